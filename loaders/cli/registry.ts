@@ -1,0 +1,55 @@
+/** The subcommands of `cryomargin`, in the order `--help` lists them. */
+import { CryomarginError } from "../errors.js";
+
+export interface Subcommand {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Runs the command with the arguments after its name; resolves to the exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+/** A command whose implementation has not landed yet: it says so and exits 1 rather than pretend. */
+function notYetImplemented(name: string, summary: string, usage: string, issue: number): Subcommand {
+  return {
+    name,
+    summary,
+    usage,
+    run: async () => {
+      throw new CryomarginError(`'${name}' is not implemented yet (tracked in issue ${issue})`);
+    },
+  };
+}
+
+export const subcommands: Subcommand[] = [
+  notYetImplemented(
+    "stats",
+    "run one statistical test or survival model on any CSV (km, logrank, cox, mann-whitney, fisher, ...)",
+    "Usage: cryomargin stats TEST --data FILE.csv [options]",
+    3,
+  ),
+  notYetImplemented(
+    "margins",
+    "measure the minimal treatment margin, octants and volumes from NIfTI masks",
+    "Usage: cryomargin margins --tumor T.nii.gz --iceball I.nii.gz [--transform F] [--threshold 5]",
+    4,
+  ),
+  notYetImplemented(
+    "synth",
+    "generate the calibrated synthetic cohort (a digital twin of the paper)",
+    "Usage: cryomargin synth [--seed N] [--out DIR] [--cases N] [--images]",
+    5,
+  ),
+  notYetImplemented(
+    "analyze",
+    "run the paper's analysis plan on a cohort folder: tables, figures, reproduction report",
+    "Usage: cryomargin analyze DIR [--out results/] [--threshold 5]",
+    6,
+  ),
+  notYetImplemented(
+    "validate",
+    "check a cohort folder and list every problem found",
+    "Usage: cryomargin validate DIR",
+    6,
+  ),
+];
