@@ -4,7 +4,11 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 
-export type ParsedCommandArgs = { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] };
+export type ParsedCommandArgs = {
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+};
+
 import { CliUsageError } from "../errors.js";
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
