@@ -1,0 +1,126 @@
+/**
+ * Descriptive statistics. Conventions: SD uses the n − 1 denominator; quantiles follow Hyndman & Fan
+ * (1996): type 7 is R's default, type 6 is SPSS's "weighted average at (n+1)p" (what SPSS 25 printed in
+ * the paper). Missing values (NaN) are the caller's to drop: these functions reject them.
+ */
+
+function assertFinite(x: readonly number[], what: string): void {
+  if (x.length === 0) throw new RangeError(`${what}: empty sample`);
+  for (const v of x) if (!Number.isFinite(v)) throw new RangeError(`${what}: non-finite value ${v}`);
+}
+
+/** Arithmetic mean Σx/n. Example: `mean([1, 2, 6])` = 3. */
+export function mean(x: readonly number[]): number {
+  assertFinite(x, "mean");
+  let s = 0;
+  for (const v of x) s += v;
+  return s / x.length;
+}
+
+/** Sample variance Σ(x − x̄)²/(n − 1) (two-pass for accuracy). Example: `variance([1, 2, 6])` = 7. */
+export function variance(x: readonly number[]): number {
+  if (x.length < 2) return Number.NaN;
+  const m = mean(x);
+  let ss = 0;
+  for (const v of x) ss += (v - m) * (v - m);
+  return ss / (x.length - 1);
+}
+
+/** Sample standard deviation √variance. Example: `standardDeviation([2, 4, 4, 4, 5, 5, 7, 9])` ≈ 2.138. */
+export function standardDeviation(x: readonly number[]): number {
+  return Math.sqrt(variance(x));
+}
+
+export type QuantileType = 6 | 7;
+
+/**
+ * Sample quantile of type 6 or 7 (Hyndman & Fan 1996, R's `quantile(type=)`).
+ * Type 7: h = (n − 1)p + 1. Type 6: h = (n + 1)p, clamped to [1, n]. Q = x₍⌊h⌋₎ + (h − ⌊h⌋)(x₍⌊h⌋+1₎ − x₍⌊h⌋₎).
+ * Example: `quantile([1, 2, 3, 4], 0.25, 7)` = 1.75; with type 6 = 1.25.
+ */
+export function quantile(x: readonly number[], p: number, type: QuantileType = 7): number {
+  assertFinite(x, "quantile");
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile: p must be in [0, 1], got ${p}`);
+  const s = [...x].sort((a, b) => a - b);
+  const n = s.length;
+  // Order statistic x₍ⱼ₎ with R's padding: x₍₀₎ = x₍₁₎ and x₍ₙ₊₁₎ = x₍ₙ₎.
+  const at = (j: number) => s[Math.min(Math.max(j, 1), n) - 1];
+  let j: number;
+  let h: number;
+  if (type === 7) {
+    const index = 1 + (n - 1) * p;
+    j = Math.floor(index);
+    h = index - j;
+  } else {
+    // R's quantile.default for types 4–9 adds a fuzz of 4·eps so that (n+1)p lands on an integer.
+    const fuzz = 4 * Number.EPSILON;
+    const nppm = p * (n + 1);
+    j = Math.floor(nppm + fuzz);
+    h = nppm - j;
+    if (Math.abs(h) < fuzz) h = 0;
+  }
+  return h === 0 ? at(j) : (1 - h) * at(j) + h * at(j + 1);
+}
+
+/** Median (both quantile types agree at p = ½). Example: `median([3, 1, 2, 10])` = 2.5. */
+export function median(x: readonly number[]): number {
+  return quantile(x, 0.5, 7);
+}
+
+/** Interquartile range Q3 − Q1 with the given quantile type. */
+export function interquartileRange(x: readonly number[], type: QuantileType = 7): number {
+  return quantile(x, 0.75, type) - quantile(x, 0.25, type);
+}
+
+/** Summary of a numeric sample: n, mean, SD, median, quartiles (stated type), min, max. */
+export interface NumericSummary {
+  n: number;
+  mean: number;
+  sd: number;
+  median: number;
+  q1: number;
+  q3: number;
+  min: number;
+  max: number;
+  quantileType: QuantileType;
+}
+
+/** All the usual descriptives at once. Example: `summarize([1, 2, 3, 4]).q1` = 1.75 (type 7). */
+export function summarize(x: readonly number[], quantileType: QuantileType = 7): NumericSummary {
+  assertFinite(x, "summarize");
+  return {
+    n: x.length,
+    mean: mean(x),
+    sd: standardDeviation(x),
+    median: median(x),
+    q1: quantile(x, 0.25, quantileType),
+    q3: quantile(x, 0.75, quantileType),
+    min: Math.min(...x),
+    max: Math.max(...x),
+    quantileType,
+  };
+}
+
+/** A level's count and its percentage of the non-missing total. */
+export interface LevelCount {
+  level: string;
+  count: number;
+  percent: number;
+}
+
+/**
+ * Counts and percentages of categorical values, in the order of `levels` when given (levels absent from
+ * the data get count 0), else in order of first appearance. Example: `countPercent(["a","b","a"])` →
+ * [{level:"a",count:2,percent:66.67…},{level:"b",count:1,percent:33.3…}].
+ */
+export function countPercent(values: readonly string[], levels?: readonly string[]): LevelCount[] {
+  const counts = new Map<string, number>();
+  for (const l of levels ?? []) counts.set(l, 0);
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const total = values.length;
+  return [...counts].map(([level, count]) => ({
+    level,
+    count,
+    percent: total > 0 ? (100 * count) / total : Number.NaN,
+  }));
+}
