@@ -3,9 +3,13 @@
  * ratio and its CI to 1e-4: R finds them with uniroot at tolerance ≈ 1.2e-4).
  */
 import { describe, expect, it } from "vitest";
+import { binomialTest } from "../analysis/src/stats/binomial.js";
 import { fisherExact } from "../analysis/src/stats/fisher.js";
 import { mannWhitney } from "../analysis/src/stats/mannWhitney.js";
-import { expectClose, referenceCases } from "./helpers/reference.js";
+import { shapiroWilk } from "../analysis/src/stats/shapiroWilk.js";
+import { spearman } from "../analysis/src/stats/spearman.js";
+import { tTest } from "../analysis/src/stats/tTest.js";
+import { expectAllClose, expectClose, referenceCases } from "./helpers/reference.js";
 
 const REL = 1e-6;
 
@@ -33,6 +37,53 @@ describe("Fisher exact vs R fisher.test", () => {
         expectClose(r.ci?.[0], inf(c.result.ci[0]), 1e-4, "ci lower");
         expectClose(r.ci?.[1], inf(c.result.ci[1]), 1e-4, "ci upper");
       }
+    });
+  }
+});
+
+describe("t-test vs R t.test", () => {
+  for (const c of referenceCases("ttest")) {
+    it(c.id, () => {
+      const r = tTest(c.x, c.y, { welch: !c.var_equal });
+      expectClose(r.t, c.result.t, REL, "t");
+      expectClose(r.df, c.result.df, REL, "df");
+      expectClose(r.p, c.result.p, REL, "p");
+      expectAllClose(r.ci, c.result.ci, REL, "ci");
+      expectAllClose(r.estimate, c.result.estimate, REL, "estimate");
+    });
+  }
+});
+
+describe("Shapiro-Wilk vs R shapiro.test", () => {
+  for (const c of referenceCases("shapiro")) {
+    it(c.id, () => {
+      const r = shapiroWilk(c.x);
+      expectClose(r.W, c.result.W, REL, "W");
+      expectClose(r.p, c.result.p, REL, "p");
+    });
+  }
+});
+
+describe("Spearman vs R cor.test", () => {
+  for (const c of referenceCases("spearman")) {
+    it(c.id, () => {
+      const r = spearman(c.x, c.y);
+      expectClose(r.rho, c.result.rho, REL, "rho");
+      expectClose(r.S, c.result.S, REL, "S");
+      expectClose(r.p, c.result.p_auto, REL, "p (R default)");
+      expectClose(r.pAsymptoticT, c.result.p_asymptotic_t, REL, "p (t approximation)");
+      expect(r.method === "exact-as89").toBe(c.result.auto_is_exact);
+    });
+  }
+});
+
+describe("binomial test vs R binom.test", () => {
+  for (const c of referenceCases("binom")) {
+    it(c.id, () => {
+      const r = binomialTest(c.x, c.n);
+      expectClose(r.estimate, c.result.estimate, REL, "estimate");
+      expectAllClose(r.ci, c.result.ci, REL, "ci");
+      expectClose(r.p, c.result.p, REL, "p");
     });
   }
 });
