@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { binomialTest } from "../analysis/src/stats/binomial.js";
 import { fisherExact } from "../analysis/src/stats/fisher.js";
 import { mannWhitney } from "../analysis/src/stats/mannWhitney.js";
+import { rocCurve } from "../analysis/src/stats/roc.js";
 import { shapiroWilk } from "../analysis/src/stats/shapiroWilk.js";
 import { spearman } from "../analysis/src/stats/spearman.js";
 import { tTest } from "../analysis/src/stats/tTest.js";
@@ -84,6 +85,16 @@ describe("binomial test vs R binom.test", () => {
       expectClose(r.estimate, c.result.estimate, REL, "estimate");
       expectAllClose(r.ci, c.result.ci, REL, "ci");
       expectClose(r.p, c.result.p, REL, "p");
+    });
+  }
+});
+
+describe("ROC / DeLong vs pROC", () => {
+  for (const c of referenceCases("roc")) {
+    it(c.id, () => {
+      const r = rocCurve(c.predictor, c.response);
+      expectClose(r.auc, c.result.auc, REL, "auc");
+      expectAllClose(r.ci, c.result.ci_delong, REL, "DeLong CI");
     });
   }
 });
