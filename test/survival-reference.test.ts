@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { kaplanMeier, medianFollowUpReverseKM, survivalAt } from "../analysis/src/survival/kaplanMeier.js";
+import { logRank } from "../analysis/src/survival/logRank.js";
 import { expectAllClose, expectClose, referenceCases } from "./helpers/reference.js";
 
 const REL = 1e-6;
@@ -82,6 +83,29 @@ describe("Kaplan-Meier vs R survfit", () => {
       expectClose(fit.median.lower, r.median.lower, REL, "median lower");
       expectClose(fit.median.upper, r.median.upper, REL, "median upper");
       expectClose(medianFollowUpReverseKM(data), r.median_followup_reverse_km, REL, "reverse-KM median follow-up");
+    });
+  }
+});
+
+describe("log-rank vs R survdiff", () => {
+  for (const c of referenceCases("logrank")) {
+    it(c.id, () => {
+      const r = logRank({ time: c.data.time, event: c.data.status }, c.data.group);
+      expectClose(r.chisq, c.result.chisq, REL, "chisq");
+      expect(r.df).toBe(c.result.df);
+      expectClose(r.p, c.result.p, REL, "p");
+      expectAllClose(
+        r.groups.map((g) => g.observed),
+        c.result.observed,
+        REL,
+        "observed",
+      );
+      expectAllClose(
+        r.groups.map((g) => g.expected),
+        c.result.expected,
+        REL,
+        "expected",
+      );
     });
   }
 });

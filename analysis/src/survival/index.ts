@@ -1,2 +1,4 @@
 export * from "./data.js";
 export * from "./kaplanMeier.js";
+export * from "./linearAlgebra.js";
+export * from "./logRank.js";
