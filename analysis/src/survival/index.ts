@@ -1,3 +1,4 @@
+export * from "./cox.js";
 export * from "./data.js";
 export * from "./kaplanMeier.js";
 export * from "./linearAlgebra.js";

@@ -1,0 +1,387 @@
+/**
+ * Cox proportional hazards regression, following R's survival 3.5 `coxph()` (coxph.fit / coxfit6.c).
+ *
+ * Partial log-likelihood with ties at a time t with death set D (d deaths), risk set R, wᵢ = exp(xᵢβ):
+ * - Breslow: ℓ += Σ_{i∈D} xᵢβ − d·log Σ_{R} w
+ * - Efron:   ℓ += Σ_{i∈D} xᵢβ − Σ_{k=0}^{d−1} log(Σ_R w − (k/d)·Σ_D w)
+ * with the score U and information I the first and minus second derivatives of the same sums
+ * (S0 = Σw, S1 = Σw·x, S2 = Σw·xxᵀ, each with the Efron share removed: U −= S1/S0, I += S2/S0 − S1S1ᵀ/S0²).
+ * Newton–Raphson from β = 0 exactly as coxfit6: converge when |1 − ℓ_old/ℓ_new| ≤ eps (1e-9) without
+ * step-halving, halve the step whenever ℓ decreases, at most 20 iterations. Covariates are centred (as
+ * R does; it changes no result, only rounding).
+ *
+ * Tests: Wald p per coefficient from z = β/se; likelihood ratio 2(ℓ(β̂) − ℓ(0)); Wald βᵀIβ; score
+ * U(0)ᵀI(0)⁻¹U(0). HR CI = exp(β ± 1.959964·se). Concordance: Harrell's C on the linear predictor as
+ * survival::concordance (pairs comparable when the shorter time is an event; a censoring at the same time
+ * as an event counts as later; equal predictors count ½; pairs with tied event times are not used).
+ *
+ * Monotone likelihood (separation): when the likelihood keeps rising as a coefficient goes to ±∞ (e.g. every
+ * event has a smaller margin than every censored case), the maximum-likelihood β is infinite. R detects it
+ * after convergence by |U·I⁻¹| > eps and > √eps·|β| ("Loglik converged before variable …; coefficient may
+ * be infinite"); we use the same rule and, in addition, confirm it by evaluating ℓ further out along the
+ * coefficient. The fit is then flagged (`monotoneLikelihood`), its HR must not be read as an estimate, and
+ * `coxFirth` (Heinze & Schemper 2002 penalised likelihood) gives a finite, bias-reduced estimate.
+ */
+import { chiSquareUpperTail, normalQuantileStd, normalTwoSidedP } from "../stats/distributions.js";
+import { type SurvivalData, validateSurvivalData } from "./data.js";
+import { choleskyInverse, choleskySolve, symmetricDecompose } from "./linearAlgebra.js";
+
+export type CoxTies = "efron" | "breslow";
+
+export interface CoxOptions {
+  ties?: CoxTies;
+  maxIterations?: number;
+  eps?: number;
+  confLevel?: number;
+  /** Compute Harrell's concordance (O(n²)); default true. */
+  concordance?: boolean;
+}
+
+export interface CoxCoefficient {
+  name: string;
+  coef: number;
+  se: number;
+  z: number;
+  p: number;
+  hr: number;
+  hrLower: number;
+  hrUpper: number;
+}
+
+export interface CoxTest {
+  stat: number;
+  df: number;
+  p: number;
+}
+
+export interface CoxResult {
+  n: number;
+  events: number;
+  coefficients: CoxCoefficient[];
+  /** Variance-covariance matrix of the coefficients (zero rows/columns for aliased covariates). */
+  variance: number[][];
+  loglikNull: number;
+  loglik: number;
+  tests: { lr: CoxTest; wald: CoxTest; score: CoxTest };
+  concordance: number;
+  iterations: number;
+  converged: boolean;
+  /** True when the likelihood is monotone in some coefficient: its MLE is infinite. */
+  monotoneLikelihood: boolean;
+  ties: CoxTies;
+  method: string;
+  warnings: string[];
+}
+
+/** Design held column-major for the hot loops: x[r·n + i] is covariate r of subject i. */
+interface CoxDesign {
+  n: number;
+  p: number;
+  /** Subject indices sorted by decreasing time (risk sets accumulate as the loop walks). */
+  order: Int32Array;
+  time: readonly number[];
+  event: readonly number[];
+  x: Float64Array;
+}
+
+function makeDesign(
+  time: readonly number[],
+  event: readonly number[],
+  covariates: readonly (readonly number[])[],
+): CoxDesign {
+  const n = time.length;
+  const p = covariates.length;
+  const x = new Float64Array(p * n);
+  for (let r = 0; r < p; r++) {
+    const col = covariates[r];
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += col[i];
+    mean /= n;
+    for (let i = 0; i < n; i++) x[r * n + i] = col[i] - mean;
+  }
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => time[b] - time[a]);
+  return { n, p, order, time, event, x };
+}
+
+interface LikelihoodState {
+  loglik: number;
+  u: number[];
+  imat: number[][];
+}
+
+/**
+ * ℓ(β), U(β), I(β) in one backward pass over time: risk-set sums grow as time decreases; at each
+ * distinct time the subjects with that time join the risk set before its deaths are processed.
+ */
+function coxLikelihood(d: CoxDesign, beta: readonly number[], ties: CoxTies, wantDerivatives = true): LikelihoodState {
+  const { n, p, order, time, event, x } = d;
+  const S1 = new Float64Array(p);
+  const S2 = new Float64Array(p * p);
+  const D1 = new Float64Array(p);
+  const D2 = new Float64Array(p * p);
+  const u = new Array<number>(p).fill(0);
+  const imat = Array.from({ length: p }, () => new Array<number>(p).fill(0));
+  let S0 = 0;
+  let loglik = 0;
+  for (let a = 0; a < n; ) {
+    const t = time[order[a]];
+    let D0 = 0;
+    let deaths = 0;
+    D1.fill(0);
+    if (wantDerivatives) D2.fill(0);
+    let b = a;
+    for (; b < n && time[order[b]] === t; b++) {
+      const i = order[b];
+      let eta = 0;
+      for (let r = 0; r < p; r++) eta += x[r * n + i] * beta[r];
+      const w = Math.exp(eta);
+      S0 += w;
+      for (let r = 0; r < p; r++) {
+        const xr = x[r * n + i];
+        S1[r] += w * xr;
+        if (wantDerivatives) for (let s = r; s < p; s++) S2[r * p + s] += w * xr * x[s * n + i];
+      }
+      if (event[i] === 1) {
+        deaths++;
+        D0 += w;
+        loglik += eta;
+        for (let r = 0; r < p; r++) {
+          const xr = x[r * n + i];
+          D1[r] += w * xr;
+          u[r] += xr;
+          if (wantDerivatives) for (let s = r; s < p; s++) D2[r * p + s] += w * xr * x[s * n + i];
+        }
+      }
+    }
+    a = b;
+    for (let k = 0; k < deaths; k++) {
+      const frac = ties === "efron" ? k / deaths : 0;
+      const s0 = S0 - frac * D0;
+      loglik -= Math.log(s0);
+      for (let r = 0; r < p; r++) {
+        const mr = (S1[r] - frac * D1[r]) / s0;
+        u[r] -= mr;
+        if (wantDerivatives)
+          for (let s = r; s < p; s++) {
+            const ms = (S1[s] - frac * D1[s]) / s0;
+            imat[r][s] += (S2[r * p + s] - frac * D2[r * p + s]) / s0 - mr * ms;
+          }
+      }
+    }
+  }
+  for (let r = 0; r < p; r++) for (let s = 0; s < r; s++) imat[r][s] = imat[s][r];
+  return { loglik, u, imat };
+}
+
+/** Harrell's C of a risk score (higher score = shorter expected survival), survival::concordance rules. */
+export function harrellConcordance(
+  time: readonly number[],
+  event: readonly number[],
+  score: readonly number[],
+): number {
+  let concordant = 0;
+  let discordant = 0;
+  let tiedScore = 0;
+  const n = time.length;
+  for (let i = 0; i < n; i++) {
+    if (event[i] !== 1) continue;
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      // j is comparable with event i when j was still at risk after tᵢ: later time, or censored at tᵢ.
+      if (!(time[j] > time[i] || (time[j] === time[i] && event[j] === 0))) continue;
+      if (score[i] > score[j]) concordant++;
+      else if (score[i] < score[j]) discordant++;
+      else tiedScore++;
+    }
+  }
+  const total = concordant + discordant + tiedScore;
+  return total === 0 ? Number.NaN : (concordant + tiedScore / 2) / total;
+}
+
+interface NewtonResult {
+  beta: number[];
+  state: LikelihoodState;
+  initial: LikelihoodState;
+  iterations: number;
+  converged: boolean;
+}
+
+/** coxfit6's Newton–Raphson loop (see module comment). */
+function newtonRaphson(d: CoxDesign, ties: CoxTies, maxIterations: number, eps: number): NewtonResult {
+  const p = d.p;
+  const initial = coxLikelihood(d, new Array(p).fill(0), ties);
+  let oldBeta = new Array<number>(p).fill(0);
+  let best = initial;
+  let newBeta = oldBeta.map((b, r) => b + choleskySolve(symmetricDecompose(initial.imat), initial.u)[r]);
+  let halving = false;
+  for (let iter = 1; iter <= maxIterations; iter++) {
+    const state = coxLikelihood(d, newBeta, ties);
+    if (Math.abs(1 - best.loglik / state.loglik) <= eps && !halving) {
+      return { beta: newBeta, state, initial, iterations: iter, converged: true };
+    }
+    if (iter === maxIterations) break;
+    if (state.loglik < best.loglik) {
+      halving = true;
+      newBeta = newBeta.map((b, r) => (oldBeta[r] + b) / 2);
+    } else {
+      halving = false;
+      best = state;
+      oldBeta = newBeta;
+      const step = choleskySolve(symmetricDecompose(state.imat), state.u);
+      newBeta = newBeta.map((b, r) => b + step[r]);
+    }
+  }
+  return { beta: oldBeta, state: best, initial, iterations: maxIterations, converged: false };
+}
+
+/**
+ * Fits a Cox model. `covariates` maps a name to its column (one value per subject).
+ * Example: `coxProportionalHazards({time, event}, {mtm_mm: mtm}).coefficients[0].hr` is the HR per mm.
+ */
+export function coxProportionalHazards(
+  data: SurvivalData,
+  covariates: Record<string, readonly number[]>,
+  options: CoxOptions = {},
+): CoxResult {
+  const { ties = "efron", maxIterations = 20, eps = 1e-9, confLevel = 0.95, concordance = true } = options;
+  validateSurvivalData(data, "coxProportionalHazards");
+  const names = Object.keys(covariates);
+  if (names.length === 0) throw new RangeError("coxProportionalHazards: no covariates");
+  const columns = names.map((name) => {
+    const col = covariates[name];
+    if (col.length !== data.time.length)
+      throw new RangeError(
+        `coxProportionalHazards: covariate '${name}' has ${col.length} values for ${data.time.length} subjects`,
+      );
+    col.forEach((v, i) => {
+      if (!Number.isFinite(v))
+        throw new RangeError(`coxProportionalHazards: covariate '${name}' is not finite at index ${i}`);
+    });
+    return col;
+  });
+  const events = data.event.reduce((a, b) => a + b, 0);
+  const warnings: string[] = [];
+  const design = makeDesign(data.time, data.event, columns);
+  const fit = newtonRaphson(design, ties, maxIterations, eps);
+  const decomposition = symmetricDecompose(fit.state.imat);
+  const variance = choleskyInverse(decomposition);
+  const aliased = variance.map((row, r) => row[r] === 0);
+  aliased.forEach((isAliased, r) => {
+    if (isAliased)
+      warnings.push(
+        `covariate '${names[r]}' is collinear with the others: its coefficient is not estimable (NA, as R)`,
+      );
+  });
+
+  // R's check for an infinite coefficient: the Newton step still wanted at convergence.
+  const step = fit.state.u.map((_, r) => fit.state.u.reduce((s, ur, c) => s + ur * variance[c][r], 0));
+  // A fit that ran out of iterations is suspect too: when every event is perfectly ordered, ℓ → 0 and the
+  // relative-change criterion never triggers.
+  const suspect = step.map(
+    (s, r) =>
+      !aliased[r] && (!fit.converged || (Math.abs(s) > eps && Math.abs(s) > Math.sqrt(eps) * Math.abs(fit.beta[r]))),
+  );
+  // Confirmation: with a finite MLE, moving the coefficient further out (by 3 log-HR units per SD of the
+  // covariate) lowers ℓ; on a monotone likelihood it does not. The step is bounded so exp() cannot overflow.
+  const monotone = suspect.map((isSuspect, r) => {
+    if (!isSuspect) return false;
+    const col = columns[r];
+    const mean = col.reduce((a, b) => a + b, 0) / col.length;
+    const sd = Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, col.length - 1)) || 1;
+    const far = [...fit.beta];
+    far[r] = fit.beta[r] + (Math.sign(fit.beta[r]) || 1) * (3 / sd);
+    return coxLikelihood(design, far, ties, false).loglik >= fit.state.loglik - 1e-9;
+  });
+  const monotoneLikelihood = monotone.some(Boolean);
+  if (!fit.converged && !monotoneLikelihood) warnings.push(`did not converge in ${maxIterations} iterations`);
+  monotone.forEach((isMonotone, r) => {
+    if (isMonotone)
+      warnings.push(
+        `monotone likelihood in '${names[r]}' (separation): the partial likelihood keeps increasing as its coefficient goes to ${fit.beta[r] < 0 ? "−" : "+"}∞, so its MLE is infinite and the HR, SE and Wald p are not estimates — use coxFirth (penalised likelihood) or the likelihood-ratio test`,
+      );
+  });
+
+  const z = normalQuantileStd(1 - (1 - confLevel) / 2);
+  const coefficients = names.map((name, r) => {
+    if (aliased[r])
+      return {
+        name,
+        coef: Number.NaN,
+        se: Number.NaN,
+        z: Number.NaN,
+        p: Number.NaN,
+        hr: Number.NaN,
+        hrLower: Number.NaN,
+        hrUpper: Number.NaN,
+      };
+    const coef = fit.beta[r];
+    const se = Math.sqrt(variance[r][r]);
+    return {
+      name,
+      coef,
+      se,
+      z: coef / se,
+      p: normalTwoSidedP(coef / se),
+      hr: Math.exp(coef),
+      hrLower: Math.exp(coef - z * se),
+      hrUpper: Math.exp(coef + z * se),
+    };
+  });
+  const df = decomposition.rank;
+  const lrStat = 2 * (fit.state.loglik - fit.initial.loglik);
+  const waldStat = fit.beta.reduce(
+    (s, br, r) =>
+      s + (aliased[r] ? 0 : br * fit.state.imat[r].reduce((t, v, c) => t + (aliased[c] ? 0 : v * fit.beta[c]), 0)),
+    0,
+  );
+  const scoreSolved = choleskySolve(symmetricDecompose(fit.initial.imat), fit.initial.u);
+  const scoreStat = fit.initial.u.reduce((s, v, r) => s + v * scoreSolved[r], 0);
+  let c = Number.NaN;
+  if (concordance) {
+    const lp = data.time.map((_, i) =>
+      names.reduce((s, _n, r) => s + (aliased[r] ? 0 : fit.beta[r] * columns[r][i]), 0),
+    );
+    c = harrellConcordance(data.time, data.event, lp);
+  }
+  return {
+    n: data.time.length,
+    events,
+    coefficients,
+    variance,
+    loglikNull: fit.initial.loglik,
+    loglik: fit.state.loglik,
+    tests: {
+      lr: { stat: lrStat, df, p: chiSquareUpperTail(lrStat, df) },
+      wald: { stat: waldStat, df, p: chiSquareUpperTail(waldStat, df) },
+      score: { stat: scoreStat, df, p: chiSquareUpperTail(scoreStat, df) },
+    },
+    concordance: c,
+    iterations: fit.iterations,
+    converged: fit.converged,
+    monotoneLikelihood,
+    ties,
+    method: `Cox proportional hazards, partial likelihood with ${ties === "efron" ? "Efron" : "Breslow"} ties, Newton-Raphson (R coxph conventions); Wald CI`,
+    warnings,
+  };
+}
+
+/**
+ * The minimal univariable fit used in resampling loops (bootstrap): β̂ only, no tests or concordance.
+ * Returns NaN when the fit does not converge or the likelihood is monotone (β̂ = ±∞).
+ */
+export function coxCoefficientFast(
+  time: readonly number[],
+  event: readonly number[],
+  x: readonly number[],
+  ties: CoxTies = "efron",
+): number {
+  const design = makeDesign(time, event, [x]);
+  const fit = newtonRaphson(design, ties, 20, 1e-9);
+  if (!fit.converged) return Number.NaN;
+  const info = fit.state.imat[0][0];
+  if (!(info > 0)) return Number.NaN;
+  const step = fit.state.u[0] / info;
+  if (Math.abs(step) > 1e-9 && Math.abs(step) > Math.sqrt(1e-9) * Math.abs(fit.beta[0]))
+    return fit.beta[0] < 0 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  return fit.beta[0];
+}
