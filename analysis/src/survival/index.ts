@@ -1,5 +1,6 @@
 export * from "./cox.js";
 export * from "./data.js";
+export * from "./firth.js";
 export * from "./kaplanMeier.js";
 export * from "./linearAlgebra.js";
 export * from "./logRank.js";
