@@ -10,4 +10,5 @@
 export * from "./margin/index.js";
 export * from "./stats/index.js";
 export * from "./survival/index.js";
+export * from "./table/index.js";
 export { ANALYSIS_VERSION } from "./version.js";
