@@ -7,6 +7,7 @@
  * - `survival/` Kaplan-Meier, log-rank, Cox proportional hazards
  * - `margin/`   signed distance, minimal treatment margin (MTM), octants, volumes, diameter
  */
+export * from "./cohort/index.js";
 export * from "./margin/index.js";
 export * from "./stats/index.js";
 export * from "./survival/index.js";

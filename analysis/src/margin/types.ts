@@ -13,6 +13,9 @@
 /** A row-major 4×4 homogeneous matrix. */
 export type Mat4 = Float64Array;
 
+/** A point in RAS+ world space, mm. */
+export type Vec3 = [number, number, number];
+
 /** A binary mask on a voxel grid. Voxel (i, j, k) is at index i + nx·(j + ny·k) (NIfTI's order). */
 export interface MaskVolume {
   /** Grid size [nx, ny, nz]. */
@@ -21,4 +24,64 @@ export interface MaskVolume {
   voxelToWorld: Mat4;
   /** 1 inside the object, 0 outside; length nx·ny·nz. */
   data: Uint8Array;
+}
+
+/**
+ * The eight octants of the tumor, split through its centroid along the patient's left-right,
+ * antero-posterior and cranio-caudal (world RAS) axes. Named right|left - anterior|posterior -
+ * superior|inferior.
+ */
+export type OctantName =
+  | "right-anterior-superior"
+  | "right-anterior-inferior"
+  | "right-posterior-superior"
+  | "right-posterior-inferior"
+  | "left-anterior-superior"
+  | "left-anterior-inferior"
+  | "left-posterior-superior"
+  | "left-posterior-inferior";
+
+/** Fractions of tumor volume per coverage class at a threshold t: green ≥ t, yellow in [0, t), red < 0. */
+export interface CoverageFractions {
+  fractionGreen: number;
+  fractionYellow: number;
+  fractionRed: number;
+}
+
+export interface OctantMargin extends CoverageFractions {
+  name: OctantName;
+  tumorVolumeMl: number;
+  /** Minimum signed margin over the octant's part of the tumor, mm (NaN if the octant is empty). */
+  minMarginMm: number;
+}
+
+export interface MarginOptions {
+  /** Coverage threshold in mm (default 5, the paper's intended margin). */
+  thresholdMm?: number;
+  /** Also return the per-voxel margin on the tumor grid (for viewers). Default false. */
+  voxelMargins?: boolean;
+}
+
+/** Everything the margin engine reports for one tumor / ice ball pair. */
+export interface MarginResult {
+  /** Minimal treatment margin, mm (signed: negative = tumor not covered), unrounded. */
+  mtmMm: number;
+  /** The MTM rounded to the nearest mm, as the paper reports it. */
+  mtmMmRounded: number;
+  /** Where the minimum is attained, pre-ablation RAS world mm. */
+  minMarginPointRas: Vec3;
+  minMarginOctant: OctantName;
+  thresholdMm: number;
+  tumorVolumeMl: number;
+  iceballVolumeMl: number;
+  tumorMaxDiameterMm: number;
+  /** Tumor centroid, pre-ablation RAS world mm (the octant origin). */
+  tumorCentroidRas: Vec3;
+  coverage: CoverageFractions;
+  octants: OctantMargin[];
+  /** Fraction of tumor volume that maps outside the post-ablation field of view (0 normally). */
+  fractionOutsideFieldOfView: number;
+  warnings: string[];
+  /** With `voxelMargins`: signed margin (mm) per tumor-grid voxel, NaN outside the tumor. */
+  voxelMarginsMm?: Float32Array;
 }
