@@ -6,9 +6,14 @@
  * - `stats/`    descriptives, distributions, hypothesis tests, ROC, bootstrap
  * - `survival/` Kaplan-Meier, log-rank, Cox proportional hazards
  * - `margin/`   signed distance, minimal treatment margin (MTM), octants, volumes, diameter
+ * - `cohort/`   the cohort folder's clinical table: columns, codes, parsing and validation
+ * - `plan/`     the paper's analysis plan: tables 1-3, survival, reproduction against the paper
+ * - `charts/`   vega-lite specs shared by the CLI's figures and the site's pages
  */
+export * from "./charts/index.js";
 export * from "./cohort/index.js";
 export * from "./margin/index.js";
+export * from "./plan/index.js";
 export * from "./stats/index.js";
 export * from "./survival/index.js";
 export * from "./table/index.js";

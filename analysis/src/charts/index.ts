@@ -1,0 +1,2 @@
+// Filled by the charts module files; each adds its export line here.
+export {};
