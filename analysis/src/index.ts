@@ -9,6 +9,7 @@
  * - `cohort/`   the cohort folder's clinical table: columns, codes, parsing and validation
  * - `plan/`     the paper's analysis plan: tables 1-3, survival, reproduction against the paper
  * - `charts/`   vega-lite specs shared by the CLI's figures and the site's pages
+ * - `whatif/`   the explorer's live recomputation: threshold → 2×2 table, accuracy, Fisher, KM, ROC
  */
 export * from "./charts/index.js";
 export * from "./cohort/index.js";
@@ -17,4 +18,5 @@ export * from "./plan/index.js";
 export * from "./stats/index.js";
 export * from "./survival/index.js";
 export * from "./table/index.js";
+export * from "./whatif/index.js";
 export { ANALYSIS_VERSION } from "./version.js";

@@ -1,0 +1,2 @@
+// Filled by the what-if module files; each adds its export line here.
+export {};
