@@ -1,2 +1,4 @@
-// Filled by the what-if module files; each adds its export line here.
-export {};
+// The what-if explorer's recomputation (threshold, ice-ball Δ, size filter → 2×2, accuracy, Fisher, KM, ROC).
+export * from "./diagnosticAccuracy.js";
+export * from "./iceballDelta.js";
+export * from "./whatIf.js";
