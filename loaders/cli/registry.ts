@@ -1,5 +1,6 @@
 /** The subcommands of `cryomargin`, in the order `--help` lists them. */
 import { CryomarginError } from "../errors.js";
+import { statsCommand } from "./stats.js";
 
 export interface Subcommand {
   name: string;
@@ -22,12 +23,7 @@ function notYetImplemented(name: string, summary: string, usage: string, issue: 
 }
 
 export const subcommands: Subcommand[] = [
-  notYetImplemented(
-    "stats",
-    "run one statistical test or survival model on any CSV (km, logrank, cox, mann-whitney, fisher, ...)",
-    "Usage: cryomargin stats TEST --data FILE.csv [options]",
-    3,
-  ),
+  statsCommand,
   notYetImplemented(
     "margins",
     "measure the minimal treatment margin, octants and volumes from NIfTI masks",

@@ -1,0 +1,590 @@
+/**
+ * `cryomargin stats TEST --data FILE.csv [options]`: one statistical test or survival model on any CSV,
+ * printed as JSON (or, with `--format table`, as a readable table).
+ *
+ * Each TEST is one small function mapping its options → the analysis engine's call → the JSON shape of
+ * issue 3 (snake_case keys; R's NA and Inf, which JSON cannot hold, print as null). Every result also
+ * carries `test`, `data` (the file), `n_dropped` (rows with a missing value in a used column, dropped as
+ * R's na.omit does) and `warnings`. The engine is checked against R in test/stats-reference.test.ts and
+ * test/survival-reference.test.ts; this module adds no statistics of its own.
+ */
+import {
+  type ConfType,
+  type CoxTies,
+  coxFirth,
+  coxProportionalHazards,
+  fisherExact,
+  type KaplanMeierAt,
+  type KaplanMeierGroup,
+  kaplanMeierByGroup,
+  type LogRankResult,
+  logRank,
+  type MannWhitneyOptions,
+  mannWhitney,
+  medianFollowUpReverseKM,
+  rocCurve,
+  type SurvivalData,
+  shapiroWilk,
+  spearman,
+  survivalAt,
+  tTest,
+} from "@cryomargin/analysis";
+import { CliUsageError, CryomarginError } from "../errors.js";
+import { numberOption, type OptionSpec, type ParsedCommandArgs, parseCommandArgs } from "./args.js";
+import type { Subcommand } from "./registry.js";
+import {
+  type CompleteRows,
+  type CsvInput,
+  checkNonNegative,
+  chooseLevels,
+  completeRows,
+  indicator,
+  inFile,
+  labelValues,
+  numericValues,
+  pick,
+  readCsv,
+  sortLevels,
+} from "./statsData.js";
+import { renderResultTable } from "./textTable.js";
+
+type Options = ParsedCommandArgs["values"];
+type Result = Record<string, unknown>;
+
+/** One TEST of `cryomargin stats`: its own options, a usage line, and the analysis itself. */
+interface StatsTest {
+  name: string;
+  synopsis: string;
+  options: OptionSpec;
+  analyze(input: CsvInput, options: Options): Result;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Options
+
+/** A string option the TEST cannot run without; absent → usage error naming it. */
+function required(options: Options, name: string, test: string): string {
+  const v = options[name];
+  if (typeof v !== "string" || v.trim() === "") throw new CliUsageError(`stats ${test}: --${name} is required`);
+  return v;
+}
+
+function optional(options: Options, name: string): string | undefined {
+  const v = options[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** One of a fixed set of words (`--ties efron|breslow`); anything else is a usage error listing them. */
+function choice<T extends string>(options: Options, name: string, allowed: readonly T[], fallback: T): T {
+  const v = optional(options, name);
+  if (v === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(v))
+    throw new CliUsageError(`--${name} must be one of ${allowed.join(", ")}, got '${v}'`);
+  return v as T;
+}
+
+/** A comma-separated list ("a,b" → ["a", "b"]); empty items and repeats are usage errors. */
+function list(options: Options, name: string): string[] | undefined {
+  const v = optional(options, name);
+  if (v === undefined) return undefined;
+  const items = v.split(",").map((s) => s.trim());
+  if (items.some((s) => s === "")) throw new CliUsageError(`--${name} has an empty item: '${v}'`);
+  if (new Set(items).size !== items.length) throw new CliUsageError(`--${name} names an item twice: '${v}'`);
+  return items;
+}
+
+/** `--at 12,24` → [12, 24] (times at which to read the survival curve). */
+function numberList(options: Options, name: string): number[] {
+  return (list(options, name) ?? []).map((item) => numberOption(item, name, Number.NaN));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared column handling
+
+/** The survival outcome of km, logrank and cox, on the complete rows of time, event and `others`. */
+interface SurvivalInput {
+  data: SurvivalData;
+  rows: CompleteRows;
+  timeColumn: string;
+  eventColumn: string;
+  eventValue: string;
+}
+
+/**
+ * Reads `--time` (≥ 0) and `--event` (1 where it equals `--event-value`, default "1"; the column must hold
+ * two values) on the rows complete in them and in `others` (the group or covariate columns).
+ */
+function survivalInput(input: CsvInput, options: Options, test: string, others: (number[] | string[])[]) {
+  const timeColumn = required(options, "time", test);
+  const eventColumn = required(options, "event", test);
+  const eventValue = optional(options, "event-value") ?? "1";
+  const time = numericValues(input, timeColumn);
+  const eventLabels = labelValues(input, eventColumn);
+  const rows = completeRows(input, [time, eventLabels, ...others]);
+  if (rows.index.length === 0) throw new CryomarginError(`${input.file}: no row has all of the columns used`);
+  const usedTime = pick(time, rows);
+  checkNonNegative(input, usedTime, timeColumn, rows);
+  const event = indicator(input, pick(eventLabels, rows), eventColumn, eventValue, "--event-value");
+  return { data: { time: usedTime, event }, rows, timeColumn, eventColumn, eventValue } satisfies SurvivalInput;
+}
+
+/** Refuses a grouping column with fewer than two groups among the rows used, naming it. */
+function requireTwoOrMore(input: CsvInput, levels: readonly string[], column: string, what: string): void {
+  if (levels.length < 2)
+    throw new CryomarginError(
+      `${input.file}: column '${column}' has ${levels.length === 1 ? `only the group '${levels[0]}'` : "no groups"} among the rows used; ${what} needs two or more`,
+    );
+}
+
+/** Two samples of `--value` split by `--group`, in the order of `--groups A,B`, else the sorted labels. */
+interface TwoSamples {
+  groups: [string, string];
+  x: number[];
+  y: number[];
+  nDropped: number;
+  nExcluded: number;
+}
+
+function twoSamples(input: CsvInput, options: Options, test: string): TwoSamples {
+  const valueColumn = required(options, "value", test);
+  const groupColumn = required(options, "group", test);
+  const requested = list(options, "groups");
+  if (requested && requested.length !== 2)
+    throw new CliUsageError(`--groups must name exactly two groups, got ${requested.length}`);
+  const values = numericValues(input, valueColumn);
+  const labels = labelValues(input, groupColumn);
+  const rows = completeRows(input, [values, labels]);
+  const used = pick(labels, rows);
+  const levels = chooseLevels(input, used, groupColumn, requested);
+  if (levels.length !== 2)
+    throw new CryomarginError(
+      `${input.file}: column '${groupColumn}' has ${levels.length} groups (${levels.map((l) => `'${l}'`).join(", ")}); ${test} compares two — choose them with --groups A,B`,
+    );
+  const usedValues = pick(values, rows);
+  const sample = (level: string) => usedValues.filter((_, k) => used[k] === level);
+  const x = sample(levels[0]);
+  const y = sample(levels[1]);
+  return {
+    groups: [levels[0], levels[1]],
+    x,
+    y,
+    nDropped: rows.nDropped,
+    nExcluded: used.length - x.length - y.length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// JSON shapes
+
+/** A Kaplan-Meier fit of one group as issue 3's JSON (`group` null when the data are not grouped). */
+function kmGroupJson(fit: KaplanMeierGroup, at: KaplanMeierAt[], followUp: number, grouped: boolean): Result {
+  return {
+    group: grouped ? fit.group : null,
+    n: fit.n,
+    events: fit.events,
+    table: fit.table.map((r) => ({
+      time: r.time,
+      n_risk: r.nRisk,
+      n_event: r.nEvent,
+      n_censor: r.nCensor,
+      surv: r.surv,
+      std_err: r.stdErr,
+      lower: r.lower,
+      upper: r.upper,
+      std_err_cumhaz: r.stdErrCumHaz,
+    })),
+    at: at.map((a) => ({
+      time: a.time,
+      surv: a.surv,
+      std_err: a.stdErr,
+      lower: a.lower,
+      upper: a.upper,
+      n_risk: a.nRisk,
+    })),
+    median: fit.median,
+    median_followup_reverse_km: followUp,
+  };
+}
+
+/** A log-rank result as issue 3's JSON. */
+function logRankJson(r: LogRankResult): Result {
+  return {
+    chisq: r.chisq,
+    df: r.df,
+    p: r.p,
+    groups: r.groups.map((g) => ({ group: g.group, n: g.n, observed: g.observed, expected: g.expected })),
+    method: r.method,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The tests
+
+/** Kaplan-Meier (R's survfit + summary(times, extend = TRUE) + quantile), one curve per group. */
+function km(input: CsvInput, options: Options): Result {
+  const groupColumn = optional(options, "group");
+  const confType = choice<ConfType>(options, "conf-type", ["log", "log-log", "plain"], "log");
+  const times = numberList(options, "at");
+  const group = groupColumn === undefined ? undefined : labelValues(input, groupColumn);
+  const s = survivalInput(input, options, "km", group ? [group] : []);
+  const labels = group ? pick(group, s.rows) : s.data.time.map(() => "all");
+  const warnings: string[] = [];
+  const fits = kaplanMeierByGroup(s.data, labels, { confType });
+  const groups = fits.map((fit) => {
+    const idx = labels.flatMap((l, i) => (l === fit.group ? [i] : []));
+    const sub = { time: idx.map((i) => s.data.time[i]), event: idx.map((i) => s.data.event[i]) };
+    return kmGroupJson(fit, survivalAt(fit, times, sub), medianFollowUpReverseKM(sub), group !== undefined);
+  });
+  let logrank: Result | undefined;
+  if (group && groupColumn) {
+    if (groups.length >= 2) logrank = logRankJson(logRank(s.data, labels));
+    else warnings.push(`column '${groupColumn}' has one group among the rows used: no log-rank test`);
+  }
+  return {
+    conf_type: confType,
+    conf_level: fits[0].confLevel,
+    groups,
+    logrank,
+    n: s.data.time.length,
+    n_dropped: s.rows.nDropped,
+    event_value: s.eventValue,
+    method: "Kaplan-Meier; Greenwood variance (R survival conventions)",
+    warnings,
+  };
+}
+
+/** Log-rank test for k groups (R's survdiff, rho = 0). */
+function logrank(input: CsvInput, options: Options): Result {
+  const groupColumn = required(options, "group", "logrank");
+  const group = labelValues(input, groupColumn);
+  const s = survivalInput(input, options, "logrank", [group]);
+  const labels = pick(group, s.rows);
+  requireTwoOrMore(input, sortLevels(labels), groupColumn, "the log-rank test");
+  return {
+    ...logRankJson(logRank(s.data, labels)),
+    n: s.data.time.length,
+    n_dropped: s.rows.nDropped,
+    event_value: s.eventValue,
+    warnings: [],
+  };
+}
+
+/** Cox proportional hazards (R's coxph), with Firth's penalised fit on request (`--firth`). */
+function cox(input: CsvInput, options: Options): Result {
+  const names = list(options, "covariates");
+  if (!names) throw new CliUsageError("stats cox: --covariates is required (e.g. --covariates mtm_mm,age)");
+  const ties = choice<CoxTies>(options, "ties", ["efron", "breslow"], "efron");
+  const columns = names.map((name) => numericValues(input, name));
+  const s = survivalInput(input, options, "cox", columns);
+  const covariates = Object.fromEntries(names.map((name, r) => [name, pick(columns[r], s.rows)]));
+  const fit = coxProportionalHazards(s.data, covariates, { ties });
+  const warnings = [...fit.warnings];
+  if (fit.monotoneLikelihood && options.firth !== true)
+    warnings.push("rerun with --firth for Firth's penalised estimate, which stays finite under separation");
+  const result: Result = {
+    n: fit.n,
+    events: fit.events,
+    coefficients: fit.coefficients.map((c) => ({
+      name: c.name,
+      coef: c.coef,
+      se: c.se,
+      z: c.z,
+      p: c.p,
+      hr: c.hr,
+      hr_lower: c.hrLower,
+      hr_upper: c.hrUpper,
+    })),
+    loglik_null: fit.loglikNull,
+    loglik: fit.loglik,
+    tests: fit.tests,
+    concordance: fit.concordance,
+    ties: fit.ties,
+    iterations: fit.iterations,
+    converged: fit.converged,
+    monotone_likelihood: fit.monotoneLikelihood,
+    n_dropped: s.rows.nDropped,
+    event_value: s.eventValue,
+    method: fit.method,
+    warnings,
+  };
+  if (options.firth === true) {
+    const firth = coxFirth(s.data, covariates);
+    result.firth = {
+      coefficients: firth.coefficients.map((c) => ({
+        name: c.name,
+        coef: c.coef,
+        se: c.se,
+        p: c.p,
+        hr: c.hr,
+        hr_lower: c.hrLower,
+        hr_upper: c.hrUpper,
+      })),
+      penalized_loglik: firth.penalizedLoglik,
+      converged: firth.converged,
+      method: firth.method,
+      warnings: firth.warnings,
+    };
+  }
+  return result;
+}
+
+/** Wilcoxon rank-sum / Mann-Whitney U (R's wilcox.test(x, y)); W is the first group's statistic. */
+function mannWhitneyTest(input: CsvInput, options: Options): Result {
+  const exactWord = choice(options, "exact", ["auto", "yes", "no", "conditional"], "auto");
+  const exact: MannWhitneyOptions["exact"] =
+    exactWord === "yes" ? true : exactWord === "no" ? false : (exactWord as "auto" | "conditional");
+  const correct = choice(options, "correct", ["yes", "no"], "yes") === "yes";
+  const s = twoSamples(input, options, "mann-whitney");
+  const r = mannWhitney(s.x, s.y, { exact, correct });
+  return {
+    W: r.W,
+    p: r.p,
+    method: r.method,
+    z: r.z,
+    groups: s.groups,
+    n: [r.nx, r.ny],
+    ties: r.ties,
+    n_dropped: s.nDropped,
+    n_excluded: s.nExcluded,
+    warnings: r.warnings,
+  };
+}
+
+/** Independent two-sample t-test, Student or (`--welch`) Welch (R's t.test(x, y, var.equal)). */
+function ttest(input: CsvInput, options: Options): Result {
+  const s = twoSamples(input, options, "ttest");
+  const r = tTest(s.x, s.y, { welch: options.welch === true });
+  return {
+    t: r.t,
+    df: r.df,
+    p: r.p,
+    ci: r.ci,
+    conf_level: r.confLevel,
+    estimate: r.estimate,
+    groups: s.groups,
+    n: [s.x.length, s.y.length],
+    method: r.method,
+    n_dropped: s.nDropped,
+    n_excluded: s.nExcluded,
+    warnings: r.warnings,
+  };
+}
+
+/**
+ * Fisher's exact test of the cross-table of `--row` by `--col` (R's fisher.test(table(row, col))); levels
+ * in sorted order or as `--row-levels`/`--col-levels` give them (which also orients the 2×2 odds ratio).
+ */
+function fisher(input: CsvInput, options: Options): Result {
+  const rowColumn = required(options, "row", "fisher");
+  const colColumn = required(options, "col", "fisher");
+  const rowLabels = labelValues(input, rowColumn);
+  const colLabels = labelValues(input, colColumn);
+  const rows = completeRows(input, [rowLabels, colLabels]);
+  const r = pick(rowLabels, rows);
+  const c = pick(colLabels, rows);
+  const rowLevels = chooseLevels(input, r, rowColumn, list(options, "row-levels"), true);
+  const colLevels = chooseLevels(input, c, colColumn, list(options, "col-levels"), true);
+  requireTwoOrMore(input, rowLevels, rowColumn, "Fisher's test");
+  requireTwoOrMore(input, colLevels, colColumn, "Fisher's test");
+  const table = rowLevels.map(() => colLevels.map(() => 0));
+  let nExcluded = 0;
+  r.forEach((label, k) => {
+    const i = rowLevels.indexOf(label);
+    const j = colLevels.indexOf(c[k]);
+    if (i < 0 || j < 0) nExcluded++;
+    else table[i][j]++;
+  });
+  const f = fisherExact(table);
+  return {
+    p: f.p,
+    table: f.table,
+    rows: rowLevels,
+    cols: colLevels,
+    odds_ratio: f.oddsRatio,
+    ci: f.ci,
+    conf_level: f.confLevel,
+    method: f.method,
+    n_dropped: rows.nDropped,
+    n_excluded: nExcluded,
+    warnings: f.warnings,
+  };
+}
+
+/** Spearman's rank correlation (R's cor.test(x, y, method = "spearman")). */
+function spearmanTest(input: CsvInput, options: Options): Result {
+  const xColumn = required(options, "x", "spearman");
+  const yColumn = required(options, "y", "spearman");
+  const x = numericValues(input, xColumn);
+  const y = numericValues(input, yColumn);
+  const rows = completeRows(input, [x, y]);
+  const r = spearman(pick(x, rows), pick(y, rows));
+  return {
+    rho: r.rho,
+    S: r.S,
+    p: r.p,
+    p_exact: r.pExact,
+    p_asymptotic_t: r.pAsymptoticT,
+    n: r.n,
+    ties: r.ties,
+    method: r.method,
+    n_dropped: rows.nDropped,
+    warnings: r.warnings,
+  };
+}
+
+/** ROC curve and AUC with DeLong CI (pROC, direction "<": cases have higher predictor values). */
+function roc(input: CsvInput, options: Options): Result {
+  const predictorColumn = required(options, "predictor", "roc");
+  const outcomeColumn = required(options, "outcome", "roc");
+  const caseValue = optional(options, "case-value") ?? "1";
+  const predictor = numericValues(input, predictorColumn);
+  const outcome = labelValues(input, outcomeColumn);
+  const rows = completeRows(input, [predictor, outcome]);
+  const isCase = indicator(input, pick(outcome, rows), outcomeColumn, caseValue, "--case-value");
+  const r = rocCurve(pick(predictor, rows), isCase);
+  return {
+    auc: r.auc,
+    ci: r.ci,
+    conf_level: r.confLevel,
+    se: r.se,
+    n_cases: r.nCases,
+    n_controls: r.nControls,
+    youden: r.youden,
+    case_value: caseValue,
+    method: r.method,
+    n_dropped: rows.nDropped,
+    warnings: r.warnings,
+    curve: r.curve,
+  };
+}
+
+/** Shapiro-Wilk normality test (R's shapiro.test). */
+function shapiro(input: CsvInput, options: Options): Result {
+  const valueColumn = required(options, "value", "shapiro");
+  const value = numericValues(input, valueColumn);
+  const rows = completeRows(input, [value]);
+  const r = shapiroWilk(pick(value, rows));
+  return { W: r.W, p: r.p, n: r.n, method: r.method, n_dropped: rows.nDropped, warnings: r.warnings };
+}
+
+const survivalOptions: OptionSpec = {
+  time: { type: "string" },
+  event: { type: "string" },
+  "event-value": { type: "string" },
+};
+
+const twoSampleOptions: OptionSpec = {
+  value: { type: "string" },
+  group: { type: "string" },
+  groups: { type: "string" },
+};
+
+export const statsTests: StatsTest[] = [
+  {
+    name: "km",
+    synopsis: "km --time T --event E [--event-value V] [--group G] [--at 12,24] [--conf-type log|log-log|plain]",
+    options: {
+      ...survivalOptions,
+      group: { type: "string" },
+      at: { type: "string" },
+      "conf-type": { type: "string" },
+    },
+    analyze: km,
+  },
+  {
+    name: "logrank",
+    synopsis: "logrank --time T --event E [--event-value V] --group G",
+    options: { ...survivalOptions, group: { type: "string" } },
+    analyze: logrank,
+  },
+  {
+    name: "cox",
+    synopsis: "cox --time T --event E [--event-value V] --covariates a,b [--ties efron|breslow] [--firth]",
+    options: {
+      ...survivalOptions,
+      covariates: { type: "string" },
+      ties: { type: "string" },
+      firth: { type: "boolean" },
+    },
+    analyze: cox,
+  },
+  {
+    name: "mann-whitney",
+    synopsis: "mann-whitney --value V --group G [--groups A,B] [--exact auto|yes|no|conditional] [--correct yes|no]",
+    options: { ...twoSampleOptions, exact: { type: "string" }, correct: { type: "string" } },
+    analyze: mannWhitneyTest,
+  },
+  {
+    name: "fisher",
+    synopsis: "fisher --row R --col C [--row-levels A,B] [--col-levels X,Y]",
+    options: {
+      row: { type: "string" },
+      col: { type: "string" },
+      "row-levels": { type: "string" },
+      "col-levels": { type: "string" },
+    },
+    analyze: fisher,
+  },
+  {
+    name: "ttest",
+    synopsis: "ttest --value V --group G [--groups A,B] [--welch]",
+    options: { ...twoSampleOptions, welch: { type: "boolean" } },
+    analyze: ttest,
+  },
+  {
+    name: "spearman",
+    synopsis: "spearman --x X --y Y",
+    options: { x: { type: "string" }, y: { type: "string" } },
+    analyze: spearmanTest,
+  },
+  {
+    name: "roc",
+    synopsis: "roc --predictor P --outcome O [--case-value V]",
+    options: { predictor: { type: "string" }, outcome: { type: "string" }, "case-value": { type: "string" } },
+    analyze: roc,
+  },
+  {
+    name: "shapiro",
+    synopsis: "shapiro --value V",
+    options: { value: { type: "string" } },
+    analyze: shapiro,
+  },
+];
+
+const commonOptions: OptionSpec = { data: { type: "string" }, format: { type: "string" } };
+
+export const statsUsage = [
+  "Usage: cryomargin stats TEST --data FILE.csv [options] [--format json|table]",
+  "",
+  "Runs one analysis on a CSV file (header row; ',' or ';' separated, decimal comma with ';', UTF-8 BOM",
+  "accepted) and prints JSON. Rows with a missing value (empty, NA, ., -) in a used column are dropped and",
+  "counted (n_dropped). The event column holds two codes; --event-value (default 1) is the event.",
+  "",
+  "Tests:",
+  ...statsTests.map((t) => `  ${t.synopsis}`),
+].join("\n");
+
+/**
+ * Runs `cryomargin stats` with the arguments after `stats`: TEST, then its options. Resolves to 0 after
+ * printing; problems with the data throw CryomarginError (exit 1), with the command line CliUsageError (2).
+ */
+export async function runStats(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  const names = statsTests.map((t) => t.name).join(", ");
+  if (name === undefined || name.startsWith("-")) throw new CliUsageError(`stats needs a TEST: one of ${names}`);
+  const test = statsTests.find((t) => t.name === name);
+  if (!test) throw new CliUsageError(`unknown test '${name}'; the tests are ${names}`);
+  const { values } = parseCommandArgs(rest, { ...commonOptions, ...test.options });
+  const format = choice(values, "format", ["json", "table"], "json");
+  const input = readCsv(required(values, "data", name));
+  const result = { test: name, data: input.file, ...inFile(input.file, () => test.analyze(input, values)) };
+  process.stdout.write(format === "table" ? renderResultTable(result) : `${JSON.stringify(result, null, 2)}\n`);
+  return 0;
+}
+
+export const statsCommand: Subcommand = {
+  name: "stats",
+  summary: "run one statistical test or survival model on any CSV (km, logrank, cox, mann-whitney, fisher, ...)",
+  usage: statsUsage,
+  run: runStats,
+};
