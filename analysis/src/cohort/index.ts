@@ -1,1 +1,4 @@
+export * from "./parse.js";
+export * from "./problems.js";
+export * from "./record.js";
 export * from "./schema.js";

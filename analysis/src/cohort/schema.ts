@@ -1,3 +1,5 @@
+import type { OctantName } from "../margin/types.js";
+
 /**
  * The cohort folder's clinical table (`clinical.csv`): one row per treated tumor. The same format holds
  * the synthetic twin and a user's own cohort. It holds no margin: MTM, diameter and volumes are measured
@@ -59,3 +61,23 @@ export const CLINICAL_COLUMNS = [
 ] as const;
 
 export type ClinicalColumn = (typeof CLINICAL_COLUMNS)[number];
+
+/**
+ * Allowed values of `ltp_octant`: the margin engine's octant names (right|left - anterior|posterior -
+ * superior|inferior), so the regrowth site can be compared with the octant of the smallest margin.
+ * Written as a `Record<OctantName, true>` so the compiler rejects a missing or a misspelt name.
+ */
+const OCTANT_CODE_SET: Record<OctantName, true> = {
+  "right-anterior-superior": true,
+  "right-anterior-inferior": true,
+  "right-posterior-superior": true,
+  "right-posterior-inferior": true,
+  "left-anterior-superior": true,
+  "left-anterior-inferior": true,
+  "left-posterior-superior": true,
+  "left-posterior-inferior": true,
+};
+export const CLINICAL_OCTANT_CODES = Object.keys(OCTANT_CODE_SET) as readonly OctantName[];
+
+/** A categorical column's code type, e.g. `ClinicalCode<"asa">` = "I" | "II" | "III" | "IV". */
+export type ClinicalCode<K extends keyof typeof CLINICAL_CATEGORIES> = (typeof CLINICAL_CATEGORIES)[K][number];
