@@ -8,6 +8,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts", "analysis/src/**/*.test.ts", "loaders/**/*.test.ts"],
+    // Builds build/loaders (tsc -b) first: the CLI tests spawn the compiled command.
+    globalSetup: ["./test/global-setup.ts"],
     reporters: ["default", "./test/summary-reporter.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
