@@ -1,1 +1,17 @@
+/**
+ * Margin geometry: exact anisotropic distance transform, sub-voxel surfaces of binary masks, the ice
+ * ball's signed distance at mapped tumor points, MTM, octants, coverage, diameter, volumes, and the
+ * QAM-style baseline for comparison. Pure computation on typed arrays; loaders/ reads the files.
+ */
+export * from "./affine.js";
+export * from "./diameter.js";
+export * from "./edt.js";
+export * from "./errors.js";
+export * from "./kdTree.js";
+export * from "./maskBounds.js";
+export * from "./measure.js";
+export * from "./octants.js";
+export * from "./phantoms.js";
+export * from "./signedDistance.js";
+export * from "./surface.js";
 export * from "./types.js";

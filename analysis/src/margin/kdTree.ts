@@ -1,0 +1,189 @@
+/**
+ * A static 3-D k-d tree over points in world mm (Bentley 1975), for the two queries the margin engine
+ * makes millions of times: the nearest surface sample to a point (signed distance) and all samples
+ * within a radius (local surface fits). Implicit layout: the range [lo, hi) of the reordered point list
+ * is split at mid = (lo + hi) >> 1 along `axis[mid]`; no node objects, no per-query allocation.
+ * Build O(n log n) by quickselect; a nearest query is O(log n) for the well-spread samples of a surface.
+ */
+
+const LEAF_SIZE = 8;
+
+export interface PointTree {
+  /** Number of points. */
+  count: number;
+  /** Points reordered into tree order, x y z interleaved. */
+  xyz: Float64Array;
+  /** Original index of the point at each tree position. */
+  index: Int32Array;
+  /** Split axis (0, 1, 2) of the node whose median sits at this position; −1 for leaf ranges. */
+  axis: Int8Array;
+}
+
+/**
+ * Builds the tree over `count` points stored x y z interleaved in `points` (not modified).
+ * Example: `nearestPoint(buildPointTree(new Float64Array([0,0,0, 5,0,0]), 2), 4, 0, 0)` is 1.
+ */
+export function buildPointTree(points: Float64Array, count: number): PointTree {
+  const index = new Int32Array(count);
+  for (let i = 0; i < count; i++) index[i] = i;
+  const axis = new Int8Array(count).fill(-1);
+  const stack: number[] = [0, count];
+  while (stack.length > 0) {
+    const hi = stack.pop()!;
+    const lo = stack.pop()!;
+    if (hi - lo <= LEAF_SIZE) continue;
+    const a = widestAxis(points, index, lo, hi);
+    const mid = (lo + hi) >> 1;
+    select(points, index, lo, hi - 1, mid, a);
+    axis[mid] = a;
+    stack.push(lo, mid, mid + 1, hi);
+  }
+  const xyz = new Float64Array(3 * count);
+  for (let t = 0; t < count; t++) {
+    const i = index[t];
+    xyz[3 * t] = points[3 * i];
+    xyz[3 * t + 1] = points[3 * i + 1];
+    xyz[3 * t + 2] = points[3 * i + 2];
+  }
+  return { count, xyz, index, axis };
+}
+
+function widestAxis(points: Float64Array, index: Int32Array, lo: number, hi: number): number {
+  const min = [Infinity, Infinity, Infinity];
+  const max = [-Infinity, -Infinity, -Infinity];
+  for (let t = lo; t < hi; t++) {
+    const i = 3 * index[t];
+    for (let a = 0; a < 3; a++) {
+      const v = points[i + a];
+      if (v < min[a]) min[a] = v;
+      if (v > max[a]) max[a] = v;
+    }
+  }
+  const ext = [max[0] - min[0], max[1] - min[1], max[2] - min[2]];
+  return ext[0] >= ext[1] && ext[0] >= ext[2] ? 0 : ext[1] >= ext[2] ? 1 : 2;
+}
+
+/** Hoare quickselect: puts the k-th smallest (by coordinate `a`) of index[lo..hi] at k. */
+function select(points: Float64Array, index: Int32Array, lo: number, hi: number, k: number, a: number): void {
+  while (hi > lo) {
+    const pivot = points[3 * index[(lo + hi) >> 1] + a];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (points[3 * index[i] + a] < pivot) i++;
+      while (points[3 * index[j] + a] > pivot) j--;
+      if (i <= j) {
+        const t = index[i];
+        index[i] = index[j];
+        index[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+/** Result holder of {@link nearestPoint} so a query allocates nothing. */
+const best = { d2: 0, t: -1 };
+
+/**
+ * Index (in the original order) of the point nearest to (x, y, z); −1 for an empty tree.
+ * `nearestDistanceSquared()` returns its squared distance right after.
+ */
+export function nearestPoint(tree: PointTree, x: number, y: number, z: number): number {
+  best.d2 = Number.POSITIVE_INFINITY;
+  best.t = -1;
+  if (tree.count > 0) searchNearest(tree, 0, tree.count, x, y, z);
+  return best.t < 0 ? -1 : tree.index[best.t];
+}
+
+/** Squared distance (mm²) of the last {@link nearestPoint} answer. */
+export function nearestDistanceSquared(): number {
+  return best.d2;
+}
+
+function searchNearest(tree: PointTree, lo: number, hi: number, x: number, y: number, z: number): void {
+  const { xyz, axis } = tree;
+  if (hi - lo <= LEAF_SIZE) {
+    for (let t = lo; t < hi; t++) {
+      const dx = xyz[3 * t] - x;
+      const dy = xyz[3 * t + 1] - y;
+      const dz = xyz[3 * t + 2] - z;
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 < best.d2) {
+        best.d2 = d2;
+        best.t = t;
+      }
+    }
+    return;
+  }
+  const mid = (lo + hi) >> 1;
+  const a = axis[mid];
+  const dx = xyz[3 * mid] - x;
+  const dy = xyz[3 * mid + 1] - y;
+  const dz = xyz[3 * mid + 2] - z;
+  const d2 = dx * dx + dy * dy + dz * dz;
+  if (d2 < best.d2) {
+    best.d2 = d2;
+    best.t = mid;
+  }
+  const diff = (a === 0 ? x : a === 1 ? y : z) - xyz[3 * mid + a];
+  if (diff < 0) {
+    searchNearest(tree, lo, mid, x, y, z);
+    if (diff * diff < best.d2) searchNearest(tree, mid + 1, hi, x, y, z);
+  } else {
+    searchNearest(tree, mid + 1, hi, x, y, z);
+    if (diff * diff < best.d2) searchNearest(tree, lo, mid, x, y, z);
+  }
+}
+
+/**
+ * Calls visit(originalIndex, squaredDistance) for every point within `radius` mm of (x, y, z).
+ * Example: collecting the neighbours of a surface sample for a local fit.
+ */
+export function forEachWithinRadius(
+  tree: PointTree,
+  x: number,
+  y: number,
+  z: number,
+  radius: number,
+  visit: (index: number, d2: number) => void,
+): void {
+  if (tree.count > 0) searchRadius(tree, 0, tree.count, x, y, z, radius * radius, visit);
+}
+
+function searchRadius(
+  tree: PointTree,
+  lo: number,
+  hi: number,
+  x: number,
+  y: number,
+  z: number,
+  r2: number,
+  visit: (index: number, d2: number) => void,
+): void {
+  const { xyz, axis, index } = tree;
+  if (hi - lo <= LEAF_SIZE) {
+    for (let t = lo; t < hi; t++) {
+      const dx = xyz[3 * t] - x;
+      const dy = xyz[3 * t + 1] - y;
+      const dz = xyz[3 * t + 2] - z;
+      const d2 = dx * dx + dy * dy + dz * dz;
+      if (d2 <= r2) visit(index[t], d2);
+    }
+    return;
+  }
+  const mid = (lo + hi) >> 1;
+  const a = axis[mid];
+  const dx = xyz[3 * mid] - x;
+  const dy = xyz[3 * mid + 1] - y;
+  const dz = xyz[3 * mid + 2] - z;
+  const d2 = dx * dx + dy * dy + dz * dz;
+  if (d2 <= r2) visit(index[mid], d2);
+  const diff = (a === 0 ? x : a === 1 ? y : z) - xyz[3 * mid + a];
+  if (diff <= 0 || diff * diff <= r2) searchRadius(tree, lo, mid, x, y, z, r2, visit);
+  if (diff >= 0 || diff * diff <= r2) searchRadius(tree, mid + 1, hi, x, y, z, r2, visit);
+}

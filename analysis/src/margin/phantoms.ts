@@ -1,0 +1,342 @@
+/**
+ * Analytic phantoms for the margin engine: ellipsoids (spheres included) rasterised onto arbitrary
+ * voxel grids, and their exact margins — the ground truth of the phantom suite and the inputs of the
+ * benchmark. Pure computation (no I/O), exported so tests, benchmarks and the site can share it.
+ *
+ * A voxel is inside a phantom when its centre is (the binary-segmentation model: a mask records, per
+ * voxel centre, inside or outside; no partial volume).
+ */
+import { applyAffine, invertAffine } from "./affine.js";
+import type { MaskVolume, Mat4, Vec3 } from "./types.js";
+
+/** A solid ellipsoid in world mm: centre, semi-axes, and the rotation whose columns are its axes. */
+export interface Ellipsoid {
+  centre: Vec3;
+  semiAxesMm: Vec3;
+  /** Row-major 3×3 rotation; column a is the world direction of semi-axis a. */
+  rotation: Float64Array;
+}
+
+/** A sphere as an ellipsoid. Example: `sphere([0, 0, 0], 15)`. */
+export function sphere(centre: Vec3, radiusMm: number): Ellipsoid {
+  return {
+    centre,
+    semiAxesMm: [radiusMm, radiusMm, radiusMm],
+    rotation: new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]),
+  };
+}
+
+/**
+ * Uniformly random rotation (Shoemake's quaternion method) from a uniform [0, 1) source, as a row-major 3×3.
+ */
+export function randomRotation(next: () => number): Float64Array {
+  const u1 = next();
+  const u2 = 2 * Math.PI * next();
+  const u3 = 2 * Math.PI * next();
+  const a = Math.sqrt(1 - u1);
+  const b = Math.sqrt(u1);
+  return quaternionToMatrix(a * Math.sin(u2), a * Math.cos(u2), b * Math.sin(u3), b * Math.cos(u3));
+}
+
+/** Rotation matrix (row-major 3×3) of the unit quaternion w + xi + yj + zk. */
+export function quaternionToMatrix(w: number, x: number, y: number, z: number): Float64Array {
+  return new Float64Array([
+    1 - 2 * (y * y + z * z),
+    2 * (x * y - w * z),
+    2 * (x * z + w * y),
+    2 * (x * y + w * z),
+    1 - 2 * (x * x + z * z),
+    2 * (y * z - w * x),
+    2 * (x * z - w * y),
+    2 * (y * z + w * x),
+    1 - 2 * (x * x + y * y),
+  ]);
+}
+
+/**
+ * Voxel-to-world matrix of a grid with the given spacing (mm), axis directions (columns of `rotation`)
+ * and world position of voxel (0, 0, 0). Example: `gridAffine([1.2, 1.2, 3], identity3, [0, 0, 0])`.
+ */
+export function gridAffine(spacingMm: Vec3, rotation: Float64Array, originMm: Vec3): Mat4 {
+  const m = new Float64Array(16);
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) m[4 * r + c] = rotation[3 * r + c] * spacingMm[c];
+    m[4 * r + 3] = originMm[r];
+  }
+  m[15] = 1;
+  return m;
+}
+
+/** Rigid 4×4 transform x ↦ R·x + t. */
+export function rigidTransform(rotation: Float64Array, translationMm: Vec3): Mat4 {
+  return gridAffine([1, 1, 1], rotation, translationMm);
+}
+
+/** Half-extent of the ellipsoid's world bounding box along each world axis. */
+export function ellipsoidHalfExtent(e: Ellipsoid): Vec3 {
+  const out: Vec3 = [0, 0, 0];
+  for (let r = 0; r < 3; r++) {
+    let s = 0;
+    for (let c = 0; c < 3; c++) s += (e.rotation[3 * r + c] * e.semiAxesMm[c]) ** 2;
+    out[r] = Math.sqrt(s);
+  }
+  return out;
+}
+
+/** True when world point p is inside (or on) the ellipsoid. */
+export function insideEllipsoid(e: Ellipsoid, p: Readonly<Vec3>): boolean {
+  return ellipsoidLevel(e, p[0], p[1], p[2]) <= 1;
+}
+
+/** Σ (q_a / e_a)² with q the point in the ellipsoid's frame: < 1 inside, 1 on the surface. */
+function ellipsoidLevel(e: Ellipsoid, x: number, y: number, z: number): number {
+  const dx = x - e.centre[0];
+  const dy = y - e.centre[1];
+  const dz = z - e.centre[2];
+  const R = e.rotation;
+  let s = 0;
+  for (let c = 0; c < 3; c++) {
+    const q = R[c] * dx + R[3 + c] * dy + R[6 + c] * dz;
+    s += (q / e.semiAxesMm[c]) ** 2;
+  }
+  return s;
+}
+
+/**
+ * Writes 1 into `mask.data` at every voxel whose centre is inside the ellipsoid (visiting only the
+ * ellipsoid's bounding box). Returns the number of voxels set.
+ */
+export function rasterizeEllipsoid(mask: MaskVolume, e: Ellipsoid): number {
+  const [nx, ny, nz] = mask.dims;
+  const inv = invertAffine(mask.voxelToWorld, "options");
+  const h = ellipsoidHalfExtent(e);
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (let corner = 0; corner < 8; corner++) {
+    const p: Vec3 = [
+      e.centre[0] + (corner & 1 ? h[0] : -h[0]),
+      e.centre[1] + (corner & 2 ? h[1] : -h[1]),
+      e.centre[2] + (corner & 4 ? h[2] : -h[2]),
+    ];
+    const v = applyAffine(inv, p);
+    for (let a = 0; a < 3; a++) {
+      lo[a] = Math.min(lo[a], v[a]);
+      hi[a] = Math.max(hi[a], v[a]);
+    }
+  }
+  const dims = [nx, ny, nz];
+  const from = lo.map((v) => Math.max(0, Math.floor(v)));
+  const to = hi.map((v, a) => Math.min(dims[a] - 1, Math.ceil(v)));
+  const m = mask.voxelToWorld;
+  let set = 0;
+  for (let k = from[2]; k <= to[2]; k++) {
+    for (let j = from[1]; j <= to[1]; j++) {
+      for (let i = from[0]; i <= to[0]; i++) {
+        const x = m[0] * i + m[1] * j + m[2] * k + m[3];
+        const y = m[4] * i + m[5] * j + m[6] * k + m[7];
+        const z = m[8] * i + m[9] * j + m[10] * k + m[11];
+        if (ellipsoidLevel(e, x, y, z) <= 1) {
+          const idx = i + nx * (j + ny * k);
+          if (mask.data[idx] === 0) set++;
+          mask.data[idx] = 1;
+        }
+      }
+    }
+  }
+  return set;
+}
+
+/** Volume of the ellipsoid, ml: 4/3 π abc / 1000. */
+export function ellipsoidVolumeMl(e: Ellipsoid): number {
+  return ((4 / 3) * Math.PI * e.semiAxesMm[0] * e.semiAxesMm[1] * e.semiAxesMm[2]) / 1000;
+}
+
+/** Maximum 3-D diameter of the ellipsoid: twice its longest semi-axis. */
+export function ellipsoidDiameterMm(e: Ellipsoid): number {
+  return 2 * Math.max(...e.semiAxesMm);
+}
+
+/** Point on the ellipsoid surface at polar angle u ∈ [0, π] and azimuth v, world mm. */
+export function ellipsoidSurfacePoint(e: Ellipsoid, u: number, v: number): Vec3 {
+  const q = [
+    e.semiAxesMm[0] * Math.sin(u) * Math.cos(v),
+    e.semiAxesMm[1] * Math.sin(u) * Math.sin(v),
+    e.semiAxesMm[2] * Math.cos(u),
+  ];
+  const R = e.rotation;
+  return [
+    e.centre[0] + R[0] * q[0] + R[1] * q[1] + R[2] * q[2],
+    e.centre[1] + R[3] * q[0] + R[4] * q[1] + R[5] * q[2],
+    e.centre[2] + R[6] * q[0] + R[7] * q[1] + R[8] * q[2],
+  ];
+}
+
+/**
+ * Exact signed distance (mm, positive inside) from world point p to the ellipsoid's surface.
+ * Eberly, "Distance from a point to an ellipse, an ellipsoid, or a hyperellipsoid" (2013): in the
+ * ellipsoid's frame, with axes sorted e0 ≥ e1 ≥ e2 and the point folded into the first octant, the
+ * closest point is x_i = e_i² y_i / (t + e_i²) where t is the root of Σ (e_i y_i / (t + e_i²))² = 1,
+ * found by bisection; the cases with a zero coordinate reduce to an ellipse or have a closed form.
+ */
+export function ellipsoidSignedDistance(e: Ellipsoid, p: Readonly<Vec3>): number {
+  const dx = p[0] - e.centre[0];
+  const dy = p[1] - e.centre[1];
+  const dz = p[2] - e.centre[2];
+  const R = e.rotation;
+  const local = [0, 1, 2].map((c) => Math.abs(R[c] * dx + R[3 + c] * dy + R[6 + c] * dz));
+  const order = [0, 1, 2].sort((a, b) => e.semiAxesMm[b] - e.semiAxesMm[a]);
+  const ax = order.map((a) => e.semiAxesMm[a]);
+  const y = order.map((a) => local[a]);
+  const distance = distancePointEllipsoid(ax[0], ax[1], ax[2], y[0], y[1], y[2]);
+  const level = (y[0] / ax[0]) ** 2 + (y[1] / ax[1]) ** 2 + (y[2] / ax[2]) ** 2;
+  return level < 1 ? distance : -distance;
+}
+
+function robustLength(...v: number[]): number {
+  const m = Math.max(...v.map(Math.abs));
+  if (m === 0) return 0;
+  return m * Math.sqrt(v.reduce((s, x) => s + (x / m) ** 2, 0));
+}
+
+/** Bisection for the root s of Σ (n_i / (s + r_i))² = 1 on [s0, s1] (Eberly's GetRoot). */
+function bisectRoot(n: number[], r: number[], s0: number, s1: number): number {
+  let s = 0;
+  for (let it = 0; it < 2200; it++) {
+    s = 0.5 * (s0 + s1);
+    if (s === s0 || s === s1) break;
+    let g = -1;
+    for (let i = 0; i < n.length; i++) g += (n[i] / (s + r[i])) ** 2;
+    if (g > 0) s0 = s;
+    else if (g < 0) s1 = s;
+    else break;
+  }
+  return s;
+}
+
+function distancePointEllipse(e0: number, e1: number, y0: number, y1: number): number {
+  if (y1 > 0) {
+    if (y0 > 0) {
+      const z0 = y0 / e0;
+      const z1 = y1 / e1;
+      const g = z0 * z0 + z1 * z1 - 1;
+      if (g === 0) return 0;
+      const r0 = (e0 / e1) ** 2;
+      const s = bisectRoot([r0 * z0, z1], [r0, 1], z1 - 1, g < 0 ? 0 : robustLength(r0 * z0, z1) - 1);
+      const x0 = (r0 * y0) / (s + r0);
+      const x1 = y1 / (s + 1);
+      return Math.hypot(x0 - y0, x1 - y1);
+    }
+    return Math.abs(y1 - e1);
+  }
+  const numer0 = e0 * y0;
+  const denom0 = e0 * e0 - e1 * e1;
+  if (numer0 < denom0) {
+    const xde0 = numer0 / denom0;
+    const x0 = e0 * xde0;
+    const x1 = e1 * Math.sqrt(1 - xde0 * xde0);
+    return Math.hypot(x0 - y0, x1);
+  }
+  return Math.abs(y0 - e0);
+}
+
+function distancePointEllipsoid(e0: number, e1: number, e2: number, y0: number, y1: number, y2: number): number {
+  if (y2 > 0) {
+    if (y1 > 0) {
+      if (y0 > 0) {
+        const z0 = y0 / e0;
+        const z1 = y1 / e1;
+        const z2 = y2 / e2;
+        const g = z0 * z0 + z1 * z1 + z2 * z2 - 1;
+        if (g === 0) return 0;
+        const r0 = (e0 / e2) ** 2;
+        const r1 = (e1 / e2) ** 2;
+        const s = bisectRoot(
+          [r0 * z0, r1 * z1, z2],
+          [r0, r1, 1],
+          z2 - 1,
+          g < 0 ? 0 : robustLength(r0 * z0, r1 * z1, z2) - 1,
+        );
+        const x0 = (r0 * y0) / (s + r0);
+        const x1 = (r1 * y1) / (s + r1);
+        const x2 = y2 / (s + 1);
+        return Math.hypot(x0 - y0, x1 - y1, x2 - y2);
+      }
+      return distancePointEllipse(e1, e2, y1, y2);
+    }
+    if (y0 > 0) return distancePointEllipse(e0, e2, y0, y2);
+    return Math.abs(y2 - e2);
+  }
+  const denom0 = e0 * e0 - e2 * e2;
+  const denom1 = e1 * e1 - e2 * e2;
+  const numer0 = e0 * y0;
+  const numer1 = e1 * y1;
+  if (numer0 < denom0 && numer1 < denom1) {
+    const xde0 = numer0 / denom0;
+    const xde1 = numer1 / denom1;
+    const discr = 1 - xde0 * xde0 - xde1 * xde1;
+    if (discr > 0) {
+      const x0 = e0 * xde0;
+      const x1 = e1 * xde1;
+      const x2 = e2 * Math.sqrt(discr);
+      return Math.hypot(x0 - y0, x1 - y1, x2);
+    }
+  }
+  return distancePointEllipse(e0, e1, y0, y1);
+}
+
+/**
+ * Exact MTM of a tumor ellipsoid (pre-ablation world) against an ice-ball ellipsoid (post-ablation
+ * world) under `preToPost`: min over the tumor surface of the ice ball's signed distance at the mapped
+ * point. Dense search over the surface parameters (u, v), then four rounds of zooming into the best
+ * three cells; the minimum of a signed distance over a smooth surface is attained at a smooth point,
+ * so the zoom converges (to < 1e-4 mm on the suite's shapes).
+ */
+export function exactEllipsoidMargin(
+  tumor: Ellipsoid,
+  ice: Ellipsoid,
+  preToPost: Mat4,
+): { mtmMm: number; point: Vec3 } {
+  const T = preToPost;
+  const f = (u: number, v: number) => {
+    const p = ellipsoidSurfacePoint(tumor, u, v);
+    return ellipsoidSignedDistance(ice, applyAffine(T, p));
+  };
+  const nu = 48;
+  const nv = 96;
+  const candidates: { u: number; v: number; m: number }[] = [];
+  for (let a = 0; a <= nu; a++) {
+    const u = (Math.PI * a) / nu;
+    for (let b = 0; b < nv; b++) {
+      const v = (2 * Math.PI * b) / nv;
+      candidates.push({ u, v, m: f(u, v) });
+    }
+  }
+  candidates.sort((x, y) => x.m - y.m);
+  let best = candidates[0];
+  for (const start of candidates.slice(0, 3)) {
+    let c = start;
+    let du = Math.PI / nu;
+    let dv = (2 * Math.PI) / nv;
+    for (let round = 0; round < 6; round++) {
+      let local = c;
+      for (let a = -4; a <= 4; a++) {
+        for (let b = -4; b <= 4; b++) {
+          const u = Math.min(Math.PI, Math.max(0, c.u + (a * du) / 4));
+          const v = c.v + (b * dv) / 4;
+          const m = f(u, v);
+          if (m < local.m) local = { u, v, m };
+        }
+      }
+      c = local;
+      du /= 4;
+      dv /= 4;
+    }
+    if (c.m < best.m) best = c;
+  }
+  return { mtmMm: best.m, point: ellipsoidSurfacePoint(tumor, best.u, best.v) };
+}
+
+/** An empty mask on a grid. Example: `emptyMask([512, 512, 120], gridAffine(...))`. */
+export function emptyMask(dims: [number, number, number], voxelToWorld: Mat4): MaskVolume {
+  return { dims, voxelToWorld, data: new Uint8Array(dims[0] * dims[1] * dims[2]) };
+}
