@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Mat4, Vec3 } from "@cryomargin/analysis";
+import { applyAffine, type Mat4, multiplyMat4, type Vec3 } from "@cryomargin/analysis";
 import { afterAll, describe, expect, it } from "vitest";
-import { mat4FromRows, multiplyMat4, transformPoint } from "../loaders/io/affine.js";
+import { mat4FromRows } from "../loaders/io/affine.js";
 import { InputFileError } from "../loaders/io/inputErrors.js";
 import { formatItkTransform, readTransformFile } from "../loaders/io/transform.js";
 import { temporaryFolder } from "./helpers/nifti.js";
@@ -67,8 +67,8 @@ describe("ITK text transforms (LPS → RAS, fixed = pre ⇒ pre → post)", () =
   it("Euler3DTransform: θz = 90° about centre (10, 0, 0) LPS, t = (0, 0, 5)", () => {
     // LPS: p = (11, 0, 0) → Rz(p − c) + t + c = (0, 1, 0) + (0, 0, 5) + (10, 0, 0) = (10, 1, 5)
     const m = readTransformFile(tfm(itk("Euler3DTransform_double_3_3", [0, 0, Math.PI / 2, 0, 0, 5], [10, 0, 0, 0])));
-    expectPoint(transformPoint(m, lpsToRas([11, 0, 0])), lpsToRas([10, 1, 5]));
-    expectPoint(transformPoint(m, lpsToRas([10, 0, 0])), lpsToRas([10, 0, 5]));
+    expectPoint(applyAffine(m, lpsToRas([11, 0, 0])), lpsToRas([10, 1, 5]));
+    expectPoint(applyAffine(m, lpsToRas([10, 0, 0])), lpsToRas([10, 0, 5]));
   });
 
   it("Euler3DTransform angle order: Rz·Rx·Ry by default, Rz·Ry·Rx with ComputeZYX (4th fixed parameter)", () => {
@@ -78,8 +78,8 @@ describe("ITK text transforms (LPS → RAS, fixed = pre ⇒ pre → post)", () =
     const vtk = readTransformFile(tfm(itk("Euler3DTransform_double_3_3", angles, [0, 0, 0, 0])));
     const zyx = readTransformFile(tfm(itk("Euler3DTransform_double_3_3", angles, [0, 0, 0, 1])));
     const legacy = readTransformFile(tfm(itk("Euler3DTransform_double_3_3", angles, [0, 0, 0])));
-    expectPoint(transformPoint(vtk, lpsToRas([1, 0, 0])), lpsToRas([0, 1, 0]));
-    expectPoint(transformPoint(zyx, lpsToRas([1, 0, 0])), lpsToRas([0, 0, -1]));
+    expectPoint(applyAffine(vtk, lpsToRas([1, 0, 0])), lpsToRas([0, 1, 0]));
+    expectPoint(applyAffine(zyx, lpsToRas([1, 0, 0])), lpsToRas([0, 0, -1]));
     expect([...legacy]).toEqual([...vtk]);
   });
 
@@ -92,9 +92,9 @@ describe("ITK text transforms (LPS → RAS, fixed = pre ⇒ pre → post)", () =
       .map((x) => mat4FromRows(x.map((row) => [...row, 0])))
       .reduce((a, b) => multiplyMat4(a, b));
     const p: Vec3 = [20, -4, 9];
-    const rotated = transformPoint(r, [p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]]);
+    const rotated = applyAffine(r, [p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]]);
     expectPoint(
-      transformPoint(m, lpsToRas(p)),
+      applyAffine(m, lpsToRas(p)),
       lpsToRas([rotated[0] + t[0] + centre[0], rotated[1] + t[1] + centre[1], rotated[2] + t[2] + centre[2]]),
     );
   });
@@ -102,7 +102,7 @@ describe("ITK text transforms (LPS → RAS, fixed = pre ⇒ pre → post)", () =
   it("VersorRigid3DTransform: (0, 0, sin 45°) is 90° about z; general versors match Rodrigues", () => {
     const quarter = readTransformFile(tfm(itk("VersorRigid3DTransform_double_3_3", [0, 0, Math.SQRT1_2, 1, 2, 3])));
     // LPS x̂ → ŷ, then + t
-    expectPoint(transformPoint(quarter, lpsToRas([1, 0, 0])), lpsToRas([1, 3, 3]));
+    expectPoint(applyAffine(quarter, lpsToRas([1, 0, 0])), lpsToRas([1, 3, 3]));
 
     // As SimpleITK writes it: versor, translation, centre.
     const v: Vec3 = [0.01, -0.02, 0.03];
@@ -111,9 +111,9 @@ describe("ITK text transforms (LPS → RAS, fixed = pre ⇒ pre → post)", () =
     const m = readTransformFile(tfm(itk("VersorRigid3DTransform_double_3_3", [...v, ...t], centre)));
     const r = mat4FromRows(rodrigues(v, 2 * Math.asin(Math.hypot(...v))).map((row) => [...row, 0]));
     const p: Vec3 = [5, 6, -7];
-    const rotated = transformPoint(r, [p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]]);
+    const rotated = applyAffine(r, [p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]]);
     expectPoint(
-      transformPoint(m, lpsToRas(p)),
+      applyAffine(m, lpsToRas(p)),
       lpsToRas([rotated[0] + t[0] + centre[0], rotated[1] + t[1] + centre[1], rotated[2] + t[2] + centre[2]]),
     );
   });
@@ -123,8 +123,8 @@ describe("ITK text transforms (LPS → RAS, fixed = pre ⇒ pre → post)", () =
     const m = readTransformFile(
       tfm(itk("AffineTransform_double_3_3", [0, -1, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0], [5, 5, 0])),
     );
-    expectPoint(transformPoint(m, lpsToRas([6, 5, 0])), lpsToRas([5, 6, 0]));
-    expectPoint(transformPoint(m, lpsToRas([5, 5, 0])), lpsToRas([5, 5, 0]));
+    expectPoint(applyAffine(m, lpsToRas([6, 5, 0])), lpsToRas([5, 6, 0]));
+    expectPoint(applyAffine(m, lpsToRas([5, 5, 0])), lpsToRas([5, 5, 0]));
   });
 
   it("CompositeTransform applies the last listed transform first", () => {
@@ -143,7 +143,7 @@ describe("ITK text transforms (LPS → RAS, fixed = pre ⇒ pre → post)", () =
       "",
     ].join("\r\n");
     // origin → translate (1, 0, 0) → rotate 90° about z → (0, 1, 0) LPS
-    expectPoint(transformPoint(readTransformFile(tfm(text)), [0, 0, 0]), lpsToRas([0, 1, 0]));
+    expectPoint(applyAffine(readTransformFile(tfm(text)), [0, 0, 0]), lpsToRas([0, 1, 0]));
   });
 
   it("--invert gives the post → pre map", () => {
@@ -151,7 +151,7 @@ describe("ITK text transforms (LPS → RAS, fixed = pre ⇒ pre → post)", () =
     const forward = readTransformFile(path);
     const inverse = readTransformFile(path, { invert: true });
     const p: Vec3 = [12, -30, 44];
-    expectPoint(transformPoint(inverse, transformPoint(forward, p)), p);
+    expectPoint(applyAffine(inverse, applyAffine(forward, p)), p);
   });
 
   it("refuses scaling, shear and reflection beyond 1e-3 unless allowAffine", () => {

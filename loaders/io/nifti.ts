@@ -17,9 +17,9 @@
  * one pass over the voxels in place: see bench/margin-io.ts.
  */
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { MaskVolume, Mat4, Vec3 } from "@cryomargin/analysis";
+import { type MaskVolume, type Mat4, type Vec3, voxelSpacingMm } from "@cryomargin/analysis";
 import { NIFTI1, NIFTI2 } from "nifti-reader-js";
-import { columnLengths, invertAffine, mat4FromRows } from "./affine.js";
+import { inverseOrNull, mat4FromRows } from "./affine.js";
 import { readInputFile, writeFileAtomic } from "./files.js";
 import { InputFileError } from "./inputErrors.js";
 
@@ -219,7 +219,7 @@ export function decodeNifti(raw: Uint8Array, file = ""): NiftiImage {
     version,
     dims,
     voxelToWorld: geometry.matrix,
-    spacingMm: columnLengths(geometry.matrix),
+    spacingMm: voxelSpacingMm(geometry.matrix),
     geometrySource: geometry.source,
     datatype: info.name,
     data,
@@ -358,8 +358,8 @@ function voxelToWorldOf(
   }
   if (!matrix.every(Number.isFinite))
     throw new InputFileError(file, "singular-affine", `the ${source} matrix has a value that is not a finite number`);
-  const spacing = columnLengths(matrix);
-  if (spacing.some((s) => s === 0) || invertAffine(matrix) === null)
+  const spacing = voxelSpacingMm(matrix);
+  if (spacing.some((s) => s === 0) || inverseOrNull(matrix) === null)
     throw new InputFileError(
       file,
       "singular-affine",
@@ -569,7 +569,7 @@ function datatypeOf(data: NiftiVoxelArray): { code: number; bits: number } {
  * the columns are not orthogonal (a sheared grid has no qform; the sform alone holds it).
  */
 export function qformOf(m: Mat4): { quaternBcd: Vec3; offset: Vec3; spacing: Vec3; qfac: 1 | -1 } | null {
-  const spacing = columnLengths(m);
+  const spacing = voxelSpacingMm(m);
   const col = (c: number) => [m[c] / spacing[c], m[4 + c] / spacing[c], m[8 + c] / spacing[c]];
   const u = [col(0), col(1), col(2)];
   const dot = (p: number[], q: number[]) => p[0] * q[0] + p[1] * q[1] + p[2] * q[2];
@@ -640,7 +640,7 @@ export function encodeNifti(image: NiftiImageInput, { gzip, level = 6 }: EncodeO
   const count = nx * ny * nz;
   if (!image.dims.every((n) => Number.isInteger(n) && n >= 1) || image.data.length !== count)
     throw new RangeError(`encodeNifti: ${image.data.length} values do not fill a ${image.dims.join("×")} grid`);
-  if (invertAffine(image.voxelToWorld) === null) throw new RangeError("encodeNifti: voxelToWorld is singular");
+  if (inverseOrNull(image.voxelToWorld) === null) throw new RangeError("encodeNifti: voxelToWorld is singular");
   const { code, bits } = datatypeOf(image.data);
   const header = new NIFTI1();
   header.littleEndian = true;
@@ -648,7 +648,7 @@ export function encodeNifti(image: NiftiImageInput, { gzip, level = 6 }: EncodeO
   header.datatypeCode = code;
   header.numBitsPerVoxel = bits;
   const q = qformOf(image.voxelToWorld);
-  const spacing = columnLengths(image.voxelToWorld);
+  const spacing = voxelSpacingMm(image.voxelToWorld);
   header.pixDims = [q?.qfac ?? 1, spacing[0], spacing[1], spacing[2], 1, 1, 1, 1];
   header.vox_offset = 352;
   header.scl_slope = image.sclSlope ?? 1;

@@ -22,16 +22,8 @@
  * - TranslationTransform: Parameters = t;
  * - CompositeTransform: the transforms that follow, applied last-listed first (T1∘T2∘…∘Tn).
  */
-import type { Mat4 } from "@cryomargin/analysis";
-import {
-  columnLengths,
-  identityMat4,
-  invertAffine,
-  linearDeterminant,
-  mat4FromRows,
-  multiplyMat4,
-  switchLpsRas,
-} from "./affine.js";
+import { identityMat4, linearDeterminant, type Mat4, multiplyMat4, voxelSpacingMm } from "@cryomargin/analysis";
+import { inverseOrNull, mat4FromRows, switchLpsRas } from "./affine.js";
 import { readInputFile } from "./files.js";
 import { InputFileError } from "./inputErrors.js";
 
@@ -75,7 +67,7 @@ export function readTransformFile(path: string | undefined, options: TransformRe
     );
   checkAffine(matrix, path);
   if (options.invert) {
-    const inverse = invertAffine(matrix);
+    const inverse = inverseOrNull(matrix);
     if (!inverse) throw new InputFileError(path, "singular-affine", "the transform is singular and cannot be inverted");
     matrix = inverse;
   }
@@ -87,7 +79,7 @@ export function readTransformFile(path: string | undefined, options: TransformRe
 function checkAffine(m: Mat4, path: string): void {
   if (!m.every(Number.isFinite))
     throw new InputFileError(path, "bad-transform", "the transform has a value that is not a finite number");
-  if (invertAffine(m) === null)
+  if (inverseOrNull(m) === null)
     throw new InputFileError(path, "singular-affine", "the transform's matrix is singular (it collapses space)");
 }
 
@@ -96,7 +88,7 @@ function checkAffine(m: Mat4, path: string): void {
  * a column cosine beyond it (shear), or a negative determinant (reflection).
  */
 function checkRigid(m: Mat4, path: string): void {
-  const lengths = columnLengths(m);
+  const lengths = voxelSpacingMm(m);
   const scaling = Math.max(...lengths.map((l) => Math.abs(l - 1)));
   const column = (c: number) => [m[c], m[4 + c], m[8 + c]];
   const cosine = (a: number, b: number) => {
