@@ -1,0 +1,122 @@
+/**
+ * The paper's Fig. 6: minimal treatment margin (mm) against maximum tumor diameter, one point per tumor
+ * coloured (and shaped, for greyscale print) by outcome. Optional reference lines: a margin threshold
+ * (horizontal; "MTM < t predicts LTP") and a size cut (vertical; the paper's 3 cm).
+ */
+import {
+  type ChartOptions,
+  formatNumber,
+  OUTCOME_COLORS,
+  OUTCOME_LABELS,
+  outcomeLabel,
+  specHeader,
+  type VegaLiteSpec,
+} from "./spec.js";
+
+export interface MtmSizeRow {
+  caseId: string;
+  mtmMm: number;
+  diameterMm: number;
+  /** 1 = LTP, 0 = local control. */
+  ltp: number;
+}
+
+export interface MtmVersusSizeOptions extends ChartOptions {
+  /** Horizontal dashed line at this margin, mm. */
+  thresholdMm?: number;
+  /** Vertical dotted line at this diameter, mm (e.g. 30). */
+  sizeCutMm?: number;
+  /** Show diameters in cm (as the paper's axis) instead of mm. Default "mm". */
+  diameterUnit?: "mm" | "cm";
+}
+
+/** MTM versus tumor size as a vega-lite layered spec. Example: `mtmVersusSize(rows, { sizeCutMm: 30 })`. */
+export function mtmVersusSize(rows: readonly MtmSizeRow[], options: MtmVersusSizeOptions = {}): VegaLiteSpec {
+  const { thresholdMm, sizeCutMm, diameterUnit = "mm", width = 420, height = 320 } = options;
+  const mmPerUnit = diameterUnit === "cm" ? 10 : 1;
+  const order = [OUTCOME_LABELS.localControl, OUTCOME_LABELS.ltp];
+  const points = rows.map((r) => ({
+    caseId: r.caseId,
+    mtmMm: r.mtmMm,
+    diameter: r.diameterMm / mmPerUnit,
+    outcome: outcomeLabel(r.ltp),
+  }));
+  const nLtp = rows.filter((r) => r.ltp === 1).length;
+  const negative = rows.filter((r) => r.mtmMm < 0);
+  const range = (v: number[]) =>
+    v.length ? `${formatNumber(Math.min(...v))} to ${formatNumber(Math.max(...v))}` : "NA";
+  let description =
+    `Scatter plot of the minimal treatment margin (mm) against the maximum tumor diameter (${diameterUnit}) for ` +
+    `${rows.length} tumors, ${nLtp} with LTP (orange triangles) and ${rows.length - nLtp} with local control ` +
+    `(blue circles). Diameters ${range(points.map((p) => p.diameter))} ${diameterUnit}; margins ` +
+    `${range(rows.map((r) => r.mtmMm))} mm; ${negative.length} negative margin(s)`;
+  if (sizeCutMm !== undefined)
+    description += `, ${negative.filter((r) => r.diameterMm > sizeCutMm).length} of them in tumors larger than ${formatNumber(sizeCutMm / mmPerUnit, diameterUnit === "cm" ? 1 : 0)} ${diameterUnit}`;
+  description += ".";
+  if (thresholdMm !== undefined) description += ` A dashed line marks ${formatNumber(thresholdMm)} mm.`;
+
+  const layers: unknown[] = [
+    {
+      data: { values: [{ valueMm: 0 }] },
+      mark: { type: "rule", color: "#888" },
+      encoding: { y: { field: "valueMm", type: "quantitative" } },
+    },
+  ];
+  if (thresholdMm !== undefined)
+    layers.push({
+      data: { values: [{ valueMm: thresholdMm, label: `MTM = ${formatNumber(thresholdMm)} mm` }] },
+      layer: [
+        {
+          mark: { type: "rule", color: "#444", strokeDash: [6, 4] },
+          encoding: { y: { field: "valueMm", type: "quantitative" } },
+        },
+        {
+          mark: { type: "text", align: "right", dy: -6, x: width, fontSize: 10, color: "#444" },
+          encoding: { y: { field: "valueMm", type: "quantitative" }, text: { field: "label" } },
+        },
+      ],
+    });
+  if (sizeCutMm !== undefined)
+    layers.push({
+      data: { values: [{ diameter: sizeCutMm / mmPerUnit }] },
+      mark: { type: "rule", color: "#444", strokeDash: [2, 3] },
+      encoding: { x: { field: "diameter", type: "quantitative" } },
+    });
+  layers.push({
+    data: { values: points },
+    mark: { type: "point", filled: true, size: 60, opacity: 0.9 },
+    encoding: {
+      x: {
+        field: "diameter",
+        type: "quantitative",
+        title: `Maximum tumor diameter (${diameterUnit})`,
+        scale: { zero: false, nice: true },
+      },
+      y: { field: "mtmMm", type: "quantitative", title: "Minimal treatment margin (mm)" },
+      color: {
+        field: "outcome",
+        type: "nominal",
+        title: "Outcome",
+        scale: { domain: order, range: [OUTCOME_COLORS.localControl, OUTCOME_COLORS.ltp] },
+      },
+      shape: {
+        field: "outcome",
+        type: "nominal",
+        title: "Outcome",
+        scale: { domain: order, range: ["circle", "triangle-up"] },
+      },
+      tooltip: [
+        { field: "caseId", title: "Case" },
+        { field: "mtmMm", title: "MTM (mm)", format: ".1f" },
+        { field: "diameter", title: `Diameter (${diameterUnit})`, format: ".1f" },
+        { field: "outcome", title: "Outcome" },
+      ],
+    },
+  });
+  return {
+    ...specHeader(options.title ?? "Minimal treatment margin versus tumor size", options.subtitle, description),
+    width,
+    height,
+    layer: layers,
+  };
+}
