@@ -432,6 +432,45 @@ describe("stats roc vs pROC", () => {
   );
 });
 
+describe("stats roc --direction >", () => {
+  // pROC's AUC for "cases higher" on x is the AUC for "cases lower" on −x: same AUC and DeLong CI, and the
+  // Youden threshold mirrored.
+  const cases = referenceCases("roc");
+  let runs: Run[];
+  beforeAll(async () => {
+    const jobs = cases.flatMap((c) => {
+      const base = ["roc", "--predictor", "score", "--outcome", "ltp"];
+      const negated = writeCsv(`${c.id}-negated`, { score: c.predictor.map((v: number) => -v), ltp: c.response });
+      return [
+        [...base, "--data", negated, "--direction", ">"],
+        [...base, "--data", writeCsv(c.id, { score: c.predictor, ltp: c.response })],
+      ];
+    });
+    runs = await runAll(jobs);
+  });
+  cases.forEach((c, k) => {
+    it(c.id, () => {
+      const [greater, less] = [json(runs[2 * k]), json(runs[2 * k + 1])];
+      expect(greater.direction).toBe(">");
+      expectClose(greater.auc, c.result.auc, REL, "auc");
+      expectAllClose(greater.ci, c.result.ci_delong, REL, "DeLong CI");
+      expectClose(greater.youden.j, less.youden.j, 1e-12, "Youden J");
+      // Thresholds increase from −Inf to Inf (JSON nulls at both ends), as for direction "<".
+      const thresholds = greater.curve.map((p: Json) => p.threshold);
+      const inner = thresholds.slice(1, -1);
+      expect([thresholds[0], thresholds.at(-1)]).toEqual([null, null]);
+      expect(inner).toEqual([...inner].sort((a, b) => a - b));
+      expect(inner).toEqual(
+        less.curve
+          .slice(1, -1)
+          .map((p: Json) => -p.threshold)
+          .reverse(),
+      );
+      expect(greater.warnings).toEqual([]);
+    });
+  });
+});
+
 describe("stats shapiro vs R shapiro.test", () => {
   section(
     "shapiro",

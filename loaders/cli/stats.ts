@@ -432,16 +432,39 @@ function spearmanTest(input: CsvInput, options: Options): Result {
   };
 }
 
-/** ROC curve and AUC with DeLong CI (pROC, direction "<": cases have higher predictor values). */
+/**
+ * ROC curve and AUC with DeLong CI (pROC). `--direction <` (pROC's, the default): cases have higher
+ * predictor values, a subject is called positive when predictor ≥ threshold. `--direction >` (e.g. a margin,
+ * smaller in the cases that progress): positive when predictor ≤ threshold — computed as "<" on −predictor,
+ * since sensitivity and specificity at −t are then those of x ≤ t, and the thresholds negated back.
+ */
 function roc(input: CsvInput, options: Options): Result {
   const predictorColumn = required(options, "predictor", "roc");
   const outcomeColumn = required(options, "outcome", "roc");
   const caseValue = optional(options, "case-value") ?? "1";
+  const direction = choice(options, "direction", ["<", ">"], "<");
+  const sign = direction === "<" ? 1 : -1;
   const predictor = numericValues(input, predictorColumn);
   const outcome = labelValues(input, outcomeColumn);
   const rows = completeRows(input, [predictor, outcome]);
   const isCase = indicator(input, pick(outcome, rows), outcomeColumn, caseValue, "--case-value");
-  const r = rocCurve(pick(predictor, rows), isCase);
+  const r = rocCurve(
+    pick(predictor, rows).map((v) => sign * v),
+    isCase,
+  );
+  // The engine's own AUC < 0.5 warning assumes "<"; say it for the direction actually used.
+  const warnings = r.warnings.filter((w) => !w.startsWith("AUC < 0.5"));
+  if (r.auc < 0.5)
+    warnings.push(
+      `AUC < 0.5: with --direction ${direction} the cases were expected to have ${direction === "<" ? "higher" : "lower"} values than the controls, and mostly do not — check the direction`,
+    );
+  const point = (p: { threshold: number; sensitivity: number; specificity: number }) => ({
+    threshold: sign * p.threshold,
+    sensitivity: p.sensitivity,
+    specificity: p.specificity,
+  });
+  const curve = r.curve.map(point);
+  if (sign < 0) curve.reverse(); // keep thresholds increasing
   return {
     auc: r.auc,
     ci: r.ci,
@@ -449,12 +472,13 @@ function roc(input: CsvInput, options: Options): Result {
     se: r.se,
     n_cases: r.nCases,
     n_controls: r.nControls,
-    youden: r.youden,
+    youden: { ...point(r.youden), j: r.youden.j },
+    direction,
     case_value: caseValue,
     method: r.method,
     n_dropped: rows.nDropped,
-    warnings: r.warnings,
-    curve: r.curve,
+    warnings,
+    curve,
   };
 }
 
@@ -539,8 +563,13 @@ export const statsTests: StatsTest[] = [
   },
   {
     name: "roc",
-    synopsis: "roc --predictor P --outcome O [--case-value V]",
-    options: { predictor: { type: "string" }, outcome: { type: "string" }, "case-value": { type: "string" } },
+    synopsis: "roc --predictor P --outcome O [--case-value V] [--direction '<'|'>']",
+    options: {
+      predictor: { type: "string" },
+      outcome: { type: "string" },
+      "case-value": { type: "string" },
+      direction: { type: "string" },
+    },
     analyze: roc,
   },
   {

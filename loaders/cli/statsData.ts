@@ -43,14 +43,16 @@ export function readCsv(file: string): CsvInput {
 /**
  * Runs `work` and re-throws the reader's DelimitedTextError, and the RangeError by which the analysis
  * engine refuses its input (too few values, a single group, …), as a CryomarginError prefixed with the
- * file name — both are problems with the user's data, not bugs, so they exit 1 with a message.
+ * file name — both are problems with the user's data, not bugs, so they exit 1 with a message. The
+ * engine's refusals start with the refusing function's name ("shapiroWilk: sample size …"); a RangeError
+ * of the JavaScript runtime ("Invalid array length") does not, and escapes as the bug it is.
  */
 export function inFile<T>(file: string, work: () => T): T {
   try {
     return work();
   } catch (error) {
-    if (error instanceof DelimitedTextError || error instanceof RangeError)
-      throw new CryomarginError(`${file}: ${error.message}`);
+    const engineRefusal = error instanceof RangeError && /^[A-Za-z]+: /.test(error.message);
+    if (error instanceof DelimitedTextError || engineRefusal) throw new CryomarginError(`${file}: ${error.message}`);
     throw error;
   }
 }

@@ -55,6 +55,13 @@ function grid(records: readonly Record<string, unknown>[], indent: string): stri
   return [line(keys), ...cells.map(line)];
 }
 
+/** A matrix (a contingency table) as right-justified columns without a header. */
+function matrix(rows: readonly Scalar[][], indent: string): string[] {
+  const cells = rows.map((row) => row.map(formatScalar));
+  const width = Math.max(...cells.flat().map((c) => c.length));
+  return cells.map((row) => indent + row.map((c) => c.padStart(width)).join("  "));
+}
+
 /**
  * The lines of a result object. Example: `renderResultTable({ W: 9, p: 0.4 })` →
  * "W  9\np  0.4\n".
@@ -73,6 +80,8 @@ function renderLines(value: Record<string, unknown>, indent: string): string[] {
     } else if (Array.isArray(v)) {
       if (v.length === 0) {
         lines.push(`${indent}${key}: (none)`);
+      } else if (v.every((r) => Array.isArray(r) && r.every(isScalar))) {
+        lines.push(`${indent}${key}:`, ...matrix(v as Scalar[][], `${indent}  `));
       } else if (v.every((r) => r !== null && typeof r === "object" && Object.values(r).every(isFlat))) {
         lines.push(`${indent}${key}:`, ...grid(v as Record<string, unknown>[], `${indent}  `));
       } else {
