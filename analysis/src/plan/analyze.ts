@@ -1,0 +1,150 @@
+/**
+ * The paper's analysis plan in one call: `analyzeCohort(cases, options)` runs every table and figure of
+ * the paper on a cohort (clinical rows + measured margins) and returns plain result objects that state the
+ * method of every number. Formatting (`formatResults`) and the comparison with the published figures
+ * (`reproduce`) work on these results.
+ */
+import { ANALYSIS_VERSION } from "../version.js";
+import { firstCasePerPatient } from "./cases.js";
+import { type ConventionSettings, conventionSettings } from "./conventions.js";
+import { type LtpSiteAgreement, ltpSiteAgreement } from "./ltpSite.js";
+import {
+  type CaseMarginRow,
+  caseMarginRows,
+  compareMtmByOutcome,
+  type MarginCounts,
+  type MtmByOutcome,
+  marginCounts,
+  type SizeVsMtm,
+  sizeVsMtm,
+} from "./margins.js";
+import {
+  type FollowUp,
+  followUp,
+  type LtpFreeSurvival,
+  ltpFreeSurvival,
+  type TimeToLtp,
+  timeToLtp,
+} from "./survival.js";
+import { type Table1, table1 } from "./table1.js";
+import { type Table2, table2 } from "./table2.js";
+import { type Table3, table3 } from "./table3.js";
+import { type AnalysisOptions, type CaseRecord, PlanInputError, type ResolvedAnalysisOptions } from "./types.js";
+
+export interface OutcomeCounts {
+  patients: number;
+  tumors: number;
+  /** One procedure per tumor row (the cohort format has no procedure id). */
+  procedures: number;
+  localControl: number;
+  ltp: number;
+  ltpResidual: number;
+  ltpRecurrent: number;
+  majorComplications: number;
+  reAblations: number;
+}
+
+export interface AnalysisResults {
+  analysisVersion: string;
+  options: ResolvedAnalysisOptions;
+  conventions: ConventionSettings;
+  /** Which MTM the statistics use, in words. */
+  mtmStatement: string;
+  outcome: OutcomeCounts;
+  table1: Table1;
+  table2: Table2;
+  table3: Table3;
+  mtm: MtmByOutcome;
+  sizeVsMtm: SizeVsMtm;
+  survival: LtpFreeSurvival;
+  followUp: FollowUp;
+  timeToLtp: TimeToLtp;
+  counts: MarginCounts;
+  ltpSite: LtpSiteAgreement;
+  cases: CaseMarginRow[];
+  warnings: string[];
+}
+
+/** Options with their defaults filled in. */
+export function resolveAnalysisOptions(options: AnalysisOptions = {}): ResolvedAnalysisOptions {
+  return {
+    thresholdMm: options.thresholdMm ?? 5,
+    conventions: options.conventions ?? "r",
+    mtm: options.mtm ?? "rounded",
+    extraCovariates: options.extraCovariates ?? [],
+    table1Units: options.table1Units ?? "paper",
+    firth: options.firth ?? "on-separation",
+    survivalTimesMonths: options.survivalTimesMonths ?? [12, 24],
+    kmConfType: options.kmConfType ?? "log",
+    confLevel: options.confLevel ?? 0.95,
+    alpha: options.alpha ?? 0.05,
+    welch: options.welch ?? false,
+  };
+}
+
+/** The outcome counts of the cohort. */
+export function outcomeCounts(cases: readonly CaseRecord[]): OutcomeCounts {
+  const count = (pred: (c: CaseRecord) => boolean) => cases.filter(pred).length;
+  return {
+    patients: firstCasePerPatient(cases).length,
+    tumors: cases.length,
+    procedures: cases.length,
+    localControl: count((c) => !c.ltp),
+    ltp: count((c) => c.ltp),
+    ltpResidual: count((c) => c.ltp && c.ltpType === "residual"),
+    ltpRecurrent: count((c) => c.ltp && c.ltpType === "recurrent"),
+    majorComplications: count((c) => c.majorComplication === true),
+    reAblations: count((c) => c.priorAblation === true),
+  };
+}
+
+/**
+ * Runs the whole plan. Example: `analyzeCohort(cases, { conventions: "spss" }).table3.rows[0].hr` is the
+ * HR per mm of MTM with Breslow ties. Throws PlanInputError for an empty cohort or an unknown covariate.
+ */
+export function analyzeCohort(cases: readonly CaseRecord[], options: AnalysisOptions = {}): AnalysisResults {
+  if (cases.length < 3) throw new PlanInputError(`the cohort has ${cases.length} cases: the analysis needs at least 3`);
+  const o = resolveAnalysisOptions(options);
+  const settings = conventionSettings(o.conventions);
+  const t3 = table3(cases, settings, {
+    mtmSource: o.mtm,
+    extraCovariates: o.extraCovariates,
+    firth: o.firth,
+    confLevel: o.confLevel,
+  });
+  const ltpSite = ltpSiteAgreement(cases);
+  const warnings = [
+    ...t3.rows.flatMap((r) => r.warnings.map((w) => `Table 3, ${r.label}: ${w}`)),
+    ...(ltpSite.withOctant < ltpSite.ltpCases
+      ? [
+          `LTP site: ${ltpSite.ltpCases - ltpSite.withOctant} LTP case(s) without ltp_octant are left out of the agreement counts`,
+        ]
+      : []),
+  ];
+  return {
+    analysisVersion: ANALYSIS_VERSION,
+    options: o,
+    conventions: settings,
+    mtmStatement:
+      o.mtm === "rounded"
+        ? "MTM rounded to the nearest mm before every statistic, as the paper ('rounded to the nearest millimeter')"
+        : "raw (unrounded) MTM in every statistic",
+    outcome: outcomeCounts(cases),
+    table1: table1(cases, { units: o.table1Units, quantileType: settings.quantileType }),
+    table2: table2(cases, settings, { alpha: o.alpha, welch: o.welch }),
+    table3: t3,
+    mtm: compareMtmByOutcome(cases, settings, o.mtm),
+    sizeVsMtm: sizeVsMtm(cases, settings, o.mtm),
+    survival: ltpFreeSurvival(cases, {
+      timesMonths: o.survivalTimesMonths,
+      confType: o.kmConfType,
+      confLevel: o.confLevel,
+    }),
+    followUp: followUp(cases),
+    timeToLtp: timeToLtp(cases, settings.quantileType),
+    counts: marginCounts(cases, o.mtm, o.thresholdMm),
+    ltpSite,
+    cases: caseMarginRows(cases, o.mtm),
+    warnings,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The inputs of the analysis plan: a case is a validated clinical row plus the margins the margin engine
+ * measured from its images; options say which conventions and which MTM the statistics use.
+ */
+import type { ClinicalRecord } from "../cohort/record.js";
+import type { MarginResult } from "../margin/types.js";
+import type { ConfType } from "../survival/kaplanMeier.js";
+
+/**
+ * The part of a `MarginResult` the plan uses (a full MarginResult fits). `octants` is optional: with it
+ * the LTP-site comparison also asks whether the regrowth octant was uncovered.
+ */
+export type CaseMargins = Pick<
+  MarginResult,
+  "mtmMm" | "mtmMmRounded" | "tumorMaxDiameterMm" | "tumorVolumeMl" | "iceballVolumeMl" | "minMarginOctant"
+> &
+  Partial<Pick<MarginResult, "octants" | "coverage" | "thresholdMm">>;
+
+/** One treated tumor: its clinical row and its measured margins. */
+export interface CaseRecord extends ClinicalRecord {
+  margin: CaseMargins;
+}
+
+/**
+ * Statistical conventions where R and SPSS 25 (the paper's software) differ; see `conventionSettings`.
+ * Everything else (Shapiro-Wilk, Fisher, t-test, Kaplan-Meier, Wald CIs) is the same in both.
+ */
+export type Conventions = "r" | "spss";
+
+/** Which MTM enters the statistics: rounded to the nearest mm as the paper did, or the raw measurement. */
+export type MtmSource = "rounded" | "raw";
+
+export interface AnalysisOptions {
+  /** Intended margin, mm: the "MTM ≥ threshold" count (default 5, the paper's intended margin). */
+  thresholdMm?: number;
+  /** Default "r". */
+  conventions?: Conventions;
+  /** Default "rounded" (as the paper). */
+  mtm?: MtmSource;
+  /** Further univariable Cox covariates for Table 3: built-in keys (see `COX_COVARIATES`) or extra CSV columns. */
+  extraCovariates?: readonly string[];
+  /**
+   * Table 1's counting unit: "paper" counts patients for age, sex and ASA (first row of each patient_id)
+   * and tumors for the rest, as the paper's Table 1; "tumors" counts tumors throughout. Default "paper".
+   */
+  table1Units?: "paper" | "tumors";
+  /** Firth's penalised Cox alongside the ordinary fit: on separation only (default), always, or never. */
+  firth?: "on-separation" | "always" | "never";
+  /** Times (months) at which LTP-free survival is reported (default [12, 24], the paper's 1 and 2 years). */
+  survivalTimesMonths?: readonly number[];
+  /** Kaplan-Meier CI transformation (default "log", R's survfit default). */
+  kmConfType?: ConfType;
+  /** Confidence level of every interval (default 0.95). */
+  confLevel?: number;
+  /** Significance level for decisions (default 0.05, the paper's). */
+  alpha?: number;
+  /** Welch's t-test instead of Student's pooled one in Table 2 (default false: SPSS's first row, the paper's). */
+  welch?: boolean;
+}
+
+export type ResolvedAnalysisOptions = Required<AnalysisOptions>;
+
+/** An input the plan cannot use (unknown covariate, non-numeric covariate cell, empty cohort). */
+export class PlanInputError extends Error {
+  override name = "PlanInputError";
+}
+
+/** A test's result with the method that produced its p-value, for tables and the reproduction report. */
+export interface TestReport {
+  test: "t-test" | "mann-whitney" | "fisher-exact" | "fisher-freeman-halton" | "none";
+  /** Two-sided p (NaN when the test could not be run: see `method`). */
+  p: number;
+  /** The test statistic: t, W (= U of the first group), or NaN for Fisher. */
+  statistic: number;
+  /** How p was obtained, e.g. "Mann-Whitney U, normal approximation with tie correction, no continuity correction (SPSS)". */
+  method: string;
+}
