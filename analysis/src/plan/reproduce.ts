@@ -311,8 +311,9 @@ function rules(o: Required<ReproduceOptions>): Map<string, Rule | string> {
 
 /** Every leaf of a JSON value with its path ("a.b", "a.c[0]"). */
 function leaves(value: unknown, path: string, out: [string, unknown][]): [string, unknown][] {
-  if (Array.isArray(value)) value.forEach((v, i) => leaves(v, `${path}[${i}]`, out));
-  else if (value !== null && typeof value === "object")
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) leaves(value[i], `${path}[${i}]`, out);
+  } else if (value !== null && typeof value === "object")
     for (const [k, v] of Object.entries(value)) leaves(v, path ? `${path}.${k}` : k, out);
   else out.push([path, value]);
   return out;

@@ -62,7 +62,8 @@ export const PAPER_COX_COVARIATES = ["mtm_mm", "max_tumor_diameter_cm"] as const
 export function resolveCovariate(name: string, cases: readonly CaseRecord[]): CoxCovariate {
   const builtIn = COX_COVARIATES.find((c) => c.key === name);
   if (builtIn) return builtIn;
-  if (cases.length > 0 && name in cases[0].extra)
+  const extraColumns = [...new Set(cases.flatMap((c) => Object.keys(c.extra)))];
+  if (extraColumns.includes(name))
     return {
       key: name,
       label: name,
@@ -80,9 +81,8 @@ export function resolveCovariate(name: string, cases: readonly CaseRecord[]): Co
         }
       },
     };
-  const extra = cases.length > 0 ? Object.keys(cases[0].extra) : [];
   throw new PlanInputError(
-    `unknown Cox covariate '${name}': use one of ${[...COX_COVARIATES.map((c) => c.key), ...extra].join(", ")}`,
+    `unknown Cox covariate '${name}': use one of ${[...COX_COVARIATES.map((c) => c.key), ...extraColumns].join(", ")}`,
   );
 }
 
