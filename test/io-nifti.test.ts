@@ -13,6 +13,7 @@ import { InputFileError } from "../loaders/io/inputErrors.js";
 import {
   decodeNifti,
   encodeNifti,
+  maskFromImage,
   type NiftiVoxelArray,
   readMask,
   readNiftiImage,
@@ -309,6 +310,30 @@ describe("readMask", () => {
     expect([...mask.data]).toEqual([0, 1, 1, 1, 0, 1, 1, 0]);
     expect(mask.dims).toEqual([2, 2, 2]);
     expect(warnings).toEqual([`${path}: values other than 0 and 1 are present; every voxel > 0 was taken as inside`]);
+  });
+
+  it("the word-at-a-time pass equals a byte-by-byte reference at any alignment and length", () => {
+    for (const [offset, length] of [
+      [0, 8],
+      [1, 37],
+      [2, 1001],
+      [3, 4099],
+    ]) {
+      const buffer = new Uint8Array(offset + length);
+      // mostly zeros, some 0/1 runs, a few larger labels
+      for (let i = 0; i < length; i++)
+        buffer[offset + i] = (i * 7919) % 13 === 0 ? (i % 3) + 1 : (i >> 5) % 3 === 0 ? 1 : 0;
+      const data = buffer.subarray(offset);
+      const expected = [...data].map((v) => (v > 0 ? 1 : 0));
+      const labelsAboveOne = data.some((v) => v > 1);
+      const image = decodeNifti(
+        encodeNifti({ dims: [length, 1, 1], voxelToWorld: grid, data: Uint8Array.from(data) }, { gzip: false }),
+      );
+      image.data = data; // the same values at this byte offset
+      const { mask, warnings } = maskFromImage(image);
+      expect([...mask.data]).toEqual(expected);
+      expect(warnings).toHaveLength(labelsAboveOne ? 1 : 0); // a warning when labels > 1 are present
+    }
   });
 
   it("--label selects one value, of any datatype and scaling", () => {

@@ -1,5 +1,6 @@
 /** The subcommands of `cryomargin`, in the order `--help` lists them. */
 import { CryomarginError } from "../errors.js";
+import { marginsCommand } from "./margins.js";
 import { statsCommand } from "./stats.js";
 
 export interface Subcommand {
@@ -24,12 +25,7 @@ function notYetImplemented(name: string, summary: string, usage: string, issue: 
 
 export const subcommands: Subcommand[] = [
   statsCommand,
-  notYetImplemented(
-    "margins",
-    "measure the minimal treatment margin, octants and volumes from NIfTI masks",
-    "Usage: cryomargin margins --tumor T.nii.gz --iceball I.nii.gz [--transform F] [--threshold 5]",
-    4,
-  ),
+  marginsCommand,
   notYetImplemented(
     "synth",
     "generate the calibrated synthetic cohort (a digital twin of the paper)",

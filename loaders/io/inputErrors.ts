@@ -33,7 +33,9 @@ export type InputProblem =
   /** The transform is not rigid (scaling, shear or a reflection) and affine was not allowed. */
   | "non-rigid"
   /** The transform file cannot be parsed or has an unsupported transform type. */
-  | "bad-transform";
+  | "bad-transform"
+  /** A table (a cohort's clinical.csv) cannot be read or lacks what is needed (case ids). */
+  | "bad-table";
 
 /**
  * An input file is wrong. `file` is the path as the user gave it; the message starts with it.

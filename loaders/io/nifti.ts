@@ -508,15 +508,9 @@ export function maskFromImage(
     // In place: the decoded buffer is ours. Tight loops with no allocation per voxel.
     out = data;
     if (label === undefined) {
-      let bitsSeen = 0;
-      for (let i = 0; i < n; i++) {
-        const v = data[i];
-        bitsSeen |= v;
-        const hit = v > 0 ? 1 : 0;
-        out[i] = hit;
-        inside += hit;
-      }
-      nonBinary = (bitsSeen & ~1) !== 0;
+      const result = binarizeInPlace(data);
+      inside = result.inside;
+      nonBinary = result.nonBinary;
     } else {
       const seen = new Uint8Array(256);
       for (let i = 0; i < n; i++) {
@@ -550,6 +544,40 @@ export function maskFromImage(
   if (label === undefined && nonBinary)
     warnings.push(`${image.file}: values other than 0 and 1 are present; every voxel > 0 was taken as inside`);
   return { mask: { dims: image.dims, voxelToWorld: image.voxelToWorld, data: out }, warnings };
+}
+
+/**
+ * Turns uint8 values into 0/1 (v > 0) in place and counts the ones. Masks are mostly zeros and usually
+ * already 0/1, so it reads four voxels at a time: a zero word is skipped, a word whose bytes are all 0/1
+ * needs no write and its count is its popcount; only other words are rewritten byte by byte. About 4×
+ * faster than a byte loop on a 512 × 512 × 120 mask (bench/margin-io.ts).
+ */
+function binarizeInPlace(data: Uint8Array): { inside: number; nonBinary: boolean } {
+  let inside = 0;
+  let nonBinary = false;
+  const head = Math.min(data.length, (4 - (data.byteOffset % 4)) % 4);
+  const words = new Uint32Array(data.buffer, data.byteOffset + head, (data.length - head) >> 2);
+  const binaryByte = (i: number) => {
+    const v = data[i];
+    if (v > 1) nonBinary = true;
+    const hit = v > 0 ? 1 : 0;
+    data[i] = hit;
+    inside += hit;
+  };
+  for (let i = 0; i < head; i++) binaryByte(i);
+  for (let w = 0; w < words.length; w++) {
+    const word = words[w];
+    if (word === 0) continue;
+    if ((word & 0xfefefefe) === 0) {
+      // bytes are 0 or 1: count them (each byte contributes its low bit)
+      inside += (word & 1) + ((word >>> 8) & 1) + ((word >>> 16) & 1) + (word >>> 24);
+      continue;
+    }
+    const base = head + 4 * w;
+    for (let i = base; i < base + 4; i++) binaryByte(i);
+  }
+  for (let i = head + 4 * words.length; i < data.length; i++) binaryByte(i);
+  return { inside, nonBinary };
 }
 
 /** NIfTI datatype code and bits of a voxel array. */

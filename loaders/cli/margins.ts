@@ -1,0 +1,143 @@
+/**
+ * `cryomargin margins`: the minimal treatment margin, octants, coverage, diameter and volumes of one
+ * tumor / ice-ball pair (printed as JSON or a table), or of every case of a cohort folder (one JSON per
+ * case and a CSV summary written to --out).
+ *
+ * Exit codes: 0 measured; 1 a problem with the files (the message names the file, and for a cohort the
+ * case); 2 a usage error.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { measureCohort, readCohortCaseIds, writeCohortMargins } from "../cohort/cohortMargins.js";
+import { type CaseOptions, measureCase } from "../cohort/measureCase.js";
+import { CliUsageError, CryomarginError } from "../errors.js";
+import { OutputFileError } from "../io/inputErrors.js";
+import { numberOption, type OptionSpec, parseCommandArgs } from "./args.js";
+import type { Subcommand } from "./registry.js";
+import { renderResultTable } from "./textTable.js";
+
+export const marginsUsage = [
+  "Usage: cryomargin margins --tumor T.nii.gz --iceball I.nii.gz [--transform F] [options]",
+  "       cryomargin margins --cohort DIR [--out DIR/margins] [options]",
+  "",
+  "Measures the minimal treatment margin (MTM): the signed distance (mm, positive inside the ice ball)",
+  "from the tumor (pre-ablation scan) to the ice-ball surface (post-ablation scan), minimised over the",
+  "tumor, with octant coverage, maximum tumor diameter and volumes. World coordinates are RAS mm.",
+  "",
+  "Options:",
+  "  --tumor FILE       tumor mask, NIfTI-1/2 (.nii or .nii.gz), on the pre-ablation grid",
+  "  --iceball FILE     ice-ball mask on the post-ablation grid",
+  "  --transform FILE   registration: ITK text transform (.tfm/.txt, LPS) or JSON",
+  '                     {"space": "RAS"|"LPS", "matrix": [[...4 rows...]]}; maps pre-ablation to',
+  "                     post-ablation points (ITK's fixed = pre). Default: identity (one shared frame)",
+  "  --invert           the transform maps post to pre (registration run with fixed = post): invert it",
+  "  --allow-affine     accept a transform with scaling or shear (refused by default: motion is rigid)",
+  "  --threshold MM     coverage threshold: green >= MM, yellow 0..MM, red < 0 (default 5)",
+  "  --label N          a mask voxel is inside when its value equals N (default: any value > 0)",
+  "  --format json|table  output for one case (default json)",
+  "  --cohort DIR       every case of DIR/clinical.csv (case_id), files in DIR/cases/<case_id>/",
+  "                     tumor.nii.gz, iceball.nii.gz, registration.tfm; in parallel worker threads",
+  "  --out DIR          where --cohort writes <case_id>.json and margins.csv (default DIR/margins)",
+  "  --jobs N           worker threads for --cohort (default: the number of cores)",
+].join("\n");
+
+const options: OptionSpec = {
+  tumor: { type: "string" },
+  iceball: { type: "string" },
+  transform: { type: "string" },
+  invert: { type: "boolean" },
+  "allow-affine": { type: "boolean" },
+  threshold: { type: "string" },
+  label: { type: "string" },
+  format: { type: "string" },
+  cohort: { type: "string" },
+  out: { type: "string" },
+  jobs: { type: "string" },
+};
+
+type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
+
+function text(values: Values, name: string): string | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v.trim() === "") throw new CliUsageError(`--${name} needs a value`);
+  return v;
+}
+
+/** The measurement options shared by one case and a cohort. */
+function caseOptions(values: Values): CaseOptions {
+  const thresholdMm = numberOption(text(values, "threshold"), "threshold", 5);
+  if (thresholdMm < 0) throw new CliUsageError(`--threshold must be >= 0 mm, got ${thresholdMm}`);
+  const labelText = text(values, "label");
+  const label = labelText === undefined ? undefined : numberOption(labelText, "label", 0);
+  return { thresholdMm, label, invert: values.invert === true, allowAffine: values["allow-affine"] === true };
+}
+
+/** Runs `cryomargin margins` with the arguments after `margins`; resolves to the exit code. */
+export async function runMargins(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs(args, options);
+  const measurement = caseOptions(values);
+  const format = text(values, "format") ?? "json";
+  if (format !== "json" && format !== "table")
+    throw new CliUsageError(`--format must be json or table, got '${format}'`);
+  const cohort = text(values, "cohort");
+  if (cohort !== undefined) {
+    for (const single of ["tumor", "iceball", "transform"])
+      if (values[single] !== undefined) throw new CliUsageError(`--${single} cannot be used with --cohort`);
+    return runCohort(cohort, text(values, "out") ?? join(cohort, "margins"), measurement, values);
+  }
+  for (const cohortOnly of ["out", "jobs"])
+    if (values[cohortOnly] !== undefined) throw new CliUsageError(`--${cohortOnly} is for --cohort only`);
+  const tumor = text(values, "tumor");
+  const iceball = text(values, "iceball");
+  if (tumor === undefined || iceball === undefined)
+    throw new CliUsageError("margins needs --tumor and --iceball (or --cohort DIR)");
+  const { json } = measureCase({ tumor, iceball, transform: text(values, "transform") }, measurement);
+  process.stdout.write(format === "table" ? renderResultTable({ ...json }) : `${JSON.stringify(json, null, 2)}\n`);
+  return 0;
+}
+
+/** A one-line progress bar on stderr, redrawn in place; only on a terminal. */
+function progressBar(): ((done: number, total: number, caseId: string) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (done, total, caseId) => {
+    const width = 30;
+    const filled = Math.round((width * done) / total);
+    const bar = `${"#".repeat(filled)}${"-".repeat(width - filled)}`;
+    process.stderr.write(`\r[${bar}] ${done}/${total} ${caseId.padEnd(16).slice(0, 16)}`);
+    if (done === total) process.stderr.write("\n");
+  };
+}
+
+async function runCohort(cohortDir: string, outDir: string, measurement: CaseOptions, values: Values): Promise<number> {
+  const jobsText = text(values, "jobs");
+  const jobs = jobsText === undefined ? undefined : numberOption(jobsText, "jobs", 1);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1))
+    throw new CliUsageError(`--jobs must be a whole number >= 1, got ${jobsText}`);
+  const caseIds = readCohortCaseIds(cohortDir);
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (error) {
+    throw new OutputFileError(outDir, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
+  }
+  const results = await measureCohort(cohortDir, caseIds, {
+    options: measurement,
+    threads: jobs,
+    onProgress: progressBar(),
+  });
+  const summary = writeCohortMargins(outDir, results);
+  const failed = results.filter((r) => r.error !== undefined);
+  process.stdout.write(
+    `${results.length - failed.length} of ${results.length} cases measured; wrote ${join(outDir, "<case_id>.json")} and ${summary}\n`,
+  );
+  if (failed.length === 0) return 0;
+  for (const r of failed) process.stderr.write(`cryomargin: case ${r.caseId}: ${r.error}\n`);
+  throw new CryomarginError(`${failed.length} of ${results.length} cases could not be measured (listed above)`);
+}
+
+export const marginsCommand: Subcommand = {
+  name: "margins",
+  summary: "measure the minimal treatment margin, octants and volumes from NIfTI masks",
+  usage: marginsUsage,
+  run: runMargins,
+};

@@ -1,0 +1,202 @@
+/**
+ * One case of the margin pipeline: read the tumor and ice-ball masks and the registration transform,
+ * run the margin engine, and shape the result as the JSON `cryomargin margins` prints. Shared by
+ * `cryomargin margins` (one case or a cohort, in worker threads) and `cryomargin analyze` (which caches
+ * results under `caseInputHash`).
+ *
+ * Every problem a user can meet is an InputFileError naming the file: unreadable or malformed inputs
+ * (loaders/io), empty masks, and a tumor that maps wholly outside the post-ablation scan's field of
+ * view (whether ice covers it cannot be known). A tumor partly outside is measured over the part inside,
+ * with a warning giving the fraction.
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import {
+  ANALYSIS_VERSION,
+  MarginInputError,
+  type MarginResult,
+  measureMargins,
+  type OctantName,
+  type Vec3,
+} from "@cryomargin/analysis";
+import { readInputFile } from "../io/files.js";
+import { InputFileError } from "../io/inputErrors.js";
+import { readMask } from "../io/nifti.js";
+import { readTransformFile } from "../io/transform.js";
+
+/** The input files of one case. */
+export interface CaseFiles {
+  /** Tumor mask on the pre-ablation grid. */
+  tumor: string;
+  /** Ice-ball mask on the post-ablation grid. */
+  iceball: string;
+  /** Registration transform (pre → post unless `invert`); undefined → identity (one shared frame). */
+  transform?: string;
+}
+
+/** How a case is measured (the CLI's options). */
+export interface CaseOptions {
+  /** Coverage threshold, mm (default 5). */
+  thresholdMm?: number;
+  /** Mask label in both files (default: every voxel > 0). */
+  label?: number;
+  /** The transform file maps post → pre: invert it. */
+  invert?: boolean;
+  /** Accept a non-rigid (affine) transform. */
+  allowAffine?: boolean;
+}
+
+/** One octant as `cryomargin margins` prints it. */
+export interface OctantJson {
+  name: OctantName;
+  tumor_volume_ml: number;
+  /** null when no part of the octant could be measured. */
+  min_margin_mm: number | null;
+  fraction_green: number | null;
+  fraction_yellow: number | null;
+  fraction_red: number | null;
+}
+
+/** The output of `cryomargin margins` for one case: exactly these keys (issue 4). */
+export interface MarginsJson {
+  mtm_mm: number;
+  mtm_mm_rounded: number;
+  min_margin_point_ras: Vec3;
+  min_margin_octant: OctantName;
+  threshold_mm: number;
+  tumor_volume_ml: number;
+  iceball_volume_ml: number;
+  tumor_max_diameter_mm: number;
+  coverage: { fraction_green: number; fraction_yellow: number; fraction_red: number };
+  octants: OctantJson[];
+  warnings: string[];
+}
+
+/** One measured case: the engine's full result and its JSON form. */
+export interface CaseMeasurement {
+  result: MarginResult;
+  json: MarginsJson;
+}
+
+/** File names inside `cases/<case_id>/` of a cohort folder (issue 5's layout). */
+export const CASE_FILE_NAMES = {
+  tumor: "tumor.nii.gz",
+  iceball: "iceball.nii.gz",
+  transform: "registration.tfm",
+} as const;
+
+/** The files of case `caseId` in a cohort folder. Example: `cohortCaseFiles("data/cohort", "c01").tumor` is "data/cohort/cases/c01/tumor.nii.gz". */
+export function cohortCaseFiles(cohortDir: string, caseId: string): Required<CaseFiles> {
+  const dir = join(cohortDir, "cases", caseId);
+  return {
+    tumor: join(dir, CASE_FILE_NAMES.tumor),
+    iceball: join(dir, CASE_FILE_NAMES.iceball),
+    transform: join(dir, CASE_FILE_NAMES.transform),
+  };
+}
+
+/** Rounds to `digits` decimals for the JSON (0.01 mm is the reporting precision of the MTM); NaN → null. */
+function rounded(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f + 0;
+}
+
+function roundedOrNull(v: number, digits: number): number | null {
+  return Number.isFinite(v) ? rounded(v, digits) : null;
+}
+
+/**
+ * The engine's result as `cryomargin margins` prints it: snake_case keys, mm to 0.01, ml to 0.001,
+ * fractions to 1e-4, unmeasurable values as null. `warnings` are the readers' and the engine's.
+ */
+export function marginsJson(result: MarginResult, warnings: readonly string[]): MarginsJson {
+  return {
+    mtm_mm: rounded(result.mtmMm, 2),
+    mtm_mm_rounded: result.mtmMmRounded,
+    min_margin_point_ras: result.minMarginPointRas.map((v) => rounded(v, 2)) as Vec3,
+    min_margin_octant: result.minMarginOctant,
+    threshold_mm: result.thresholdMm,
+    tumor_volume_ml: rounded(result.tumorVolumeMl, 3),
+    iceball_volume_ml: rounded(result.iceballVolumeMl, 3),
+    tumor_max_diameter_mm: rounded(result.tumorMaxDiameterMm, 2),
+    coverage: {
+      fraction_green: rounded(result.coverage.fractionGreen, 4),
+      fraction_yellow: rounded(result.coverage.fractionYellow, 4),
+      fraction_red: rounded(result.coverage.fractionRed, 4),
+    },
+    octants: result.octants.map((o) => ({
+      name: o.name,
+      tumor_volume_ml: rounded(o.tumorVolumeMl, 3),
+      min_margin_mm: roundedOrNull(o.minMarginMm, 2),
+      fraction_green: roundedOrNull(o.fractionGreen, 4),
+      fraction_yellow: roundedOrNull(o.fractionYellow, 4),
+      fraction_red: roundedOrNull(o.fractionRed, 4),
+    })),
+    warnings: [...warnings],
+  };
+}
+
+/**
+ * Reads one case's files and measures its margins. Throws InputFileError naming the file for every
+ * input problem (see the module comment).
+ * Example: `measureCase({ tumor: "t.nii.gz", iceball: "i.nii.gz", transform: "r.tfm" }).json.mtm_mm`.
+ */
+export function measureCase(files: CaseFiles, options: CaseOptions = {}): CaseMeasurement {
+  const label = options.label;
+  const tumor = readMask(files.tumor, { label });
+  const iceball = readMask(files.iceball, { label });
+  const preToPost = readTransformFile(files.transform, { invert: options.invert, allowAffine: options.allowAffine });
+  let result: MarginResult;
+  try {
+    result = measureMargins(tumor.mask, iceball.mask, preToPost, { thresholdMm: options.thresholdMm });
+  } catch (error) {
+    if (error instanceof MarginInputError) {
+      const file =
+        error.input === "tumor"
+          ? files.tumor
+          : error.input === "iceball"
+            ? files.iceball
+            : (files.transform ?? "(identity transform)");
+      throw new InputFileError(file, error.input === "transform" ? "bad-transform" : "bad-header", error.message);
+    }
+    throw error;
+  }
+  if (result.fractionOutsideFieldOfView >= 1)
+    throw new InputFileError(
+      files.tumor,
+      "outside-field-of-view",
+      `the tumor maps wholly outside the post-ablation scan (${files.iceball}) through ${files.transform ?? "the identity transform"}, ` +
+        "so whether the ice ball covers it cannot be known; check the transform and its direction (--invert)",
+    );
+  const warnings = [...tumor.warnings, ...iceball.warnings, ...result.warnings];
+  return { result, json: marginsJson(result, warnings) };
+}
+
+/**
+ * A content hash of everything a case's result depends on: the bytes of its input files, the options,
+ * and the analysis package version (a new engine re-measures). Hex SHA-256. Use it as a cache key:
+ * equal hashes ⇒ equal results; a changed mask, transform or option ⇒ a new hash.
+ * Missing files are InputFileErrors (nothing to hash).
+ */
+export function caseInputHash(files: CaseFiles, options: CaseOptions = {}): string {
+  const hash = createHash("sha256");
+  const settings = {
+    engine: ANALYSIS_VERSION,
+    thresholdMm: options.thresholdMm ?? 5,
+    label: options.label ?? null,
+    invert: options.invert ?? false,
+    allowAffine: options.allowAffine ?? false,
+  };
+  hash.update(`cryomargin-case-v1\n${JSON.stringify(settings)}\n`);
+  for (const role of ["tumor", "iceball", "transform"] as const) {
+    const path = files[role];
+    if (path === undefined) {
+      hash.update(`${role}:none\n`);
+      continue;
+    }
+    const bytes = readInputFile(path);
+    hash.update(`${role}:${bytes.length}\n`);
+    hash.update(bytes);
+  }
+  return hash.digest("hex");
+}
