@@ -15,7 +15,7 @@
 // skips (a minified bundle is not ours to lint); `npm run build`, `dev` and `preview` run this first.
 // Quiet and idempotent: the file is rewritten only when its content changes, so Framework's cache and
 // file watcher see no change on a no-op run.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -69,6 +69,9 @@ if (leftImports.length > 0) {
   process.exit(1);
 }
 if (!existsSync(outFile) || readFileSync(outFile, "utf8") !== code) {
+  // Write then rename, so that a build running at the same time never reads half a file.
   mkdirSync(dirname(outFile), { recursive: true });
-  writeFileSync(outFile, code);
+  const temporary = `${outFile}.${process.pid}.tmp`;
+  writeFileSync(temporary, code);
+  renameSync(temporary, outFile);
 }

@@ -1,0 +1,85 @@
+/**
+ * The harness catches what the site tests rely on it to catch: a planted console error, an uncaught
+ * exception and requests to other hosts (recorded and aborted); and the static server maps clean URLs as
+ * Framework writes them and refuses paths outside its root.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Chromium,
+  ensureChromium,
+  isForeign,
+  launchChromium,
+  openPage,
+  type RecordedPage,
+  resolveStaticPath,
+  type StaticServer,
+  serveDist,
+} from "./harness.js";
+
+const PLANTED = `<!doctype html><html><head><meta charset="utf-8"><title>planted</title></head><body>
+<h1>planted</h1>
+<img src="https://cdn.example.com/logo.png" alt="">
+<script>
+  console.error("planted console error");
+  fetch("http://198.51.100.7/track").catch(() => {});
+  setTimeout(() => { throw new Error("planted exception"); }, 0);
+</script></body></html>`;
+
+describe("e2e harness", () => {
+  let server: StaticServer;
+  let browser: Chromium;
+  let visit: RecordedPage;
+
+  beforeAll(async () => {
+    await ensureChromium();
+    server = await serveDist({ routes: { "/__e2e/planted.html": { body: PLANTED, type: "text/html" } } });
+    browser = await launchChromium();
+    visit = await openPage(browser, server, "/__e2e/planted.html");
+    await visit.page.waitForTimeout(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("records and aborts every request to another host", () => {
+    expect(visit.foreignRequests).toEqual(
+      expect.arrayContaining(["https://cdn.example.com/logo.png", "http://198.51.100.7/track"]),
+    );
+    expect(visit.foreignRequests).toHaveLength(2);
+  });
+
+  it("records console errors and uncaught exceptions", () => {
+    expect(visit.consoleErrors).toEqual(
+      expect.arrayContaining(["console.error: planted console error", "uncaught: planted exception"]),
+    );
+  });
+
+  it("tells local from foreign URLs", () => {
+    expect(isForeign(`${server.origin}/a.js`, server.host)).toBe(false);
+    expect(isForeign("data:image/png;base64,AAAA", server.host)).toBe(false);
+    expect(isForeign("http://127.0.0.1:1/a.js", server.host)).toBe(true);
+    expect(isForeign("https://fonts.googleapis.com/css", server.host)).toBe(true);
+  });
+});
+
+describe("static path resolution", () => {
+  const root = mkdtempSync(join(tmpdir(), "cryomargin-static-"));
+  mkdirSync(join(root, "cases"));
+  for (const f of ["index.html", "cohort.html", "cases/index.html", "cases/P01.html"]) writeFileSync(join(root, f), f);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("maps clean URLs and refuses to leave the root", () => {
+    expect(resolveStaticPath(root, "/")).toBe(join(root, "index.html"));
+    expect(resolveStaticPath(root, "/cohort")).toBe(join(root, "cohort.html"));
+    expect(resolveStaticPath(root, "/cases/")).toBe(join(root, "cases/index.html"));
+    expect(resolveStaticPath(root, "/cases/P01")).toBe(join(root, "cases/P01.html"));
+    expect(resolveStaticPath(root, "/missing")).toBeUndefined();
+    expect(resolveStaticPath(root, "/../etc/passwd")).toBeUndefined();
+    expect(resolveStaticPath(root, "/%2e%2e/%2e%2e/etc/passwd")).toBeUndefined();
+  });
+});

@@ -1,0 +1,274 @@
+/**
+ * End-to-end test harness: the built site in Debian's chromium, driven by playwright-core.
+ *
+ * - `ensureChromium()` runs scripts/ensure-chromium.sh (installs /usr/bin/chromium with apt-get if missing).
+ * - `ensureSiteBuilt()` runs `npm run build` when dist/ is missing or older than any input of the site.
+ * - `serveDist()` serves dist/ on a random 127.0.0.1 port with a tiny node:http static server (clean URLs
+ *   as Framework writes them: /cohort → cohort.html), plus optional extra routes for test fixtures.
+ * - `launchChromium()` starts chromium headless with a fresh profile, no sandbox, no GPU but WebGL through
+ *   SwiftShader (NiiVue needs WebGL2), and no background traffic of its own.
+ * - `openPage()` records console errors, uncaught exceptions and every request to a host other than the
+ *   local server (aborted, so a test never reaches the network), and saves screenshots under
+ *   test-output/screenshots/.
+ */
+import { execFile } from "node:child_process";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { extname, join, normalize, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+
+const run = promisify(execFile);
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const DIST = join(ROOT, "dist");
+export const SCREENSHOTS = join(ROOT, "test-output", "screenshots");
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Chromium's command line: the flags the issue asks for, and WebGL via SwiftShader without a GPU. */
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-sync",
+  "--use-angle=swiftshader",
+  "--enable-unsafe-swiftshader",
+];
+
+/** Installs chromium through the project's script when it is missing; throws its message if it cannot. */
+export async function ensureChromium(): Promise<void> {
+  try {
+    await run("sh", [join(ROOT, "scripts", "ensure-chromium.sh")], { cwd: ROOT });
+  } catch (error) {
+    const { stderr = "" } = error as { stderr?: string };
+    throw new Error(
+      `e2e: chromium is not available and could not be installed:\n${stderr || (error as Error).message}`,
+    );
+  }
+}
+
+/** What the site is built from; a change to any of these makes dist/ stale. Test files do not count. */
+const SITE_INPUTS = [
+  "src",
+  "observablehq.config.ts",
+  "analysis/src",
+  "loaders",
+  "data",
+  "scripts/bundle-niivue.mjs",
+  "package.json",
+];
+const SKIPPED_DIRS = new Set(["node_modules", ".observablehq", "vendor"]);
+
+/** Latest modification time (ms) of the files under `path`, skipping caches, vendor bundles and tests. */
+export function newestMtimeMs(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return /\.test\.ts$/.test(path) ? 0 : stat.mtimeMs;
+  let newest = 0;
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    if (entry.isDirectory() && SKIPPED_DIRS.has(entry.name)) continue;
+    newest = Math.max(newest, newestMtimeMs(join(path, entry.name)));
+  }
+  return newest;
+}
+
+/** dist/ is stale when its index.html is missing or older than the newest site input. */
+export function isSiteStale(): boolean {
+  const index = join(DIST, "index.html");
+  if (!existsSync(index)) return true;
+  const built = statSync(index).mtimeMs;
+  return SITE_INPUTS.some((p) => newestMtimeMs(join(ROOT, p)) > built);
+}
+
+const BUILD_LOCK = join(ROOT, "test-output", ".site-build.lock");
+
+/**
+ * Runs `npm run build` when dist/ is stale. Test files running in parallel share one build: the first
+ * takes a lock directory, the others wait for it and re-check. Throws with the build's output on failure.
+ */
+export async function ensureSiteBuilt({ timeoutMs = 240_000 } = {}): Promise<{ built: boolean; ms: number }> {
+  const start = performance.now();
+  mkdirSync(join(ROOT, "test-output"), { recursive: true });
+  for (;;) {
+    if (!isSiteStale()) return { built: false, ms: performance.now() - start };
+    try {
+      mkdirSync(BUILD_LOCK);
+    } catch {
+      // Another test file is building; a lock older than the timeout is left over from a killed run.
+      if (Date.now() - statSync(BUILD_LOCK, { throwIfNoEntry: false })!.mtimeMs > timeoutMs)
+        rmSync(BUILD_LOCK, { recursive: true, force: true });
+      if (performance.now() - start > timeoutMs) throw new Error("e2e: timed out waiting for another site build");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    try {
+      await run("npm", ["run", "build"], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+      return { built: true, ms: performance.now() - start };
+    } catch (error) {
+      const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+      const tail = `${stdout}\n${stderr}`.trim().split("\n").slice(-30).join("\n");
+      throw new Error(`e2e: npm run build failed:\n${tail}`);
+    } finally {
+      rmSync(BUILD_LOCK, { recursive: true, force: true });
+    }
+  }
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".csv": "text/csv; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".woff2": "font/woff2",
+  ".wasm": "application/wasm",
+  ".gz": "application/gzip",
+  ".nii": "application/octet-stream",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/** An extra route of the test server: a file on disk or an inline body. */
+export type ExtraRoute = { file: string } | { body: string | Uint8Array; type: string };
+
+export interface StaticServer {
+  /** e.g. "http://127.0.0.1:41234" */
+  origin: string;
+  /** host:port, to tell local requests from foreign ones. */
+  host: string;
+  /** Requests answered 404 (path), for debugging. */
+  notFound: string[];
+  close(): Promise<void>;
+}
+
+/** The file under `root` for a URL path, Framework-style: / → index.html, /a → a.html, /a/ → a/index.html. */
+export function resolveStaticPath(root: string, urlPath: string): string | undefined {
+  const decoded = decodeURIComponent(urlPath);
+  const relative = normalize(decoded).replace(/^([/\\])+/, "");
+  if (relative.split(sep).includes("..")) return undefined;
+  const base = join(root, relative);
+  const candidates = decoded.endsWith("/") ? [join(base, "index.html")] : [base, `${base}.html`];
+  return candidates.find((c) => existsSync(c) && statSync(c).isFile());
+}
+
+/** Serves `root` (default dist/) on 127.0.0.1 at a random free port. */
+export async function serveDist({
+  root = DIST,
+  routes = {},
+}: {
+  root?: string;
+  routes?: Record<string, ExtraRoute>;
+} = {}): Promise<StaticServer> {
+  const notFound: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const route = routes[path];
+    if (route && "body" in route) {
+      res.writeHead(200, { "content-type": route.type, "cache-control": "no-store" });
+      res.end(route.body);
+      return;
+    }
+    const file = route ? route.file : resolveStaticPath(root, path);
+    if (!file || !existsSync(file)) {
+      notFound.push(path);
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found");
+      return;
+    }
+    res.writeHead(200, {
+      "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
+      "cache-control": "no-store",
+    });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    notFound,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface Chromium {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Chromium headless with a fresh user-data-dir (removed on close). */
+export async function launchChromium({ width = 1280, height = 900 } = {}): Promise<Chromium> {
+  const userDataDir = mkdtempSync(join(tmpdir(), "cryomargin-e2e-"));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width, height },
+    locale: "en-US",
+    timezoneId: "UTC",
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RecordedPage {
+  page: Page;
+  /** Console messages of type "error" and uncaught page exceptions. */
+  consoleErrors: string[];
+  /** Every request (URL) to a host other than the local server; each was aborted. */
+  foreignRequests: string[];
+  /** Saves a full-page PNG as test-output/screenshots/<name>.png; returns its path. */
+  screenshot(name: string): Promise<string>;
+}
+
+/** Whether a URL leaves the machine: anything but the local server and in-page schemes (data:, blob:). */
+export function isForeign(url: string, localHost: string): boolean {
+  const u = new URL(url);
+  if (u.protocol === "data:" || u.protocol === "blob:" || u.protocol === "about:") return false;
+  return u.host !== localHost;
+}
+
+/** A new page on `server` recording console errors and foreign requests; navigates to `path`. */
+export async function openPage(browser: Chromium, server: StaticServer, path = "/"): Promise<RecordedPage> {
+  const consoleErrors: string[] = [];
+  const foreignRequests: string[] = [];
+  await browser.context.route("**/*", async (route) => {
+    const url = route.request().url();
+    if (isForeign(url, server.host)) {
+      foreignRequests.push(url);
+      await route.abort("blockedbyclient");
+    } else await route.continue();
+  });
+  const page = await browser.context.newPage();
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(`console.error: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  await page.goto(`${server.origin}${path}`, { waitUntil: "networkidle" });
+  return {
+    page,
+    consoleErrors,
+    foreignRequests,
+    screenshot: async (name: string) => {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      const file = join(SCREENSHOTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * The overview page (src/index.md) in chromium: it renders its heading and the analysis package's
+ * version (proof that the page's JavaScript ran), logs no console error and requests nothing from any
+ * host but its own. Screenshot: test-output/screenshots/overview.png.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Chromium,
+  ensureChromium,
+  ensureSiteBuilt,
+  launchChromium,
+  openPage,
+  type RecordedPage,
+  type StaticServer,
+  serveDist,
+} from "./harness.js";
+
+describe("overview page in chromium", () => {
+  let server: StaticServer;
+  let browser: Chromium;
+  let visit: RecordedPage;
+
+  beforeAll(async () => {
+    await ensureChromium();
+    await ensureSiteBuilt();
+    server = await serveDist();
+    browser = await launchChromium();
+    visit = await openPage(browser, server, "/");
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("shows the heading and runs the page's code", async () => {
+    const heading = visit.page.locator("h1").first();
+    await heading.waitFor({ timeout: 10_000 });
+    expect((await heading.textContent())?.trim()).toBe("cryomargin");
+    const body = (await visit.page.locator("main").textContent()) ?? "";
+    expect(body).toMatch(/Synthetic cohort/);
+    expect(body).toMatch(/Analysis package version: \d+\.\d+\.\d+/);
+  });
+
+  it("logs no console error and makes zero requests to other hosts", async () => {
+    expect(visit.consoleErrors).toEqual([]);
+    expect(visit.foreignRequests).toEqual([]);
+    expect(server.notFound.filter((p) => p !== "/favicon.ico")).toEqual([]);
+  });
+
+  it("saves a screenshot", async () => {
+    const file = await visit.screenshot("overview");
+    expect(file).toMatch(/test-output\/screenshots\/overview\.png$/);
+  });
+});
