@@ -1,3 +1,4 @@
+export * from "./folders.js";
 export * from "./parse.js";
 export * from "./problems.js";
 export * from "./record.js";

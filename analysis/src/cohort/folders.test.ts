@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { caseFolderProblems } from "./folders.js";
+
+const all = ["tumor.nii.gz", "iceball.nii.gz", "registration.tfm", "pre.nii.gz"];
+
+describe("caseFolderProblems", () => {
+  it("is silent when every row has a complete folder", () => {
+    expect(
+      caseFolderProblems(
+        [
+          { caseId: "c01", line: 2 },
+          { caseId: "c02", line: 3 },
+        ],
+        [
+          { caseId: "c01", files: all },
+          { caseId: "c02", files: all.slice(0, 3) },
+        ],
+      ),
+    ).toEqual([]);
+  });
+
+  it("names rows without folders, missing files, case-only mismatches and orphan folders", () => {
+    const problems = caseFolderProblems(
+      [
+        { caseId: "c01", line: 2 },
+        { caseId: "c02", line: 3 },
+        { caseId: "C03", line: 4 },
+        { caseId: "c04", line: 5 },
+      ],
+      [
+        { caseId: "c01", files: ["tumor.nii.gz"] },
+        { caseId: "c03", files: all },
+        { caseId: "c04", files: all },
+        { caseId: "c99", files: all },
+      ],
+    );
+    expect(problems.map((p) => p.message)).toEqual([
+      "cases/c01/iceball.nii.gz, case c01: missing: each case folder needs tumor.nii.gz, iceball.nii.gz, registration.tfm",
+      "cases/c01/registration.tfm, case c01: missing: each case folder needs tumor.nii.gz, iceball.nii.gz, registration.tfm",
+      "clinical.csv line 3, case c02, field case_id: no folder cases/c02/ for this case",
+      "clinical.csv line 4, case C03, field case_id: the folder is cases/c03/, which differs from the case id in upper/lower case",
+      "cases/c99, case c99: a case folder without a row in clinical.csv",
+    ]);
+    expect(problems.every((p) => p.severity === "error")).toBe(true);
+    expect(problems.map((p) => p.code)).toEqual([
+      "missing-file",
+      "missing-file",
+      "missing-file",
+      "missing-file",
+      "orphan-file",
+    ]);
+  });
+});

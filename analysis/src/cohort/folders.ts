@@ -1,0 +1,78 @@
+/**
+ * Matching clinical.csv's rows with the folders `cases/<case_id>/`: the pure half of `cryomargin
+ * validate`'s file checks. The I/O side lists the folders and their files; this names every case in the
+ * CSV without a folder or without one of its files, and every folder without a CSV row.
+ */
+import { type CohortProblem, cohortProblem } from "./problems.js";
+
+/** The files every case folder must hold (issue 5's cohort format); pre/post images are optional. */
+export const REQUIRED_CASE_FILES: readonly string[] = ["tumor.nii.gz", "iceball.nii.gz", "registration.tfm"];
+
+export interface CaseFolderListing {
+  /** Folder name under cases/. */
+  caseId: string;
+  /** File names inside it. */
+  files: readonly string[];
+}
+
+/**
+ * Problems between the CSV's cases and the case folders. Example: a row "c07" with no folder gives
+ * "clinical.csv line 8, case c07: no folder cases/c07/ …"; a folder "c99" without a row gives
+ * "cases/c99: a case folder without a row in clinical.csv". A folder equal to a case id but for case is
+ * reported as such (it works on macOS/Windows, not on Linux).
+ */
+export function caseFolderProblems(
+  csvCases: readonly { caseId: string; line: number }[],
+  folders: readonly CaseFolderListing[],
+  { requiredFiles = REQUIRED_CASE_FILES, csvFile = "clinical.csv" } = {},
+): CohortProblem[] {
+  const problems: CohortProblem[] = [];
+  const byName = new Map(folders.map((f) => [f.caseId, f]));
+  const byLower = new Map(folders.map((f) => [f.caseId.toLowerCase(), f]));
+  const matched = new Set<string>();
+  for (const c of csvCases) {
+    const folder = byName.get(c.caseId);
+    if (!folder) {
+      const other = byLower.get(c.caseId.toLowerCase());
+      if (other) matched.add(other.caseId);
+      problems.push(
+        cohortProblem({
+          severity: "error",
+          code: "missing-file",
+          file: csvFile,
+          line: c.line,
+          caseId: c.caseId,
+          field: "case_id",
+          detail: other
+            ? `the folder is cases/${other.caseId}/, which differs from the case id in upper/lower case`
+            : `no folder cases/${c.caseId}/ for this case`,
+        }),
+      );
+      continue;
+    }
+    matched.add(folder.caseId);
+    for (const name of requiredFiles)
+      if (!folder.files.includes(name))
+        problems.push(
+          cohortProblem({
+            severity: "error",
+            code: "missing-file",
+            file: `cases/${c.caseId}/${name}`,
+            caseId: c.caseId,
+            detail: `missing: each case folder needs ${requiredFiles.join(", ")}`,
+          }),
+        );
+  }
+  for (const f of folders)
+    if (!matched.has(f.caseId))
+      problems.push(
+        cohortProblem({
+          severity: "error",
+          code: "orphan-file",
+          file: `cases/${f.caseId}`,
+          caseId: f.caseId,
+          detail: `a case folder without a row in ${csvFile}`,
+        }),
+      );
+  return problems;
+}
