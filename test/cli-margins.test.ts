@@ -177,6 +177,16 @@ describe("cryomargin margins, one case", () => {
     expect(table.stdout).toContain("octants:");
   });
 
+  it("--label N selects the voxels equal to N in both masks", () => {
+    const byDefault = run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.centred).stdout;
+    expect(run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.centred, "--label", "1").stdout).toBe(
+      byDefault,
+    );
+    const r = run("--tumor", f.tumor, "--iceball", f.iceball, "--label", "2");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/tumor\.nii\.gz: the mask is empty: no voxel has label 2 \(non-zero values present: 1\)/);
+  });
+
   it("a tumor partly outside the post-ablation field of view: measured, with a warning giving the fraction", () => {
     const r = run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.edge);
     expect(r.status).toBe(0);
@@ -275,6 +285,16 @@ describe("cryomargin margins --cohort", () => {
     expect(mtm(csv[1])).toBe(single.mtm_mm);
     expect(mtm(csv[2])).toBeLessThan(0); // c02b holds the reversed file: uncovered
     expect(mtm(csv[3])).toBe(single.mtm_mm);
+  });
+
+  it.skipIf(!existsSync("/usr/bin/script"))("draws a progress bar on a terminal (stderr is a TTY)", () => {
+    const dir = cohort("tty", ["t1", "t2"]);
+    const command = [process.execPath, bin, "margins", "--cohort", dir, "--jobs", "1"].map((a) => `'${a}'`).join(" ");
+    // util-linux script(1) runs the command on a pseudo-terminal and echoes what it writes
+    const r = spawnSync("/usr/bin/script", ["-qec", command, "/dev/null"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`[${"#".repeat(15)}${"-".repeat(15)}] 1/2 t1`);
+    expect(r.stdout).toContain(`[${"#".repeat(30)}] 2/2 t2`);
   });
 
   it("a broken case is reported (exit 1, named) while the others are written", () => {
