@@ -378,6 +378,19 @@ describe("formatResults", () => {
 });
 
 describe("input checks", () => {
+  it("runs on a cohort without LTP, saying what could not be tested", () => {
+    const cases = [1, 2, 3, 4, 5].map((m, i) => makeCase({ caseId: `c${i}`, mtm: m, ageYears: i < 2 ? null : 70 + i }));
+    const r = analyzeCohort(cases);
+    expect(r.table3.rows[0].warnings).toEqual(["no LTP events: a Cox model cannot be fitted"]);
+    expect(r.mtm.test.method).toBe("not tested: an empty group");
+    expect(r.survival.at[0].surv).toBe(1);
+    const age = r.table1.rows.find((x) => x.key === "age_years");
+    expect([age?.n, age?.missing]).toEqual([3, 2]);
+    expect(formatResults(r).find((o) => o.name === "table3")?.csv).toContain(
+      "Minimal treatment margin,per mm,not fitted,—,,—,0 / 5,no LTP events: a Cox model cannot be fitted",
+    );
+  });
+
   it("refuses a cohort too small to analyse", () => {
     expect(() => analyzeCohort([makeCase({ caseId: "a" })])).toThrow(/needs at least 3/);
   });

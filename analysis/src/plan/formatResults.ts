@@ -109,6 +109,17 @@ function hrText(hr: number, lo: number, hi: number): string {
 /** Table 3: univariable Cox models; a separated covariate's row says so and gives Firth's estimate. */
 export function table3Text(r: AnalysisResults): TextTable {
   const rows = r.table3.rows.map((row) => {
+    if (row.method === "not fitted")
+      return [
+        row.label,
+        row.per,
+        "not fitted",
+        MISSING_TEXT,
+        "",
+        MISSING_TEXT,
+        `${row.events} / ${row.n}`,
+        row.warnings.join("; "),
+      ];
     const note = row.monotoneLikelihood
       ? `monotone likelihood (separation): HR not estimable${row.firth ? `; Firth ${hrText(row.firth.hr, row.firth.hrLower, row.firth.hrUpper)}, p ${formatPValue(row.firth.p)}` : ""}`
       : row.firth
