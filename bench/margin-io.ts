@@ -8,7 +8,7 @@
  * plus the median of 5 whole-command runs (Node start-up included) as a user sees it.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -131,18 +131,22 @@ if (process.argv[2] === "--child") {
     console.log(`peak RSS of the pipeline process: ${maxRssMb.toFixed(0)} MB — bar ≤ 400 MB`);
     const bin = fileURLToPath(new URL("../bin/cryomargin.mjs", import.meta.url));
     const command: number[] = [];
+    const commandRssMb: number[] = [];
+    // GNU time(1) reports the child's peak RSS (KB) on its last stderr line, when installed.
+    const gnuTime = existsSync("/usr/bin/time");
     for (let run = 0; run < 5; run++) {
+      const args = [bin, "margins", "--tumor", files.tumor, "--iceball", files.iceball, "--transform", files.transform];
       const t = performance.now();
-      const c = spawnSync(
-        process.execPath,
-        [bin, "margins", "--tumor", files.tumor, "--iceball", files.iceball, "--transform", files.transform],
-        { encoding: "utf8" },
-      );
+      const c = gnuTime
+        ? spawnSync("/usr/bin/time", ["-f", "%M", process.execPath, ...args], { encoding: "utf8" })
+        : spawnSync(process.execPath, args, { encoding: "utf8" });
       command.push(performance.now() - t);
       if (c.status !== 0) throw new Error(`cryomargin margins failed: ${c.stderr}`);
+      if (gnuTime) commandRssMb.push(Number(c.stderr.trim().split("\n").at(-1)) / 1024);
     }
     console.log(
-      `whole command incl. Node start-up (bin/cryomargin.mjs margins): median ${median(command).toFixed(0)} ms`,
+      `whole command incl. Node start-up (bin/cryomargin.mjs margins): median ${median(command).toFixed(0)} ms` +
+        (gnuTime ? `, peak RSS median ${median(commandRssMb).toFixed(0)} MB` : ""),
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
