@@ -219,6 +219,13 @@ describe("voxel data", () => {
     expect([...image.data]).toEqual(values);
   });
 
+  it("a malformed header extension is ignored (extensions are not needed for a mask)", () => {
+    const bytes = rawNifti({ dims: [2, 1, 1], dataBytes: new Uint8Array([0, 1]), qformCode: 1, voxOffset: 368 });
+    bytes.set([1, 0, 0, 0], 348); // extension flag: an extension follows
+    new DataView(bytes.buffer).setInt32(352, 7, true); // esize 7: not a multiple of 16, invalid
+    expect([...decodeNifti(bytes, "ext.nii").data]).toEqual([0, 1]);
+  });
+
   it("scl_slope = 0 means no scaling (the standard)", () => {
     const image = decodeNifti(
       rawNifti({ dims: [2, 1, 1], dataBytes: new Uint8Array([3, 4]), sclSlope: 0, sclInter: 9, qformCode: 1 }),

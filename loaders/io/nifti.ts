@@ -193,12 +193,11 @@ export function decodeNifti(raw: Uint8Array, file = ""): NiftiImage {
   const bytes = gunzipIfCompressed(raw, file);
   const version = checkMagic(bytes, file);
   const header = version === 1 ? new NIFTI1() : new NIFTI2();
-  const headerBuffer =
-    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-      ? (bytes.buffer as ArrayBuffer)
-      : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + Math.min(bytes.byteLength, 1 << 16));
+  // Only the fixed header goes to nifti-reader-js: extensions (free-form, often malformed) are not
+  // parsed, so a bad extension cannot make a good mask unreadable.
+  const headerBuffer = bytes.slice(0, version === 1 ? NIFTI1_HEADER_BYTES : NIFTI2_HEADER_BYTES).buffer;
   try {
-    header.readHeader(headerBuffer as ArrayBuffer);
+    header.readHeader(headerBuffer);
   } catch (error) {
     throw new InputFileError(file, "bad-header", `the NIfTI header cannot be parsed (${(error as Error).message})`);
   }
