@@ -217,6 +217,26 @@ describe("voxel data", () => {
       "be.nii",
     );
     expect([...image.data]).toEqual(values);
+    // the same bytes read from a file (a Node Buffer, possibly a view into a shared pool)
+    const bytes = rawNifti({
+      littleEndian: false,
+      dims: [2, 2, 2],
+      datatype: 4,
+      bitpix: 16,
+      dataBytes: int16Bytes(values, false),
+      qformCode: 1,
+    });
+    expect([...readNiftiImage(file("be.nii", bytes)).data]).toEqual(values);
+    // an odd vox_offset forces an aligned copy of little-endian data too
+    const odd = rawNifti({
+      dims: [2, 2, 2],
+      datatype: 4,
+      bitpix: 16,
+      dataBytes: int16Bytes(values),
+      qformCode: 1,
+      voxOffset: 353,
+    });
+    expect([...readNiftiImage(file("odd.nii", odd)).data]).toEqual(values);
   });
 
   it("a malformed header extension is ignored (extensions are not needed for a mask)", () => {

@@ -195,7 +195,7 @@ export function decodeNifti(raw: Uint8Array, file = ""): NiftiImage {
   const header = version === 1 ? new NIFTI1() : new NIFTI2();
   // Only the fixed header goes to nifti-reader-js: extensions (free-form, often malformed) are not
   // parsed, so a bad extension cannot make a good mask unreadable.
-  const headerBuffer = bytes.slice(0, version === 1 ? NIFTI1_HEADER_BYTES : NIFTI2_HEADER_BYTES).buffer;
+  const headerBuffer = copyBytes(bytes, 0, version === 1 ? NIFTI1_HEADER_BYTES : NIFTI2_HEADER_BYTES).buffer;
   try {
     header.readHeader(headerBuffer);
   } catch (error) {
@@ -301,9 +301,19 @@ function voxelData(
     );
   const start = bytes.byteOffset + offset;
   if (header.littleEndian && start % info.bytes === 0) return info.make(bytes.buffer, start, count);
-  const copy = bytes.slice(offset, offset + count * info.bytes);
+  const copy = copyBytes(bytes, offset, offset + count * info.bytes);
   if (!header.littleEndian && info.bytes > 1) swapBytes(copy, info.bytes);
   return info.make(copy.buffer, 0, count);
+}
+
+/**
+ * A copy of bytes [start, end) in a fresh ArrayBuffer. (Not `bytes.slice`: on a Node Buffer that is a
+ * view sharing memory, whose `.buffer` is the whole, possibly pooled, allocation.)
+ */
+function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(bytes.subarray(start, end));
+  return out;
 }
 
 /** Reverses the byte order of each `width`-byte word in place (big-endian files). */
