@@ -15,7 +15,7 @@ export function mtmForStatisticsMm(c: CaseRecord, source: MtmSource): number {
 }
 
 /** Cases split by outcome: local control (ltp = 0) and local tumor progression (ltp = 1), in input order. */
-export function byOutcome<T extends CaseRecord>(cases: readonly T[]): { localControl: T[]; ltp: T[] } {
+export function splitByOutcome<T extends CaseRecord>(cases: readonly T[]): { localControl: T[]; ltp: T[] } {
   return { localControl: cases.filter((c) => !c.ltp), ltp: cases.filter((c) => c.ltp) };
 }
 
@@ -35,14 +35,4 @@ export function firstCasePerPatient<T extends CaseRecord>(cases: readonly T[]): 
 /** LTP-free survival data: time = months to LTP when LTP occurred, else follow-up; event = LTP. */
 export function ltpFreeSurvivalData(cases: readonly CaseRecord[]): SurvivalData {
   return { time: cases.map(ltpFreeTimeMonths), event: cases.map((c) => (c.ltp ? 1 : 0)) };
-}
-
-/** Values of an accessor over cases, dropping missing (null or non-finite) ones. */
-export function presentValues(cases: readonly CaseRecord[], value: (c: CaseRecord) => number | null): number[] {
-  const out: number[] = [];
-  for (const c of cases) {
-    const v = value(c);
-    if (v !== null && Number.isFinite(v)) out.push(v);
-  }
-  return out;
 }

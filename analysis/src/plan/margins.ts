@@ -5,7 +5,7 @@
 import { ltpFreeTimeMonths } from "../cohort/record.js";
 import type { OctantName } from "../margin/types.js";
 import { type NumericSummary, summarize } from "../stats/descriptives.js";
-import { byOutcome, mtmForStatisticsMm } from "./cases.js";
+import { splitByOutcome, mtmForStatisticsMm } from "./cases.js";
 import { type ConventionSettings, conventionSettings, mannWhitneyReport, spearmanByConvention } from "./conventions.js";
 import { summarizeOrNull } from "./table1.js";
 import type { ByOutcome } from "./table2.js";
@@ -30,7 +30,7 @@ export function compareMtmByOutcome(
   settings: ConventionSettings,
   source: MtmSource,
 ): MtmByOutcome {
-  const groups = byOutcome(cases);
+  const groups = splitByOutcome(cases);
   const lc = groups.localControl.map((c) => mtmForStatisticsMm(c, source));
   const ltp = groups.ltp.map((c) => mtmForStatisticsMm(c, source));
   const canTest = lc.length > 0 && ltp.length > 0;

@@ -8,7 +8,7 @@
  */
 import type { NumericSummary, QuantileType } from "../stats/descriptives.js";
 import type { ShapiroWilkResult } from "../stats/shapiroWilk.js";
-import { byOutcome } from "./cases.js";
+import { splitByOutcome } from "./cases.js";
 import { compareCategorical, compareContinuous } from "./compare.js";
 import type { ConventionSettings } from "./conventions.js";
 import { categoricalValues, continuousValues, type LevelCountRow, levelCounts, summarizeOrNull } from "./table1.js";
@@ -64,7 +64,7 @@ export function table2(
   settings: ConventionSettings,
   { alpha = 0.05, welch = false } = {},
 ): Table2 {
-  const groups = byOutcome(cases);
+  const groups = splitByOutcome(cases);
   const rows: Table2Row[] = TABLE2_VARIABLES.map((v) => {
     if (v.kind === "continuous") {
       const lc = continuousValues(groups.localControl, v).values;
