@@ -5,7 +5,7 @@
 import { ltpFreeTimeMonths } from "../cohort/record.js";
 import type { OctantName } from "../margin/types.js";
 import { type NumericSummary, summarize } from "../stats/descriptives.js";
-import { splitByOutcome, mtmForStatisticsMm } from "./cases.js";
+import { mtmForStatisticsMm, splitByOutcome } from "./cases.js";
 import { type ConventionSettings, conventionSettings, mannWhitneyReport, spearmanByConvention } from "./conventions.js";
 import { summarizeOrNull } from "./table1.js";
 import type { ByOutcome } from "./table2.js";
