@@ -3,7 +3,9 @@
  * text the data call for (e.g. the numbers at risk), and PNG with the PNG signature and 2× the SVG's size.
  * The figures are also written to test-output/figures/ for review.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   coxForest,
   kaplanMeierByGroup,
@@ -16,7 +18,7 @@ import {
   whatIf,
 } from "@cryomargin/analysis";
 import { describe, expect, it } from "vitest";
-import { addTextAlternative, FigureRenderError, renderFigure, renderSvg } from "./render.js";
+import { addTextAlternative, FigureRenderError, renderFigure, renderSvg, writeFigure } from "./render.js";
 
 const cohort = (
   [
@@ -160,6 +162,31 @@ describe("renderSvg errors and text alternative", () => {
     const svg = addTextAlternative('<svg width="10"><g/></svg>', "A < B", 'say "hi" & bye');
     expect(svg).toBe(
       '<svg width="10" role="img" aria-label="A &lt; B"><title>A &lt; B</title><desc>say &quot;hi&quot; &amp; bye</desc><g/></svg>',
+    );
+  });
+});
+
+describe("writeFigure", () => {
+  it("writes .svg, .png and the spec (.vl.json) beside each other", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cryomargin-fig-"));
+    try {
+      const spec = mtmByOutcome(cohort);
+      const before = JSON.stringify(spec);
+      const paths = await writeFigure(spec, join(dir, "fig3-mtm"));
+      expect(spec).toEqual(JSON.parse(before)); // rendering does not touch the caller's spec
+      expect(paths).toEqual(["svg", "png", "vl.json"].map((ext) => join(dir, `fig3-mtm.${ext}`)));
+      expect(readFileSync(paths[0], "utf8")).toContain("<title>Minimal treatment margin by outcome</title>");
+      expect([...readFileSync(paths[1]).subarray(0, 8)]).toEqual(PNG_SIGNATURE);
+      expect(JSON.parse(readFileSync(paths[2], "utf8"))).toEqual(spec);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("names the chart and the path when it cannot write", async () => {
+    const base = join(tmpdir(), "cryomargin-no-such-dir", "sub", "fig");
+    await expect(writeFigure(mtmByOutcome(cohort), base)).rejects.toThrow(
+      `could not write the figure "Minimal treatment margin by outcome" to ${base}.*`,
     );
   });
 });

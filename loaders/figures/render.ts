@@ -56,7 +56,8 @@ export function addTextAlternative(svg: string, title: string, description: stri
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   let view: vega.View | undefined;
   try {
-    const vgSpec = compile(spec as unknown as Parameters<typeof compile>[0]).spec;
+    // vega tags the data objects it ingests (a symbol property): give it a copy, not the caller's spec.
+    const vgSpec = compile(structuredClone(spec) as unknown as Parameters<typeof compile>[0]).spec;
     view = new vega.View(vega.parse(vgSpec), { renderer: "none", logLevel: vega.Warn });
     return addTextAlternative(await view.toSVG(), chartName(spec), spec.description);
   } catch (error) {

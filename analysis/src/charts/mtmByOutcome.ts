@@ -79,7 +79,7 @@ export function mtmByOutcome(rows: readonly MtmOutcomeRow[], options: MtmByOutco
     scale: { domain: order, paddingInner: 0.4, paddingOuter: 0.3 },
     axis: { labelAngle: 0, labelFontSize: 12 },
   };
-  const y = { field: "mtmMm", type: "quantitative", title: "Minimal treatment margin (mm)" };
+  const y = { field: "mtmMm", type: "quantitative", title: "Minimal treatment margin (mm)", scale: { padding: 12 } };
   const referenceLines = [{ valueMm: 0, label: "0 mm (tumor edge)", dash: [] as number[] }];
   if (thresholdMm !== undefined && thresholdMm !== 0)
     referenceLines.push({ valueMm: thresholdMm, label: `${formatNumber(thresholdMm, 0)} mm`, dash: [6, 4] });

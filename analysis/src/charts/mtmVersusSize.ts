@@ -90,9 +90,9 @@ export function mtmVersusSize(rows: readonly MtmSizeRow[], options: MtmVersusSiz
         field: "diameter",
         type: "quantitative",
         title: `Maximum tumor diameter (${diameterUnit})`,
-        scale: { zero: false, nice: true },
+        scale: { zero: false, nice: true, padding: 12 },
       },
-      y: { field: "mtmMm", type: "quantitative", title: "Minimal treatment margin (mm)" },
+      y: { field: "mtmMm", type: "quantitative", title: "Minimal treatment margin (mm)", scale: { padding: 12 } },
       color: {
         field: "outcome",
         type: "nominal",
