@@ -3,7 +3,8 @@
  * browser. This measures it in Debian's chromium, headless, independently of the explorer page: a page
  * bundled here with esbuild runs, per simulated slider step, `whatIf` on 32 cases, writes the 2×2 table
  * and the accuracy numbers into the DOM, and redraws the Kaplan-Meier and ROC charts from their
- * vega-lite specs (compile + new vega View, SVG renderer, previous view finalised), then waits for the
+ * vega-lite specs with the site's drawer (src/components/vegaFigure.js: compile + new vega View, SVG
+ * renderer; the previous views finalised as on a Framework invalidation), then waits for the
  * next animation frame (so layout and paint are included). Median over 60 steps after 10 warm-ups.
  */
 import { build } from "esbuild";
@@ -11,8 +12,7 @@ import { ensureChromium, launchChromium, openPage, ROOT, serveDist } from "../te
 
 const ENTRY = `
 import { whatIf, kaplanMeierChart, rocChart, createRandom } from "@cryomargin/analysis";
-import * as vega from "vega";
-import { compile } from "vega-lite";
+import { vegaFigure } from "./src/components/vegaFigure.js";
 
 const rng = createRandom(2023);
 const cases = Array.from({ length: 32 }, (_, i) => {
@@ -23,22 +23,23 @@ const cases = Array.from({ length: 32 }, (_, i) => {
   return { caseId: "C" + (i + 1), mtmMm, ltp, timeMonths, diameterMm };
 });
 
-const views = {};
-async function draw(id, spec) {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "svg", container: document.getElementById(id) });
-  await view.runAsync();
-  views[id]?.finalize();
-  views[id] = view;
+// Each redraw replaces the figure drawn by the site's own drawer; the old view is finalised, as when
+// Framework invalidates a cell.
+let invalidate = () => {};
+async function draw(id, spec, invalidation) {
+  document.getElementById(id).replaceChildren(await vegaFigure(spec, { invalidation }));
 }
 
 async function update(thresholdMm) {
+  invalidate();
+  const invalidation = new Promise((resolve) => (invalidate = resolve));
   const r = whatIf(cases, { thresholdMm, iceballDeltaMm: 0, largeTumorsOnly: false });
   const t = r.table;
   document.getElementById("table").textContent =
     [t.truePositive, t.falsePositive, t.falseNegative, t.trueNegative].join(" ") +
     " sens " + r.accuracy.sensitivity.estimate.toFixed(3) + " p " + r.fisher.p.toPrecision(3);
-  await draw("km", kaplanMeierChart(r.survival.groups.flatMap((g) => (g.fit ? [g.fit] : []))));
-  if (r.roc) await draw("roc", rocChart(r.roc, { operatingPoint: r.operatingPoint }));
+  await draw("km", kaplanMeierChart(r.survival.groups.flatMap((g) => (g.fit ? [g.fit] : []))), invalidation);
+  if (r.roc) await draw("roc", rocChart(r.roc, { operatingPoint: r.operatingPoint }), invalidation);
   await new Promise((resolve) => requestAnimationFrame(() => resolve()));
 }
 
