@@ -28,3 +28,22 @@ export function numberOption(value: string | undefined, name: string, fallback: 
   if (value.trim() === "" || !Number.isFinite(n)) throw new CliUsageError(`--${name} must be a number, got '${value}'`);
   return n;
 }
+
+/** A string option: absent → undefined; present but empty → usage error naming the option. */
+export function stringOption(values: ParsedCommandArgs["values"], name: string): string | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v.trim() === "") throw new CliUsageError(`--${name} needs a value`);
+  return v;
+}
+
+/** A comma-separated list option ("a,b" → ["a", "b"]); absent → []. */
+export function listOption(values: ParsedCommandArgs["values"], name: string): string[] {
+  const v = stringOption(values, name);
+  return v === undefined
+    ? []
+    : v
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
+}

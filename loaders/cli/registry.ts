@@ -1,7 +1,9 @@
 /** The subcommands of `cryomargin`, in the order `--help` lists them. */
 import { CryomarginError } from "../errors.js";
+import { analyzeCommand } from "./analyze.js";
 import { marginsCommand } from "./margins.js";
 import { statsCommand } from "./stats.js";
+import { validateCommand } from "./validate.js";
 
 export interface Subcommand {
   name: string;
@@ -32,16 +34,6 @@ export const subcommands: Subcommand[] = [
     "Usage: cryomargin synth [--seed N] [--out DIR] [--cases N] [--images]",
     5,
   ),
-  notYetImplemented(
-    "analyze",
-    "run the paper's analysis plan on a cohort folder: tables, figures, reproduction report",
-    "Usage: cryomargin analyze DIR [--out results/] [--threshold 5]",
-    6,
-  ),
-  notYetImplemented(
-    "validate",
-    "check a cohort folder and list every problem found",
-    "Usage: cryomargin validate DIR",
-    6,
-  ),
+  analyzeCommand,
+  validateCommand,
 ];

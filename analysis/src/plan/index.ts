@@ -3,6 +3,7 @@ export * from "./analyze.js";
 export * from "./cases.js";
 export * from "./compare.js";
 export * from "./conventions.js";
+export * from "./figures.js";
 export * from "./format.js";
 export * from "./formatResults.js";
 export * from "./ltpSite.js";

@@ -1,0 +1,90 @@
+/**
+ * `cryomargin analyze DIR`: the paper's analysis plan on a cohort folder → tables (CSV, JSON, Markdown),
+ * figures (SVG, PNG), per-case margins and, for the paper's twin, the reproduction report.
+ * Margins are cached under OUT/.cache by content hash: a second run does not re-measure.
+ */
+import { join } from "node:path";
+import { analysisOutputFiles, analyzeCohortFolder, writeOutputFiles } from "../cohort/analyzeFolder.js";
+import { CliUsageError } from "../errors.js";
+import { listOption, numberOption, type OptionSpec, parseCommandArgs, stringOption } from "./args.js";
+import { terminalProgressBar } from "./progress.js";
+import type { Subcommand } from "./registry.js";
+
+export const analyzeUsage = [
+  "Usage: cryomargin analyze DIR [--out results/] [--threshold 5] [options]",
+  "",
+  "Validates the cohort folder DIR, measures every case's margins (cached by file content), runs the",
+  "paper's analysis plan and writes to --out: table1, table2, table3, mtm_by_outcome, size_vs_mtm,",
+  "survival, follow_up, counts, ltp_site, margins, methods (each .csv, .json, .md), cases/<id>.json,",
+  "figures/*.svg|png|vl.json, README.md and, for the paper's twin, reproduction.md/.json.",
+  "",
+  "Options:",
+  "  --out DIR              output folder (default results)",
+  "  --threshold MM         intended margin: coverage classes and the 'MTM >= MM' count (default 5)",
+  "  --conventions r|spss   where R and SPSS 25 differ: Mann-Whitney p, Spearman p, Cox ties, quartiles",
+  "                         (default r; the paper used SPSS)",
+  "  --mtm rounded|raw      MTM in the statistics: rounded to the nearest mm as the paper (default) or raw",
+  "  --covariates a,b       further univariable Cox covariates (clinical.csv columns)",
+  "  --jobs N               worker threads for measuring (default: the number of cores)",
+  "  --quiet                no progress bar",
+].join("\n");
+
+const options: OptionSpec = {
+  out: { type: "string" },
+  threshold: { type: "string" },
+  conventions: { type: "string" },
+  mtm: { type: "string" },
+  covariates: { type: "string" },
+  jobs: { type: "string" },
+  quiet: { type: "boolean" },
+};
+
+export async function runAnalyze(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, options, true);
+  if (positionals.length !== 1) throw new CliUsageError("analyze needs exactly one cohort folder");
+  const dir = positionals[0];
+  const out = stringOption(values, "out") ?? "results";
+  const thresholdMm = numberOption(stringOption(values, "threshold"), "threshold", 5);
+  const conventions = stringOption(values, "conventions") ?? "r";
+  if (conventions !== "r" && conventions !== "spss")
+    throw new CliUsageError(`--conventions must be r or spss, got '${conventions}'`);
+  const mtm = stringOption(values, "mtm") ?? "rounded";
+  if (mtm !== "rounded" && mtm !== "raw") throw new CliUsageError(`--mtm must be rounded or raw, got '${mtm}'`);
+  const jobsText = stringOption(values, "jobs");
+  const threads = jobsText === undefined ? undefined : numberOption(jobsText, "jobs", 1);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+    throw new CliUsageError(`--jobs must be a whole number >= 1, got ${jobsText}`);
+
+  const analysis = await analyzeCohortFolder(dir, {
+    thresholdMm,
+    conventions,
+    mtm,
+    extraCovariates: listOption(values, "covariates"),
+    cacheDir: join(out, ".cache", "margins"),
+    threads,
+    onProgress: terminalProgressBar(values.quiet === true),
+  });
+  const files = await analysisOutputFiles(analysis);
+  writeOutputFiles(out, files);
+  const r = analysis.reproduction;
+  const lines = [
+    `${analysis.info.name}${analysis.info.synthetic ? " (synthetic)" : ""}: ${analysis.cases.length} cases, ` +
+      `${analysis.measured} measured, ${analysis.fromCache} from cache; ${files.length} files written to ${out}`,
+    ...analysis.warnings.map((w) => `warning: ${w.message}`),
+    ...analysis.results.warnings.map((w) => `warning: ${w}`),
+  ];
+  if (r)
+    lines.push(
+      `reproduction: ${r.summary.within} within tolerance, ${r.summary.outside} outside, ` +
+        `${r.summary["not-reproducible"]} not reproducible from cohort data — see ${join(out, "reproduction.md")}`,
+    );
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
+}
+
+export const analyzeCommand: Subcommand = {
+  name: "analyze",
+  summary: "run the paper's analysis plan on a cohort folder: tables, figures, reproduction report",
+  usage: analyzeUsage,
+  run: runAnalyze,
+};

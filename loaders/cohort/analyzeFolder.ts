@@ -1,0 +1,181 @@
+/**
+ * `cryomargin analyze DIR`: the paper's analysis plan on a cohort folder. Reads and validates the folder,
+ * measures every case's margins (cached by content hash), runs `analyzeCohort`, and writes every table (CSV,
+ * JSON, Markdown), the figures (SVG and PNG, from the same vega-lite specs the site draws) and, for a cohort
+ * that declares itself the paper's twin, the reproduction report. Everything is computed before anything is
+ * written, and each file is written atomically, so a failure never leaves half-written output.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type AnalysisOptions,
+  type AnalysisResults,
+  analyzeCohort,
+  type CaseRecord,
+  type CohortProblem,
+  formatResults,
+  PlanInputError,
+  type ReproductionReport,
+  reproduce,
+  reproductionToMarkdown,
+  studyFigures,
+} from "@cryomargin/analysis";
+import { CryomarginError } from "../errors.js";
+import { renderFigure } from "../figures/render.js";
+import { writeFileAtomic } from "../io/files.js";
+import { OutputFileError } from "../io/inputErrors.js";
+import { caseMarginsFromJson, measureCohortMargins } from "./cachedMargins.js";
+import { type CohortInfo, loadCohortFolder } from "./cohortFolder.js";
+import type { MarginsJson } from "./measureCase.js";
+
+/** The cohort has errors: the analysis does not run. Carries every problem (validate prints the same list). */
+export class CohortInvalidError extends CryomarginError {
+  override name = "CohortInvalidError";
+  constructor(
+    readonly dir: string,
+    readonly problems: readonly CohortProblem[],
+  ) {
+    const errors = problems.filter((p) => p.severity === "error");
+    super(
+      `${dir}: the cohort has ${errors.length} problem(s); nothing was written:\n` +
+        errors.map((p) => `  ${p.message}`).join("\n"),
+    );
+  }
+}
+
+/** The published figures of the paper (data/paper/published-values.json, shipped with the project). */
+export const PUBLISHED_VALUES_PATH = new URL("../../../data/paper/published-values.json", import.meta.url);
+
+export function readPublishedValues(): unknown {
+  return JSON.parse(readFileSync(PUBLISHED_VALUES_PATH, "utf8"));
+}
+
+export interface AnalyzeFolderOptions {
+  thresholdMm?: number;
+  conventions?: AnalysisOptions["conventions"];
+  mtm?: AnalysisOptions["mtm"];
+  extraCovariates?: readonly string[];
+  /** Cache folder of measured margins (default: none). */
+  cacheDir?: string;
+  threads?: number;
+  onProgress?: (done: number, total: number, caseId: string) => void;
+}
+
+/** A measured and analysed cohort, in memory. */
+export interface CohortAnalysis {
+  info: CohortInfo;
+  cases: CaseRecord[];
+  /** Each case's margins as `cryomargin margins` prints them. */
+  margins: Map<string, MarginsJson>;
+  results: AnalysisResults;
+  /** For a paper twin; null otherwise. */
+  reproduction: ReproductionReport | null;
+  /** Warnings of the folder check (the analysis ran despite them). */
+  warnings: CohortProblem[];
+  fromCache: number;
+  measured: number;
+}
+
+/**
+ * Loads, validates, measures and analyses a cohort folder; writes nothing. Throws CohortInvalidError
+ * listing every problem when the folder or any case cannot be used.
+ */
+export async function analyzeCohortFolder(dir: string, options: AnalyzeFolderOptions = {}): Promise<CohortAnalysis> {
+  const loaded = loadCohortFolder(dir);
+  if (loaded.problems.some((p) => p.severity === "error")) throw new CohortInvalidError(dir, loaded.problems);
+  const thresholdMm = options.thresholdMm ?? 5;
+  const measured = await measureCohortMargins(
+    dir,
+    loaded.records.map((r) => r.caseId),
+    { options: { thresholdMm }, cacheDir: options.cacheDir, threads: options.threads, onProgress: options.onProgress },
+  );
+  if (measured.problems.length > 0) throw new CohortInvalidError(dir, [...loaded.problems, ...measured.problems]);
+  const cases: CaseRecord[] = loaded.records.map((r) => ({
+    ...r,
+    margin: caseMarginsFromJson(measured.margins.get(r.caseId) as MarginsJson),
+  }));
+  let results: AnalysisResults;
+  try {
+    results = analyzeCohort(cases, {
+      thresholdMm,
+      conventions: options.conventions,
+      mtm: options.mtm,
+      extraCovariates: options.extraCovariates,
+    });
+  } catch (error) {
+    if (error instanceof PlanInputError) throw new CryomarginError(`${join(dir, "clinical.csv")}: ${error.message}`);
+    throw error;
+  }
+  return {
+    info: loaded.info,
+    cases,
+    margins: measured.margins,
+    results,
+    reproduction: loaded.info.paperTwin ? reproduce(results, readPublishedValues()) : null,
+    warnings: loaded.problems,
+    fromCache: measured.fromCache,
+    measured: measured.measured,
+  };
+}
+
+/** One output file, path relative to the output folder. */
+export interface OutputFile {
+  path: string;
+  content: string | Uint8Array;
+}
+
+/** Every output file of an analysis, in memory (tables, per-case margins, figures, reproduction, index). */
+export async function analysisOutputFiles(analysis: CohortAnalysis): Promise<OutputFile[]> {
+  const files: OutputFile[] = [];
+  const formatted = formatResults(analysis.results);
+  for (const t of formatted) {
+    files.push({ path: `${t.name}.csv`, content: t.csv });
+    files.push({ path: `${t.name}.md`, content: t.markdown });
+    files.push({ path: `${t.name}.json`, content: t.json });
+  }
+  for (const [caseId, json] of analysis.margins)
+    files.push({ path: `cases/${caseId}.json`, content: `${JSON.stringify(json, null, 2)}\n` });
+  const figures = studyFigures(analysis.results);
+  for (const f of figures) {
+    const rendered = await renderFigure(f.spec);
+    files.push({ path: `figures/${f.name}.svg`, content: rendered.svg });
+    files.push({ path: `figures/${f.name}.png`, content: rendered.png });
+    files.push({ path: `figures/${f.name}.vl.json`, content: `${JSON.stringify(f.spec, null, 2)}\n` });
+  }
+  if (analysis.reproduction) {
+    files.push({ path: "reproduction.md", content: reproductionToMarkdown(analysis.reproduction) });
+    files.push({ path: "reproduction.json", content: `${JSON.stringify(analysis.reproduction, null, 2)}\n` });
+  }
+  const synthetic = analysis.info.synthetic
+    ? "\n> **Synthetic cohort.** These results come from generated data, not from patients.\n"
+    : "";
+  const index = [
+    `# ${analysis.info.name}: analysis results`,
+    synthetic,
+    `Conventions: ${analysis.results.conventions.name}. ${analysis.results.mtmStatement}.`,
+    "",
+    ...formatted.map((t) => `## ${t.title}\n\n${t.markdown}`),
+    "## Figures",
+    "",
+    ...figures.map(
+      (f) =>
+        `- ![${f.spec.title.text}](figures/${f.name}.svg)${f.paperFigure ? ` (the paper's ${f.paperFigure})` : ""}`,
+    ),
+    "",
+  ].join("\n");
+  files.push({ path: "README.md", content: index });
+  return files;
+}
+
+/** Writes the files under `outDir` (folders created), each atomically. */
+export function writeOutputFiles(outDir: string, files: readonly OutputFile[]): void {
+  const folders = new Set(files.map((f) => join(outDir, f.path, "..")));
+  for (const folder of folders) {
+    try {
+      mkdirSync(folder, { recursive: true });
+    } catch (error) {
+      throw new OutputFileError(folder, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    }
+  }
+  for (const f of files) writeFileAtomic(join(outDir, f.path), f.content);
+}

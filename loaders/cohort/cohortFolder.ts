@@ -1,0 +1,132 @@
+/**
+ * A cohort folder on disk (issue 5's format, the same for the synthetic twin and a user's own cohort):
+ *
+ *   DIR/clinical.csv                 one row per treated tumor (analysis/src/cohort/schema.ts)
+ *   DIR/cohort.json                  name, synthetic or not, generator, seed, units, notes (optional)
+ *   DIR/cases/<case_id>/tumor.nii.gz, iceball.nii.gz, registration.tfm  (pre.nii.gz, post.nii.gz optional)
+ *
+ * Reading it yields the typed clinical records and every problem found, in the one shape the pure
+ * validator uses (`CohortProblem`), so `cryomargin validate` prints a single list and `analyze` refuses to
+ * run on errors. Image problems are found by measuring (`measureCohortMargins`): a mask the margin engine
+ * cannot read or measure is a problem of that case's file.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type CaseFolderListing,
+  type ClinicalRecord,
+  type CohortProblem,
+  caseFolderProblems,
+  cohortProblem,
+  parseClinicalCsv,
+} from "@cryomargin/analysis";
+import { readInputFile } from "../io/files.js";
+
+/** `cohort.json`: what the cohort is. Unknown keys are kept. */
+export interface CohortInfo {
+  name: string;
+  /** True for generated data (the report says so on every page). */
+  synthetic: boolean;
+  /**
+   * True when the cohort declares itself the paper's twin: `analyze` then writes the reproduction report
+   * (every figure of published-values.json beside the reproduced one).
+   */
+  paperTwin: boolean;
+  [key: string]: unknown;
+}
+
+export interface LoadedCohort {
+  dir: string;
+  info: CohortInfo;
+  /** The clinical rows without errors, in file order. */
+  records: ClinicalRecord[];
+  /** Every problem found in clinical.csv, cohort.json and the case folders (images are checked by measuring). */
+  problems: CohortProblem[];
+}
+
+const CLINICAL_FILE = "clinical.csv";
+const INFO_FILE = "cohort.json";
+
+/** Reads cohort.json; absent → an unnamed, non-synthetic cohort; malformed → a problem. */
+function readCohortInfo(dir: string, problems: CohortProblem[]): CohortInfo {
+  const fallback: CohortInfo = { name: dir, synthetic: false, paperTwin: false };
+  const path = join(dir, INFO_FILE);
+  if (!existsSync(path)) return fallback;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readInputFile(path).toString("utf8"));
+  } catch (error) {
+    problems.push(
+      cohortProblem({
+        severity: "error",
+        code: "unreadable",
+        file: INFO_FILE,
+        detail: `not valid JSON (${(error as Error).message})`,
+      }),
+    );
+    return fallback;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    problems.push(
+      cohortProblem({ severity: "error", code: "unreadable", file: INFO_FILE, detail: "must hold a JSON object" }),
+    );
+    return fallback;
+  }
+  const o = parsed as Record<string, unknown>;
+  return {
+    ...o,
+    name: typeof o.name === "string" ? o.name : fallback.name,
+    synthetic: o.synthetic === true,
+    paperTwin: o.paper_twin === true,
+  };
+}
+
+/** The folders under DIR/cases and the files in each. */
+function listCaseFolders(dir: string): CaseFolderListing[] {
+  const casesDir = join(dir, "cases");
+  if (!existsSync(casesDir)) return [];
+  return readdirSync(casesDir)
+    .filter((name) => !name.startsWith(".") && statSync(join(casesDir, name)).isDirectory())
+    .sort()
+    .map((caseId) => ({ caseId, files: readdirSync(join(casesDir, caseId)) }));
+}
+
+/**
+ * Reads a cohort folder's table and layout and lists every problem (not only the first). Never throws for
+ * a problem in the data: a missing clinical.csv is itself a problem.
+ * Example: `loadCohortFolder("data/cohort").records.length` is 32 for the synthetic twin.
+ */
+export function loadCohortFolder(dir: string): LoadedCohort {
+  const problems: CohortProblem[] = [];
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    problems.push(
+      cohortProblem({ severity: "error", code: "missing-file", file: dir, detail: "no such cohort folder" }),
+    );
+    return { dir, info: { name: dir, synthetic: false, paperTwin: false }, records: [], problems };
+  }
+  const info = readCohortInfo(dir, problems);
+  const clinicalPath = join(dir, CLINICAL_FILE);
+  if (!existsSync(clinicalPath)) {
+    problems.push(
+      cohortProblem({
+        severity: "error",
+        code: "missing-file",
+        file: CLINICAL_FILE,
+        detail: "the cohort has no clinical table (one row per tumor; see the README's cohort format)",
+      }),
+    );
+    return { dir, info, records: [], problems };
+  }
+  const parsed = parseClinicalCsv(readInputFile(clinicalPath).toString("utf8"), { file: CLINICAL_FILE });
+  problems.push(...parsed.problems);
+  // Every CSV row with a usable id takes part in the folder check, even rows with other errors.
+  const csvCases = parsed.records.map((r) => ({ caseId: r.caseId, line: r.line }));
+  const known = new Set(csvCases.map((c) => c.caseId));
+  for (const p of parsed.problems)
+    if (p.caseId && !known.has(p.caseId) && p.line !== null) {
+      known.add(p.caseId);
+      csvCases.push({ caseId: p.caseId, line: p.line });
+    }
+  problems.push(...caseFolderProblems(csvCases, listCaseFolders(dir), { csvFile: CLINICAL_FILE }));
+  return { dir, info, records: parsed.records, problems };
+}

@@ -1,0 +1,232 @@
+/**
+ * `cryomargin validate` and `cryomargin analyze` end to end on a small cohort written in the test: ball
+ * tumors (1.2 × 1.2 × 3 mm pre-ablation grid) and bigger ball ice balls on a post-ablation grid of their
+ * own, shifted by a known translation, so every MTM is known in closed form (R_ice − |offset| − r_tumor).
+ * A copy of the cohort with deliberately broken files checks that validate lists every problem at once.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mat4FromRows } from "../loaders/io/affine.js";
+import { writeNiftiFile } from "../loaders/io/nifti.js";
+import { formatItkTransform } from "../loaders/io/transform.js";
+import { axisAlignedGrid, ballMask, temporaryFolder } from "./helpers/nifti.js";
+
+const bin = new URL("../bin/cryomargin.mjs", import.meta.url).pathname;
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+
+const tmp = temporaryFolder("cryomargin-cli-analyze-");
+afterAll(tmp.remove);
+const cohort = join(tmp.dir, "cohort");
+
+/** One case: tumor radius, ice radius, offset of the ice centre from the tumor centre (x, mm), outcome. */
+interface Spec {
+  id: string;
+  tumorMm: number;
+  iceMm: number;
+  offsetMm: number;
+  ltp: 0 | 1;
+  months: number;
+}
+const specs: Spec[] = [
+  { id: "c01", tumorMm: 8, iceMm: 19, offsetMm: 2, ltp: 0, months: 30 },
+  { id: "c02", tumorMm: 9, iceMm: 18, offsetMm: 3, ltp: 0, months: 24 },
+  { id: "c03", tumorMm: 10, iceMm: 17, offsetMm: 4, ltp: 0, months: 18 },
+  { id: "c04", tumorMm: 11, iceMm: 18, offsetMm: 2, ltp: 0, months: 40 },
+  { id: "c05", tumorMm: 14, iceMm: 17, offsetMm: 8, ltp: 1, months: 6 },
+  { id: "c06", tumorMm: 15, iceMm: 18, offsetMm: 9, ltp: 1, months: 14 },
+  { id: "c07", tumorMm: 9, iceMm: 17, offsetMm: 1, ltp: 0, months: 12 },
+  { id: "c08", tumorMm: 13, iceMm: 17, offsetMm: 7, ltp: 0, months: 20 },
+];
+const exactMtm = (s: Spec) => s.iceMm - s.offsetMm - s.tumorMm;
+/** Post-ablation scan origin differs from the pre-ablation one by this translation (pre → post). */
+const MOTION: [number, number, number] = [3.3, -2.1, 4.4];
+
+const header =
+  "case_id,patient_id,age_years,sex,asa,side,location,site,histology,renal_score,prior_ablation,cryoprobes," +
+  "major_complication,followup_months,ltp,ltp_type,months_to_ltp,ltp_octant";
+/** One clinical.csv line; `european` writes semicolons and decimal commas, as European spreadsheets do. */
+const row = (s: Spec, i: number, european = false) =>
+  [
+    s.id,
+    `p${i + 1}`,
+    60 + i,
+    i % 2 ? "female" : "male",
+    i % 3 ? "II" : "III",
+    i % 2 ? "left" : "right",
+    ["upper_pole", "interpolar", "lower_pole"][i % 3],
+    i % 2 ? "anterior" : "posterior",
+    "clear_cell_rcc",
+    5 + (i % 5),
+    0,
+    3,
+    0,
+    s.months,
+    s.ltp,
+    s.ltp ? "recurrent" : "",
+    s.ltp ? s.months : "",
+    s.ltp ? "right-anterior-superior" : "",
+  ]
+    .map((v) => (european ? String(v).replace(".", ",") : String(v)))
+    .join(european ? ";" : ",");
+
+function writeCase(dir: string, s: Spec): void {
+  const caseDir = join(dir, "cases", s.id);
+  mkdirSync(caseDir, { recursive: true });
+  const tumorGrid = axisAlignedGrid([1.2, 1.2, 3], [-30, -30, -30]);
+  writeNiftiFile(join(caseDir, "tumor.nii.gz"), {
+    dims: [50, 50, 20],
+    voxelToWorld: tumorGrid,
+    data: ballMask([50, 50, 20], tumorGrid, [0, 0, 0], s.tumorMm),
+  });
+  // The ice ball in post-ablation world: the tumor centre moved by MOTION, the ice centre offset along x.
+  const iceGrid = axisAlignedGrid([1.2, 1.2, 3], [-35, -35, -36]);
+  const iceCentre: [number, number, number] = [MOTION[0] + s.offsetMm, MOTION[1], MOTION[2]];
+  writeNiftiFile(join(caseDir, "iceball.nii.gz"), {
+    dims: [60, 60, 25],
+    voxelToWorld: iceGrid,
+    data: ballMask([60, 60, 25], iceGrid, iceCentre, s.iceMm),
+  });
+  const preToPost = mat4FromRows([
+    [1, 0, 0, MOTION[0]],
+    [0, 1, 0, MOTION[1]],
+    [0, 0, 1, MOTION[2]],
+  ]);
+  writeFileSync(join(caseDir, "registration.tfm"), formatItkTransform(preToPost));
+}
+
+beforeAll(() => {
+  mkdirSync(cohort, { recursive: true });
+  writeFileSync(join(cohort, "clinical.csv"), `${[header, ...specs.map(row)].join("\n")}\n`);
+  writeFileSync(join(cohort, "cohort.json"), JSON.stringify({ name: "test cohort", synthetic: true }));
+  for (const s of specs) writeCase(cohort, s);
+});
+
+describe("cryomargin validate", () => {
+  it("a clean cohort: exit 0, every case measured", () => {
+    const r = run("validate", cohort, "--quiet");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`valid — ${specs.length} case(s) (synthetic cohort)`);
+  });
+
+  it("a broken cohort: lists every problem at once, each naming file, case and field; exit 1", () => {
+    const broken = join(tmp.dir, "broken");
+    cpSync(cohort, broken, { recursive: true });
+    const lines = readFileSync(join(broken, "clinical.csv"), "utf8").trimEnd().split("\n");
+    lines[1] = lines[1].replace(",male,", ",mail,"); // c01: unknown sex code
+    lines[2] = lines[2].replace(/^c02,p2,61,/, "c02,p2,-3,"); // c02: impossible age
+    lines[5] = lines[5].replace(/,1,recurrent,6,/, ",1,recurrent,60,"); // c05: LTP after follow-up ends
+    lines.push(lines[3]); // c03 twice
+    lines.push(row({ ...specs[0], id: "c09" }, 8)); // a row without a folder
+    writeFileSync(join(broken, "clinical.csv"), `${lines.join("\n")}\n`);
+    mkdirSync(join(broken, "cases", "c99")); // a folder without a row
+    writeFileSync(join(broken, "cases", "c04", "tumor.nii.gz"), Buffer.from("not a nifti file at all"));
+    rmSync(join(broken, "cases", "c06", "registration.tfm"));
+
+    const r = run("validate", broken, "--quiet");
+    expect(r.status).toBe(1);
+    const out = r.stdout;
+    expect(out).toMatch(/clinical\.csv line 2, case c01, field sex: 'mail'/);
+    expect(out).toMatch(/clinical\.csv line 3, case c02, field age_years: '-3'/);
+    expect(out).toMatch(/clinical\.csv line 6, case c05, field months_to_ltp/);
+    expect(out).toMatch(/case c03.*(duplicate|repeats|twice)/i);
+    expect(out).toMatch(/case c09.*cases\/c09/);
+    expect(out).toMatch(/cases\/c99/);
+    expect(out).toMatch(/cases\/c04\/tumor\.nii\.gz, case c04/);
+    expect(out).toMatch(/case c06.*registration\.tfm/);
+    expect(out).toMatch(/^error: /m);
+    // every listed error carries a location; at least the eight planted ones are reported
+    expect(out.split("\n").filter((l) => l.startsWith("error: ")).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it("a missing folder is an error, not a crash", () => {
+    const r = run("validate", join(tmp.dir, "nowhere"), "--quiet");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("no such cohort folder");
+  });
+});
+
+describe("cryomargin analyze", () => {
+  const out = join(tmp.dir, "results");
+
+  it("writes every table (CSV, JSON, Markdown), per-case margins and figures (SVG, PNG)", () => {
+    const r = run("analyze", cohort, "--out", out, "--quiet");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`${specs.length} measured, 0 from cache`);
+    for (const t of ["table1", "table2", "table3", "mtm_by_outcome", "size_vs_mtm", "survival", "counts", "margins"])
+      for (const ext of ["csv", "json", "md"]) expect(existsSync(join(out, `${t}.${ext}`)), `${t}.${ext}`).toBe(true);
+    for (const f of ["mtm-by-outcome", "mtm-versus-size", "ltp-free-survival", "cox-forest", "coverage-by-case"]) {
+      expect(readFileSync(join(out, "figures", `${f}.svg`), "utf8")).toMatch(/^<svg|<\?xml/);
+      expect(
+        readFileSync(join(out, "figures", `${f}.png`))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe("PNG");
+    }
+    expect(readFileSync(join(out, "README.md"), "utf8")).toContain("Synthetic cohort");
+    // not the paper's twin: no reproduction report
+    expect(existsSync(join(out, "reproduction.md"))).toBe(false);
+  });
+
+  it("measures each case's MTM to within the engine's bar of the closed form, and rounds as the paper", () => {
+    for (const s of specs) {
+      const json = JSON.parse(readFileSync(join(out, "cases", `${s.id}.json`), "utf8"));
+      expect(Math.abs(json.mtm_mm - exactMtm(s)), s.id).toBeLessThanOrEqual(0.9);
+      expect(json.mtm_mm_rounded).toBe(Math.round(json.mtm_mm));
+    }
+    const margins = JSON.parse(readFileSync(join(out, "margins.json"), "utf8"));
+    expect(JSON.stringify(margins)).toContain("c08");
+  });
+
+  it("a second run reads every case from the cache; a changed mask is re-measured", () => {
+    const again = run("analyze", cohort, "--out", out, "--quiet");
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain(`0 measured, ${specs.length} from cache`);
+    writeCase(cohort, { ...specs[2], tumorMm: 9 });
+    const changed = run("analyze", cohort, "--out", out, "--quiet");
+    expect(changed.status).toBe(0);
+    expect(changed.stdout).toContain(`1 measured, ${specs.length - 1} from cache`);
+    const c03 = JSON.parse(readFileSync(join(out, "cases", "c03.json"), "utf8"));
+    expect(Math.abs(c03.mtm_mm - exactMtm({ ...specs[2], tumorMm: 9 }))).toBeLessThanOrEqual(0.9);
+    writeCase(cohort, specs[2]);
+  });
+
+  it("reads a European CSV (semicolons, decimal comma, BOM) to the same results", () => {
+    const euro = join(tmp.dir, "euro");
+    cpSync(cohort, euro, { recursive: true });
+    // Every time half a month longer, written with a decimal comma; fields separated by semicolons.
+    const text = [
+      header.replaceAll(",", ";"),
+      ...specs.map((s, i) => row({ ...s, months: s.months + 0.5 }, i, true)),
+    ].join("\r\n");
+    writeFileSync(join(euro, "clinical.csv"), `\ufeff${text}`);
+    const r = run("analyze", euro, "--out", join(tmp.dir, "euro-results"), "--quiet");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const followUp = JSON.parse(readFileSync(join(tmp.dir, "euro-results", "follow_up.json"), "utf8"));
+    // every follow-up is half a month longer than in the comma file: the decimal comma was read
+    expect(followUp.followUp.maxMonths).toBe(40.5);
+    expect(followUp.followUp.minMonths).toBe(6.5);
+  });
+
+  it("refuses a broken cohort and writes nothing", () => {
+    const r = run("analyze", join(tmp.dir, "broken"), "--out", join(tmp.dir, "never"), "--quiet");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("nothing was written");
+    expect(existsSync(join(tmp.dir, "never"))).toBe(false);
+  });
+
+  it("--conventions spss switches the methods; a bad option is a usage error", () => {
+    const spss = join(tmp.dir, "spss");
+    expect(run("analyze", cohort, "--out", spss, "--conventions", "spss", "--quiet").status).toBe(0);
+    const methods = readFileSync(join(spss, "methods.md"), "utf8");
+    expect(methods).toMatch(/Breslow/);
+    expect(methods).toMatch(/type 6/);
+    const bad = run("analyze", cohort, "--conventions", "sas");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--conventions must be r or spss");
+  });
+});
