@@ -11,7 +11,7 @@ import { build } from "esbuild";
 import { ensureChromium, launchChromium, openPage, ROOT, serveDist } from "../test/e2e/harness.js";
 
 const ENTRY = `
-import { whatIf, kaplanMeierChart, rocChart, createRandom } from "@cryomargin/analysis";
+import { whatIf, whatIfSurvivalChart, rocChart, createRandom } from "@cryomargin/analysis";
 import { vegaFigure } from "./src/components/vegaFigure.js";
 
 const rng = createRandom(2023);
@@ -38,7 +38,7 @@ async function update(thresholdMm) {
   document.getElementById("table").textContent =
     [t.truePositive, t.falsePositive, t.falseNegative, t.trueNegative].join(" ") +
     " sens " + r.accuracy.sensitivity.estimate.toFixed(3) + " p " + r.fisher.p.toPrecision(3);
-  await draw("km", kaplanMeierChart(r.survival.groups.flatMap((g) => (g.fit ? [g.fit] : []))), invalidation);
+  await draw("km", whatIfSurvivalChart(r.survival), invalidation);
   if (r.roc) await draw("roc", rocChart(r.roc, { operatingPoint: r.operatingPoint }), invalidation);
   await new Promise((resolve) => requestAnimationFrame(() => resolve()));
 }

@@ -5,7 +5,7 @@
  * 2. each CLI figure: spec → SVG (vega) and SVG → PNG at 2× (resvg).
  * Data: the same seeded 32-case cohort as bench/whatif.ts.
  */
-import { kaplanMeierChart, rocChart } from "../analysis/src/charts/index.js";
+import { rocChart, whatIfSurvivalChart } from "../analysis/src/charts/index.js";
 import { createRandom } from "../analysis/src/stats/index.js";
 import { type WhatIfCase, whatIf } from "../analysis/src/whatif/index.js";
 import { renderSvg, svgToPng } from "../loaders/figures/render.js";
@@ -24,7 +24,7 @@ const median = (runs: number[]) => [...runs].sort((a, b) => a - b)[Math.floor(ru
 async function update(thresholdMm: number): Promise<number> {
   const start = performance.now();
   const r = whatIf(cases, { thresholdMm });
-  const km = kaplanMeierChart(r.survival.groups.flatMap((g) => (g.fit ? [g.fit] : [])));
+  const km = whatIfSurvivalChart(r.survival);
   await renderSvg(km);
   if (r.roc) await renderSvg(rocChart(r.roc, { operatingPoint: r.operatingPoint }));
   return performance.now() - start;
@@ -39,7 +39,7 @@ console.log(
 
 const r = whatIf(cases, { thresholdMm: 0 });
 const specs = {
-  "kaplan-meier": kaplanMeierChart(r.survival.groups.flatMap((g) => (g.fit ? [g.fit] : []))),
+  "kaplan-meier": whatIfSurvivalChart(r.survival),
   roc: rocChart(r.roc!),
 };
 for (const [name, spec] of Object.entries(specs)) {

@@ -8,12 +8,20 @@ import { rocCurve } from "../stats/roc.js";
 import { kaplanMeier, kaplanMeierByGroup } from "../survival/kaplanMeier.js";
 import { whatIf } from "../whatif/whatIf.js";
 import { coxForest, forestDomain } from "./coxForest.js";
-import { kaplanMeierChart, survivalDataOfFit, yearlyTimes } from "./kaplanMeierChart.js";
+import { kaplanMeierChart, survivalDataOfFit, whatIfSurvivalChart, yearlyTimes } from "./kaplanMeierChart.js";
 import { jitterOffset, mtmByOutcome } from "./mtmByOutcome.js";
 import { mtmVersusSize } from "./mtmVersusSize.js";
 import { octantCoverage } from "./octantCoverage.js";
 import { rocChart } from "./rocChart.js";
-import { COVERAGE_COLORS, formatNumber, formatP, SYSTEM_FONT_STACK, type VegaLiteSpec } from "./spec.js";
+import {
+  COVERAGE_COLORS,
+  formatNumber,
+  formatP,
+  formatPStatement,
+  OUTCOME_COLORS,
+  SYSTEM_FONT_STACK,
+  type VegaLiteSpec,
+} from "./spec.js";
 
 // caseId, MTM mm, LTP, months, diameter mm (the what-if test's cohort)
 const cohort = (
@@ -169,6 +177,30 @@ describe("kaplanMeierChart", () => {
   });
 });
 
+describe("whatIfSurvivalChart", () => {
+  type Colored = { encoding: { color: { scale: { domain: string[]; range: string[] } } } };
+  const colorsOf = (spec: VegaLiteSpec) => {
+    const line = leaves((spec.vconcat as Layer[])[0]).find((l) => markType(l) === "line") as unknown as Colored;
+    return line.encoding.color.scale;
+  };
+
+  it("colours predicted LTP as LTP and predicted control as local control, with the log-rank p", () => {
+    const r = whatIf(cohort, { thresholdMm: 0 });
+    const spec = whatIfSurvivalChart(r.survival);
+    expect(colorsOf(spec)).toEqual({
+      domain: ["MTM < 0 mm", "MTM ≥ 0 mm"],
+      range: [OUTCOME_COLORS.ltp, OUTCOME_COLORS.localControl],
+    });
+    expect(spec.title.subtitle).toBe(`Log-rank ${formatPStatement(r.survival.logRank.p)}`);
+  });
+
+  it("keeps the control colour when the predicted-LTP group is empty", () => {
+    const spec = whatIfSurvivalChart(whatIf(cohort, { thresholdMm: -10 }).survival);
+    expect(colorsOf(spec)).toEqual({ domain: ["MTM ≥ -10 mm"], range: [OUTCOME_COLORS.localControl] });
+    expect(spec.title.subtitle).toBe("Log-rank test undefined");
+  });
+});
+
 describe("coxForest", () => {
   const rows = [
     { label: "MTM (per mm)", hr: 0.63, lower: 0.49, upper: 0.81, p: 0.0003 },
@@ -274,5 +306,7 @@ describe("formatting", () => {
     expect(formatNumber(Number.NaN)).toBe("NA");
     expect(formatP(0.0004)).toBe("< 0.001");
     expect(formatP(0.0123)).toBe("0.012");
+    expect(formatPStatement(0.0004)).toBe("p < 0.001");
+    expect(formatPStatement(0.0123)).toBe("p = 0.012");
   });
 });

@@ -4,7 +4,14 @@
  * ("HR (CI), p") printed beside. Bounds that a log axis cannot show (0, ∞ — e.g. a profile-likelihood CI of
  * a separated model) are drawn to the edge of the axis and printed as they are.
  */
-import { type ChartOptions, finiteOrNull, formatNumber, formatP, specHeader, type VegaLiteSpec } from "./spec.js";
+import {
+  type ChartOptions,
+  finiteOrNull,
+  formatNumber,
+  formatPStatement,
+  specHeader,
+  type VegaLiteSpec,
+} from "./spec.js";
 
 export interface ForestRow {
   /** Covariate and unit, e.g. "MTM (per mm)". */
@@ -43,7 +50,7 @@ export function coxForest(rows: readonly ForestRow[], options: CoxForestOptions 
   const height = options.height ?? Math.max(60, 34 * rows.length);
   const domain = forestDomain(rows);
   const text = (r: ForestRow) =>
-    `${formatNumber(r.hr, digits)} (${formatNumber(r.lower, digits)} to ${formatNumber(r.upper, digits)}), p ${formatP(r.p).startsWith("<") ? formatP(r.p) : `= ${formatP(r.p)}`}`;
+    `${formatNumber(r.hr, digits)} (${formatNumber(r.lower, digits)} to ${formatNumber(r.upper, digits)}), ${formatPStatement(r.p)}`;
   const values = rows.map((r) => ({
     label: r.label,
     hr: finiteOrNull(r.hr),

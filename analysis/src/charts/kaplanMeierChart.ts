@@ -6,7 +6,16 @@
  */
 import type { SurvivalData } from "../survival/data.js";
 import { type KaplanMeierGroup, type KaplanMeierResult, survivalAt } from "../survival/kaplanMeier.js";
-import { type ChartOptions, finiteOrNull, formatNumber, specHeader, type VegaLiteSpec } from "./spec.js";
+import type { WhatIfSurvival } from "../whatif/whatIf.js";
+import {
+  type ChartOptions,
+  finiteOrNull,
+  formatNumber,
+  formatPStatement,
+  OUTCOME_COLORS,
+  specHeader,
+  type VegaLiteSpec,
+} from "./spec.js";
 
 export interface KaplanMeierChartOptions extends ChartOptions {
   /** Times (months) for the numbers-at-risk row and the x-axis ticks. Default every 12 months to the end. */
@@ -170,4 +179,23 @@ export function kaplanMeierChart(
     ],
     spacing: 6,
   };
+}
+
+/**
+ * The what-if explorer's survival chart: Kaplan-Meier by predicted group, predicted LTP in the LTP colour
+ * and predicted control in the local-control colour whichever groups are present (an empty group is
+ * left out rather than shifting the colours), the log-rank p in the subtitle.
+ * Example: `whatIfSurvivalChart(whatIf(cases, { thresholdMm: 5 }).survival)`.
+ */
+export function whatIfSurvivalChart(survival: WhatIfSurvival, options: KaplanMeierChartOptions = {}): VegaLiteSpec {
+  const present = survival.groups.filter((g) => g.fit !== null);
+  const { p } = survival.logRank;
+  return kaplanMeierChart(
+    present.map((g) => g.fit as KaplanMeierGroup),
+    {
+      subtitle: Number.isFinite(p) ? `Log-rank ${formatPStatement(p)}` : "Log-rank test undefined",
+      colors: present.map((g) => (g.key === "predicted-ltp" ? OUTCOME_COLORS.ltp : OUTCOME_COLORS.localControl)),
+      ...options,
+    },
+  );
 }

@@ -97,3 +97,9 @@ export function formatP(p: number): string {
   if (!Number.isFinite(p)) return "NA";
   return p < 0.001 ? "< 0.001" : p.toFixed(3);
 }
+
+/** "p < 0.001" or "p = 0.012" (or "p = NA"), for a subtitle or a printed column. */
+export function formatPStatement(p: number): string {
+  const text = formatP(p);
+  return text.startsWith("<") ? `p ${text}` : `p = ${text}`;
+}
