@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  builtPagePaths,
   type Chromium,
   ensureChromium,
   isForeign,
@@ -81,5 +82,24 @@ describe("static path resolution", () => {
     expect(resolveStaticPath(root, "/missing")).toBeUndefined();
     expect(resolveStaticPath(root, "/../etc/passwd")).toBeUndefined();
     expect(resolveStaticPath(root, "/%2e%2e/%2e%2e/etc/passwd")).toBeUndefined();
+  });
+});
+
+describe("built page discovery", () => {
+  const dist = mkdtempSync(join(tmpdir(), "cryomargin-dist-"));
+  for (const d of ["cases", "_observablehq", "_import/components"]) mkdirSync(join(dist, d), { recursive: true });
+  for (const f of [
+    "index.html",
+    "cohort.html",
+    "404.html",
+    "cases/index.html",
+    "cases/P01.html",
+    "_observablehq/x.html",
+  ])
+    writeFileSync(join(dist, f), f);
+  afterAll(() => rmSync(dist, { recursive: true, force: true }));
+
+  it("lists pages as clean URLs and skips Framework's asset folders and 404", () => {
+    expect(builtPagePaths(dist)).toEqual(["/", "/cases/", "/cases/P01", "/cohort"]);
   });
 });

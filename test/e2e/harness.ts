@@ -16,7 +16,7 @@ import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSy
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, sep } from "node:path";
+import { extname, join, normalize, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
@@ -201,6 +201,27 @@ export async function serveDist({
   };
 }
 
+/** Framework's own folders in dist/: assets, not pages. */
+const ASSET_DIRS = new Set(["_observablehq", "_import", "_file", "_node", "_npm"]);
+
+/** URL paths of the built pages: index.html → "/", cohort.html → "/cohort", cases/P01.html → "/cases/P01". */
+export function builtPagePaths(dist: string = DIST): string[] {
+  const pages: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!ASSET_DIRS.has(entry.name)) walk(path);
+      } else if (entry.name.endsWith(".html") && entry.name !== "404.html") {
+        const url = `/${relative(dist, path).split(sep).join("/")}`.replace(/\.html$/, "");
+        pages.push(url.endsWith("/index") ? url.slice(0, -"index".length) : url);
+      }
+    }
+  };
+  walk(dist);
+  return pages.sort();
+}
+
 export interface Chromium {
   context: BrowserContext;
   close(): Promise<void>;
@@ -247,14 +268,14 @@ export function isForeign(url: string, localHost: string): boolean {
 export async function openPage(browser: Chromium, server: StaticServer, path = "/"): Promise<RecordedPage> {
   const consoleErrors: string[] = [];
   const foreignRequests: string[] = [];
-  await browser.context.route("**/*", async (route) => {
+  const page = await browser.context.newPage();
+  await page.route("**/*", async (route) => {
     const url = route.request().url();
     if (isForeign(url, server.host)) {
       foreignRequests.push(url);
       await route.abort("blockedbyclient");
     } else await route.continue();
   });
-  const page = await browser.context.newPage();
   page.on("console", (message) => {
     if (message.type() === "error") consoleErrors.push(`console.error: ${message.text()}`);
   });
