@@ -195,7 +195,8 @@ export function decodeNifti(raw: Uint8Array, file = ""): NiftiImage {
   const header = version === 1 ? new NIFTI1() : new NIFTI2();
   // Only the fixed header goes to nifti-reader-js: extensions (free-form, often malformed) are not
   // parsed, so a bad extension cannot make a good mask unreadable.
-  const headerBuffer = copyBytes(bytes, 0, version === 1 ? NIFTI1_HEADER_BYTES : NIFTI2_HEADER_BYTES).buffer as ArrayBuffer;
+  const headerBuffer = copyBytes(bytes, 0, version === 1 ? NIFTI1_HEADER_BYTES : NIFTI2_HEADER_BYTES)
+    .buffer as ArrayBuffer;
   try {
     header.readHeader(headerBuffer);
   } catch (error) {
