@@ -1,0 +1,54 @@
+/**
+ * Data loader of the study report (Framework runs it with tsx at build time; output: study.zip, whose
+ * members pages read as FileAttachment("…/data/study/<member>")):
+ *
+ *   study.json                    cohort, tables, figure specs, reproduction, per-case rows, explorer input
+ *   cases/<id>.json               one case's numbers
+ *   cases/<id>/*.nii.gz           the case viewer's volumes (masks or pre/post images, overlay, margins)
+ *
+ * One process measures and analyses the cohort once (margins cached by content hash), exactly as
+ * `cryomargin analyze` does: `analyzeCohortFolder` with the CLI's defaults. The cohort folder comes from
+ * CRYOMARGIN_COHORT (default data/cohort), publish mode from CRYOMARGIN_PUBLISH (see siteEnv.ts). Without
+ * a cohort folder the archive holds only study.json saying so, and the pages show that instead of numbers.
+ */
+import JSZip from "jszip";
+import { analyzeCohortFolder } from "../../build/loaders/cohort/analyzeFolder.js";
+import type { StudyUnavailable } from "../components/study.js";
+import { caseFiles, type StudyFile, siteAnalysis, siteNaming, studyJson } from "./buildStudy.js";
+import { cohortExists, isPublishMode, marginCacheDir, PROJECT_ROOT, siteCaseIds, siteCohortDir } from "./siteEnv.js";
+
+/** The archive's files for the cohort in the environment. */
+async function studyFiles(): Promise<StudyFile[]> {
+  const dir = siteCohortDir();
+  const publish = isPublishMode();
+  if (!cohortExists(dir)) {
+    const shown = dir.startsWith(PROJECT_ROOT) ? dir.slice(PROJECT_ROOT.length) : publish ? "<cohort>" : dir;
+    const unavailable: StudyUnavailable = {
+      available: false,
+      publish,
+      reason: `no cohort folder with a clinical.csv at ${shown}: generate one with \`cryomargin synth --out data/cohort\` or set CRYOMARGIN_COHORT`,
+    };
+    return [{ path: "study.json", content: JSON.stringify(unavailable) }];
+  }
+  const analysis = await analyzeCohortFolder(dir, { cacheDir: marginCacheDir() });
+  const siteIds = siteCaseIds(
+    analysis.cases.map((c) => c.caseId),
+    publish,
+  );
+  const naming = siteNaming(dir, analysis.cases, siteIds, publish);
+  const { results, cases, reproduction } = siteAnalysis(analysis, naming);
+  const study = studyJson(analysis, results, cases, reproduction, naming);
+  const files: StudyFile[] = [{ path: "study.json", content: JSON.stringify(study) }];
+  analysis.cases.forEach((record, i) => {
+    const json = analysis.margins.get(record.caseId);
+    if (!json) throw new Error(`case ${naming.scrub(record.caseId)}: no measured margins`);
+    files.push(...caseFiles(dir, record, study.cases[i], json, naming));
+  });
+  return files;
+}
+
+const zip = new JSZip();
+// A fixed date keeps the archive's bytes the same from build to build.
+const date = new Date("2024-01-01T00:00:00Z");
+for (const f of await studyFiles()) zip.file(f.path, f.content, { date, createFolders: false });
+process.stdout.write(await zip.generateAsync({ type: "nodebuffer", compression: "DEFLATE", platform: "UNIX" }));
