@@ -9,8 +9,9 @@
  *
  * Controls are native <input>s with <label>s (keyboard: Tab, arrows, Space). Each shown number carries
  * `data-field` and its unrounded value in `data-value`, so tests compare it with the CLI's; the root
- * element counts finished updates in `data-updates` and dispatches `cm-whatif-updated` (detail: ms of
- * the update) after the charts are drawn.
+ * element counts finished updates in `data-updates`, names the settings shown in `data-rendered`
+ * ("threshold|delta|largeOnly") and dispatches `cm-whatif-updated` (detail: ms of the update) after the
+ * charts are drawn. An update overtaken by a newer input is dropped (not counted).
  *
  * Example, in a page:
  *   display(whatIfExplorer(study.whatIfCases, { invalidation }));
@@ -305,6 +306,7 @@ export function whatIfExplorer(cases: readonly WhatIfCase[], options: ExplorerOp
     notes.replaceChildren(...[...r.notes, r.method].map((n) => el("li", {}, n)));
     updates++;
     root.dataset.updates = String(updates);
+    root.dataset.rendered = `${r.thresholdMm}|${r.iceballDeltaMm}|${r.largeTumorsOnly}`;
     root.dispatchEvent(new CustomEvent("cm-whatif-updated", { detail: { ms: performance.now() - start } }));
   };
   for (const input of [threshold.input, delta.input]) input.addEventListener("input", () => void update());

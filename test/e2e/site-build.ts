@@ -1,0 +1,104 @@
+/**
+ * A second build of the study report, isolated from dist/: its own source root (a folder of symlinks to
+ * src/'s entries, so Framework's loader cache under root/.observablehq is its own) and output folder
+ * under test-output/, its own cohort and mode (CRYOMARGIN_COHORT, CRYOMARGIN_PUBLISH). Tests use it for
+ * publish mode on a cohort with planted canaries, and for the report's pages when the committed cohort
+ * is absent. Rebuilt only when the site's inputs, the cohort or the mode changed since the last build.
+ */
+import { execFile } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join, relative } from "node:path";
+import { promisify } from "node:util";
+import { newestMtimeMs, ROOT } from "./harness.js";
+
+const run = promisify(execFile);
+
+/** What the site is built from (as the harness's staleness check, plus the compiled loaders). */
+const SITE_INPUTS = ["src", "observablehq.config.ts", "analysis/src", "loaders", "build/loaders", "analysis/dist"];
+
+export interface IsolatedSite {
+  /** Output folder (absolute). */
+  dist: string;
+  built: boolean;
+  ms: number;
+}
+
+/** The root folder: one symlink per entry of src/ (not its .observablehq cache). */
+function linkRoot(root: string): void {
+  mkdirSync(root, { recursive: true });
+  for (const entry of readdirSync(join(ROOT, "src"))) {
+    if (entry === ".observablehq") continue;
+    const link = join(root, entry);
+    if (existsSync(link)) continue;
+    symlinkSync(relative(root, join(ROOT, "src", entry)), link);
+  }
+}
+
+/**
+ * Builds the site for `cohortDir` (publish mode when `publish`) into test-output/site-<name>/dist unless
+ * that build is up to date. Framework's output must lie inside the working folder to be cleared.
+ */
+export async function buildIsolatedSite(
+  name: string,
+  cohortDir: string,
+  { publish = false, timeoutMs = 240_000 } = {},
+): Promise<IsolatedSite> {
+  const start = performance.now();
+  const base = join(ROOT, "test-output", `site-${name}`);
+  const root = join(base, "root");
+  const dist = join(base, "dist");
+  const stampFile = join(base, "build-stamp.txt");
+  const stamp = JSON.stringify({ cohortDir, publish });
+  const newest = Math.max(...SITE_INPUTS.map((p) => newestMtimeMs(join(ROOT, p))), newestMtimeMs(cohortDir));
+  const index = join(dist, "index.html");
+  if (
+    existsSync(index) &&
+    existsSync(stampFile) &&
+    readFileSync(stampFile, "utf8") === stamp &&
+    statSync(index).mtimeMs > newest
+  )
+    return { dist, built: false, ms: performance.now() - start };
+  linkRoot(root);
+  rmSync(stampFile, { force: true });
+  await run(process.execPath, [join(ROOT, "scripts", "bundle-niivue.mjs")], { cwd: ROOT });
+  try {
+    await run(join(ROOT, "node_modules", ".bin", "observable"), ["build"], {
+      cwd: ROOT,
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+      env: {
+        ...process.env,
+        CRYOMARGIN_COHORT: cohortDir,
+        CRYOMARGIN_PUBLISH: publish ? "1" : "0",
+        CRYOMARGIN_SITE_ROOT: relative(ROOT, root),
+        CRYOMARGIN_SITE_OUTPUT: relative(ROOT, dist),
+      },
+    });
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    const tail = `${stdout}\n${stderr}`.trim().split("\n").slice(-30).join("\n");
+    throw new Error(`e2e: isolated site build '${name}' failed:\n${tail}`);
+  }
+  writeFileSync(stampFile, stamp);
+  return { dist, built: true, ms: performance.now() - start };
+}
+
+/** Every file under `dir` (absolute paths). */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(path));
+    else out.push(path);
+  }
+  return out;
+}
