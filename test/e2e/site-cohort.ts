@@ -10,7 +10,8 @@
  * - clinical rows whose LTP follows the planned margin (mostly LTP when the tumor is not covered).
  *
  * With `canary`, the string is planted where publish mode must never let it through to dist/: every
- * patient_id, and the NIfTI-1 free-text header fields descrip, aux_file and db_name of every mask.
+ * patient_id, and the NIfTI-1 free-text header fields descrip, aux_file and db_name of every mask
+ * (and in the case ids too, with `caseIdPrefix`).
  *
  * Run directly to write a cohort for development: `npx tsx test/e2e/site-cohort.ts OUT_DIR [cases]`.
  */
@@ -38,6 +39,8 @@ export interface SiteCohortOptions {
   seed?: number;
   /** Planted in patient_id and in the NIfTI free-text fields (descrip, aux_file, db_name). */
   canary?: string;
+  /** Case ids are this prefix + a two-digit number (default "T": T01, T02, …). */
+  caseIdPrefix?: string;
   /** Writes cohort.json with synthetic: true (default true). */
   synthetic?: boolean;
 }
@@ -101,7 +104,7 @@ export function writeSiteTestCohort(dir: string, options: SiteCohortOptions = {}
   const caseIds: string[] = [];
   let patient = { id: "", age: 0, sex: "", asa: "" };
   for (let i = 0; i < n; i++) {
-    const caseId = `T${String(i + 1).padStart(2, "0")}`;
+    const caseId = `${options.caseIdPrefix ?? "T"}${String(i + 1).padStart(2, "0")}`;
     caseIds.push(caseId);
     const caseDir = join(dir, "cases", caseId);
     mkdirSync(caseDir, { recursive: true });

@@ -327,7 +327,7 @@ describe("study report in chromium, against the CLI", () => {
     await page.waitForSelector("figure[data-table=table3]", { timeout: 30_000 });
     const rows = await page
       .locator("figure[data-table=table3] tbody tr")
-      .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
     expect(rows).toEqual(expected.rows);
     await page.waitForFunction(() => Number(document.querySelector(".cm-whatif")?.getAttribute("data-updates")) >= 1);
     await visit.screenshot("site-own-data");
