@@ -107,13 +107,9 @@ export default {
     { name: "What-if explorer", path: "/whatif" },
     { name: "Methods", path: "/methods" },
     { name: "Your own data", path: "/own-data" },
-    {
-      name: "Cases",
-      collapsible: true,
-      open: false,
-      pages: casePaths.map((path) => ({ name: path.slice("/cases/".length), path })),
-    },
   ],
+  // The case pages are linked from the Margins page's per-case table rather than listed in the sidebar
+  // (32 links on every page of the site would cost ~100 kB of the 5 MB payload and bury the report).
   dynamicPaths: casePaths,
   head: `<meta name="description" content="Volumetric ablation margins after renal cryoablation: study report"><style>${SITE_CSS}</style>`,
   header: cohortBanner(),

@@ -18,6 +18,7 @@ import {
 } from "node:fs";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 import { newestMtimeMs, ROOT } from "./harness.js";
 
 const run = promisify(execFile);
@@ -101,4 +102,54 @@ export function filesUnder(dir: string): string[] {
     else out.push(path);
   }
   return out;
+}
+
+/** What a built site weighs: every file, the optional case images among them, and gzip's estimate. */
+export interface Payload {
+  /** Bytes of every file of dist/. */
+  totalBytes: number;
+  /** Bytes of the cases' pre/post *images* (background.nii.gz of kind "pre", post.nii.gz of kind "post"). */
+  caseImageBytes: number;
+  /** totalBytes − caseImageBytes: the figure the 5 MB bar is about. */
+  payloadBytes: number;
+  /** What the payload would transfer with gzip (level 6) on the wire. */
+  gzipBytes: number;
+  files: number;
+}
+
+/**
+ * Weighs a built site. Case images are recognised from each case's JSON (`background.kind === "pre"`,
+ * `post.kind === "post"`); a cohort without images has none (its mask volumes count as payload).
+ */
+export function sitePayload(dist: string): Payload {
+  const all = filesUnder(dist);
+  const casesDir = join(dist, "_file", "data", "study", "cases");
+  const images = new Set<string>();
+  if (existsSync(casesDir))
+    for (const name of readdirSync(casesDir)) {
+      const match = /^(.+)\.[0-9a-f]{8}\.json$/.exec(name);
+      if (!match) continue;
+      const c = JSON.parse(readFileSync(join(casesDir, name), "utf8")) as {
+        background: { kind: string };
+        post: { kind: string };
+      };
+      const dir = join(casesDir, match[1]);
+      if (!existsSync(dir)) continue;
+      for (const file of readdirSync(dir))
+        if (
+          (file.startsWith("background.") && c.background.kind === "pre") ||
+          (file.startsWith("post.") && c.post.kind === "post")
+        )
+          images.add(join(dir, file));
+    }
+  let totalBytes = 0;
+  let caseImageBytes = 0;
+  let gzipBytes = 0;
+  for (const file of all) {
+    const bytes = readFileSync(file);
+    totalBytes += bytes.length;
+    if (images.has(file)) caseImageBytes += bytes.length;
+    else gzipBytes += /\.(gz|png|jpg|woff2)$/.test(file) ? bytes.length : gzipSync(bytes).length;
+  }
+  return { totalBytes, caseImageBytes, payloadBytes: totalBytes - caseImageBytes, gzipBytes, files: all.length };
 }

@@ -17,7 +17,7 @@
  * Screenshots: test-output/screenshots/site-*.png.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { analyzeCohort, measureMargins, type WhatIfCase, type WhatIfOptions, whatIf } from "@cryomargin/analysis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,7 +38,7 @@ import {
   type StaticServer,
   serveDist,
 } from "./harness.js";
-import { buildIsolatedSite } from "./site-build.js";
+import { buildIsolatedSite, sitePayload } from "./site-build.js";
 import { writeSiteTestCohort } from "./site-cohort.js";
 
 const WORK = join(ROOT, "test-output", "site-report-cli");
@@ -98,6 +98,26 @@ function cliStats(
   };
 }
 
+let built: Promise<{ cohortDir: string; dist: string }> | null = null;
+
+/**
+ * The site these tests check: dist/ (the shared build) when its cohort exists, else an isolated build of
+ * a generated 12-case cohort (written once: deterministic, and unchanged files need no rebuild).
+ */
+function siteUnderTest(): Promise<{ cohortDir: string; dist: string }> {
+  built ??= (async () => {
+    const cohortDir = siteCohortDir();
+    if (cohortExists(cohortDir)) {
+      await ensureSiteBuilt();
+      return { cohortDir, dist: DIST };
+    }
+    const testCohort = join(ROOT, "test-output", "site-report-cohort");
+    if (!existsSync(join(testCohort, "clinical.csv"))) writeSiteTestCohort(testCohort, { cases: 12 });
+    return { cohortDir: testCohort, dist: (await buildIsolatedSite("report", testCohort)).dist };
+  })();
+  return built;
+}
+
 /** The explorer's `data-field` values (numbers; NaN as NaN). */
 type Fields = Record<string, number>;
 
@@ -114,16 +134,7 @@ describe("study report in chromium, against the CLI", () => {
     await ensureChromium();
     rmSync(WORK, { recursive: true, force: true });
     mkdirSync(WORK, { recursive: true });
-    cohortDir = siteCohortDir();
-    if (cohortExists(cohortDir)) {
-      await ensureSiteBuilt();
-      dist = DIST;
-    } else {
-      cohortDir = join(ROOT, "test-output", "site-report-cohort");
-      rmSync(cohortDir, { recursive: true, force: true });
-      writeSiteTestCohort(cohortDir, { cases: 12 });
-      dist = (await buildIsolatedSite("report", cohortDir)).dist;
-    }
+    ({ cohortDir, dist } = await siteUnderTest());
     synthetic = JSON.parse(readFileSync(join(cohortDir, "cohort.json"), "utf8")).synthetic === true;
     cli("analyze", cohortDir, "--out", join(WORK, "cli"), "--quiet");
     margins = readCsv(join(WORK, "cli", "margins.csv"));
@@ -335,6 +346,17 @@ describe("study report in chromium, against the CLI", () => {
     expect(visit.foreignRequests).toEqual([]);
     await page.close();
   }, 120_000);
+});
+
+describe("study report payload", () => {
+  it("dist/ weighs ≤ 5 MB, case images excepted (the issue's bar)", async () => {
+    const p = sitePayload((await siteUnderTest()).dist);
+    console.log(
+      `site payload: ${(p.payloadBytes / 1e6).toFixed(2)} MB in ${p.files} files (case images ${(p.caseImageBytes / 1e6).toFixed(2)} MB more; gzip on the wire ${(p.gzipBytes / 1e6).toFixed(2)} MB)`,
+    );
+    expect(p.payloadBytes).toBeLessThanOrEqual(5_000_000);
+    expect(p.files).toBeGreaterThan(20);
+  }, 400_000);
 });
 
 /** The built study.json (Framework names it _file/data/study/study.<hash>.json). */
