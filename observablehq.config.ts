@@ -111,6 +111,10 @@ export default {
   // The case pages are linked from the Margins page's per-case table rather than listed in the sidebar
   // (32 links on every page of the site would cost ~100 kB of the 5 MB payload and bury the report).
   dynamicPaths: casePaths,
+  // Data loaders run with a tsconfig without `paths`: @cryomargin/analysis is then the compiled package,
+  // the same engine `cryomargin analyze` and its worker threads run (the root tsconfig maps it to the
+  // TypeScript sources for type checking, and tsx would follow that mapping).
+  interpreters: { ".ts": ["tsx", "--tsconfig", "src/data/tsconfig.loaders.json"] },
   head: `<meta name="description" content="Volumetric ablation margins after renal cryoablation: study report"><style>${SITE_CSS}</style>`,
   header: cohortBanner(),
   footer:

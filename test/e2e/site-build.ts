@@ -78,6 +78,8 @@ export async function buildIsolatedSite(
       maxBuffer: 64 * 1024 * 1024,
       env: {
         ...process.env,
+        // Framework runs the data loaders with `tsx` from PATH, as npm scripts provide it.
+        PATH: `${join(ROOT, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
         CRYOMARGIN_COHORT: cohortDir,
         CRYOMARGIN_PUBLISH: publish ? "1" : "0",
         CRYOMARGIN_SITE_ROOT: relative(ROOT, root),
