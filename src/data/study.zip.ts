@@ -11,10 +11,13 @@
  * CRYOMARGIN_COHORT (default data/cohort), publish mode from CRYOMARGIN_PUBLISH (see siteEnv.ts). Without
  * a cohort folder the archive holds only study.json saying so, and the pages show that instead of numbers.
  */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import JSZip from "jszip";
 import { analyzeCohortFolder } from "../../build/loaders/cohort/analyzeFolder.js";
 import type { StudyUnavailable } from "../components/study.js";
-import { caseFiles, type StudyFile, siteAnalysis, siteNaming, studyJson } from "./buildStudy.js";
+import { type StudyFile, siteAnalysis, siteNaming, studyJson } from "./buildStudy.js";
+import type { CaseWorkerData, CaseWorkerResult, CaseWorkerTask } from "./caseWorker.js";
 import { cohortExists, isPublishMode, marginCacheDir, PROJECT_ROOT, siteCaseIds, siteCohortDir } from "./siteEnv.js";
 
 /** The archive's files for the cohort in the environment. */
@@ -38,13 +41,56 @@ async function studyFiles(): Promise<StudyFile[]> {
   const naming = siteNaming(dir, analysis.cases, siteIds, publish);
   const { results, cases, reproduction } = siteAnalysis(analysis, naming);
   const study = studyJson(analysis, results, cases, reproduction, naming);
-  const files: StudyFile[] = [{ path: "study.json", content: JSON.stringify(study) }];
-  analysis.cases.forEach((record, i) => {
+  const tasks: CaseWorkerTask[] = analysis.cases.map((record, index) => {
     const json = analysis.margins.get(record.caseId);
     if (!json) throw new Error(`case ${naming.scrub(record.caseId)}: no measured margins`);
-    files.push(...caseFiles(dir, record, study.cases[i], json, naming));
+    return { index, record, row: study.cases[index], json };
   });
-  return files;
+  const workerData: CaseWorkerData = {
+    cohortDir: dir,
+    cases: analysis.cases.map((c) => ({ caseId: c.caseId, patientId: c.patientId })),
+    siteIds: [...siteIds],
+    publish,
+  };
+  const perCase = await inWorkers(tasks, workerData);
+  return [{ path: "study.json", content: JSON.stringify(study) }, ...perCase.flat()];
+}
+
+/**
+ * Builds every case's files on worker threads (one per core, at most one per case): the margin engine
+ * runs again per case for the per-voxel margins, ~0.3 s a case, so a 32-case cohort takes half the time
+ * on two cores. Files come back in case order; a case that fails stops the build with its message.
+ */
+async function inWorkers(tasks: readonly CaseWorkerTask[], workerData: CaseWorkerData): Promise<StudyFile[][]> {
+  const results: StudyFile[][] = new Array(tasks.length);
+  const count = Math.min(availableParallelism(), tasks.length);
+  if (count === 0) return results;
+  await new Promise<void>((resolve, reject) => {
+    let next = 0;
+    let done = 0;
+    const workers: Worker[] = [];
+    const finish = (error?: Error) => {
+      for (const w of workers) void w.terminate();
+      if (error) reject(error);
+      else resolve();
+    };
+    for (let w = 0; w < count; w++) {
+      const worker = new Worker(new URL("./caseWorkerBoot.mjs", import.meta.url), { workerData });
+      workers.push(worker);
+      const feed = () => {
+        if (next < tasks.length) worker.postMessage(tasks[next++]);
+      };
+      worker.on("message", (r: CaseWorkerResult) => {
+        if ("error" in r) return finish(new Error(r.error));
+        results[r.index] = r.files;
+        if (++done === tasks.length) finish();
+        else feed();
+      });
+      worker.on("error", (error) => finish(error));
+      feed();
+    }
+  });
+  return results;
 }
 
 const zip = new JSZip();
