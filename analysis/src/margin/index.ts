@@ -12,6 +12,8 @@ export * from "./maskBounds.js";
 export * from "./measure.js";
 export * from "./octants.js";
 export * from "./phantoms.js";
+export * from "./qamBaseline.js";
+export * from "./refineSurface.js";
 export * from "./signedDistance.js";
 export * from "./surface.js";
 export * from "./types.js";

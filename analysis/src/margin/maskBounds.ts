@@ -44,7 +44,13 @@ export function maskBounds(mask: MaskVolume): MaskBounds {
   let start = 0;
   if (words) {
     const nWords = words.length;
+    const nBlocks = nWords & ~3;
     for (let w = 0; w < nWords; w++) {
+      // Skip four all-zero words (16 voxels) at a time — almost all of a mask is background.
+      if (w < nBlocks && (w & 3) === 0 && (words[w] | words[w + 1] | words[w + 2] | words[w + 3]) === 0) {
+        w += 3;
+        continue;
+      }
       if (words[w] === 0) continue;
       const base = w << 2;
       for (let b = 0; b < 4; b++) if (data[base + b] !== 0) visit(base + b);

@@ -21,6 +21,7 @@ import { MarginInputError } from "./errors.js";
 import { buildPointTree, type PointTree } from "./kdTree.js";
 import { type MaskBounds, maskBounds } from "./maskBounds.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
+import { defaultRefineOptions, refineSurfaceSamples, smoothSurfaceSamples } from "./refineSurface.js";
 import { signedDistanceToSamples } from "./signedDistance.js";
 import { estimateAreaVectorNormals, extractSurfaceSamples, type SurfaceSamples } from "./surface.js";
 import type { CoverageFractions, MarginOptions, MarginResult, MaskVolume, Mat4, OctantMargin, Vec3 } from "./types.js";
@@ -40,10 +41,12 @@ export interface ReconstructedSurface {
  */
 export function reconstructSurface(mask: MaskVolume, bounds: MaskBounds): ReconstructedSurface {
   const samples = extractSurfaceSamples(mask, bounds);
-  const tree = buildPointTree(samples.points, samples.count);
-  const radius = 2 * Math.max(...samples.spacingMm);
-  estimateAreaVectorNormals(samples, tree, radius);
-  return { samples, tree };
+  const maxSpacing = Math.max(...samples.spacingMm);
+  const midpointTree = buildPointTree(samples.points, samples.count);
+  estimateAreaVectorNormals(samples, midpointTree, 2 * maxSpacing);
+  refineSurfaceSamples(samples, midpointTree, defaultRefineOptions(maxSpacing));
+  smoothSurfaceSamples(samples, buildPointTree(samples.points, samples.count), 2.5 * maxSpacing);
+  return { samples, tree: buildPointTree(samples.points, samples.count) };
 }
 
 /**

@@ -286,21 +286,25 @@ function distancePointEllipsoid(e0: number, e1: number, e2: number, y0: number, 
 
 /**
  * Exact MTM of a tumor ellipsoid (pre-ablation world) against an ice-ball ellipsoid (post-ablation
- * world) under `preToPost`: min over the tumor surface of the ice ball's signed distance at the mapped
- * point. Dense search over the surface parameters (u, v), then four rounds of zooming into the best
- * three cells; the minimum of a signed distance over a smooth surface is attained at a smooth point,
- * so the zoom converges (to < 1e-4 mm on the suite's shapes).
+ * world) under `preToPost`. See {@link exactMinimalMargin}.
  */
-export function exactEllipsoidMargin(
+export function exactEllipsoidMargin(tumor: Ellipsoid, ice: Ellipsoid, preToPost: Mat4): { mtmMm: number; point: Vec3 } {
+  return exactMinimalMargin(tumor, (p) => ellipsoidSignedDistance(ice, p), preToPost);
+}
+
+/**
+ * Exact MTM of a tumor ellipsoid against any ice ball given by its exact signed distance (mm,
+ * positive inside, post-ablation world): min over the tumor surface of the signed distance at the
+ * mapped point. Dense search over the surface parameters (u, v), then six rounds of zooming into the
+ * best three cells; the minimum of a signed distance over a smooth surface is attained at a smooth
+ * point, so the zoom converges (to < 1e-4 mm on the suite's shapes).
+ */
+export function exactMinimalMargin(
   tumor: Ellipsoid,
-  ice: Ellipsoid,
+  iceSignedDistance: (p: Vec3) => number,
   preToPost: Mat4,
 ): { mtmMm: number; point: Vec3 } {
-  const T = preToPost;
-  const f = (u: number, v: number) => {
-    const p = ellipsoidSurfacePoint(tumor, u, v);
-    return ellipsoidSignedDistance(ice, applyAffine(T, p));
-  };
+  const f = (u: number, v: number) => iceSignedDistance(applyAffine(preToPost, ellipsoidSurfacePoint(tumor, u, v)));
   const nu = 48;
   const nv = 96;
   const candidates: { u: number; v: number; m: number }[] = [];
@@ -336,7 +340,93 @@ export function exactEllipsoidMargin(
   return { mtmMm: best.m, point: ellipsoidSurfacePoint(tumor, best.u, best.v) };
 }
 
+/**
+ * Exact signed distance (mm, positive inside) to the union of two balls — the ice ball of two
+ * cryoprobes, a non-quadric phantom with a concave waist. Outside, the distance to a union is the
+ * smaller of the two distances. Inside, the boundary is (∂B₁ \ B₂) ∪ (∂B₂ \ B₁): the nearest point of
+ * ∂B₁ to p is its radial projection; if that lies inside B₂, the nearest point of what is left of ∂B₁
+ * is on the circle ∂B₁ ∩ ∂B₂ (distance to a sphere grows with the angle from p's direction), and
+ * likewise for B₂.
+ */
+export function twoBallUnionSignedDistance(c1: Vec3, r1: number, c2: Vec3, r2: number, p: Readonly<Vec3>): number {
+  const d1 = Math.hypot(p[0] - c1[0], p[1] - c1[1], p[2] - c1[2]);
+  const d2 = Math.hypot(p[0] - c2[0], p[1] - c2[1], p[2] - c2[2]);
+  if (d1 > r1 && d2 > r2) return -Math.min(d1 - r1, d2 - r2);
+  const axis = [c2[0] - c1[0], c2[1] - c1[1], c2[2] - c1[2]];
+  const d = Math.hypot(axis[0], axis[1], axis[2]);
+  // Distance from p to the intersection circle (if the spheres intersect).
+  let toCircle = Number.POSITIVE_INFINITY;
+  if (d > 0 && d < r1 + r2 && d > Math.abs(r1 - r2)) {
+    const x = (d * d + r1 * r1 - r2 * r2) / (2 * d);
+    const rc = Math.sqrt(r1 * r1 - x * x);
+    const a = axis.map((v) => v / d);
+    const rel = [p[0] - c1[0] - x * a[0], p[1] - c1[1] - x * a[1], p[2] - c1[2] - x * a[2]];
+    const z = rel[0] * a[0] + rel[1] * a[1] + rel[2] * a[2];
+    const r = Math.hypot(rel[0] - z * a[0], rel[1] - z * a[1], rel[2] - z * a[2]);
+    toCircle = Math.hypot(z, r - rc);
+  }
+  const piece = (c: Vec3, r: number, dist: number, other: Vec3, rOther: number) => {
+    if (dist === 0) return r;
+    const q = [c[0] + ((p[0] - c[0]) * r) / dist, c[1] + ((p[1] - c[1]) * r) / dist, c[2] + ((p[2] - c[2]) * r) / dist];
+    const inOther = Math.hypot(q[0] - other[0], q[1] - other[1], q[2] - other[2]) < rOther;
+    return inOther ? toCircle : Math.abs(dist - r);
+  };
+  return Math.min(piece(c1, r1, d1, c2, r2), piece(c2, r2, d2, c1, r1));
+}
+
 /** An empty mask on a grid. Example: `emptyMask([512, 512, 120], gridAffine(...))`. */
 export function emptyMask(dims: [number, number, number], voxelToWorld: Mat4): MaskVolume {
   return { dims, voxelToWorld, data: new Uint8Array(dims[0] * dims[1] * dims[2]) };
+}
+
+/**
+ * The benchmark case of the issue: two 512 × 512 × 120 uint8 masks at 1.2 × 1.2 × 3.0 mm, a ~30 mm
+ * tumor on the pre-ablation grid and a ~50 mm ice ball on a post-ablation grid of another origin,
+ * with a rigid transform of a few degrees and mm between them. Deterministic.
+ */
+export function benchmarkMarginCase(): { tumor: MaskVolume; iceball: MaskVolume; preToPost: Mat4 } {
+  const dims: [number, number, number] = [512, 512, 120];
+  const spacing: Vec3 = [1.2, 1.2, 3.0];
+  const axial = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  const tumor = emptyMask(dims, gridAffine(spacing, axial, [-307.2, -307.2, -180]));
+  const iceball = emptyMask(dims, gridAffine(spacing, axial, [-306.5, -306.9, -178.7]));
+  const tumorShape: Ellipsoid = {
+    centre: [12.3, -20.1, 4.4],
+    semiAxesMm: [15.5, 13.5, 14.5],
+    rotation: quaternionToMatrix(0.97, 0.1, 0.17, 0.14),
+  };
+  const preToPost = rigidTransform(quaternionToMatrix(0.9994, 0.02, -0.015, 0.025), [2.1, -1.4, 3.2]);
+  const mapped = applyAffine(preToPost, tumorShape.centre);
+  const iceShape: Ellipsoid = {
+    centre: [mapped[0] + 2.5, mapped[1] - 1.5, mapped[2] + 3],
+    semiAxesMm: [25, 23.5, 27.5],
+    rotation: quaternionToMatrix(0.95, -0.2, 0.1, 0.2),
+  };
+  normalizeRotation(tumorShape.rotation);
+  normalizeRotation(iceShape.rotation);
+  rasterizeEllipsoid(tumor, tumorShape);
+  rasterizeEllipsoid(iceball, iceShape);
+  return { tumor, iceball, preToPost };
+}
+
+/** Re-orthonormalises a rotation built from a not-quite-unit quaternion (Gram-Schmidt on columns). */
+function normalizeRotation(r: Float64Array): void {
+  const col = (c: number) => [r[c], r[3 + c], r[6 + c]];
+  const set = (c: number, v: number[]) => {
+    r[c] = v[0];
+    r[3 + c] = v[1];
+    r[6 + c] = v[2];
+  };
+  const unit = (v: number[]) => {
+    const l = Math.hypot(v[0], v[1], v[2]);
+    return v.map((x) => x / l);
+  };
+  const a = unit(col(0));
+  const b0 = col(1);
+  const ab = a[0] * b0[0] + a[1] * b0[1] + a[2] * b0[2];
+  const b = unit([b0[0] - ab * a[0], b0[1] - ab * a[1], b0[2] - ab * a[2]]);
+  const c = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+  set(0, a);
+  set(1, b);
+  set(2, c);
 }

@@ -8,7 +8,7 @@
  * 1.2 × 1.2 × 3.0 mm MRI). This module extracts those crossings ("samples": midpoint, edge, outward
  * normal); refineSurface.ts then moves each one to a sub-voxel position on a smooth surface.
  */
-import { applyAffine, linearDeterminant, voxelSpacingMm } from "./affine.js";
+import { linearDeterminant, voxelSpacingMm } from "./affine.js";
 import { forEachWithinRadius, type PointTree } from "./kdTree.js";
 import type { MaskBounds } from "./maskBounds.js";
 import type { MaskVolume } from "./types.js";
@@ -68,11 +68,10 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
   const axis = new Uint8Array(count);
   let n = 0;
   forEachCrossing((i, j, k, a, dir) => {
-    const centre = applyAffine(m, [i, j, k]);
     for (let c = 0; c < 3; c++) {
       const e = dir * m[4 * c + a];
       edges[3 * n + c] = e;
-      points[3 * n + c] = centre[c] + 0.5 * e;
+      points[3 * n + c] = m[4 * c] * i + m[4 * c + 1] * j + m[4 * c + 2] * k + m[4 * c + 3] + 0.5 * e;
       normals[3 * n + c] = e / spacing[a];
     }
     axis[n] = a;

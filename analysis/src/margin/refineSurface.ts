@@ -1,0 +1,598 @@
+/**
+ * Sub-voxel surface reconstruction from a binary mask's boundary-edge samples: moving least squares.
+ *
+ * What the mask knows. Each boundary edge (inside centre a, outside centre b) says the surface crosses
+ * the segment [a, b]: its position along the edge is uniform on ±L/2 about the midpoint a priori, with
+ * L the spacing on that axis. Measured along the surface normal n that is a half-width of (L/2)|ê·n|:
+ * an edge nearly tangent to the surface pins it tightly, an edge along n loosely. On 1.2 × 1.2 × 3.0 mm
+ * MRI near the top of a tumor the in-plane edges of each slice's rim (tilted by the curvature) pin the
+ * surface to ±0.1–0.4 mm while the through-slice edges only bound it to ±1.5 mm, and those loose
+ * midpoints are not independent there: over a cap flatter than a slice they are all off the same way.
+ *
+ * Estimator. Around every sample j, in a frame (u, v, w) with w along its area-vector normal, fit an
+ * implicit quadric
+ *   F(u, v, w) = c0 + g_u u + g_v v + w + h_uu u² + h_vv v² + h_ww w² + h_uv uv + h_uw uw + h_vw vw
+ * (the w coefficient fixed to 1: F is a signed distance to first order at the sample, positive outside)
+ * to the neighbouring midpoints m_k by weighted least squares on F(m_k) = 0. Each midpoint is weighted
+ * by a smooth window (1 − d²/ρ²)² over the inverse of its variance (L²/12)(ê·n)² + σ₀² — the variance
+ * of F(m_k) when the true crossing is uniform on its edge. The window ρ grows until the tight edges
+ * alone determine c0 (the surface's offset at the sample) to a set variance: a single rim around a cap
+ * leaves offset and curvature confounded, so the window reaches the next slice's rim and the quadric
+ * extrapolates the cap between slices instead of the loose midpoints flattening it (the half-slice error
+ * of "surface halfway between voxel centres"). A quadric represents spheres and ellipsoids exactly and
+ * any smooth surface to second order, so caps that close within a few slices (a 7 mm tumor on 3 mm
+ * slices) are extrapolated without the overshoot of a height-field polynomial.
+ * Sample j then moves to where the fitted quadric crosses its own edge — clamped to the edge, which the
+ * true crossing cannot leave — and takes the quadric's normal there.
+ */
+import { buildPointTree, forEachWithinRadius, nearestPoint, type PointTree } from "./kdTree.js";
+import type { SurfaceSamples } from "./surface.js";
+
+export interface RefineOptions {
+  /** Smallest window radius ρ, mm. */
+  radiusMm: number;
+  /** Factor by which the window grows per step. */
+  radiusGrowth: number;
+  /** Largest window radius, mm. */
+  maxRadiusMm: number;
+  /** An edge is "tight" when its height half-width (L/2)|ê·n| is at most this, mm. */
+  tightHalfWidthMm: number;
+  /** The window grows until the tight edges alone give the surface offset at the sample this variance, mm². */
+  maxOffsetVarianceMm2: number;
+  /** Variance floor σ₀², mm² (keeps near-tangent edges from dominating). */
+  varianceFloorMm2: number;
+  /** Ridge on the in-plane quadratic coefficients, relative to the constant's normal-equation scale. */
+  curvatureRidge: number;
+  /** Ridge on the coefficients of w², uw, vw (see addRidge). */
+  normalCurvatureRidge: number;
+  /** Fit centres are at least this far apart, mm. */
+  centreSpacingMm: number;
+  /** "quadric" (implicit, 9 free coefficients) or "height" (quadratic height field, 6). */
+  model: "quadric" | "height";
+  /** Corrected least squares for the midpoint errors (errors in the regressors). */
+  correctErrors: boolean;
+}
+
+/** Defaults for a grid whose coarsest spacing is `maxSpacingMm`. */
+export function defaultRefineOptions(maxSpacingMm: number): RefineOptions {
+  return {
+    radiusMm: 2.5 * maxSpacingMm,
+    radiusGrowth: 1.6,
+    maxRadiusMm: Math.max(7 * maxSpacingMm, 14),
+    tightHalfWidthMm: 0.3 * maxSpacingMm,
+    maxOffsetVarianceMm2: 0.01,
+    varianceFloorMm2: 0.01,
+    curvatureRidge: 1e-6,
+    normalCurvatureRidge: 1e-3,
+    centreSpacingMm: 1.5 * maxSpacingMm,
+    model: "quadric",
+    correctErrors: true,
+  };
+}
+
+const MAX_TERMS = 9;
+/** Doubles stored per fitted patch: origin (3), frame u v n (9), window ρ (1), coefficients (9). */
+const PATCH_STRIDE = 22;
+
+/**
+ * Moves every sample of `samples` (midpoints + area-vector normals on entry) to its sub-voxel position
+ * and replaces its normal by the fitted one. `tree` indexes the original midpoints.
+ *
+ * Quadrics are fitted around a subset of samples ("centres", no two closer than
+ * `centreSpacingFactor` × the finest spacing — a fit's window is several voxels wide, so neighbouring
+ * samples would refit nearly the same data) and every sample takes the crossing of its edge with the
+ * quadric of its nearest centre.
+ */
+export function refineSurfaceSamples(samples: SurfaceSamples, tree: PointTree, options: RefineOptions): RefineStats {
+  const { count, points, normals, edges, spacingMm } = samples;
+  const centres = selectCentres(points, count, options.centreSpacingMm);
+  const patches = new Float64Array(PATCH_STRIDE * centres.length);
+  const fitted = new Uint8Array(centres.length);
+  const fitter = createQuadricFitter(samples, tree, options);
+  let radiusSum = 0;
+  for (let c = 0; c < centres.length; c++) {
+    const rho = fitter.fit(centres[c], patches, PATCH_STRIDE * c);
+    if (rho > 0) {
+      fitted[c] = 1;
+      radiusSum += rho;
+    }
+  }
+  const centreXyz = new Float64Array(3 * centres.length);
+  for (let c = 0; c < centres.length; c++) centreXyz.set(points.subarray(3 * centres[c], 3 * centres[c] + 3), 3 * c);
+  const centreTree = buildPointTree(centreXyz, centres.length);
+  const newPoints = new Float64Array(3 * count);
+  const newNormals = new Float64Array(3 * count);
+  const out = new Float64Array(6);
+  let fallbacks = 0;
+  for (let j = 0; j < count; j++) {
+    const c = nearestPoint(centreTree, points[3 * j], points[3 * j + 1], points[3 * j + 2]);
+    const L = spacingMm[samples.axis[j]];
+    const ok =
+      fitted[c] === 1 &&
+      crossEdge(
+        patches,
+        PATCH_STRIDE * c,
+        points[3 * j],
+        points[3 * j + 1],
+        points[3 * j + 2],
+        edges[3 * j] / L,
+        edges[3 * j + 1] / L,
+        edges[3 * j + 2] / L,
+        L / 2,
+        out,
+      );
+    if (ok) {
+      newPoints.set(out.subarray(0, 3), 3 * j);
+      newNormals.set(out.subarray(3, 6), 3 * j);
+    } else {
+      fallbacks++;
+      newPoints.set(points.subarray(3 * j, 3 * j + 3), 3 * j);
+      newNormals.set(normals.subarray(3 * j, 3 * j + 3), 3 * j);
+    }
+  }
+  points.set(newPoints);
+  normals.set(newNormals);
+  return { centres: centres.length, fallbacks, meanRadiusMm: centres.length ? radiusSum / centres.length : 0 };
+}
+
+/**
+ * Greedy Poisson-disc subset of the points: a point becomes a centre unless one already chosen lies
+ * within `spacingMm` (a hash of cells of that size; each point checks the 27 cells around it).
+ */
+function selectCentres(points: Float64Array, count: number, spacingMm: number): Int32Array {
+  const chosen: number[] = [];
+  const cells = new Map<number, number[]>();
+  const key = (a: number, b: number, c: number) => (a * 73856093) ^ (b * 19349663) ^ (c * 83492791);
+  const s2 = spacingMm * spacingMm;
+  for (let j = 0; j < count; j++) {
+    const x = points[3 * j];
+    const y = points[3 * j + 1];
+    const z = points[3 * j + 2];
+    const ci = Math.floor(x / spacingMm);
+    const cj = Math.floor(y / spacingMm);
+    const ck = Math.floor(z / spacingMm);
+    let near = false;
+    for (let a = -1; a <= 1 && !near; a++) {
+      for (let b = -1; b <= 1 && !near; b++) {
+        for (let c = -1; c <= 1 && !near; c++) {
+          const list = cells.get(key(ci + a, cj + b, ck + c));
+          if (!list) continue;
+          for (const k of list) {
+            const dx = points[3 * k] - x;
+            const dy = points[3 * k + 1] - y;
+            const dz = points[3 * k + 2] - z;
+            if (dx * dx + dy * dy + dz * dz < s2) {
+              near = true;
+              break;
+            }
+          }
+        }
+      }
+    }
+    if (near) continue;
+    chosen.push(j);
+    const k0 = key(ci, cj, ck);
+    const list = cells.get(k0);
+    if (list) list.push(j);
+    else cells.set(k0, [j]);
+  }
+  return Int32Array.from(chosen);
+}
+
+/**
+ * The crossing of one edge (midpoint m, unit direction ê, half-length `half`) with a fitted patch:
+ * in the patch's scaled frame, F(p + τê) = F(p) + τ ∇F(p)·ê + τ² êᵀHê, solved for the root nearest
+ * the midpoint and clamped to the edge (the true crossing cannot leave it). Writes the point and the
+ * unit normal ∇F/|∇F| there into out[0..5]; false when the patch's normal there turns more than 60°
+ * from the patch's axis (not a local model of this part of the surface).
+ */
+function crossEdge(
+  patches: Float64Array,
+  o: number,
+  mx: number,
+  my: number,
+  mz: number,
+  ex: number,
+  ey: number,
+  ez: number,
+  half: number,
+  out: Float64Array,
+): boolean {
+  const ux = patches[o + 3];
+  const uy = patches[o + 4];
+  const uz = patches[o + 5];
+  const vx = patches[o + 6];
+  const vy = patches[o + 7];
+  const vz = patches[o + 8];
+  const nx = patches[o + 9];
+  const ny = patches[o + 10];
+  const nz = patches[o + 11];
+  const rho = patches[o + 12];
+  const c0 = patches[o + 13];
+  const cu = patches[o + 14];
+  const cv = patches[o + 15];
+  const huu = patches[o + 16];
+  const huv = patches[o + 17];
+  const hvv = patches[o + 18];
+  const hww = patches[o + 19];
+  const huw = patches[o + 20];
+  const hvw = patches[o + 21];
+  const dx = mx - patches[o];
+  const dy = my - patches[o + 1];
+  const dz = mz - patches[o + 2];
+  const pu = (dx * ux + dy * uy + dz * uz) / rho;
+  const pv = (dx * vx + dy * vy + dz * vz) / rho;
+  const pw = (dx * nx + dy * ny + dz * nz) / rho;
+  const eu = ex * ux + ey * uy + ez * uz;
+  const ev = ex * vx + ey * vy + ez * vz;
+  const ew = ex * nx + ey * ny + ez * nz;
+  const F = c0 + cu * pu + cv * pv + pw + huu * pu * pu + huv * pu * pv + hvv * pv * pv + hww * pw * pw + huw * pu * pw + hvw * pv * pw;
+  const Fu = cu + 2 * huu * pu + huv * pv + huw * pw;
+  const Fv = cv + huv * pu + 2 * hvv * pv + hvw * pw;
+  const Fw = 1 + 2 * hww * pw + huw * pu + hvw * pv;
+  const q1 = Fu * eu + Fv * ev + Fw * ew;
+  const q2 = huu * eu * eu + huv * eu * ev + hvv * ev * ev + hww * ew * ew + huw * eu * ew + hvw * ev * ew;
+  let t = smallestRoot(q2, q1, F) * rho;
+  if (Number.isNaN(t)) t = F < 0 ? half : -half; // no real crossing: the edge end on the side F points to
+  if (t < -half) t = -half;
+  if (t > half) t = half;
+  const tau = t / rho;
+  const qu = pu + tau * eu;
+  const qv = pv + tau * ev;
+  const qw = pw + tau * ew;
+  const gu = cu + 2 * huu * qu + huv * qv + huw * qw;
+  const gv = cv + huv * qu + 2 * hvv * qv + hvw * qw;
+  const gw = 1 + 2 * hww * qw + huw * qu + hvw * qv;
+  const gl = Math.hypot(gu, gv, gw);
+  if (!(gw / gl > 0.5)) return false;
+  out[0] = mx + t * ex;
+  out[1] = my + t * ey;
+  out[2] = mz + t * ez;
+  out[3] = (gu * ux + gv * vx + gw * nx) / gl;
+  out[4] = (gu * uy + gv * vy + gw * ny) / gl;
+  out[5] = (gu * uz + gv * vz + gw * nz) / gl;
+  return true;
+}
+
+/**
+ * The weighted, error-corrected least-squares fit of one patch (see the module comment), with its
+ * scratch buffers allocated once. `fit(j, patches, offset)` writes the patch around sample j and
+ * returns its window radius, or 0 when the normal equations are singular.
+ */
+function createQuadricFitter(samples: SurfaceSamples, tree: PointTree, options: RefineOptions) {
+  const { count, points, normals, edges, spacingMm, axis } = samples;
+  const nTerms = options.model === "quadric" ? 9 : 6;
+  // Per-sample half-width along its own normal: (L/2)|ê·n| = |edge·n| / 2.
+  const halfWidth = new Float64Array(count);
+  for (let k = 0; k < count; k++) {
+    halfWidth[k] =
+      0.5 * Math.abs(edges[3 * k] * normals[3 * k] + edges[3 * k + 1] * normals[3 * k + 1] + edges[3 * k + 2] * normals[3 * k + 2]);
+  }
+  let cap = 256;
+  let nbr = new Int32Array(cap);
+  let nbrD2 = new Float64Array(cap);
+  let nCount = 0;
+  const collect = (k: number, d2: number) => {
+    if (nCount === cap) {
+      cap *= 2;
+      const a = new Int32Array(cap);
+      a.set(nbr);
+      nbr = a;
+      const b = new Float64Array(cap);
+      b.set(nbrD2);
+      nbrD2 = b;
+    }
+    nbr[nCount] = k;
+    nbrD2[nCount] = d2;
+    nCount++;
+  };
+  const A = new Float64Array(MAX_TERMS * MAX_TERMS);
+  const At = new Float64Array(MAX_TERMS * MAX_TERMS);
+  const rhs = new Float64Array(MAX_TERMS);
+  const c = new Float64Array(MAX_TERMS);
+  const phi = new Float64Array(MAX_TERMS);
+  const d1 = new Float64Array(MAX_TERMS);
+  const d2 = new Float64Array(MAX_TERMS);
+  const psi = new Float64Array(MAX_TERMS);
+  const unit = new Float64Array(MAX_TERMS);
+  const probe = new Float64Array(MAX_TERMS);
+  const frame = new Float64Array(9);
+
+  const fit = (j: number, patches: Float64Array, o: number): number => {
+    const mx = points[3 * j];
+    const my = points[3 * j + 1];
+    const mz = points[3 * j + 2];
+    tangentFrame(normals[3 * j], normals[3 * j + 1], normals[3 * j + 2], frame);
+    const [ux, uy, uz, vx, vy, vz, nx, ny, nz] = frame;
+
+    // Local coordinates of neighbour t (scaled by 1/ρ for conditioning) and its weight.
+    let pu = 0;
+    let pv = 0;
+    let pw = 0;
+    let weight = 0;
+    const locate = (t: number, rho: number) => {
+      const k = nbr[t];
+      const dx = points[3 * k] - mx;
+      const dy = points[3 * k + 1] - my;
+      const dz = points[3 * k + 2] - mz;
+      pu = (dx * ux + dy * uy + dz * uz) / rho;
+      pv = (dx * vx + dy * vy + dz * vz) / rho;
+      pw = (dx * nx + dy * ny + dz * nz) / rho;
+      const hw = halfWidth[k] / rho;
+      const window = 1 - nbrD2[t] / (rho * rho);
+      weight = (window * window) / ((hw * hw) / 3 + options.varianceFloorMm2 / (rho * rho));
+    };
+    const regressors = () => {
+      phi[0] = 1;
+      phi[1] = pu;
+      phi[2] = pv;
+      phi[3] = pu * pu;
+      phi[4] = pu * pv;
+      phi[5] = pv * pv;
+      phi[6] = pw * pw;
+      phi[7] = pu * pw;
+      phi[8] = pv * pw;
+    };
+
+    // 1. Window: grow until the tight edges alone pin the offset c0 at the sample (var(c0) from their
+    //    information matrix, scaled units × ρ² = mm²).
+    let rho = options.radiusMm;
+    for (;;) {
+      nCount = 0;
+      forEachWithinRadius(tree, mx, my, mz, rho, collect);
+      if (rho >= options.maxRadiusMm) break;
+      At.fill(0);
+      for (let t = 0; t < nCount; t++) {
+        if (halfWidth[nbr[t]] > options.tightHalfWidthMm) continue;
+        locate(t, rho);
+        regressors();
+        for (let r = 0; r < nTerms; r++) {
+          const wr = weight * phi[r];
+          for (let q = r; q < nTerms; q++) At[MAX_TERMS * r + q] += wr * phi[q];
+        }
+      }
+      unit.fill(0);
+      unit[0] = 1;
+      addRidge(At, nTerms, options.curvatureRidge, options.normalCurvatureRidge);
+      if (solveSymmetric(At, nTerms, unit, probe) && probe[0] * rho * rho <= options.maxOffsetVarianceMm2) break;
+      rho = Math.min(options.maxRadiusMm, rho * options.radiusGrowth);
+    }
+
+    // 2. The corrected least-squares fit on that window. Each product p(m) of the normal equations is
+    //    replaced by p − (s²/2)·p″ + (7L⁴/960)·p⁗ (derivatives along the edge, s² = L²/12), whose
+    //    expectation over the uniform midpoint error is the product at the true crossing (errors in
+    //    variables: w², uw, vw carry the noise of w). With ψ = φ − (s²/2)φ″ (φ is quadratic, so
+    //    φ⁗ = 0 and (φ_r φ_q)⁗ = 6 φ_r″ φ_q″) that is ψψᵀ − s² φ′φ′ᵀ + (7L⁴/160 − s⁴/4) φ″φ″ᵀ.
+    A.fill(0);
+    rhs.fill(0);
+    for (let t = 0; t < nCount; t++) {
+      locate(t, rho);
+      regressors();
+      const k = nbr[t];
+      const L = spacingMm[axis[k]];
+      const eu = (edges[3 * k] * ux + edges[3 * k + 1] * uy + edges[3 * k + 2] * uz) / L;
+      const ev = (edges[3 * k] * vx + edges[3 * k + 1] * vy + edges[3 * k + 2] * vz) / L;
+      const ew = (edges[3 * k] * nx + edges[3 * k + 1] * ny + edges[3 * k + 2] * nz) / L;
+      const Ls = L / rho;
+      const s2 = options.correctErrors ? (Ls * Ls) / 12 : 0;
+      const beta = options.correctErrors ? (7 * Ls * Ls * Ls * Ls) / 160 - (s2 * s2) / 4 : 0;
+      d1[0] = 0;
+      d1[1] = eu;
+      d1[2] = ev;
+      d1[3] = 2 * pu * eu;
+      d1[4] = pu * ev + pv * eu;
+      d1[5] = 2 * pv * ev;
+      d1[6] = 2 * pw * ew;
+      d1[7] = pu * ew + pw * eu;
+      d1[8] = pv * ew + pw * ev;
+      d2[3] = 2 * eu * eu;
+      d2[4] = 2 * eu * ev;
+      d2[5] = 2 * ev * ev;
+      d2[6] = 2 * ew * ew;
+      d2[7] = 2 * eu * ew;
+      d2[8] = 2 * ev * ew;
+      for (let r = 0; r < nTerms; r++) psi[r] = phi[r] - (s2 / 2) * d2[r];
+      for (let r = 0; r < nTerms; r++) {
+        // Target: F(m) = 0 with the w coefficient fixed to 1, so the right side is −E[φ_r·w].
+        rhs[r] -= weight * (psi[r] * pw - s2 * d1[r] * ew);
+        const a = weight * psi[r];
+        const b = weight * s2 * d1[r];
+        const c2 = weight * beta * d2[r];
+        for (let q = r; q < nTerms; q++) A[MAX_TERMS * r + q] += a * psi[q] - b * d1[q] + c2 * d2[q];
+      }
+    }
+    addRidge(A, nTerms, options.curvatureRidge, options.normalCurvatureRidge);
+    if (!solveSymmetric(A, nTerms, rhs, c)) return 0;
+    if (nTerms === 6) for (let r = 6; r < MAX_TERMS; r++) c[r] = 0;
+    patches[o] = mx;
+    patches[o + 1] = my;
+    patches[o + 2] = mz;
+    patches.set(frame, o + 3);
+    patches[o + 12] = rho;
+    // Coefficient order in the patch: c0, cu, cv, huu, huv, hvv, hww, huw, hvw (as φ).
+    patches.set(c, o + 13);
+    return rho;
+  };
+  return { fit };
+}
+
+/** What a refinement did: samples left at their midpoint (no usable local fit) and mean window. */
+export interface RefineStats {
+  /** Patches fitted. */
+  centres: number;
+  fallbacks: number;
+  meanRadiusMm: number;
+}
+
+/** Orthonormal frame [u, v, n] (row by row into `out`) with n the given unit normal. */
+function tangentFrame(nx: number, ny: number, nz: number, out: Float64Array): void {
+  let ux: number;
+  let uy: number;
+  let uz: number;
+  if (Math.abs(nx) < 0.9) {
+    ux = 0;
+    uy = nz;
+    uz = -ny;
+  } else {
+    ux = -nz;
+    uy = 0;
+    uz = nx;
+  }
+  const ul = Math.hypot(ux, uy, uz);
+  ux /= ul;
+  uy /= ul;
+  uz /= ul;
+  out[0] = ux;
+  out[1] = uy;
+  out[2] = uz;
+  out[3] = ny * uz - nz * uy;
+  out[4] = nz * ux - nx * uz;
+  out[5] = nx * uy - ny * ux;
+  out[6] = nx;
+  out[7] = ny;
+  out[8] = nz;
+}
+
+/**
+ * Ridge on the quadratic terms: `ridge`·A00 on the in-plane curvatures (indices 3–5, a guard against
+ * degenerate windows) and `ridgeW`·A00 on the terms in w (6–8), which shrinks the quadric towards a
+ * height field when the window's shell is too thin to tell w² from the midpoint noise (the corrected
+ * normal matrix then has almost nothing left on those columns).
+ */
+function addRidge(A: Float64Array, n: number, ridge: number, ridgeW = ridge): void {
+  const scale = A[0];
+  for (let r = 3; r < Math.min(n, 6); r++) A[MAX_TERMS * r + r] += scale * ridge;
+  for (let r = 6; r < n; r++) A[MAX_TERMS * r + r] += scale * ridgeW;
+}
+
+/** Root of q2 t² + q1 t + q0 = 0 nearest to 0 (the linear root when q2 is negligible); NaN if none. */
+function smallestRoot(q2: number, q1: number, q0: number): number {
+  if (Math.abs(q2 * q0) < 1e-12 * q1 * q1) return -q0 / q1;
+  const disc = q1 * q1 - 4 * q2 * q0;
+  if (disc < 0) return Number.NaN;
+  // Stable pair: qq = −(q1 + sign(q1)√disc)/2, roots qq/q2 and q0/qq.
+  const sq = Math.sqrt(disc);
+  const qq = -0.5 * (q1 + (q1 >= 0 ? sq : -sq));
+  const t1 = qq / q2;
+  const t2 = q0 / qq;
+  return Math.abs(t1) < Math.abs(t2) ? t1 : t2;
+}
+
+/**
+ * Solves the n×n symmetric positive system whose upper triangle is in A (row stride MAX_TERMS) by
+ * Cholesky, overwriting A; false when it is not positive definite (too few or degenerate neighbours).
+ * (survival/linearAlgebra.ts has a general LDLᵀ on number[][]; this runs once per surface sample in
+ * the hot loop and must not allocate.)
+ */
+function solveSymmetric(A: Float64Array, n: number, b: Float64Array, x: Float64Array): boolean {
+  const S = MAX_TERMS;
+  const tol = 1e-13 * Math.abs(A[0]);
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      let s = A[S * i + j];
+      for (let k = 0; k < i; k++) s -= A[S * k + i] * A[S * k + j];
+      if (i === j) {
+        if (!(s > tol)) return false;
+        A[S * i + i] = Math.sqrt(s);
+      } else {
+        A[S * i + j] = s / A[S * i + i];
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= A[S * k + i] * x[k];
+    x[i] = s / A[S * i + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let k = i + 1; k < n; k++) s -= A[S * i + k] * x[k];
+    x[i] = s / A[S * i + i];
+  }
+  return true;
+}
+
+/**
+ * Second pass: smooths refined samples (noise now ~0.1 mm, not ±L/2) by fitting, around each, a
+ * quadratic height field to its refined neighbours within `radiusMm` (window (1 − d²/r²)², no
+ * variance weights: all points are now comparably precise). The sample moves along its normal onto
+ * the fitted surface and takes the fitted surface's normal, which is what the signed distance's
+ * tangent planes need (the first pass's normals are derivatives of a 9-term fit, noisier than its
+ * positions). `tree` must index the refined points.
+ */
+export function smoothSurfaceSamples(samples: SurfaceSamples, tree: PointTree, radiusMm: number): void {
+  const { count, points, normals } = samples;
+  const newPoints = new Float64Array(3 * count);
+  const newNormals = new Float64Array(3 * count);
+  const A = new Float64Array(MAX_TERMS * MAX_TERMS);
+  const rhs = new Float64Array(MAX_TERMS);
+  const c = new Float64Array(MAX_TERMS);
+  const frame = new Float64Array(9);
+  const phi = new Float64Array(6);
+  const r2 = radiusMm * radiusMm;
+  let mx = 0;
+  let my = 0;
+  let mz = 0;
+  let ux = 0;
+  let uy = 0;
+  let uz = 0;
+  let vx = 0;
+  let vy = 0;
+  let vz = 0;
+  let nx = 0;
+  let ny = 0;
+  let nz = 0;
+  const visit = (k: number, d2: number) => {
+    const dx = points[3 * k] - mx;
+    const dy = points[3 * k + 1] - my;
+    const dz = points[3 * k + 2] - mz;
+    const pu = (dx * ux + dy * uy + dz * uz) / radiusMm;
+    const pv = (dx * vx + dy * vy + dz * vz) / radiusMm;
+    const pw = (dx * nx + dy * ny + dz * nz) / radiusMm;
+    // Only neighbours facing the same way belong to this sheet of the surface.
+    if (normals[3 * k] * nx + normals[3 * k + 1] * ny + normals[3 * k + 2] * nz < 0.5) return;
+    const win = 1 - d2 / r2;
+    const w = win * win;
+    phi[0] = 1;
+    phi[1] = pu;
+    phi[2] = pv;
+    phi[3] = pu * pu;
+    phi[4] = pu * pv;
+    phi[5] = pv * pv;
+    for (let r = 0; r < 6; r++) {
+      const wr = w * phi[r];
+      rhs[r] += wr * pw;
+      for (let q = r; q < 6; q++) A[MAX_TERMS * r + q] += wr * phi[q];
+    }
+  };
+  for (let j = 0; j < count; j++) {
+    mx = points[3 * j];
+    my = points[3 * j + 1];
+    mz = points[3 * j + 2];
+    tangentFrame(normals[3 * j], normals[3 * j + 1], normals[3 * j + 2], frame);
+    [ux, uy, uz, vx, vy, vz, nx, ny, nz] = frame;
+    A.fill(0);
+    rhs.fill(0);
+    forEachWithinRadius(tree, mx, my, mz, radiusMm, visit);
+    addRidge(A, 6, 1e-6);
+    if (!solveSymmetric(A, 6, rhs, c)) {
+      newPoints.set(points.subarray(3 * j, 3 * j + 3), 3 * j);
+      newNormals.set(normals.subarray(3 * j, 3 * j + 3), 3 * j);
+      continue;
+    }
+    const h = c[0] * radiusMm;
+    newPoints[3 * j] = mx + h * nx;
+    newPoints[3 * j + 1] = my + h * ny;
+    newPoints[3 * j + 2] = mz + h * nz;
+    // Normal of w = h(u, v) at the origin: (−h_u, −h_v, 1) in the frame.
+    const gx = -c[1] * ux - c[2] * vx + nx;
+    const gy = -c[1] * uy - c[2] * vy + ny;
+    const gz = -c[1] * uz - c[2] * vz + nz;
+    const gl = Math.hypot(gx, gy, gz);
+    newNormals[3 * j] = gx / gl;
+    newNormals[3 * j + 1] = gy / gl;
+    newNormals[3 * j + 2] = gz / gl;
+  }
+  points.set(newPoints);
+  normals.set(newNormals);
+}
