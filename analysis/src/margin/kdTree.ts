@@ -17,6 +17,8 @@ export interface PointTree {
   index: Int32Array;
   /** Split axis (0, 1, 2) of the node whose median sits at this position; −1 for leaf ranges. */
   axis: Int8Array;
+  /** Tree position of each original index (the inverse of `index`). */
+  position: Int32Array;
 }
 
 /**
@@ -45,7 +47,9 @@ export function buildPointTree(points: Float64Array, count: number): PointTree {
     xyz[3 * t + 1] = points[3 * i + 1];
     xyz[3 * t + 2] = points[3 * i + 2];
   }
-  return { count, xyz, index, axis };
+  const position = new Int32Array(count);
+  for (let t = 0; t < count; t++) position[index[t]] = t;
+  return { count, xyz, index, axis, position };
 }
 
 function widestAxis(points: Float64Array, index: Int32Array, lo: number, hi: number): number {
@@ -90,12 +94,24 @@ function select(points: Float64Array, index: Int32Array, lo: number, hi: number,
 const best = { d2: 0, t: -1 };
 
 /**
- * Index (in the original order) of the point nearest to (x, y, z); −1 for an empty tree.
+ * Index (in the original order) of the point nearest to (x, y, z); −1 for an empty tree. `hint`, an
+ * original index, is a first guess (any point; the answer is exact either way).
  * `nearestDistanceSquared()` returns its squared distance right after.
  */
-export function nearestPoint(tree: PointTree, x: number, y: number, z: number): number {
+export function nearestPoint(tree: PointTree, x: number, y: number, z: number, hint = -1): number {
   best.d2 = Number.POSITIVE_INFINITY;
   best.t = -1;
+  if (hint >= 0) {
+    // A good first guess (the answer for a neighbouring query) shrinks the search ball from the start,
+    // which matters for queries far from the points (deep inside an ice ball), where many points are
+    // nearly equidistant.
+    const t = tree.position[hint];
+    const dx = tree.xyz[3 * t] - x;
+    const dy = tree.xyz[3 * t + 1] - y;
+    const dz = tree.xyz[3 * t + 2] - z;
+    best.d2 = dx * dx + dy * dy + dz * dz;
+    best.t = t;
+  }
   if (tree.count > 0) searchNearest(tree, 0, tree.count, x, y, z);
   return best.t < 0 ? -1 : tree.index[best.t];
 }

@@ -22,7 +22,7 @@ import { buildPointTree, type PointTree } from "./kdTree.js";
 import { type MaskBounds, maskBounds } from "./maskBounds.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
 import { defaultRefineOptions, refineSurfaceSamples, smoothSurfaceSamples } from "./refineSurface.js";
-import { signedDistanceToSamples } from "./signedDistance.js";
+import { lastNearestSample, signedDistanceToSamples } from "./signedDistance.js";
 import { estimateAreaVectorNormals, extractSurfaceSamples, type SurfaceSamples } from "./surface.js";
 import type { CoverageFractions, MarginOptions, MarginResult, MaskVolume, Mat4, OctantMargin, Vec3 } from "./types.js";
 
@@ -44,8 +44,9 @@ export function reconstructSurface(mask: MaskVolume, bounds: MaskBounds): Recons
   const maxSpacing = Math.max(...samples.spacingMm);
   const midpointTree = buildPointTree(samples.points, samples.count);
   estimateAreaVectorNormals(samples, midpointTree, 2 * maxSpacing);
-  refineSurfaceSamples(samples, midpointTree, defaultRefineOptions(maxSpacing));
-  smoothSurfaceSamples(samples, buildPointTree(samples.points, samples.count), 2.5 * maxSpacing);
+  const options = defaultRefineOptions(maxSpacing);
+  refineSurfaceSamples(samples, midpointTree, options);
+  smoothSurfaceSamples(samples, buildPointTree(samples.points, samples.count), 2.5 * maxSpacing, options.centreSpacingMm);
   return { samples, tree: buildPointTree(samples.points, samples.count) };
 }
 
@@ -136,8 +137,11 @@ export function measureMargins(
     const j = W[4] * qx + W[5] * qy + W[6] * qz + W[7];
     const k = W[8] * qx + W[9] * qy + W[10] * qz + W[11];
     if (i < -0.5 || j < -0.5 || k < -0.5 || i > inx - 0.5 || j > iny - 0.5 || k > inz - 0.5) return Number.NaN;
-    return signedDistanceToSamples(iceSurface.samples, iceSurface.tree, qx, qy, qz);
+    const d = signedDistanceToSamples(iceSurface.samples, iceSurface.tree, qx, qy, qz, hint);
+    hint = lastNearestSample();
+    return d;
   };
+  let hint = -1;
 
   // Per-voxel pass: coverage classes and octant volumes (by voxel count; each voxel is one volume unit).
   const octantVoxels = new Float64Array(8);

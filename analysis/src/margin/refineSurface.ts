@@ -104,8 +104,9 @@ export function refineSurfaceSamples(samples: SurfaceSamples, tree: PointTree, o
   const newNormals = new Float64Array(3 * count);
   const out = new Float64Array(6);
   let fallbacks = 0;
+  let c = -1;
   for (let j = 0; j < count; j++) {
-    const c = nearestPoint(centreTree, points[3 * j], points[3 * j + 1], points[3 * j + 2]);
+    c = nearestPoint(centreTree, points[3 * j], points[3 * j + 1], points[3 * j + 2], c);
     const L = spacingMm[samples.axis[j]];
     const ok =
       fitted[c] === 1 &&
@@ -513,17 +514,28 @@ function solveSymmetric(A: Float64Array, n: number, b: Float64Array, x: Float64A
 }
 
 /**
- * Second pass: smooths refined samples (noise now ~0.1 mm, not ±L/2) by fitting, around each, a
- * quadratic height field to its refined neighbours within `radiusMm` (window (1 − d²/r²)², no
- * variance weights: all points are now comparably precise). The sample moves along its normal onto
- * the fitted surface and takes the fitted surface's normal, which is what the signed distance's
- * tangent planes need (the first pass's normals are derivatives of a 9-term fit, noisier than its
- * positions). `tree` must index the refined points.
+ * Second pass: smooths refined samples (noise now ~0.1 mm, not ±L/2). Around centres no two closer
+ * than `centreSpacingMm`, fit a quadratic height field w = h(u, v) to the refined neighbours within
+ * `radiusMm` (window (1 − d²/r²)², no variance weights: all points are now comparably precise; only
+ * neighbours whose normal is within 60° of the centre's, so a thin part's far side is not mixed in);
+ * then every sample moves onto the height field of its nearest centre, above its own (u, v), and takes
+ * that surface's normal — which is what the signed distance's tangent planes need (the first pass's
+ * normals are derivatives of a 9-term fit, noisier than its positions). `tree` must index the refined
+ * points. Samples whose centre's fit fails keep their first-pass position and normal.
  */
-export function smoothSurfaceSamples(samples: SurfaceSamples, tree: PointTree, radiusMm: number): void {
+export function smoothSurfaceSamples(
+  samples: SurfaceSamples,
+  tree: PointTree,
+  radiusMm: number,
+  centreSpacingMm: number,
+): void {
   const { count, points, normals } = samples;
-  const newPoints = new Float64Array(3 * count);
-  const newNormals = new Float64Array(3 * count);
+  const centres = selectCentres(points, count, centreSpacingMm);
+  const nc = centres.length;
+  // Patch: origin (3), frame (9), coefficients c0 cu cv cuu cuv cvv (6), in mm units.
+  const stride = 18;
+  const patches = new Float64Array(stride * nc);
+  const fitted = new Uint8Array(nc);
   const A = new Float64Array(MAX_TERMS * MAX_TERMS);
   const rhs = new Float64Array(MAX_TERMS);
   const c = new Float64Array(MAX_TERMS);
@@ -543,14 +555,13 @@ export function smoothSurfaceSamples(samples: SurfaceSamples, tree: PointTree, r
   let ny = 0;
   let nz = 0;
   const visit = (k: number, d2: number) => {
+    if (normals[3 * k] * nx + normals[3 * k + 1] * ny + normals[3 * k + 2] * nz < 0.5) return;
     const dx = points[3 * k] - mx;
     const dy = points[3 * k + 1] - my;
     const dz = points[3 * k + 2] - mz;
     const pu = (dx * ux + dy * uy + dz * uz) / radiusMm;
     const pv = (dx * vx + dy * vy + dz * vz) / radiusMm;
     const pw = (dx * nx + dy * ny + dz * nz) / radiusMm;
-    // Only neighbours facing the same way belong to this sheet of the surface.
-    if (normals[3 * k] * nx + normals[3 * k + 1] * ny + normals[3 * k + 2] * nz < 0.5) return;
     const win = 1 - d2 / r2;
     const w = win * win;
     phi[0] = 1;
@@ -565,29 +576,71 @@ export function smoothSurfaceSamples(samples: SurfaceSamples, tree: PointTree, r
       for (let q = r; q < 6; q++) A[MAX_TERMS * r + q] += wr * phi[q];
     }
   };
-  for (let j = 0; j < count; j++) {
+  for (let ci = 0; ci < nc; ci++) {
+    const j = centres[ci];
     mx = points[3 * j];
     my = points[3 * j + 1];
     mz = points[3 * j + 2];
     tangentFrame(normals[3 * j], normals[3 * j + 1], normals[3 * j + 2], frame);
-    [ux, uy, uz, vx, vy, vz, nx, ny, nz] = frame;
+    ux = frame[0];
+    uy = frame[1];
+    uz = frame[2];
+    vx = frame[3];
+    vy = frame[4];
+    vz = frame[5];
+    nx = frame[6];
+    ny = frame[7];
+    nz = frame[8];
     A.fill(0);
     rhs.fill(0);
     forEachWithinRadius(tree, mx, my, mz, radiusMm, visit);
     addRidge(A, 6, 1e-6);
-    if (!solveSymmetric(A, 6, rhs, c)) {
-      newPoints.set(points.subarray(3 * j, 3 * j + 3), 3 * j);
-      newNormals.set(normals.subarray(3 * j, 3 * j + 3), 3 * j);
-      continue;
+    if (!solveSymmetric(A, 6, rhs, c)) continue;
+    const o = stride * ci;
+    patches[o] = mx;
+    patches[o + 1] = my;
+    patches[o + 2] = mz;
+    patches.set(frame, o + 3);
+    // Back to mm: w = c0 ρ + cu u + cv v + (cuu u² + cuv uv + cvv v²)/ρ.
+    patches[o + 12] = c[0] * radiusMm;
+    patches[o + 13] = c[1];
+    patches[o + 14] = c[2];
+    patches[o + 15] = c[3] / radiusMm;
+    patches[o + 16] = c[4] / radiusMm;
+    patches[o + 17] = c[5] / radiusMm;
+    fitted[ci] = 1;
+  }
+  const centreXyz = new Float64Array(3 * nc);
+  for (let ci = 0; ci < nc; ci++) centreXyz.set(points.subarray(3 * centres[ci], 3 * centres[ci] + 3), 3 * ci);
+  const centreTree = buildPointTree(centreXyz, nc);
+  const newPoints = new Float64Array(points);
+  const newNormals = new Float64Array(normals);
+  let ci = -1;
+  for (let j = 0; j < count; j++) {
+    ci = nearestPoint(centreTree, points[3 * j], points[3 * j + 1], points[3 * j + 2], ci);
+    if (!fitted[ci]) continue;
+    const o = stride * ci;
+    const dx = points[3 * j] - patches[o];
+    const dy = points[3 * j + 1] - patches[o + 1];
+    const dz = points[3 * j + 2] - patches[o + 2];
+    const pu = dx * patches[o + 3] + dy * patches[o + 4] + dz * patches[o + 5];
+    const pv = dx * patches[o + 6] + dy * patches[o + 7] + dz * patches[o + 8];
+    const h =
+      patches[o + 12] +
+      patches[o + 13] * pu +
+      patches[o + 14] * pv +
+      patches[o + 15] * pu * pu +
+      patches[o + 16] * pu * pv +
+      patches[o + 17] * pv * pv;
+    const hu = patches[o + 13] + 2 * patches[o + 15] * pu + patches[o + 16] * pv;
+    const hv = patches[o + 14] + patches[o + 16] * pu + 2 * patches[o + 17] * pv;
+    for (let a = 0; a < 3; a++) {
+      newPoints[3 * j + a] = patches[o + a] + pu * patches[o + 3 + a] + pv * patches[o + 6 + a] + h * patches[o + 9 + a];
     }
-    const h = c[0] * radiusMm;
-    newPoints[3 * j] = mx + h * nx;
-    newPoints[3 * j + 1] = my + h * ny;
-    newPoints[3 * j + 2] = mz + h * nz;
-    // Normal of w = h(u, v) at the origin: (−h_u, −h_v, 1) in the frame.
-    const gx = -c[1] * ux - c[2] * vx + nx;
-    const gy = -c[1] * uy - c[2] * vy + ny;
-    const gz = -c[1] * uz - c[2] * vz + nz;
+    // Normal of w − h(u, v) = 0: (−h_u, −h_v, 1) in the frame.
+    const gx = -hu * patches[o + 3] - hv * patches[o + 6] + patches[o + 9];
+    const gy = -hu * patches[o + 4] - hv * patches[o + 7] + patches[o + 10];
+    const gz = -hu * patches[o + 5] - hv * patches[o + 8] + patches[o + 11];
     const gl = Math.hypot(gx, gy, gz);
     newNormals[3 * j] = gx / gl;
     newNormals[3 * j + 1] = gy / gl;

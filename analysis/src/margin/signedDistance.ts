@@ -12,6 +12,13 @@
 import { nearestPoint, type PointTree } from "./kdTree.js";
 import type { SurfaceSamples } from "./surface.js";
 
+let lastNearest = -1;
+
+/** The sample the last {@link signedDistanceToSamples} call used (a good hint for the next, nearby query). */
+export function lastNearestSample(): number {
+  return lastNearest;
+}
+
 /**
  * d(y) = (s − y)·n for the sample s nearest to y = (x, y, z); mm, positive inside the surface.
  * Example: for samples of a sphere of radius 25 mm, its centre reads ≈ +25 and a point 3 mm outside ≈ −3.
@@ -22,8 +29,10 @@ export function signedDistanceToSamples(
   x: number,
   y: number,
   z: number,
+  hint = -1,
 ): number {
-  const s = nearestPoint(tree, x, y, z);
+  const s = nearestPoint(tree, x, y, z, hint);
+  lastNearest = s;
   const { points, normals } = samples;
   return (
     (points[3 * s] - x) * normals[3 * s] +
