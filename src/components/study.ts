@@ -31,7 +31,8 @@ export interface StudyCohort {
   name: string;
   synthetic: boolean;
   paperTwin: boolean;
-  notes: string | null;
+  /** cohort.json's notes (a string or a list of them there), as paragraphs. */
+  notes: string[];
   tumors: number;
   patients: number;
 }

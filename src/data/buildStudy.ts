@@ -199,7 +199,7 @@ export function studyJson(
     name: info.name,
     synthetic: info.synthetic,
     paperTwin: info.paperTwin,
-    notes: typeof info.notes === "string" ? info.notes : null,
+    notes: (Array.isArray(info.notes) ? info.notes : [info.notes]).filter((n): n is string => typeof n === "string"),
     tumors: results.outcome.tumors,
     patients: results.outcome.patients,
   };

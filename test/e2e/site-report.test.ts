@@ -310,6 +310,14 @@ describe("study report in chromium, against the CLI", () => {
         expect(values).toEqual(sorted);
       }
       if (path === "/survival") expect(await page.locator("figure.cm-chart").count()).toBe(2);
+      if (path === "/reproduction") {
+        const twin = JSON.parse(readFileSync(join(cohortDir, "cohort.json"), "utf8")).paper_twin === true;
+        const heads = await page.locator("main table thead th").allTextContents();
+        // A paper twin gets the CLI's reproduction.md as tables; any other cohort a sentence saying why not.
+        if (twin) expect(heads).toEqual(expect.arrayContaining(["Figure", "Published", "Reproduced", "Status"]));
+        else
+          expect((await page.locator("main").textContent()) ?? "").toMatch(/does not declare itself the paper's twin/);
+      }
       await visit.screenshot(`site-page-${path === "/" ? "index" : path.slice(1)}`);
       expect(visit.consoleErrors, path).toEqual([]);
       expect(visit.foreignRequests, path).toEqual([]);
