@@ -18,7 +18,7 @@ import { COVERAGE_COLORS, formatFixed } from "@cryomargin/analysis";
 import { type CoverageMap, coverageAtThreshold } from "./coverage.js";
 import { el, num, percent } from "./report.js";
 import type { CaseJson } from "./study.js";
-import { Niivue, NVImage } from "./vendor/niivue.js";
+import { Niivue, NVImage, SHOW_RENDER } from "./vendor/niivue.js";
 
 /** The case's volumes as bytes (NIfTI .nii.gz), as FileAttachment(...).arrayBuffer() gives them. */
 export interface CaseBuffers {
@@ -30,6 +30,9 @@ export interface CaseBuffers {
 
 /** Colours of the overlay labels: tumor outline, ice-ball outline, minimum-margin point. */
 export const OUTLINE_COLORS = { tumor: "#00e676", iceball: "#2979ff", minMarginPoint: "#ff00ff" } as const;
+
+/** The coverage map is see-through so the slice and the outlines stay visible under it. */
+const COVERAGE_OPACITY = 0.4;
 
 /** "#rrggbb" → [r, g, b]. */
 function rgb(hex: string): [number, number, number] {
@@ -160,7 +163,10 @@ export async function caseViewer(
   const nv = new Niivue({
     backColor: [0, 0, 0, 1],
     show3Dcrosshair: false,
-    crosshairColor: [1, 0, 1, 0.6],
+    crosshairColor: [1, 0, 1, 0.5],
+    crosshairWidth: 1,
+    crosshairGap: 6,
+    multiplanarShowRender: SHOW_RENDER.NEVER,
     isColorbar: false,
     logLevel: "error",
   });
@@ -222,7 +228,7 @@ export async function caseViewer(
     await nv.attachToCanvas(canvas);
     const background = await volume(buffers.background, "background.nii.gz", { colormap: "gray" });
     const post = await volume(buffers.post, "post.nii.gz", { colormap: "gray", opacity: 0 });
-    const coverage = await volume(buffers.overlay, "coverage.nii.gz", { opacity: 0.45 });
+    const coverage = await volume(buffers.overlay, "coverage.nii.gz", { opacity: COVERAGE_OPACITY });
     const overlay = await volume(buffers.overlay, "overlay.nii.gz");
     coverage.setColormapLabel(
       labelColormap(
@@ -248,7 +254,7 @@ export async function caseViewer(
       render(Number(threshold.value), coverage);
       nv.updateGLVolume();
     });
-    showCoverage.addEventListener("change", () => nv.setOpacity(2, showCoverage.checked ? 0.45 : 0));
+    showCoverage.addEventListener("change", () => nv.setOpacity(2, showCoverage.checked ? COVERAGE_OPACITY : 0));
     showPost.addEventListener("change", () => nv.setOpacity(1, showPost.checked ? 1 : 0));
     root.dataset.ready = "true";
   };
