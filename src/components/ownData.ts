@@ -17,6 +17,7 @@ import {
   type AnalysisResults,
   type CaseMargins,
   type CaseRecord,
+  CLINICAL_COLUMNS,
   CLINICAL_OCTANT_CODES,
   type OctantName,
   parseClinicalCsv,
@@ -61,6 +62,34 @@ interface MarginsJsonFile {
     fraction_yellow: number | null;
     fraction_red: number | null;
   }[];
+}
+
+/**
+ * Columns of the cohort format a user's table may leave out: descriptive ones, read as empty (missing)
+ * when absent. The ids and the outcome columns (case_id, patient_id, followup_months, ltp, ltp_type,
+ * months_to_ltp) must be there.
+ */
+export const OPTIONAL_CLINICAL_COLUMNS = CLINICAL_COLUMNS.filter(
+  (c) => !["case_id", "patient_id", "followup_months", "ltp", "ltp_type", "months_to_ltp"].includes(c),
+);
+
+/**
+ * The table with the optional columns it lacks added as empty cells (line by line: a cell holding a line
+ * break inside quotes is not supported here). Returns the text and the columns added.
+ * Example: "case_id;ltp\nc1;0" lacking `sex` → "case_id;ltp;sex\nc1;0;".
+ */
+export function withMissingColumns(text: string): { text: string; added: string[] } {
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const header = lines[0] ?? "";
+  const separator = header.includes(";") && !header.includes(",") ? ";" : ",";
+  const present = new Set(header.split(separator).map((c) => c.trim().replace(/^"|"$/g, "").toLowerCase()));
+  const added = OPTIONAL_CLINICAL_COLUMNS.filter((c) => !present.has(c));
+  if (added.length === 0) return { text, added };
+  const pad = separator.repeat(added.length);
+  const out = lines.map((line, i) =>
+    i === 0 ? `${line}${separator}${added.join(separator)}` : line.trim() === "" ? line : `${line}${pad}`,
+  );
+  return { text: out.join("\n"), added };
 }
 
 /** A cell as a number: decimal comma accepted; empty or unreadable → NaN. */
@@ -132,7 +161,10 @@ function marginsFromJson(json: MarginsJsonFile, mtmMm: number): CaseMargins {
 export function ownCohort(csv: OwnFile, marginsFiles: readonly OwnFile[] = []): OwnCohort {
   const errors: string[] = [];
   const warnings: string[] = [];
-  const parsed = parseClinicalCsv(csv.text, { file: csv.name });
+  const completed = withMissingColumns(csv.text);
+  if (completed.added.length > 0)
+    warnings.push(`${csv.name}: no column ${completed.added.join(", ")} — read as empty (unknown) for every tumor`);
+  const parsed = parseClinicalCsv(completed.text, { file: csv.name });
   for (const p of parsed.problems) (p.severity === "error" ? errors : warnings).push(p.message);
   const jsonByCase = readMarginsFiles(marginsFiles, errors);
   const mtmColumn = parsed.extraColumns.find((c) =>

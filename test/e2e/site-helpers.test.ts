@@ -232,6 +232,23 @@ describe("your own data", () => {
     expect(r.warnings.join("\n")).toMatch(/1 LTP case\(s\) have no smallest-margin octant/);
   });
 
+  it("accepts a table with only the ids, outcome and margin (descriptive columns read as empty)", () => {
+    const text = [
+      "case_id;patient_id;followup_months;ltp;ltp_type;months_to_ltp;mtm_mm;tumor_max_diameter_mm",
+      "a;p1;8;1;recurrent;8;-2,5;41",
+      "b;p2;30;0;;;3,4;25",
+      "c;p3;20;0;;;1;30",
+    ].join("\r\n");
+    const r = ownCohort({ name: "short.csv", text });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings[0]).toMatch(/^short\.csv: no column age_years, sex, asa, .*ltp_octant — read as empty/);
+    expect(r.cases.map((c) => [c.margin.mtmMm, c.sex, c.followupMonths])).toEqual([
+      [-2.5, null, 8],
+      [3.4, null, 30],
+      [1, null, 20],
+    ]);
+  });
+
   it("takes diameter, volumes and octants from `cryomargin margins` JSON files named by case", () => {
     const json = (mtm: number) =>
       JSON.stringify({
