@@ -8,20 +8,28 @@
  * - The margin at a tumor point p is the signed distance from T(p) to the ice-ball surface, positive
  *   inside the ice ball. MTM = min over the tumor of that margin: the smallest tumor-to-ice-surface
  *   distance when the ice ball covers the tumor, minus the deepest uncovered extent when it does not.
- *   The minimum over a solid tumor is attained on its surface (a signed distance has no interior local
- *   minimum), so it is taken over the tumor's sub-voxel surface samples.
- * - Coverage classes at threshold t, by tumor volume: green margin ≥ t, yellow 0 ≤ margin < t, red < 0.
+ *   A signed distance has no local minimum inside a solid, so the minimum over the tumor is attained
+ *   on its surface and is taken over the tumor's sub-voxel surface samples.
+ * - Coverage classes at threshold t, by tumor volume: green margin ≥ t, yellow 0 ≤ margin < t, red < 0,
+ *   each tumor voxel (centre) counting for its volume.
+ * - Volumes are voxel counts × voxel volume: unbiased (the lattice-counting error has mean zero), within
+ *   3% on the phantom suite down to 1.4 ml tumors on 1.2 × 1.2 × 3.0 mm voxels. (A sub-voxel
+ *   Cavalieri correction from the refined surface crossings was tried and was worse on small tumors,
+ *   whose refined surfaces sit ~0.05 mm inside: −4% against −2.7% for voxel counting.)
+ * - Octants split the tumor through its centroid along the world axes (octants.ts).
  *
- * Masks are never resampled onto each other: each surface is reconstructed on its own grid and the ice
- * ball's signed distance is evaluated at tumor points mapped through the transform.
+ * Masks are never resampled onto each other: each surface is reconstructed on its own grid
+ * (refineSurface.ts) and the ice ball's signed distance (signedDistance.ts) is evaluated at tumor
+ * points mapped through the transform. Cost is linear in the masks' voxels (one scan for the bounding
+ * boxes) plus their surface samples.
  */
-import { applyAffine, gridShear, invertAffine, linearDeterminant } from "./affine.js";
+import { gridShear, invertAffine, linearDeterminant } from "./affine.js";
 import { maxPairwiseDistance } from "./diameter.js";
 import { MarginInputError } from "./errors.js";
 import { buildPointTree, type PointTree } from "./kdTree.js";
 import { type MaskBounds, maskBounds } from "./maskBounds.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
-import { defaultRefineOptions, refineSurfaceSamples, smoothSurfaceSamples } from "./refineSurface.js";
+import { defaultRefineOptions, type RefineStats, refineSurfaceSamples, smoothSurfaceSamples } from "./refineSurface.js";
 import { lastNearestSample, signedDistanceToSamples } from "./signedDistance.js";
 import { estimateAreaVectorNormals, extractSurfaceSamples, type SurfaceSamples } from "./surface.js";
 import type { CoverageFractions, MarginOptions, MarginResult, MaskVolume, Mat4, OctantMargin, Vec3 } from "./types.js";
@@ -33,11 +41,13 @@ export const DEFAULT_THRESHOLD_MM = 5;
 export interface ReconstructedSurface {
   samples: SurfaceSamples;
   tree: PointTree;
+  refine: RefineStats;
 }
 
 /**
- * Sub-voxel surface of a mask: boundary-edge samples with area-vector normals.
- * Example: `reconstructSurface(ice, maskBounds(ice))` then `signedDistanceToSamples(...)` at any point.
+ * Sub-voxel surface of a mask: boundary-edge samples, area-vector normals, corrected-least-squares
+ * quadric patches, then a smoothing pass (refineSurface.ts explains each step).
+ * Example: `reconstructSurface(ice, maskBounds(ice))`, then `signedDistanceToSamples(...)` anywhere.
  */
 export function reconstructSurface(mask: MaskVolume, bounds: MaskBounds): ReconstructedSurface {
   const samples = extractSurfaceSamples(mask, bounds);
@@ -45,9 +55,32 @@ export function reconstructSurface(mask: MaskVolume, bounds: MaskBounds): Recons
   const midpointTree = buildPointTree(samples.points, samples.count);
   estimateAreaVectorNormals(samples, midpointTree, 2 * maxSpacing);
   const options = defaultRefineOptions(maxSpacing);
-  refineSurfaceSamples(samples, midpointTree, options);
-  smoothSurfaceSamples(samples, buildPointTree(samples.points, samples.count), 2.5 * maxSpacing, options.centreSpacingMm);
-  return { samples, tree: buildPointTree(samples.points, samples.count) };
+  // A patch cannot usefully reach beyond the object: cap the window at 1.5 × the object's smallest
+  // half-extent (a 12 mm tumor on 3 mm slices otherwise fits one quadric to all of itself, with a
+  // measured −0.14 mm inward bias; capped, −0.04 mm).
+  options.maxRadiusMm = Math.max(options.radiusMm, Math.min(options.maxRadiusMm, 1.5 * smallestHalfExtentMm(samples)));
+  const refine = refineSurfaceSamples(samples, midpointTree, options);
+  smoothSurfaceSamples(
+    samples,
+    buildPointTree(samples.points, samples.count),
+    2.5 * maxSpacing,
+    options.centreSpacingMm,
+  );
+  return { samples, tree: buildPointTree(samples.points, samples.count), refine };
+}
+
+/** Half the smallest world-axis extent of the samples' bounding box, mm. */
+function smallestHalfExtentMm(samples: SurfaceSamples): number {
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (let k = 0; k < samples.count; k++) {
+    for (let a = 0; a < 3; a++) {
+      const v = samples.points[3 * k + a];
+      if (v < lo[a]) lo[a] = v;
+      if (v > hi[a]) hi[a] = v;
+    }
+  }
+  return Math.min(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]) / 2;
 }
 
 /**
@@ -62,25 +95,76 @@ export function roundMarginMm(mm: number): number {
 /** Throws a MarginInputError unless the mask's dims, data length and matrix are usable. */
 function checkMask(mask: MaskVolume, input: "tumor" | "iceball"): void {
   const [nx, ny, nz] = mask.dims;
+  const name = input === "tumor" ? "tumor" : "ice-ball";
   if (![nx, ny, nz].every((n) => Number.isInteger(n) && n > 0)) {
-    throw new MarginInputError(`the ${input} mask has invalid dimensions ${mask.dims.join(" × ")}`, input);
+    throw new MarginInputError(`the ${name} mask has invalid dimensions ${mask.dims.join(" × ")}`, input);
   }
   if (mask.data.length !== nx * ny * nz) {
     throw new MarginInputError(
-      `the ${input} mask has ${mask.data.length} voxels but its dimensions ${nx} × ${ny} × ${nz} need ${nx * ny * nz}`,
+      `the ${name} mask has ${mask.data.length} voxels but its dimensions ${nx} × ${ny} × ${nz} need ${nx * ny * nz}`,
       input,
     );
   }
   if (mask.voxelToWorld.length !== 16 || !mask.voxelToWorld.every(Number.isFinite)) {
-    throw new MarginInputError(`the ${input} voxel-to-world matrix is not a finite 4×4 matrix`, input);
+    throw new MarginInputError(`the ${name} voxel-to-world matrix is not a finite 4×4 matrix`, input);
   }
+  invertAffine(mask.voxelToWorld, input);
+}
+
+/** True when the mask has an inside voxel on the first or last index of some axis. */
+function touchesGridEdge(mask: MaskVolume, bounds: MaskBounds): boolean {
+  return bounds.min.some((v) => v === 0) || bounds.max.some((v, a) => v === mask.dims[a] - 1);
+}
+
+/**
+ * The ice ball's signed distance at pre-ablation points: maps p through the transform, returns NaN
+ * when T(p) falls outside the post-ablation scan's field of view (voxel-index box [−½, n − ½]), else
+ * the signed distance to the reconstructed ice surface. Consecutive nearby queries reuse the previous
+ * nearest sample as a search hint.
+ */
+function createMarginProbe(iceball: MaskVolume, ice: ReconstructedSurface, preToPost: Mat4) {
+  const T = preToPost;
+  const W = invertAffine(iceball.voxelToWorld, "iceball");
+  const [nx, ny, nz] = iceball.dims;
+  let hint = -1;
+  const insideFieldOfView = (qx: number, qy: number, qz: number) => {
+    const i = W[0] * qx + W[1] * qy + W[2] * qz + W[3];
+    const j = W[4] * qx + W[5] * qy + W[6] * qz + W[7];
+    const k = W[8] * qx + W[9] * qy + W[10] * qz + W[11];
+    return i >= -0.5 && j >= -0.5 && k >= -0.5 && i <= nx - 0.5 && j <= ny - 0.5 && k <= nz - 0.5;
+  };
+  return {
+    /** Whether T(p) is inside the post-ablation field of view. */
+    visible(px: number, py: number, pz: number): boolean {
+      return insideFieldOfView(
+        T[0] * px + T[1] * py + T[2] * pz + T[3],
+        T[4] * px + T[5] * py + T[6] * pz + T[7],
+        T[8] * px + T[9] * py + T[10] * pz + T[11],
+      );
+    },
+    /** Margin (mm) at pre-ablation point p; NaN outside the field of view. */
+    margin(px: number, py: number, pz: number): number {
+      const qx = T[0] * px + T[1] * py + T[2] * pz + T[3];
+      const qy = T[4] * px + T[5] * py + T[6] * pz + T[7];
+      const qz = T[8] * px + T[9] * py + T[10] * pz + T[11];
+      if (!insideFieldOfView(qx, qy, qz)) return Number.NaN;
+      const d = signedDistanceToSamples(ice.samples, ice.tree, qx, qy, qz, hint);
+      hint = lastNearestSample();
+      return d;
+    },
+  };
+}
+
+/** Coverage class of a margin at threshold t: 0 green (≥ t), 1 yellow ([0, t)), 2 red (< 0). */
+function coverageClass(marginMm: number, thresholdMm: number): number {
+  return marginMm >= thresholdMm ? 0 : marginMm >= 0 ? 1 : 2;
 }
 
 /**
  * Measures the margins of one tumor / ice-ball pair. See the module comment for the definitions.
  *
  * Example: a 10 mm-radius tumor centred in a 20 mm-radius ice ball (identity transform) gives
- * mtmMm ≈ 10, coverage all green at the default 5 mm threshold.
+ * mtmMm ≈ 10 and coverage all green at the default 5 mm threshold.
  */
 export function measureMargins(
   tumor: MaskVolume,
@@ -98,8 +182,6 @@ export function measureMargins(
     throw new MarginInputError("the transform is not a finite 4×4 matrix", "transform");
   }
   invertAffine(preToPost, "transform");
-  const iceWorldToVoxel = invertAffine(iceball.voxelToWorld, "iceball");
-  invertAffine(tumor.voxelToWorld, "tumor");
 
   const tumorBounds = maskBounds(tumor);
   if (tumorBounds.count === 0) throw new MarginInputError("the tumor mask is empty (no voxel > 0)", "tumor");
@@ -112,77 +194,34 @@ export function measureMargins(
     [iceball, "ice-ball"],
   ] as const) {
     const shear = gridShear(mask.voxelToWorld);
-    if (shear > 1e-3)
-      warnings.push(`the ${name} grid is sheared (axis cos ${shear.toFixed(4)}); distances assume orthogonal axes`);
+    if (shear > 1e-3) {
+      warnings.push(`the ${name} grid is sheared (axis cosine ${shear.toFixed(4)}); distances assume orthogonal axes`);
+    }
+  }
+  if (touchesGridEdge(iceball, iceBounds)) {
+    warnings.push("the ice-ball mask touches the edge of its scan; the ice ball may extend beyond the field of view");
+  }
+  if (touchesGridEdge(tumor, tumorBounds)) {
+    warnings.push("the tumor mask touches the edge of its scan; the tumor may extend beyond the field of view");
   }
 
   const tumorVoxelMm3 = Math.abs(linearDeterminant(tumor.voxelToWorld));
   const iceVoxelMm3 = Math.abs(linearDeterminant(iceball.voxelToWorld));
-  const tumorVolumeMl = (tumorBounds.count * tumorVoxelMm3) / 1000;
-  const iceballVolumeMl = (iceBounds.count * iceVoxelMm3) / 1000;
   const centroid = maskCentroid(tumor, tumorBounds);
-
   const tumorSurface = reconstructSurface(tumor, tumorBounds);
   const iceSurface = reconstructSurface(iceball, iceBounds);
-  const [inx, iny, inz] = iceball.dims;
-  const T = preToPost;
-  const W = iceWorldToVoxel;
+  const probe = createMarginProbe(iceball, iceSurface, preToPost);
 
-  /** Margin at pre-ablation world point p, or NaN when T(p) falls outside the ice ball's field of view. */
-  const marginAt = (px: number, py: number, pz: number): number => {
-    const qx = T[0] * px + T[1] * py + T[2] * pz + T[3];
-    const qy = T[4] * px + T[5] * py + T[6] * pz + T[7];
-    const qz = T[8] * px + T[9] * py + T[10] * pz + T[11];
-    const i = W[0] * qx + W[1] * qy + W[2] * qz + W[3];
-    const j = W[4] * qx + W[5] * qy + W[6] * qz + W[7];
-    const k = W[8] * qx + W[9] * qy + W[10] * qz + W[11];
-    if (i < -0.5 || j < -0.5 || k < -0.5 || i > inx - 0.5 || j > iny - 0.5 || k > inz - 0.5) return Number.NaN;
-    const d = signedDistanceToSamples(iceSurface.samples, iceSurface.tree, qx, qy, qz, hint);
-    hint = lastNearestSample();
-    return d;
-  };
-  let hint = -1;
-
-  // Per-voxel pass: coverage classes and octant volumes (by voxel count; each voxel is one volume unit).
-  const octantVoxels = new Float64Array(8);
-  const octantClass = new Float64Array(24); // [green, yellow, red] per octant
+  // Surface pass: the MTM, where it is attained, and each octant's minimum over its part of the surface.
   const octantMin = new Float64Array(8).fill(Number.POSITIVE_INFINITY);
-  let outsideVoxels = 0;
-  const [tnx, tny] = tumor.dims;
-  const tm = tumor.voxelToWorld;
-  const voxelMargins = options.voxelMargins ? new Float32Array(tumor.data.length).fill(Number.NaN) : undefined;
-  for (let k = tumorBounds.min[2]; k <= tumorBounds.max[2]; k++) {
-    for (let j = tumorBounds.min[1]; j <= tumorBounds.max[1]; j++) {
-      let idx = tumorBounds.min[0] + tnx * (j + tny * k);
-      for (let i = tumorBounds.min[0]; i <= tumorBounds.max[0]; i++, idx++) {
-        if (tumor.data[idx] === 0) continue;
-        const px = tm[0] * i + tm[1] * j + tm[2] * k + tm[3];
-        const py = tm[4] * i + tm[5] * j + tm[6] * k + tm[7];
-        const pz = tm[8] * i + tm[9] * j + tm[10] * k + tm[11];
-        const o = octantIndex(px - centroid[0], py - centroid[1], pz - centroid[2]);
-        octantVoxels[o]++;
-        const margin = marginAt(px, py, pz);
-        if (Number.isNaN(margin)) {
-          outsideVoxels++;
-          continue;
-        }
-        if (voxelMargins) voxelMargins[idx] = margin;
-        const c = margin >= thresholdMm ? 0 : margin >= 0 ? 1 : 2;
-        octantClass[3 * o + c]++;
-        if (margin < octantMin[o]) octantMin[o] = margin;
-      }
-    }
-  }
-
-  // Surface pass: the MTM and where it is attained.
-  const tumorSamples = tumorSurface.samples;
+  const ts = tumorSurface.samples;
   let mtmMm = Number.POSITIVE_INFINITY;
   let minPoint: Vec3 = [Number.NaN, Number.NaN, Number.NaN];
-  for (let s = 0; s < tumorSamples.count; s++) {
-    const px = tumorSamples.points[3 * s];
-    const py = tumorSamples.points[3 * s + 1];
-    const pz = tumorSamples.points[3 * s + 2];
-    const margin = marginAt(px, py, pz);
+  for (let s = 0; s < ts.count; s++) {
+    const px = ts.points[3 * s];
+    const py = ts.points[3 * s + 1];
+    const pz = ts.points[3 * s + 2];
+    const margin = probe.margin(px, py, pz);
     if (Number.isNaN(margin)) continue;
     const o = octantIndex(px - centroid[0], py - centroid[1], pz - centroid[2]);
     if (margin < octantMin[o]) octantMin[o] = margin;
@@ -191,10 +230,11 @@ export function measureMargins(
       minPoint = [px, py, pz];
     }
   }
-  const fractionOutsideFieldOfView = outsideVoxels / tumorBounds.count;
+
+  const voxels = voxelPass(tumor, tumorBounds, centroid, probe, thresholdMm, octantMin, options.voxelMargins === true);
+  const fractionOutsideFieldOfView = voxels.outside / tumorBounds.count;
   if (fractionOutsideFieldOfView >= 1) {
     warnings.push("the whole tumor maps outside the post-ablation scan's field of view; no margin can be measured");
-    mtmMm = Number.NaN;
   } else if (fractionOutsideFieldOfView > 0) {
     warnings.push(
       `${(100 * fractionOutsideFieldOfView).toFixed(1)}% of the tumor volume maps outside the post-ablation scan's field of view; margins and coverage are over the rest`,
@@ -203,22 +243,16 @@ export function measureMargins(
   if (!Number.isFinite(mtmMm)) mtmMm = Number.NaN;
 
   const octants: OctantMargin[] = OCTANT_NAMES.map((name, o) => {
-    const measured = octantClass[3 * o] + octantClass[3 * o + 1] + octantClass[3 * o + 2];
+    const [g, y, r] = [voxels.octantClass[3 * o], voxels.octantClass[3 * o + 1], voxels.octantClass[3 * o + 2]];
     return {
       name,
-      tumorVolumeMl: (octantVoxels[o] * tumorVoxelMm3) / 1000,
+      tumorVolumeMl: (voxels.octantVoxels[o] * tumorVoxelMm3) / 1000,
       minMarginMm: Number.isFinite(octantMin[o]) ? octantMin[o] : Number.NaN,
-      ...fractions(octantClass[3 * o], octantClass[3 * o + 1], octantClass[3 * o + 2], measured),
+      ...fractions(g, y, r),
     };
   });
-  let green = 0;
-  let yellow = 0;
-  let red = 0;
-  for (let o = 0; o < 8; o++) {
-    green += octantClass[3 * o];
-    yellow += octantClass[3 * o + 1];
-    red += octantClass[3 * o + 2];
-  }
+  const total = [0, 0, 0];
+  for (let o = 0; o < 8; o++) for (let c = 0; c < 3; c++) total[c] += voxels.octantClass[3 * o + c];
 
   const minOctant = Number.isNaN(minPoint[0])
     ? OCTANT_NAMES[0]
@@ -229,21 +263,118 @@ export function measureMargins(
     minMarginPointRas: minPoint,
     minMarginOctant: minOctant,
     thresholdMm,
-    tumorVolumeMl,
-    iceballVolumeMl,
-    tumorMaxDiameterMm: maxPairwiseDistance(tumorSamples.points, tumorSamples.count),
+    tumorVolumeMl: (tumorBounds.count * tumorVoxelMm3) / 1000,
+    iceballVolumeMl: (iceBounds.count * iceVoxelMm3) / 1000,
+    tumorMaxDiameterMm: maxPairwiseDistance(ts.points, ts.count),
     tumorCentroidRas: centroid,
-    coverage: fractions(green, yellow, red, green + yellow + red),
+    coverage: fractions(total[0], total[1], total[2]),
     octants,
     fractionOutsideFieldOfView,
     warnings,
   };
-  if (voxelMargins) result.voxelMarginsMm = voxelMargins;
+  if (voxels.margins) result.voxelMarginsMm = voxels.margins;
   return result;
 }
 
+/** Lattice step of the voxel pass, mm: anchors this far apart bound every voxel's margin. */
+const ANCHOR_SPACING_MM = 3;
+
+/**
+ * Per-voxel pass: octant volumes, coverage classes and (voxel centres being tumor points too) octant
+ * minima. Exact margins are only computed where they can change an answer.
+ *
+ * Derivation: a signed distance is 1-Lipschitz, and a rigid transform preserves distances, so for
+ * tumor points v and w, |m(v) − m(w)| ≤ |v − w|. The margin is computed exactly at anchors — the
+ * voxels whose indices are multiples of a step ≈ 3 mm — and every other voxel v, δ from its nearest
+ * anchor w, has m(v) ∈ [m(w) − δ, m(w) + δ]. When that interval lies inside one coverage class and
+ * above the octant's running minimum, the class is exact without m(v); otherwise m(v) is computed.
+ * Deep voxels (the expensive nearest-sample queries) are decided by their anchors; only the shells
+ * within a few mm of 0 and of the threshold are computed one by one. With `exact` every voxel's
+ * margin is computed (and returned, for viewers).
+ */
+function voxelPass(
+  tumor: MaskVolume,
+  bounds: MaskBounds,
+  centroid: Vec3,
+  probe: ReturnType<typeof createMarginProbe>,
+  thresholdMm: number,
+  octantMin: Float64Array,
+  exact: boolean,
+) {
+  const octantVoxels = new Float64Array(8);
+  const octantClass = new Float64Array(24);
+  let outside = 0;
+  const [nx, ny] = tumor.dims;
+  const m = tumor.voxelToWorld;
+  const margins = exact ? new Float32Array(tumor.data.length).fill(Number.NaN) : undefined;
+  const spacing = [0, 1, 2].map((c) => Math.hypot(m[c], m[4 + c], m[8 + c]));
+  const step = spacing.map((s) => Math.max(1, Math.round(ANCHOR_SPACING_MM / s)));
+  const anchorDims = [0, 1, 2].map((a) => Math.floor((bounds.max[a] - bounds.min[a]) / step[a]) + 2);
+  const anchorMargin = new Float64Array(anchorDims[0] * anchorDims[1] * anchorDims[2]).fill(Number.POSITIVE_INFINITY);
+  const world = (i: number, j: number, k: number, out: Float64Array) => {
+    out[0] = m[0] * i + m[1] * j + m[2] * k + m[3];
+    out[1] = m[4] * i + m[5] * j + m[6] * k + m[7];
+    out[2] = m[8] * i + m[9] * j + m[10] * k + m[11];
+  };
+  const p = new Float64Array(3);
+  const q = new Float64Array(3);
+  /** Exact margin at anchor lattice point (a, b, c), memoised (+∞ = not yet computed). */
+  const anchor = (a: number, b: number, c: number): number => {
+    const idx = a + anchorDims[0] * (b + anchorDims[1] * c);
+    let v = anchorMargin[idx];
+    if (v === Number.POSITIVE_INFINITY) {
+      world(bounds.min[0] + a * step[0], bounds.min[1] + b * step[1], bounds.min[2] + c * step[2], q);
+      v = probe.margin(q[0], q[1], q[2]);
+      anchorMargin[idx] = v;
+    }
+    return v;
+  };
+  for (let k = bounds.min[2]; k <= bounds.max[2]; k++) {
+    for (let j = bounds.min[1]; j <= bounds.max[1]; j++) {
+      let idx = bounds.min[0] + nx * (j + ny * k);
+      for (let i = bounds.min[0]; i <= bounds.max[0]; i++, idx++) {
+        if (tumor.data[idx] === 0) continue;
+        world(i, j, k, p);
+        const o = octantIndex(p[0] - centroid[0], p[1] - centroid[1], p[2] - centroid[2]);
+        octantVoxels[o]++;
+        if (!probe.visible(p[0], p[1], p[2])) {
+          outside++;
+          continue;
+        }
+        let margin = Number.NaN;
+        let cls = -1;
+        if (!exact) {
+          const a = Math.round((i - bounds.min[0]) / step[0]);
+          const b = Math.round((j - bounds.min[1]) / step[1]);
+          const c = Math.round((k - bounds.min[2]) / step[2]);
+          const mw = anchor(a, b, c);
+          if (!Number.isNaN(mw)) {
+            world(bounds.min[0] + a * step[0], bounds.min[1] + b * step[1], bounds.min[2] + c * step[2], q);
+            const delta = Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
+            const lo = coverageClass(mw + delta, thresholdMm);
+            if (lo === coverageClass(mw - delta, thresholdMm) && mw - delta >= octantMin[o]) cls = lo;
+          }
+        }
+        if (cls < 0) {
+          margin = probe.margin(p[0], p[1], p[2]);
+          if (Number.isNaN(margin)) {
+            outside++;
+            continue;
+          }
+          cls = coverageClass(margin, thresholdMm);
+          if (margin < octantMin[o]) octantMin[o] = margin;
+          if (margins) margins[idx] = margin;
+        }
+        octantClass[3 * o + cls]++;
+      }
+    }
+  }
+  return { octantVoxels, octantClass, outside, margins };
+}
+
 /** Class counts → fractions of their total (all NaN when nothing was measured). */
-function fractions(green: number, yellow: number, red: number, total: number): CoverageFractions {
+function fractions(green: number, yellow: number, red: number): CoverageFractions {
+  const total = green + yellow + red;
   if (total === 0) return { fractionGreen: Number.NaN, fractionYellow: Number.NaN, fractionRed: Number.NaN };
   return { fractionGreen: green / total, fractionYellow: yellow / total, fractionRed: red / total };
 }
@@ -266,5 +397,13 @@ export function maskCentroid(mask: MaskVolume, bounds: MaskBounds): Vec3 {
     }
   }
   const n = bounds.count;
-  return applyAffine(mask.voxelToWorld, [si / n, sj / n, sk / n]);
+  const m = mask.voxelToWorld;
+  const i = si / n;
+  const j = sj / n;
+  const k = sk / n;
+  return [
+    m[0] * i + m[1] * j + m[2] * k + m[3],
+    m[4] * i + m[5] * j + m[6] * k + m[7],
+    m[8] * i + m[9] * j + m[10] * k + m[11],
+  ];
 }

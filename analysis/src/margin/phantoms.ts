@@ -6,6 +6,7 @@
  * A voxel is inside a phantom when its centre is (the binary-segmentation model: a mask records, per
  * voxel centre, inside or outside; no partial volume).
  */
+import { createRandom } from "../stats/random.js";
 import { applyAffine, invertAffine } from "./affine.js";
 import type { MaskVolume, Mat4, Vec3 } from "./types.js";
 
@@ -288,25 +289,31 @@ function distancePointEllipsoid(e0: number, e1: number, e2: number, y0: number, 
  * Exact MTM of a tumor ellipsoid (pre-ablation world) against an ice-ball ellipsoid (post-ablation
  * world) under `preToPost`. See {@link exactMinimalMargin}.
  */
-export function exactEllipsoidMargin(tumor: Ellipsoid, ice: Ellipsoid, preToPost: Mat4): { mtmMm: number; point: Vec3 } {
+export function exactEllipsoidMargin(
+  tumor: Ellipsoid,
+  ice: Ellipsoid,
+  preToPost: Mat4,
+): { mtmMm: number; point: Vec3 } {
   return exactMinimalMargin(tumor, (p) => ellipsoidSignedDistance(ice, p), preToPost);
 }
 
 /**
  * Exact MTM of a tumor ellipsoid against any ice ball given by its exact signed distance (mm,
  * positive inside, post-ablation world): min over the tumor surface of the signed distance at the
- * mapped point. Dense search over the surface parameters (u, v), then six rounds of zooming into the
- * best three cells; the minimum of a signed distance over a smooth surface is attained at a smooth
- * point, so the zoom converges (to < 1e-4 mm on the suite's shapes).
+ * mapped point. A 24 × 48 search over the surface parameters (u, v), then seven rounds of zooming
+ * (±1 cell in steps of ¼) around the best three; the minimum of a signed distance over a smooth
+ * surface is attained at a smooth point, so the zoom converges (cell 4⁻⁷ of the first, < 1e-4 mm).
+ * `rounds = 0` gives the coarse search alone (for the suite's placement of the ice ball).
  */
 export function exactMinimalMargin(
   tumor: Ellipsoid,
   iceSignedDistance: (p: Vec3) => number,
   preToPost: Mat4,
+  rounds = 7,
 ): { mtmMm: number; point: Vec3 } {
   const f = (u: number, v: number) => iceSignedDistance(applyAffine(preToPost, ellipsoidSurfacePoint(tumor, u, v)));
-  const nu = 48;
-  const nv = 96;
+  const nu = 24;
+  const nv = 48;
   const candidates: { u: number; v: number; m: number }[] = [];
   for (let a = 0; a <= nu; a++) {
     const u = (Math.PI * a) / nu;
@@ -317,11 +324,11 @@ export function exactMinimalMargin(
   }
   candidates.sort((x, y) => x.m - y.m);
   let best = candidates[0];
-  for (const start of candidates.slice(0, 3)) {
+  for (const start of rounds > 0 ? candidates.slice(0, 3) : []) {
     let c = start;
     let du = Math.PI / nu;
     let dv = (2 * Math.PI) / nv;
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < rounds; round++) {
       let local = c;
       for (let a = -4; a <= 4; a++) {
         for (let b = -4; b <= 4; b++) {
@@ -429,4 +436,221 @@ function normalizeRotation(r: Float64Array): void {
   set(0, a);
   set(1, b);
   set(2, c);
+}
+
+/** The phantom suite's four situations, by the exact MTM they are placed at. */
+export type PhantomScenario = "covered" | "tight" | "partly uncovered" | "missed";
+
+/** One analytic phantom case: masks, transform, and the exact answers. */
+export interface PhantomCase {
+  name: string;
+  scenario: PhantomScenario;
+  tumor: MaskVolume;
+  iceball: MaskVolume;
+  preToPost: Mat4;
+  tumorShape: Ellipsoid;
+  /** Exact MTM (mm) and where it is attained (pre-ablation RAS). */
+  exactMtmMm: number;
+  exactMinPointRas: Vec3;
+  exactTumorVolumeMl: number;
+  exactIceballVolumeMl: number;
+  exactTumorDiameterMm: number;
+  /** The ice ball's exact signed distance, post-ablation world (positive inside). */
+  iceSignedDistance: (p: Vec3) => number;
+}
+
+export interface PhantomSuiteOptions {
+  seed: number;
+  count: number;
+  tumorSpacingMm: Vec3;
+  iceSpacingMm: Vec3;
+  /** "ellipsoids": ellipsoid (40% spheres) tumor and ice ball; "two-ball union": a two-probe ice ball. */
+  shapes: "ellipsoids" | "two-ball union";
+}
+
+/**
+ * Random analytic cases: a tumor ellipsoid (longest semi-axis 8–18 mm, the others 0.7–1 of it: maximum
+ * diameters 16–36 mm, the paper's 1.6–5.1 cm range up to its mean) on a randomly oriented pre-ablation
+ * grid, a random rigid transform (any rotation, ±10 mm), and an ice ball on its own randomly oriented
+ * post-ablation grid with other spacing/origin (random sub-voxel offsets), placed along a random
+ * direction so that the exact MTM falls in the case's scenario: covered (3–9 mm), tight (0–3 mm),
+ * partly uncovered (−8–0 mm) or missed (the tumor wholly outside). Deterministic for a seed.
+ * For "two-ball union" the tumor is put beside the waist between the two balls (the concave crease
+ * a smooth reconstruction rounds), alternating tight and partly uncovered.
+ */
+export function generatePhantomCases(options: PhantomSuiteOptions): PhantomCase[] {
+  const random = createRandom(options.seed);
+  const rnd = () => random.next();
+  const scenarios: PhantomScenario[] = ["covered", "tight", "partly uncovered", "missed"];
+  const cases: PhantomCase[] = [];
+  for (let n = 0; n < options.count; n++) {
+    const rt = 8 + 10 * rnd();
+    const tumorShape: Ellipsoid =
+      rnd() < 0.4 && options.shapes === "ellipsoids"
+        ? { ...sphere([rnd() * 10 - 5, rnd() * 10 - 5, rnd() * 10 - 5], rt), rotation: randomRotation(rnd) }
+        : {
+            centre: [rnd() * 10 - 5, rnd() * 10 - 5, rnd() * 10 - 5],
+            semiAxesMm: [rt, rt * (0.7 + 0.3 * rnd()), rt * (0.7 + 0.3 * rnd())],
+            rotation: randomRotation(rnd),
+          };
+    const preToPost = rigidTransform(randomRotation(rnd), [rnd() * 20 - 10, rnd() * 20 - 10, rnd() * 20 - 10]);
+    const mapped = applyAffine(preToPost, tumorShape.centre);
+    const direction = randomUnitVector(rnd);
+    let scenario: PhantomScenario;
+    let target: number;
+    let place: (d: number) => { sdf: (p: Vec3) => number; parts: Ellipsoid[] };
+    let grow = 1;
+    if (options.shapes === "ellipsoids") {
+      scenario = scenarios[n % 4];
+      const ri = Math.max(...tumorShape.semiAxesMm) + 5 + 12 * rnd();
+      const axes: Vec3 = rnd() < 0.4 ? [ri, ri, ri] : [ri, ri * (0.75 + 0.25 * rnd()), ri * (0.75 + 0.25 * rnd())];
+      const rotation = randomRotation(rnd);
+      place = (d) => {
+        const e: Ellipsoid = {
+          centre: offsetPoint(mapped, direction, d),
+          semiAxesMm: [axes[0] * grow, axes[1] * grow, axes[2] * grow],
+          rotation,
+        };
+        return { sdf: (p) => ellipsoidSignedDistance(e, p), parts: [e] };
+      };
+      target =
+        scenario === "covered"
+          ? 3 + 6 * rnd()
+          : scenario === "tight"
+            ? 3 * rnd()
+            : scenario === "partly uncovered"
+              ? -0.2 - 8 * rnd()
+              : Number.NaN;
+      if (scenario === "missed") target = -(2 * Math.max(...tumorShape.semiAxesMm) + 2 + 8 * rnd());
+    } else {
+      scenario = n % 2 === 0 ? "tight" : "partly uncovered";
+      target = scenario === "tight" ? 3 * rnd() : -4 * rnd();
+      const r1 = 14 + 6 * rnd();
+      const r2 = 14 + 6 * rnd();
+      const separation = 10 + 8 * rnd();
+      // The balls' axis is perpendicular to the direction from the waist to the tumor.
+      const raw = randomUnitVector(rnd);
+      const along = raw[0] * direction[0] + raw[1] * direction[1] + raw[2] * direction[2];
+      const axis = normalize([
+        raw[0] - along * direction[0],
+        raw[1] - along * direction[1],
+        raw[2] - along * direction[2],
+      ]);
+      place = (d) => {
+        const waist = offsetPoint(mapped, direction, -d);
+        const c1 = offsetPoint(waist, axis, -separation / 2);
+        const c2 = offsetPoint(waist, axis, separation / 2);
+        const [g1, g2] = [r1 * grow, r2 * grow];
+        return { sdf: (p) => twoBallUnionSignedDistance(c1, g1, c2, g2, p), parts: [sphere(c1, g1), sphere(c2, g2)] };
+      };
+    }
+    // Place the ice ball: the MTM falls by about 1 mm per mm of offset, so a few secant steps on the
+    // coarse search usually reach the target; bisection on [0, 60] mm when they do not.
+    const coarse = (offset: number) => exactMinimalMargin(tumorShape, place(offset).sdf, preToPost, 0).mtmMm;
+    // An ice ball too small to reach the target even centred on the tumor grows by 10% steps.
+    while (coarse(0) < target + 0.5) grow *= 1.1;
+    let d = 0;
+    let m = coarse(d);
+    let previous: { d: number; m: number } | null = null;
+    for (let it = 0; it < 6 && Math.abs(m - target) > 0.05; it++) {
+      const slope = previous && Math.abs(m - previous.m) > 1e-6 ? (m - previous.m) / (d - previous.d) : -1;
+      previous = { d, m };
+      d = Math.max(-30, Math.min(60, d + (target - m) / Math.max(-2, Math.min(-0.5, slope))));
+      m = coarse(d);
+    }
+    if (Math.abs(m - target) > 0.5) {
+      // Along the ray the MTM decreases from its value at offset 0 (the ice ball centred on the tumor).
+      let lo = 0;
+      let hi = 60;
+      for (let it = 0; it < 24; it++) {
+        d = (lo + hi) / 2;
+        if (coarse(d) > target) lo = d;
+        else hi = d;
+      }
+    }
+    const ice = place(d);
+    const exact = exactMinimalMargin(tumorShape, ice.sdf, preToPost);
+    const tumor = gridAround(tumorShape.centre, ellipsoidHalfExtent(tumorShape), options.tumorSpacingMm, rnd);
+    rasterizeEllipsoid(tumor, tumorShape);
+    const lo: Vec3 = [mapped[0] - rt, mapped[1] - rt, mapped[2] - rt];
+    const hi: Vec3 = [mapped[0] + rt, mapped[1] + rt, mapped[2] + rt];
+    for (const part of ice.parts) {
+      const h = ellipsoidHalfExtent(part);
+      for (let a = 0; a < 3; a++) {
+        lo[a] = Math.min(lo[a], part.centre[a] - h[a]);
+        hi[a] = Math.max(hi[a], part.centre[a] + h[a]);
+      }
+    }
+    const iceball = gridAround(
+      [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2],
+      [(hi[0] - lo[0]) / 2, (hi[1] - lo[1]) / 2, (hi[2] - lo[2]) / 2],
+      options.iceSpacingMm,
+      rnd,
+    );
+    for (const part of ice.parts) rasterizeEllipsoid(iceball, part);
+    cases.push({
+      name: `${options.shapes} #${n} (${scenario})`,
+      scenario,
+      tumor,
+      iceball,
+      preToPost,
+      tumorShape,
+      exactMtmMm: exact.mtmMm,
+      exactMinPointRas: exact.point,
+      exactTumorVolumeMl: ellipsoidVolumeMl(tumorShape),
+      exactIceballVolumeMl: ice.parts.length === 1 ? ellipsoidVolumeMl(ice.parts[0]) : twoBallUnionVolumeMl(ice.parts),
+      exactTumorDiameterMm: ellipsoidDiameterMm(tumorShape),
+      iceSignedDistance: ice.sdf,
+    });
+  }
+  return cases;
+}
+
+/** Volume of the union of two balls: the two volumes minus their lens, π(r₁+r₂−d)²(d²+2d(r₁+r₂)−3(r₁−r₂)²)/(12d). */
+function twoBallUnionVolumeMl(parts: Ellipsoid[]): number {
+  const [a, b] = parts;
+  const r1 = a.semiAxesMm[0];
+  const r2 = b.semiAxesMm[0];
+  const d = Math.hypot(a.centre[0] - b.centre[0], a.centre[1] - b.centre[1], a.centre[2] - b.centre[2]);
+  const lens =
+    d >= r1 + r2
+      ? 0
+      : d <= Math.abs(r1 - r2)
+        ? (4 / 3) * Math.PI * Math.min(r1, r2) ** 3
+        : (Math.PI * (r1 + r2 - d) ** 2 * (d * d + 2 * d * (r1 + r2) - 3 * (r1 - r2) ** 2)) / (12 * d);
+  return ((4 / 3) * Math.PI * (r1 ** 3 + r2 ** 3) - lens) / 1000;
+}
+
+/**
+ * A randomly oriented grid (random rotation, random sub-voxel origin offset) whose field of view holds
+ * the world box centre ± half with a 4 mm border in any orientation.
+ */
+function gridAround(centre: Vec3, half: Vec3, spacing: Vec3, rnd: () => number): MaskVolume {
+  const rotation = randomRotation(rnd);
+  const reach = Math.hypot(half[0], half[1], half[2]) + 4;
+  const dims = spacing.map((s) => Math.ceil((2 * reach) / s) + 2) as [number, number, number];
+  const offset = spacing.map((s) => (rnd() - 0.5) * s);
+  const origin: Vec3 = [0, 0, 0];
+  for (let a = 0; a < 3; a++) {
+    let o = centre[a];
+    for (let c = 0; c < 3; c++) o -= rotation[3 * a + c] * (((dims[c] - 1) / 2) * spacing[c] + offset[c]);
+    origin[a] = o;
+  }
+  return emptyMask(dims, gridAffine(spacing, rotation, origin));
+}
+
+function randomUnitVector(rnd: () => number): Vec3 {
+  const z = 2 * rnd() - 1;
+  const phi = 2 * Math.PI * rnd();
+  const r = Math.sqrt(1 - z * z);
+  return [r * Math.cos(phi), r * Math.sin(phi), z];
+}
+
+function normalize(v: number[]): Vec3 {
+  const l = Math.hypot(v[0], v[1], v[2]);
+  return [v[0] / l, v[1] / l, v[2] / l];
+}
+
+function offsetPoint(p: Readonly<Vec3>, direction: Readonly<Vec3>, d: number): Vec3 {
+  return [p[0] + d * direction[0], p[1] + d * direction[1], p[2] + d * direction[2]];
 }

@@ -41,7 +41,10 @@ export function minimalTreatmentMarginQamBaseline(
   if (tumorBounds.count === 0) throw new MarginInputError("the tumor mask is empty (no voxel > 0)", "tumor");
   const [nx, ny, nz] = iceball.dims;
   // Tumor voxel index → ice voxel index, and back (for the nearest-neighbour resampling).
-  const tumorToIce = multiplyMat4(invertAffine(iceball.voxelToWorld, "iceball"), multiplyMat4(preToPost, tumor.voxelToWorld));
+  const tumorToIce = multiplyMat4(
+    invertAffine(iceball.voxelToWorld, "iceball"),
+    multiplyMat4(preToPost, tumor.voxelToWorld),
+  );
   const iceToTumor = invertAffine(tumorToIce, "transform");
   // Crop: the ice ball's box ∪ the mapped tumor box, one voxel of padding, clipped to the grid.
   const lo = [...iceBounds.min];

@@ -227,7 +227,17 @@ function crossEdge(
   const eu = ex * ux + ey * uy + ez * uz;
   const ev = ex * vx + ey * vy + ez * vz;
   const ew = ex * nx + ey * ny + ez * nz;
-  const F = c0 + cu * pu + cv * pv + pw + huu * pu * pu + huv * pu * pv + hvv * pv * pv + hww * pw * pw + huw * pu * pw + hvw * pv * pw;
+  const F =
+    c0 +
+    cu * pu +
+    cv * pv +
+    pw +
+    huu * pu * pu +
+    huv * pu * pv +
+    hvv * pv * pv +
+    hww * pw * pw +
+    huw * pu * pw +
+    hvw * pv * pw;
   const Fu = cu + 2 * huu * pu + huv * pv + huw * pw;
   const Fv = cv + huv * pu + 2 * hvv * pv + hvw * pw;
   const Fw = 1 + 2 * hww * pw + huw * pu + hvw * pv;
@@ -267,7 +277,10 @@ function createQuadricFitter(samples: SurfaceSamples, tree: PointTree, options: 
   const halfWidth = new Float64Array(count);
   for (let k = 0; k < count; k++) {
     halfWidth[k] =
-      0.5 * Math.abs(edges[3 * k] * normals[3 * k] + edges[3 * k + 1] * normals[3 * k + 1] + edges[3 * k + 2] * normals[3 * k + 2]);
+      0.5 *
+      Math.abs(
+        edges[3 * k] * normals[3 * k] + edges[3 * k + 1] * normals[3 * k + 1] + edges[3 * k + 2] * normals[3 * k + 2],
+      );
   }
   let cap = 256;
   let nbr = new Int32Array(cap);
@@ -635,7 +648,8 @@ export function smoothSurfaceSamples(
     const hu = patches[o + 13] + 2 * patches[o + 15] * pu + patches[o + 16] * pv;
     const hv = patches[o + 14] + patches[o + 16] * pu + 2 * patches[o + 17] * pv;
     for (let a = 0; a < 3; a++) {
-      newPoints[3 * j + a] = patches[o + a] + pu * patches[o + 3 + a] + pv * patches[o + 6 + a] + h * patches[o + 9 + a];
+      newPoints[3 * j + a] =
+        patches[o + a] + pu * patches[o + 3 + a] + pv * patches[o + 6 + a] + h * patches[o + 9 + a];
     }
     // Normal of w − h(u, v) = 0: (−h_u, −h_v, 1) in the frame.
     const gx = -hu * patches[o + 3] - hv * patches[o + 6] + patches[o + 9];
