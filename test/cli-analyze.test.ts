@@ -98,7 +98,7 @@ function writeCase(dir: string, s: Spec): void {
 
 beforeAll(() => {
   mkdirSync(cohort, { recursive: true });
-  writeFileSync(join(cohort, "clinical.csv"), `${[header, ...specs.map(row)].join("\n")}\n`);
+  writeFileSync(join(cohort, "clinical.csv"), `${[header, ...specs.map((s, i) => row(s, i))].join("\n")}\n`);
   writeFileSync(join(cohort, "cohort.json"), JSON.stringify({ name: "test cohort", synthetic: true }));
   for (const s of specs) writeCase(cohort, s);
 });

@@ -6,10 +6,11 @@
  */
 import { readFileSync } from "node:fs";
 import { CliUsageError, CryomarginError } from "../errors.js";
+import { projectPath } from "../projectRoot.js";
 import { type Subcommand, subcommands } from "./registry.js";
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+  const pkg = JSON.parse(readFileSync(projectPath("package.json"), "utf8")) as {
     version: string;
   };
   return pkg.version;

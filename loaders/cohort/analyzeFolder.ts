@@ -24,6 +24,7 @@ import { CryomarginError } from "../errors.js";
 import { renderFigure } from "../figures/render.js";
 import { writeFileAtomic } from "../io/files.js";
 import { OutputFileError } from "../io/inputErrors.js";
+import { projectPath } from "../projectRoot.js";
 import { caseMarginsFromJson, measureCohortMargins } from "./cachedMargins.js";
 import { type CohortInfo, loadCohortFolder } from "./cohortFolder.js";
 import type { MarginsJson } from "./measureCase.js";
@@ -44,7 +45,7 @@ export class CohortInvalidError extends CryomarginError {
 }
 
 /** The published figures of the paper (data/paper/published-values.json, shipped with the project). */
-export const PUBLISHED_VALUES_PATH = new URL("../../../data/paper/published-values.json", import.meta.url);
+export const PUBLISHED_VALUES_PATH = projectPath("data", "paper", "published-values.json");
 
 export function readPublishedValues(): unknown {
   return JSON.parse(readFileSync(PUBLISHED_VALUES_PATH, "utf8"));

@@ -10,6 +10,7 @@
  * with a warning giving the fraction.
  */
 import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   ANALYSIS_VERSION,
@@ -23,6 +24,7 @@ import { readInputFile } from "../io/files.js";
 import { InputFileError } from "../io/inputErrors.js";
 import { readMask } from "../io/nifti.js";
 import { readTransformFile } from "../io/transform.js";
+import { projectPath } from "../projectRoot.js";
 
 /** The input files of one case. */
 export interface CaseFiles {
@@ -172,9 +174,33 @@ export function measureCase(files: CaseFiles, options: CaseOptions = {}): CaseMe
   return { result, json: marginsJson(result, warnings) };
 }
 
+/** The code a measurement runs: the margin engine and the readers, as sources and as compiled. */
+const ENGINE_CODE_FOLDERS = ["analysis/src/margin", "analysis/dist/margin", "loaders/io", "build/loaders/io"];
+
+let engineFingerprintMemo: string | undefined;
+
+/**
+ * A hash of the margin engine's and the readers' code (sources and compiled files, tests excepted):
+ * part of every cache key, so an engine changed without a version bump is never served old results.
+ * Computed once per process.
+ */
+export function engineFingerprint(): string {
+  if (engineFingerprintMemo !== undefined) return engineFingerprintMemo;
+  const hash = createHash("sha256");
+  for (const folder of ENGINE_CODE_FOLDERS) {
+    const dir = projectPath(folder);
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).sort())
+      if (/\.(js|ts)$/.test(name) && !/\.(test|d)\.ts$/.test(name))
+        hash.update(`${folder}/${name}\n`).update(readFileSync(join(dir, name)));
+  }
+  engineFingerprintMemo = hash.digest("hex");
+  return engineFingerprintMemo;
+}
+
 /**
  * A content hash of everything a case's result depends on: the bytes of its input files, the options,
- * and the analysis package version (a new engine re-measures). Hex SHA-256. Use it as a cache key:
+ * the analysis package version and the engine's code (a changed engine re-measures). Hex SHA-256. Use it as a cache key:
  * equal hashes ⇒ equal results; a changed mask, transform or option ⇒ a new hash.
  * Missing files are InputFileErrors (nothing to hash).
  */
@@ -182,6 +208,7 @@ export function caseInputHash(files: CaseFiles, options: CaseOptions = {}): stri
   const hash = createHash("sha256");
   const settings = {
     engine: ANALYSIS_VERSION,
+    engineCode: engineFingerprint(),
     thresholdMm: options.thresholdMm ?? 5,
     label: options.label ?? null,
     invert: options.invert ?? false,

@@ -10,33 +10,22 @@
  *
  * Example: `CRYOMARGIN_COHORT=/data/my-cohort CRYOMARGIN_PUBLISH=1 npm run build`.
  */
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { PROJECT_ROOT } from "../../build/loaders/projectRoot.js";
 
-/** The repository root (this file is src/data/siteEnv.ts). */
-export const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export { PROJECT_ROOT };
 
 /** The default cohort folder: the committed synthetic twin. */
 export const DEFAULT_COHORT_DIR = join(PROJECT_ROOT, "data", "cohort");
 
 /**
- * Cache of measured margins shared by the data loaders. `cryomargin analyze`'s cache key is each case's
- * files, options and the analysis *version*; an engine changed without a version bump would be served old
- * results, so the site keys its cache folder also by a hash of the compiled margin engine and the
- * loaders' I/O (analysis/dist/margin, build/loaders/io, build/loaders/cohort). The folder's name starts
- * with "_" so the config's invalidation of loader outputs keeps it.
+ * Cache of measured margins shared by the data loaders, keyed like `cryomargin analyze`'s by each case's
+ * files, options and the engine's code (`caseInputHash`). The folder's name starts with "_" so the
+ * config's invalidation of loader outputs keeps it.
  */
 export function marginCacheDir(): string {
-  const hash = createHash("sha256");
-  for (const code of ["analysis/dist/margin", "build/loaders/io", "build/loaders/cohort"]) {
-    const dir = join(PROJECT_ROOT, code);
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).sort())
-      if (name.endsWith(".js")) hash.update(name).update(readFileSync(join(dir, name)));
-  }
-  return join(PROJECT_ROOT, "src", ".observablehq", "cache", `_cryomargin-margins-${hash.digest("hex").slice(0, 16)}`);
+  return join(PROJECT_ROOT, "src", ".observablehq", "cache", "_cryomargin-margins");
 }
 
 export type SiteEnv = Partial<Record<"CRYOMARGIN_COHORT" | "CRYOMARGIN_PUBLISH", string>>;
