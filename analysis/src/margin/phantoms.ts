@@ -469,7 +469,7 @@ export interface PhantomSuiteOptions {
 }
 
 /**
- * Random analytic cases: a tumor ellipsoid (longest semi-axis 8–18 mm, the others 0.7–1 of it: maximum
+ * Random analytic cases (odd ones on axial grids, even ones on randomly oriented grids): a tumor ellipsoid (longest semi-axis 8–18 mm, the others 0.7–1 of it: maximum
  * diameters 16–36 mm, the paper's 1.6–5.1 cm range up to its mean) on a randomly oriented pre-ablation
  * grid, a random rigid transform (any rotation, ±10 mm), and an ice ball on its own randomly oriented
  * post-ablation grid with other spacing/origin (random sub-voxel offsets), placed along a random
@@ -570,7 +570,10 @@ export function generatePhantomCases(options: PhantomSuiteOptions): PhantomCase[
     }
     const ice = place(d);
     const exact = exactMinimalMargin(tumorShape, ice.sdf, preToPost);
-    const tumor = gridAround(tumorShape.centre, ellipsoidHalfExtent(tumorShape), options.tumorSpacingMm, rnd);
+    // Odd cases are on axial grids (the slice axis along z, where the through-slice caps are), even
+    // cases on randomly oriented ones; the tumor and ice-ball grids still differ in origin.
+    const axial = n % 2 === 1;
+    const tumor = gridAround(tumorShape.centre, ellipsoidHalfExtent(tumorShape), options.tumorSpacingMm, rnd, axial);
     rasterizeEllipsoid(tumor, tumorShape);
     const lo: Vec3 = [mapped[0] - rt, mapped[1] - rt, mapped[2] - rt];
     const hi: Vec3 = [mapped[0] + rt, mapped[1] + rt, mapped[2] + rt];
@@ -586,6 +589,7 @@ export function generatePhantomCases(options: PhantomSuiteOptions): PhantomCase[
       [(hi[0] - lo[0]) / 2, (hi[1] - lo[1]) / 2, (hi[2] - lo[2]) / 2],
       options.iceSpacingMm,
       rnd,
+      axial,
     );
     for (const part of ice.parts) rasterizeEllipsoid(iceball, part);
     cases.push({
@@ -622,11 +626,12 @@ function twoBallUnionVolumeMl(parts: Ellipsoid[]): number {
 }
 
 /**
- * A randomly oriented grid (random rotation, random sub-voxel origin offset) whose field of view holds
- * the world box centre ± half with a 4 mm border in any orientation.
+ * A grid — axial (axes along RAS, slices along z, as MRI is usually acquired) or randomly oriented —
+ * with a random sub-voxel origin offset, whose field of view holds the world box centre ± half with a
+ * 4 mm border in any orientation.
  */
-function gridAround(centre: Vec3, half: Vec3, spacing: Vec3, rnd: () => number): MaskVolume {
-  const rotation = randomRotation(rnd);
+function gridAround(centre: Vec3, half: Vec3, spacing: Vec3, rnd: () => number, axial: boolean): MaskVolume {
+  const rotation = axial ? new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]) : randomRotation(rnd);
   const reach = Math.hypot(half[0], half[1], half[2]) + 4;
   const dims = spacing.map((s) => Math.ceil((2 * reach) / s) + 2) as [number, number, number];
   const offset = spacing.map((s) => (rnd() - 0.5) * s);

@@ -1,0 +1,216 @@
+/**
+ * measureMargins' conventions and bookkeeping on small deterministic cases: sign, transform direction,
+ * RAS octant names, coverage fractions, field of view, typed errors, rounding, and the Lipschitz
+ * shortcut of the voxel pass (must give the very classes an exact per-voxel evaluation gives).
+ */
+import { describe, expect, it } from "vitest";
+import { createRandom } from "../stats/random.js";
+import { identityMat4 } from "./affine.js";
+import { maxPairwiseDistance } from "./diameter.js";
+import { MarginInputError } from "./errors.js";
+import { buildPointTree, forEachWithinRadius, nearestPoint } from "./kdTree.js";
+import { measureMargins, roundMarginMm } from "./measure.js";
+import { OCTANT_NAMES, octantIndex } from "./octants.js";
+import { emptyMask, gridAffine, rasterizeEllipsoid, rigidTransform, sphere } from "./phantoms.js";
+import { minimalTreatmentMarginQamBaseline } from "./qamBaseline.js";
+import type { MaskVolume, Vec3 } from "./types.js";
+
+const AXIAL = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+
+/** A 1.2 × 1.2 × 3.0 mm axial grid centred near `centre` with room for `radius` mm plus a margin. */
+function gridAt(centre: Vec3, halfWidthMm: number, spacing: Vec3 = [1.2, 1.2, 3]): MaskVolume {
+  const dims = spacing.map((s) => Math.ceil((2 * halfWidthMm) / s)) as [number, number, number];
+  const origin = centre.map((c, a) => c - ((dims[a] - 1) / 2) * spacing[a] + 0.137 * spacing[a]) as Vec3;
+  return emptyMask(dims, gridAffine(spacing, AXIAL, origin));
+}
+
+function ball(centre: Vec3, radius: number, gridCentre: Vec3 = [0, 0, 0], half = 40): MaskVolume {
+  const m = gridAt(gridCentre, half);
+  rasterizeEllipsoid(m, sphere(centre, radius));
+  return m;
+}
+
+describe("measureMargins: conventions", () => {
+  it("positive inside: a 10 mm tumor centred in a 20 mm ice ball has MTM ≈ +10 and is all green", () => {
+    // Concentric balls tie everywhere, so the minimum over thousands of samples picks their most
+    // unlucky pair: a flat minimum reads a few tenths low (−0.35 mm here), unlike the suite's cases.
+    const r = measureMargins(ball([0, 0, 0], 10), ball([0, 0, 0], 20), identityMat4());
+    expect(r.mtmMm).toBeGreaterThan(9.5);
+    expect(r.mtmMm).toBeLessThan(10.3);
+    expect(r.mtmMmRounded).toBe(10);
+    expect(r.coverage.fractionGreen).toBe(1);
+    expect(r.thresholdMm).toBe(5);
+    expect(r.warnings).toEqual([]);
+    expect(r.fractionOutsideFieldOfView).toBe(0);
+  });
+
+  it("the transform maps pre-ablation points to post-ablation points (not the inverse)", () => {
+    // Tumor at the pre origin; the post scan sees everything 8 mm to the right; ice centred there.
+    const T = rigidTransform(AXIAL, [8, 0, 0]);
+    const r = measureMargins(ball([0, 0, 0], 10), ball([8, 0, 0], 20, [8, 0, 0]), T);
+    expect(r.mtmMm).toBeGreaterThan(9.5);
+    expect(r.mtmMm).toBeLessThan(10.3);
+    // The inverse direction would leave the tumor 16 mm off centre: MTM ≈ 20 − 26 = −6.
+  });
+
+  it("RAS octants: an ice ball shifted to the patient's right leaves the tumor's left side uncovered", () => {
+    // Ice centre (6, 3, 2), 7 mm from the tumor's: the farthest tumor point is −(6, 3, 2)/7 · 10 =
+    // (−8.6, −4.3, −2.9): left, posterior, inferior; exact MTM = 14 − (7 + 10) = −3 mm.
+    const r = measureMargins(ball([0, 0, 0], 10), ball([6, 3, 2], 14), identityMat4());
+    expect(Math.abs(r.mtmMm - -3)).toBeLessThan(0.3);
+    expect(r.mtmMmRounded).toBe(-3);
+    expect(r.minMarginOctant).toBe("left-posterior-inferior");
+    const p = r.minMarginPointRas;
+    expect(Math.hypot(p[0] + 8.57, p[1] + 4.29, p[2] + 2.86)).toBeLessThan(2);
+    for (const o of r.octants) {
+      const sum = o.fractionGreen + o.fractionYellow + o.fractionRed;
+      expect(sum).toBeCloseTo(1, 12);
+    }
+    // The octant facing the ice centre is covered everywhere (its farthest point is ≤ √109 mm from the
+    // ice centre); the opposite one holds the uncovered cap.
+    const octant = (name: string) => r.octants.find((o) => o.name === name)!;
+    expect(octant("right-anterior-superior").fractionRed).toBe(0);
+    expect(octant("left-posterior-inferior").fractionRed).toBeGreaterThan(0.05);
+    // Octant volumes add up to the tumor volume; coverage is their volume-weighted mean.
+    const volume = r.octants.reduce((s, o) => s + o.tumorVolumeMl, 0);
+    expect(volume).toBeCloseTo(r.tumorVolumeMl, 10);
+    const red = r.octants.reduce((s, o) => s + o.fractionRed * o.tumorVolumeMl, 0) / volume;
+    expect(red).toBeCloseTo(r.coverage.fractionRed, 10);
+    // Each octant's minimum is at least the MTM, and the minimum octant's equals it.
+    for (const o of r.octants) expect(o.minMarginMm).toBeGreaterThanOrEqual(r.mtmMm);
+    expect(r.octants.find((o) => o.name === r.minMarginOctant)?.minMarginMm).toBe(r.mtmMm);
+  });
+
+  it("octant names follow RAS+: +x right, +y anterior, +z superior", () => {
+    expect(OCTANT_NAMES[octantIndex(1, 1, 1)]).toBe("right-anterior-superior");
+    expect(OCTANT_NAMES[octantIndex(-1, 1, -1)]).toBe("left-anterior-inferior");
+    expect(OCTANT_NAMES[octantIndex(-1, -1, -1)]).toBe("left-posterior-inferior");
+    expect(OCTANT_NAMES[octantIndex(2, -3, 0.5)]).toBe("right-posterior-superior");
+  });
+
+  it("the Lipschitz-anchored voxel pass gives exactly the classes of an exact per-voxel evaluation", () => {
+    const tumor = ball([1, -2, 0.5], 12);
+    const ice = ball([4, 0, 2], 16);
+    const T = rigidTransform(AXIAL, [0.3, -0.2, 0.4]);
+    for (const thresholdMm of [2, 5]) {
+      const fast = measureMargins(tumor, ice, T, { thresholdMm });
+      const exact = measureMargins(tumor, ice, T, { thresholdMm, voxelMargins: true });
+      expect(fast.coverage).toEqual(exact.coverage);
+      expect(fast.octants).toEqual(exact.octants);
+      expect(fast.voxelMarginsMm).toBeUndefined();
+      const v = exact.voxelMarginsMm!;
+      expect(v.length).toBe(tumor.data.length);
+      let inside = 0;
+      for (let i = 0; i < v.length; i++) {
+        if (tumor.data[i]) {
+          inside++;
+          expect(Number.isFinite(v[i])).toBe(true);
+        } else expect(Number.isNaN(v[i])).toBe(true);
+      }
+      expect(inside).toBeGreaterThan(1000);
+    }
+  });
+
+  it("reports the share of the tumor outside the post-ablation field of view, and all-outside as NaN", () => {
+    const tumor = ball([0, 0, 0], 10);
+    // A post grid covering only x ≥ ~0 of the tumor.
+    const post = emptyMask([30, 60, 25], gridAffine([1.2, 1.2, 3], AXIAL, [0.05, -35.4, -36]));
+    rasterizeEllipsoid(post, sphere([12, 0, 0], 14));
+    const partly = measureMargins(tumor, post, identityMat4());
+    expect(partly.fractionOutsideFieldOfView).toBeGreaterThan(0.4);
+    expect(partly.fractionOutsideFieldOfView).toBeLessThan(0.6);
+    expect(partly.warnings.some((w) => w.includes("outside the post-ablation scan's field of view"))).toBe(true);
+    const away = measureMargins(tumor, post, rigidTransform(AXIAL, [-500, 0, 0]));
+    expect(away.fractionOutsideFieldOfView).toBe(1);
+    expect(Number.isNaN(away.mtmMm)).toBe(true);
+    expect(away.warnings[away.warnings.length - 1]).toMatch(/whole tumor/);
+  });
+
+  it("warns when the ice-ball mask touches the edge of its scan", () => {
+    const ice = emptyMask([20, 20, 8], gridAffine([1.2, 1.2, 3], AXIAL, [-11.4, -11.4, -10.5]));
+    rasterizeEllipsoid(ice, sphere([0, 0, 0], 30));
+    const r = measureMargins(ball([0, 0, 0], 5), ice, identityMat4());
+    expect(r.warnings.some((w) => w.includes("ice-ball mask touches the edge"))).toBe(true);
+  });
+});
+
+describe("measureMargins: input errors", () => {
+  it("an empty tumor or ice-ball mask is a MarginInputError naming it", () => {
+    const empty = gridAt([0, 0, 0], 20);
+    const full = ball([0, 0, 0], 8, [0, 0, 0], 20);
+    expect(() => measureMargins(empty, full, identityMat4())).toThrow(MarginInputError);
+    try {
+      measureMargins(empty, full, identityMat4());
+    } catch (e) {
+      expect((e as MarginInputError).input).toBe("tumor");
+      expect((e as Error).message).toMatch(/tumor mask is empty/);
+    }
+    try {
+      measureMargins(full, empty, identityMat4());
+    } catch (e) {
+      expect((e as MarginInputError).input).toBe("iceball");
+      expect((e as Error).message).toMatch(/ice-ball mask is empty/);
+    }
+  });
+
+  it("a singular voxel-to-world matrix, a wrong data length or a non-finite transform is refused", () => {
+    const good = ball([0, 0, 0], 8, [0, 0, 0], 20);
+    const singular: MaskVolume = { ...good, voxelToWorld: gridAffine([1.2, 0, 3], AXIAL, [0, 0, 0]) };
+    expect(() => measureMargins(singular, good, identityMat4())).toThrow(/tumor matrix is singular/);
+    const short: MaskVolume = { ...good, data: good.data.subarray(1) };
+    expect(() => measureMargins(good, short, identityMat4())).toThrow(/ice-ball mask has/);
+    const bad = identityMat4();
+    bad[3] = Number.NaN;
+    expect(() => measureMargins(good, good, bad)).toThrow(/transform/);
+    expect(() => measureMargins(good, good, identityMat4(), { thresholdMm: Number.NaN })).toThrow(/threshold/);
+  });
+});
+
+describe("helpers", () => {
+  it("rounds margins half away from zero and never reports −0", () => {
+    expect([2.5, -2.5, 0.5, -0.5, 0.49, -0.49, -1.51, 6.4].map(roundMarginMm)).toEqual([3, -3, 1, -1, 0, 0, -2, 6]);
+    expect(Object.is(roundMarginMm(-0.2), 0)).toBe(true);
+  });
+
+  it("k-d tree nearest and radius queries agree with brute force", () => {
+    const rng = createRandom(8);
+    const n = 500;
+    const pts = new Float64Array(3 * n).map(() => 50 * rng.next());
+    const tree = buildPointTree(pts, n);
+    for (let q = 0; q < 200; q++) {
+      const x = 60 * rng.next() - 5;
+      const y = 60 * rng.next() - 5;
+      const z = 60 * rng.next() - 5;
+      const d2 = (i: number) => (pts[3 * i] - x) ** 2 + (pts[3 * i + 1] - y) ** 2 + (pts[3 * i + 2] - z) ** 2;
+      let best = 0;
+      for (let i = 1; i < n; i++) if (d2(i) < d2(best)) best = i;
+      expect(d2(nearestPoint(tree, x, y, z, q % 2 === 0 ? -1 : rng.int(n)))).toBe(d2(best));
+      const within: number[] = [];
+      forEachWithinRadius(tree, x, y, z, 7, (i) => within.push(i));
+      const brute = [...Array(n).keys()].filter((i) => d2(i) <= 49);
+      expect(within.sort((a, b) => a - b)).toEqual(brute);
+    }
+  });
+
+  it("maximum pairwise distance: the documented example and a random set against brute force", () => {
+    expect(maxPairwiseDistance(new Float64Array([1, 0, 0, -1, 0, 0, 0, 2, 0, 0, -2, 0, 0, 0, 3, 0, 0, -3]), 6)).toBe(6);
+    const rng = createRandom(3);
+    const n = 300;
+    const pts = new Float64Array(3 * n).map(() => 20 * rng.next());
+    let best = 0;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < i; j++)
+        best = Math.max(
+          best,
+          Math.hypot(pts[3 * i] - pts[3 * j], pts[3 * i + 1] - pts[3 * j + 1], pts[3 * i + 2] - pts[3 * j + 2]),
+        );
+    expect(maxPairwiseDistance(pts, n)).toBeCloseTo(best, 12);
+  });
+
+  it("QAM baseline on concentric balls on one grid reads near R_ice − R_tumor, within a voxel", () => {
+    const q = minimalTreatmentMarginQamBaseline(ball([0, 0, 0], 10), ball([0, 0, 0], 20), identityMat4());
+    expect(q.mtmMm).toBeGreaterThan(10 - 3);
+    expect(q.mtmMm).toBeLessThan(10 + 1);
+    expect(q.borderVoxels).toBeGreaterThan(100);
+  });
+});
