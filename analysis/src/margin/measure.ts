@@ -211,6 +211,17 @@ export function measureMargins(
   const tumorSurface = reconstructSurface(tumor, tumorBounds);
   const iceSurface = reconstructSurface(iceball, iceBounds);
   const probe = createMarginProbe(iceball, iceSurface, preToPost);
+  for (const [surface, name] of [
+    [tumorSurface, "tumor"],
+    [iceSurface, "ice-ball"],
+  ] as const) {
+    const share = surface.refine.fallbacks / surface.samples.count;
+    if (share > 0.05) {
+      warnings.push(
+        `the ${name} surface could not be refined at ${(100 * share).toFixed(0)}% of its boundary (thin or ragged mask); margins there are only voxel-accurate`,
+      );
+    }
+  }
 
   // Surface pass: the MTM, where it is attained, and each octant's minimum over its part of the surface.
   const octantMin = new Float64Array(8).fill(Number.POSITIVE_INFINITY);
