@@ -17,6 +17,7 @@ export * from "./margin/index.js";
 export * from "./plan/index.js";
 export * from "./stats/index.js";
 export * from "./survival/index.js";
+export * from "./synth/index.js";
 export * from "./table/index.js";
 export * from "./whatif/index.js";
 export { ANALYSIS_VERSION } from "./version.js";

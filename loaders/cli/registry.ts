@@ -3,6 +3,7 @@ import { CryomarginError } from "../errors.js";
 import { analyzeCommand } from "./analyze.js";
 import { marginsCommand } from "./margins.js";
 import { statsCommand } from "./stats.js";
+import { synthCommand } from "./synth.js";
 import { validateCommand } from "./validate.js";
 
 export interface Subcommand {
@@ -28,12 +29,7 @@ function notYetImplemented(name: string, summary: string, usage: string, issue: 
 export const subcommands: Subcommand[] = [
   statsCommand,
   marginsCommand,
-  notYetImplemented(
-    "synth",
-    "generate the calibrated synthetic cohort (a digital twin of the paper)",
-    "Usage: cryomargin synth [--seed N] [--out DIR] [--cases N] [--images]",
-    5,
-  ),
+  synthCommand,
   analyzeCommand,
   validateCommand,
 ];

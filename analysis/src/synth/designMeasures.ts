@@ -252,7 +252,8 @@ export function designCryoprobes(
       Math.abs(Math.min(...probes) - t.min) +
       Math.abs(Math.max(...probes) - t.max) +
       (p > 0.2 ? 0 : 5 * (0.2 - p) * 10) +
-      0.3 * probes.reduce((s, v, i) => s + Math.abs(v - rule[i]), 0)
+      // One probe off the size rule is a physician's choice; two is implausible.
+      probes.reduce((s, v, i) => s + 0.3 * Math.abs(v - rule[i]) + (Math.abs(v - rule[i]) > 1 ? 100 : 0), 0)
     );
   };
   const result = anneal(
@@ -275,7 +276,7 @@ export function designCryoprobes(
  * while keeping its intended margin): the published mean and range, and no difference by outcome.
  */
 export function designIceballVolumes(
-  rows: readonly ClinicalDesign[],
+  ltp: readonly boolean[],
   feasibleMl: readonly (readonly [number, number])[],
   targets: CalibrationTargets,
   rng: Random,
@@ -286,8 +287,10 @@ export function designIceballVolumes(
     tau.map((u, i) => feasibleMl[i][0] + u * (feasibleMl[i][1] - feasibleMl[i][0]));
   const loss = (tau: readonly number[]) => {
     const v = volumes(tau);
-    const [control, ltp] = byOutcome(rows, v);
-    const p = paperRuleP(control, ltp).p;
+    const p = paperRuleP(
+      v.filter((_, i) => !ltp[i]),
+      v.filter((_, i) => ltp[i]),
+    ).p;
     return (
       band(mean(v), t.mean, 0.03) +
       band(Math.min(...v), t.min, 0.03) +
@@ -298,7 +301,7 @@ export function designIceballVolumes(
     );
   };
   const result = anneal(
-    rows.map(() => 0.5),
+    ltp.map(() => 0.5),
     loss,
     (tau, r) => {
       const next = [...tau];

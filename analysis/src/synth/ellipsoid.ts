@@ -6,51 +6,51 @@
  * point p has local coordinates uₖ = (p − c)·eₖ and level L(p) = Σ (uₖ / aₖ)²: inside when L ≤ 1. The
  * outward normal at a surface point is ∇L ∝ Σ (uₖ / aₖ²) eₖ. Volume (4/3)π a₀a₁a₂.
  */
+import { type Ellipsoid, ellipsoidHalfExtent } from "../margin/phantoms.js";
 import type { Vec3 } from "../margin/types.js";
 
-export interface Ellipsoid {
-  /** Centre, world RAS mm. */
-  center: Vec3;
-  /** Orthonormal axes (unit vectors, world). */
-  axes: [Vec3, Vec3, Vec3];
-  /** Semi-axis lengths along `axes`, mm. */
-  semiAxesMm: Vec3;
+export type { Ellipsoid };
+
+/** The engine's Ellipsoid (phantoms.ts) from a centre, three orthonormal axis vectors and semi-axes. */
+export function ellipsoidFromAxes(
+  centre: Readonly<Vec3>,
+  axes: readonly Readonly<Vec3>[],
+  semiAxesMm: Readonly<Vec3>,
+): Ellipsoid {
+  const rotation = new Float64Array(9);
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) rotation[3 * r + c] = axes[c][r];
+  return { centre: [...centre], semiAxesMm: [...semiAxesMm], rotation };
 }
 
-/** Level Σ (uₖ/aₖ)² of world point (x, y, z): < 1 inside, 1 on the surface, > 1 outside. */
+/** Axis k (unit world vector) of an ellipsoid: column k of its rotation. */
+export function ellipsoidAxis(e: Ellipsoid, k: number): Vec3 {
+  return [e.rotation[k], e.rotation[3 + k], e.rotation[6 + k]];
+}
+
+/**
+ * Level Σ (uₖ/aₖ)² of world point (x, y, z): < 1 inside, 1 on the surface, > 1 outside (phantoms.ts's
+ * inside test, unboxed for the generator's hot loops).
+ */
 export function ellipsoidLevel(e: Ellipsoid, x: number, y: number, z: number): number {
-  const dx = x - e.center[0];
-  const dy = y - e.center[1];
-  const dz = z - e.center[2];
+  const dx = x - e.centre[0];
+  const dy = y - e.centre[1];
+  const dz = z - e.centre[2];
+  const R = e.rotation;
   let level = 0;
   for (let k = 0; k < 3; k++) {
-    const a = e.axes[k];
-    const u = (dx * a[0] + dy * a[1] + dz * a[2]) / e.semiAxesMm[k];
+    const u = (R[k] * dx + R[3 + k] * dy + R[6 + k] * dz) / e.semiAxesMm[k];
     level += u * u;
   }
   return level;
 }
 
-/** Volume (4/3)π a₀a₁a₂ in ml (1 ml = 1000 mm³). Example: a sphere of radius 10 mm is 4.19 ml. */
-export function ellipsoidVolumeMl(e: Ellipsoid): number {
-  return ((4 / 3) * Math.PI * e.semiAxesMm[0] * e.semiAxesMm[1] * e.semiAxesMm[2]) / 1000;
-}
-
-/**
- * World axis-aligned bounding box [min, max] of an ellipsoid: its half-extent along world axis j is
- * √Σₖ (aₖ eₖⱼ)² (the support function of the ellipsoid in direction ±ê_j).
- */
+/** World axis-aligned bounding box [min, max] of an ellipsoid (phantoms.ts's half-extent about its centre). */
 export function ellipsoidBounds(e: Ellipsoid): [Vec3, Vec3] {
-  const min: Vec3 = [0, 0, 0];
-  const max: Vec3 = [0, 0, 0];
-  for (let j = 0; j < 3; j++) {
-    let h2 = 0;
-    for (let k = 0; k < 3; k++) h2 += (e.semiAxesMm[k] * e.axes[k][j]) ** 2;
-    const h = Math.sqrt(h2);
-    min[j] = e.center[j] - h;
-    max[j] = e.center[j] + h;
-  }
-  return [min, max];
+  const h = ellipsoidHalfExtent(e);
+  return [
+    [e.centre[0] - h[0], e.centre[1] - h[1], e.centre[2] - h[2]],
+    [e.centre[0] + h[0], e.centre[1] + h[1], e.centre[2] + h[2]],
+  ];
 }
 
 /** Bounding box of a union of ellipsoids (the union of their boxes). */
@@ -104,7 +104,7 @@ export function unionSurfaceSamples(
     const out = new Float64Array(3 * n);
     let kept = 0;
     const [a0, a1, a2] = e.semiAxesMm;
-    const [e0, e1, e2] = e.axes;
+    const [e0, e1, e2] = [ellipsoidAxis(e, 0), ellipsoidAxis(e, 1), ellipsoidAxis(e, 2)];
     for (let i = 0; i < n; i++) {
       const z = 1 - (2 * (i + 0.5)) / n;
       const r = Math.sqrt(1 - z * z);
@@ -112,9 +112,9 @@ export function unionSurfaceSamples(
       const u0 = a0 * r * Math.cos(phi);
       const u1 = a1 * r * Math.sin(phi);
       const u2 = a2 * z;
-      const x = e.center[0] + u0 * e0[0] + u1 * e1[0] + u2 * e2[0];
-      const y = e.center[1] + u0 * e0[1] + u1 * e1[1] + u2 * e2[1];
-      const w = e.center[2] + u0 * e0[2] + u1 * e1[2] + u2 * e2[2];
+      const x = e.centre[0] + u0 * e0[0] + u1 * e1[0] + u2 * e2[0];
+      const y = e.centre[1] + u0 * e0[1] + u1 * e1[1] + u2 * e2[1];
+      const w = e.centre[2] + u0 * e0[2] + u1 * e1[2] + u2 * e2[2];
       if (
         clip &&
         (x < clip[0][0] || y < clip[0][1] || w < clip[0][2] || x > clip[1][0] || y > clip[1][1] || w > clip[1][2])
@@ -142,16 +142,16 @@ export function unionSurfaceSamples(
   return { count: total, points };
 }
 
-/** The ellipsoid moved by a rigid transform x ↦ R x + t (R given as a row-major 4×4 with t in column 4). */
+/** The ellipsoid moved by a rigid transform x ↦ R x + t (a row-major 4×4). */
 export function transformEllipsoid(e: Ellipsoid, m: Float64Array): Ellipsoid {
   const apply = (v: Readonly<Vec3>, w: number): Vec3 => [
     m[0] * v[0] + m[1] * v[1] + m[2] * v[2] + w * m[3],
     m[4] * v[0] + m[5] * v[1] + m[6] * v[2] + w * m[7],
     m[8] * v[0] + m[9] * v[1] + m[10] * v[2] + w * m[11],
   ];
-  return {
-    center: apply(e.center, 1),
-    axes: [apply(e.axes[0], 0), apply(e.axes[1], 0), apply(e.axes[2], 0)],
-    semiAxesMm: [...e.semiAxesMm],
-  };
+  return ellipsoidFromAxes(
+    apply(e.centre, 1),
+    [0, 1, 2].map((k) => apply(ellipsoidAxis(e, k), 0)),
+    e.semiAxesMm,
+  );
 }

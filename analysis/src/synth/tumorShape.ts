@@ -8,7 +8,7 @@
 import { maxPairwiseDistance } from "../margin/diameter.js";
 import type { Vec3 } from "../margin/types.js";
 import type { Random } from "../stats/random.js";
-import { type Ellipsoid, unionSurfaceSamples } from "./ellipsoid.js";
+import { type Ellipsoid, ellipsoidFromAxes, unionSurfaceSamples } from "./ellipsoid.js";
 import { uniform, unitVector } from "./sampling.js";
 import { addScaled, cross, dot, normalize, perpendicularFrame, rotateAbout } from "./vector.js";
 
@@ -43,22 +43,23 @@ export function randomFrame(rng: Random): [Vec3, Vec3, Vec3] {
 /**
  * Draws a lobulated shape. `leadLobe`, when given, is the direction of the first (largest, most
  * protruding) lobe: the generator points it at the octant an LTP case regrows in, so the part the ice
- * ball misses is a real bulge of the tumor there.
+ * ball misses is a real bulge of the tumor there. `compact` shapes (a tumor that fills much of the sphere
+ * of its diameter) get two small, mostly buried lobes: big lobes would leave the volume to a fat body.
  */
-export function drawTumorShape(rng: Random, leadLobe?: Readonly<Vec3>): TumorShapeDraw {
+export function drawTumorShape(rng: Random, leadLobe?: Readonly<Vec3>, compact = false): TumorShapeDraw {
   const axes = randomFrame(rng);
   const aspect: Vec3 = [1, uniform(rng, 0.78, 0.95), uniform(rng, 0.66, 0.85)];
-  const lobeCount = 2 + rng.int(2);
+  const lobeCount = compact ? 2 : 2 + rng.int(2);
   const lobes: LobeDraw[] = [];
   for (let j = 0; j < lobeCount; j++) {
     const lead = j === 0 && leadLobe !== undefined;
     const direction = lead ? normalize(leadLobe) : unitVector(rng);
-    const size = lead ? uniform(rng, 0.5, 0.58) : uniform(rng, 0.34, 0.5);
+    const size = lead ? uniform(rng, 0.5, 0.58) : compact ? uniform(rng, 0.28, 0.36) : uniform(rng, 0.34, 0.5);
     lobes.push({
       direction,
       semiAxesFraction: [size, size * uniform(rng, 0.75, 0.95), size * uniform(rng, 0.65, 0.9)],
       axes: randomFrame(rng),
-      depth: lead ? uniform(rng, 0.72, 0.8) : uniform(rng, 0.55, 0.75),
+      depth: lead ? uniform(rng, 0.72, 0.8) : compact ? uniform(rng, 0.5, 0.62) : uniform(rng, 0.55, 0.75),
     });
   }
   return { axes, aspect, lobes };
@@ -89,7 +90,7 @@ export function realizeTumor(
     scaleMm * draw.aspect[1] * thickness,
     scaleMm * draw.aspect[2] * thickness,
   ];
-  const parts: Ellipsoid[] = [{ center: [...centerRas], axes: draw.axes, semiAxesMm: main }];
+  const parts: Ellipsoid[] = [ellipsoidFromAxes(centerRas, draw.axes, main)];
   for (const lobe of draw.lobes) {
     const rho = radiusInDirection(draw.axes, main, lobe.direction);
     const lobeAxes: Vec3 = [
@@ -97,11 +98,7 @@ export function realizeTumor(
       scaleMm * lobe.semiAxesFraction[1] * Math.sqrt(thickness),
       scaleMm * lobe.semiAxesFraction[2] * Math.sqrt(thickness),
     ];
-    parts.push({
-      center: addScaled(centerRas, lobe.direction, rho * lobe.depth),
-      axes: lobe.axes,
-      semiAxesMm: lobeAxes,
-    });
+    parts.push(ellipsoidFromAxes(addScaled(centerRas, lobe.direction, rho * lobe.depth), lobe.axes, lobeAxes));
   }
   return parts;
 }

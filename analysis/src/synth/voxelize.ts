@@ -32,30 +32,40 @@ export function indexBoxOfWorldBox(grid: GridSpec, box: readonly [Readonly<Vec3>
   ];
 }
 
+/** A mask that knows its voxel count (so volumes need no second pass over the grid). */
+export interface CountedMask extends MaskVolume {
+  voxelCount: number;
+}
+
 /**
  * The mask of a union of ellipsoids on `grid`. Example: a sphere of radius 10 mm on a 1 mm grid has
  * ≈ 4,189 voxels (4.19 ml).
  */
-export function voxelizeUnion(parts: readonly Ellipsoid[], grid: GridSpec): MaskVolume {
+export function voxelizeUnion(parts: readonly Ellipsoid[], grid: GridSpec): CountedMask {
   const [nx, ny, nz] = grid.dims;
   const data = new Uint8Array(nx * ny * nz);
   const [lo, hi] = indexBoxOfWorldBox(grid, unionBounds(parts));
   const m = grid.voxelToWorld;
+  let voxelCount = 0;
   for (let k = lo[2]; k <= hi[2]; k++) {
     for (let j = lo[1]; j <= hi[1]; j++) {
       for (let i = lo[0]; i <= hi[0]; i++) {
         const x = m[0] * i + m[1] * j + m[2] * k + m[3];
         const y = m[4] * i + m[5] * j + m[6] * k + m[7];
         const z = m[8] * i + m[9] * j + m[10] * k + m[11];
-        if (insideUnion(parts, x, y, z)) data[i + nx * (j + ny * k)] = 1;
+        if (insideUnion(parts, x, y, z)) {
+          data[i + nx * (j + ny * k)] = 1;
+          voxelCount++;
+        }
       }
     }
   }
-  return { dims: [nx, ny, nz], voxelToWorld: grid.voxelToWorld, data };
+  return { dims: [nx, ny, nz], voxelToWorld: grid.voxelToWorld, data, voxelCount };
 }
 
-/** Number of voxels set in a mask. */
-export function maskVoxelCount(mask: MaskVolume): number {
+/** Number of voxels set in a mask (its stored count when it has one). */
+export function maskVoxelCount(mask: MaskVolume | CountedMask): number {
+  if ("voxelCount" in mask) return mask.voxelCount;
   let n = 0;
   for (let i = 0; i < mask.data.length; i++) n += mask.data[i];
   return n;
