@@ -5,10 +5,10 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { MarginResult } from "@cryomargin/analysis";
+import { type MarginResult, marginsJson } from "@cryomargin/analysis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cohortSummaryCsv, measureCohort, readCohortCaseIds } from "../loaders/cohort/cohortMargins.js";
-import { caseInputHash, cohortCaseFiles, marginsJson } from "../loaders/cohort/measureCase.js";
+import { caseInputHash, cohortCaseFiles } from "../loaders/cohort/measureCase.js";
 import { mat4FromRows } from "../loaders/io/affine.js";
 import { InputFileError } from "../loaders/io/inputErrors.js";
 import { writeNiftiFile } from "../loaders/io/nifti.js";

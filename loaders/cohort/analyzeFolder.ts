@@ -14,6 +14,8 @@ import {
   type CaseRecord,
   type CohortProblem,
   formatResults,
+  type MarginsJson,
+  marginResultFromJson,
   PlanInputError,
   type ReproductionReport,
   reproduce,
@@ -25,9 +27,8 @@ import { renderFigure } from "../figures/render.js";
 import { writeFileAtomic } from "../io/files.js";
 import { OutputFileError } from "../io/inputErrors.js";
 import { projectPath } from "../projectRoot.js";
-import { caseMarginsFromJson, measureCohortMargins } from "./cachedMargins.js";
+import { measureCohortMargins } from "./cachedMargins.js";
 import { type CohortInfo, loadCohortFolder } from "./cohortFolder.js";
-import type { MarginsJson } from "./measureCase.js";
 
 /** The cohort has errors: the analysis does not run. Carries every problem (validate prints the same list). */
 export class CohortInvalidError extends CryomarginError {
@@ -93,7 +94,7 @@ export async function analyzeCohortFolder(dir: string, options: AnalyzeFolderOpt
   if (measured.problems.length > 0) throw new CohortInvalidError(dir, [...loaded.problems, ...measured.problems]);
   const cases: CaseRecord[] = loaded.records.map((r) => ({
     ...r,
-    margin: caseMarginsFromJson(measured.margins.get(r.caseId) as MarginsJson),
+    margin: marginResultFromJson(measured.margins.get(r.caseId) as MarginsJson),
   }));
   let results: AnalysisResults;
   try {

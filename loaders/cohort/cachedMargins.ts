@@ -6,11 +6,11 @@
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CaseMargins, type CohortProblem, cohortProblem, type OctantName } from "@cryomargin/analysis";
+import { type CohortProblem, cohortProblem, type MarginsJson } from "@cryomargin/analysis";
 import { CryomarginError } from "../errors.js";
 import { writeFileAtomic } from "../io/files.js";
 import { measureCohort } from "./cohortMargins.js";
-import { type CaseOptions, caseInputHash, cohortCaseFiles, type MarginsJson } from "./measureCase.js";
+import { type CaseOptions, caseInputHash, cohortCaseFiles } from "./measureCase.js";
 
 export interface CohortMarginsOutcome {
   /** Measured margins by case id (cases that could not be measured are absent). */
@@ -97,33 +97,4 @@ export async function measureCohortMargins(
     }
   }
   return { margins, problems, fromCache, measured };
-}
-
-/** NaN for a value the margins JSON wrote as null (an octant with no measurable part). */
-const numberOrNaN = (v: number | null): number => (v === null ? Number.NaN : v);
-
-/** The margins JSON of a case (as `cryomargin margins` prints and the cache stores) → the plan's input. */
-export function caseMarginsFromJson(json: MarginsJson): CaseMargins {
-  return {
-    mtmMm: json.mtm_mm,
-    mtmMmRounded: json.mtm_mm_rounded,
-    tumorMaxDiameterMm: json.tumor_max_diameter_mm,
-    tumorVolumeMl: json.tumor_volume_ml,
-    iceballVolumeMl: json.iceball_volume_ml,
-    minMarginOctant: json.min_margin_octant,
-    thresholdMm: json.threshold_mm,
-    coverage: {
-      fractionGreen: json.coverage.fraction_green,
-      fractionYellow: json.coverage.fraction_yellow,
-      fractionRed: json.coverage.fraction_red,
-    },
-    octants: json.octants.map((o) => ({
-      name: o.name as OctantName,
-      tumorVolumeMl: o.tumor_volume_ml,
-      minMarginMm: numberOrNaN(o.min_margin_mm),
-      fractionGreen: numberOrNaN(o.fraction_green),
-      fractionYellow: numberOrNaN(o.fraction_yellow),
-      fractionRed: numberOrNaN(o.fraction_red),
-    })),
-  };
 }

@@ -10,11 +10,11 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { DelimitedTextError, parseDelimited, textColumn } from "@cryomargin/analysis";
+import { DelimitedTextError, type MarginsJson, parseDelimited, textColumn } from "@cryomargin/analysis";
 import { CryomarginError } from "../errors.js";
 import { readInputFile, writeFileAtomic } from "../io/files.js";
 import { InputFileError, type InputProblem } from "../io/inputErrors.js";
-import { type CaseOptions, cohortCaseFiles, type MarginsJson, measureCase } from "./measureCase.js";
+import { type CaseOptions, cohortCaseFiles, measureCase } from "./measureCase.js";
 
 /** One case sent to a worker. */
 export interface CaseTask {

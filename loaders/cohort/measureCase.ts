@@ -16,9 +16,9 @@ import {
   ANALYSIS_VERSION,
   MarginInputError,
   type MarginResult,
+  type MarginsJson,
+  marginsJson,
   measureMargins,
-  type OctantName,
-  type Vec3,
 } from "@cryomargin/analysis";
 import { readInputFile } from "../io/files.js";
 import { InputFileError } from "../io/inputErrors.js";
@@ -48,32 +48,6 @@ export interface CaseOptions {
   allowAffine?: boolean;
 }
 
-/** One octant as `cryomargin margins` prints it. */
-export interface OctantJson {
-  name: OctantName;
-  tumor_volume_ml: number;
-  /** null when no part of the octant could be measured. */
-  min_margin_mm: number | null;
-  fraction_green: number | null;
-  fraction_yellow: number | null;
-  fraction_red: number | null;
-}
-
-/** The output of `cryomargin margins` for one case: exactly these keys (issue 4). */
-export interface MarginsJson {
-  mtm_mm: number;
-  mtm_mm_rounded: number;
-  min_margin_point_ras: Vec3;
-  min_margin_octant: OctantName;
-  threshold_mm: number;
-  tumor_volume_ml: number;
-  iceball_volume_ml: number;
-  tumor_max_diameter_mm: number;
-  coverage: { fraction_green: number; fraction_yellow: number; fraction_red: number };
-  octants: OctantJson[];
-  warnings: string[];
-}
-
 /** One measured case: the engine's full result and its JSON form. */
 export interface CaseMeasurement {
   result: MarginResult;
@@ -94,47 +68,6 @@ export function cohortCaseFiles(cohortDir: string, caseId: string): Required<Cas
     tumor: join(dir, CASE_FILE_NAMES.tumor),
     iceball: join(dir, CASE_FILE_NAMES.iceball),
     transform: join(dir, CASE_FILE_NAMES.transform),
-  };
-}
-
-/** Rounds to `digits` decimals for the JSON (0.01 mm is the reporting precision of the MTM); NaN → null. */
-function rounded(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f + 0;
-}
-
-function roundedOrNull(v: number, digits: number): number | null {
-  return Number.isFinite(v) ? rounded(v, digits) : null;
-}
-
-/**
- * The engine's result as `cryomargin margins` prints it: snake_case keys, mm to 0.01, ml to 0.001,
- * fractions to 1e-4, unmeasurable values as null. `warnings` are the readers' and the engine's.
- */
-export function marginsJson(result: MarginResult, warnings: readonly string[]): MarginsJson {
-  return {
-    mtm_mm: rounded(result.mtmMm, 2),
-    mtm_mm_rounded: result.mtmMmRounded,
-    min_margin_point_ras: result.minMarginPointRas.map((v) => rounded(v, 2)) as Vec3,
-    min_margin_octant: result.minMarginOctant,
-    threshold_mm: result.thresholdMm,
-    tumor_volume_ml: rounded(result.tumorVolumeMl, 3),
-    iceball_volume_ml: rounded(result.iceballVolumeMl, 3),
-    tumor_max_diameter_mm: rounded(result.tumorMaxDiameterMm, 2),
-    coverage: {
-      fraction_green: rounded(result.coverage.fractionGreen, 4),
-      fraction_yellow: rounded(result.coverage.fractionYellow, 4),
-      fraction_red: rounded(result.coverage.fractionRed, 4),
-    },
-    octants: result.octants.map((o) => ({
-      name: o.name,
-      tumor_volume_ml: rounded(o.tumorVolumeMl, 3),
-      min_margin_mm: roundedOrNull(o.minMarginMm, 2),
-      fraction_green: roundedOrNull(o.fractionGreen, 4),
-      fraction_yellow: roundedOrNull(o.fractionYellow, 4),
-      fraction_red: roundedOrNull(o.fractionRed, 4),
-    })),
-    warnings: [...warnings],
   };
 }
 

@@ -19,6 +19,8 @@ import {
   type CaseRecord,
   CLINICAL_COLUMNS,
   CLINICAL_OCTANT_CODES,
+  type MarginsJson,
+  marginResultFromJson,
   type OctantName,
   parseClinicalCsv,
   roundMarginMm,
@@ -44,25 +46,6 @@ export interface OwnCohort {
 
 /** Accepted names of the MTM column (case-insensitive). */
 export const MTM_COLUMNS = ["mtm_mm", "mtm", "minimal_treatment_margin_mm"] as const;
-
-/** The per-case JSON of `cryomargin margins` (the fields used here). */
-interface MarginsJsonFile {
-  mtm_mm: number;
-  min_margin_octant: string;
-  threshold_mm: number;
-  tumor_volume_ml: number;
-  iceball_volume_ml: number;
-  tumor_max_diameter_mm: number;
-  coverage: { fraction_green: number; fraction_yellow: number; fraction_red: number };
-  octants: {
-    name: string;
-    tumor_volume_ml: number;
-    min_margin_mm: number | null;
-    fraction_green: number | null;
-    fraction_yellow: number | null;
-    fraction_red: number | null;
-  }[];
-}
 
 /**
  * Columns of the cohort format a user's table may leave out: descriptive ones, read as empty (missing)
@@ -109,12 +92,12 @@ function extraValue(
 }
 
 /** Reads the margins JSON files into a map by case id (file name without .json); problems as text. */
-function readMarginsFiles(files: readonly OwnFile[], errors: string[]): Map<string, MarginsJsonFile> {
-  const byCase = new Map<string, MarginsJsonFile>();
+function readMarginsFiles(files: readonly OwnFile[], errors: string[]): Map<string, MarginsJson> {
+  const byCase = new Map<string, MarginsJson>();
   for (const f of files) {
     const caseId = f.name.replace(/^.*[/\\]/, "").replace(/\.json$/i, "");
     try {
-      const json = JSON.parse(f.text) as MarginsJsonFile;
+      const json = JSON.parse(f.text) as MarginsJson;
       if (typeof json.mtm_mm !== "number" || typeof json.tumor_max_diameter_mm !== "number")
         throw new Error("not the output of `cryomargin margins` (no mtm_mm / tumor_max_diameter_mm)");
       byCase.set(caseId, json);
@@ -125,32 +108,9 @@ function readMarginsFiles(files: readonly OwnFile[], errors: string[]): Map<stri
   return byCase;
 }
 
-const nanOr = (v: number | null) => (v === null ? Number.NaN : v);
-
-/** The plan's margins of a case from its `cryomargin margins` JSON. */
-function marginsFromJson(json: MarginsJsonFile, mtmMm: number): CaseMargins {
-  return {
-    mtmMm,
-    mtmMmRounded: roundMarginMm(mtmMm),
-    tumorMaxDiameterMm: json.tumor_max_diameter_mm,
-    tumorVolumeMl: json.tumor_volume_ml,
-    iceballVolumeMl: json.iceball_volume_ml,
-    minMarginOctant: json.min_margin_octant as OctantName,
-    thresholdMm: json.threshold_mm,
-    coverage: {
-      fractionGreen: json.coverage.fraction_green,
-      fractionYellow: json.coverage.fraction_yellow,
-      fractionRed: json.coverage.fraction_red,
-    },
-    octants: json.octants.map((o) => ({
-      name: o.name as OctantName,
-      tumorVolumeMl: o.tumor_volume_ml,
-      minMarginMm: nanOr(o.min_margin_mm),
-      fractionGreen: nanOr(o.fraction_green),
-      fractionYellow: nanOr(o.fraction_yellow),
-      fractionRed: nanOr(o.fraction_red),
-    })),
-  };
+/** The plan's margins of a case from its `cryomargin margins` JSON, with the MTM the table gives. */
+function marginsFromJson(json: MarginsJson, mtmMm: number): CaseMargins {
+  return { ...marginResultFromJson(json), mtmMm, mtmMmRounded: roundMarginMm(mtmMm) };
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   analyzeCohort,
   type CaseRecord,
   identityMat4,
+  type MarginsJson,
   measureMargins,
   OCTANT_NAMES,
   type OctantName,
@@ -26,7 +27,7 @@ import {
 } from "@cryomargin/analysis";
 import type { CohortAnalysis } from "../../build/loaders/cohort/analyzeFolder.js";
 import { readPublishedValues } from "../../build/loaders/cohort/analyzeFolder.js";
-import { cohortCaseFiles, type MarginsJson } from "../../build/loaders/cohort/measureCase.js";
+import { cohortCaseFiles } from "../../build/loaders/cohort/measureCase.js";
 import { encodeNifti, maskFromImage, readNiftiImage, scaledVoxelValues } from "../../build/loaders/io/nifti.js";
 import { readTransformFile } from "../../build/loaders/io/transform.js";
 import type {

@@ -4,8 +4,7 @@
  * on every core. workerData names the cohort and how the site names its cases; each message is one case.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { CaseRecord } from "@cryomargin/analysis";
-import type { MarginsJson } from "../../build/loaders/cohort/measureCase.js";
+import type { CaseRecord, MarginsJson } from "@cryomargin/analysis";
 import type { SiteCaseRow } from "../components/study.js";
 import { caseFiles, type StudyFile, siteNaming } from "./buildStudy.js";
 

@@ -7,6 +7,7 @@ export * from "./affine.js";
 export * from "./diameter.js";
 export * from "./edt.js";
 export * from "./errors.js";
+export * from "./json.js";
 export * from "./kdTree.js";
 export * from "./maskBounds.js";
 export * from "./measure.js";
