@@ -11,14 +11,14 @@
  * engine's `octantIndex`, voxel positions computed exactly as the engine does, on the tumor grid).
  * At the engine's own threshold the fractions equal `cryomargin margins`' (tested).
  */
-import { OCTANT_NAMES, type OctantName, octantIndex, type Vec3 } from "@cryomargin/analysis";
+import { coverageClass, OCTANT_NAMES, type OctantName, octantIndex, type Vec3 } from "@cryomargin/analysis";
 
 /** Label values of the coverage volume the viewer colours. */
 export const COVERAGE_LABELS = { none: 0, green: 1, yellow: 2, red: 3 } as const;
 
-/** The class of one margin at threshold t (the engine's rule). Example: `coverageClass(3, 5)` = 2 (yellow). */
-export function coverageClass(marginMm: number, thresholdMm: number): 1 | 2 | 3 {
-  return marginMm >= thresholdMm ? COVERAGE_LABELS.green : marginMm >= 0 ? COVERAGE_LABELS.yellow : COVERAGE_LABELS.red;
+/** The viewer's label of one margin at threshold t: the engine's `coverageClass` + 1. Example: `coverageLabel(3, 5)` = 2 (yellow). */
+export function coverageLabel(marginMm: number, thresholdMm: number): 1 | 2 | 3 {
+  return (coverageClass(marginMm, thresholdMm) + 1) as 1 | 2 | 3;
 }
 
 export interface CoverageShares {
@@ -74,7 +74,7 @@ export function coverageAtThreshold(
       for (let i = oi; i < oi + nx; i++, idx++) {
         const margin = margins[idx];
         if (Number.isNaN(margin)) continue;
-        const c = coverageClass(margin, thresholdMm);
+        const c = coverageLabel(margin, thresholdMm);
         classes[idx] = c;
         // The engine's arithmetic, in its order, so a voxel on a centroid plane falls in the same octant.
         const px = m[0] * i + m[1] * j + m[2] * k + m[3];

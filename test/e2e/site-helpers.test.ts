@@ -15,7 +15,7 @@ import {
   sphere,
 } from "@cryomargin/analysis";
 import { describe, expect, it } from "vitest";
-import { coverageAtThreshold, coverageClass } from "../../src/components/coverage.js";
+import { coverageAtThreshold, coverageLabel } from "../../src/components/coverage.js";
 import { cellNumber, ownCohort } from "../../src/components/ownData.js";
 import { octantCohortSummary, pseudonymisedCases, siteNaming } from "../../src/data/buildStudy.js";
 import { isPublishMode, pseudonym, siteCaseIds } from "../../src/data/siteEnv.js";
@@ -95,7 +95,7 @@ describe("viewer geometry", () => {
 
 describe("coverage from per-voxel margins", () => {
   it("uses the engine's classes: green ≥ t, yellow [0, t), red < 0", () => {
-    expect([coverageClass(5, 5), coverageClass(4.99, 5), coverageClass(0, 5), coverageClass(-0.01, 5)]).toEqual([
+    expect([coverageLabel(5, 5), coverageLabel(4.99, 5), coverageLabel(0, 5), coverageLabel(-0.01, 5)]).toEqual([
       1, 2, 2, 3,
     ]);
   });

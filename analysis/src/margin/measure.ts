@@ -155,8 +155,11 @@ function createMarginProbe(iceball: MaskVolume, ice: ReconstructedSurface, preTo
   };
 }
 
-/** Coverage class of a margin at threshold t: 0 green (≥ t), 1 yellow ([0, t)), 2 red (< 0). */
-function coverageClass(marginMm: number, thresholdMm: number): number {
+/**
+ * Coverage class of a margin at threshold t: 0 green (≥ t), 1 yellow ([0, t)), 2 red (< 0, not covered).
+ * Example: `coverageClass(3, 5)` = 1 (covered, by less than the intended margin).
+ */
+export function coverageClass(marginMm: number, thresholdMm: number): 0 | 1 | 2 {
   return marginMm >= thresholdMm ? 0 : marginMm >= 0 ? 1 : 2;
 }
 
