@@ -22,7 +22,7 @@ export const analyzeUsage = [
   "  --out DIR              output folder (default results)",
   "  --threshold MM         intended margin: coverage classes and the 'MTM >= MM' count (default 5)",
   "  --conventions r|spss   where R and SPSS 25 differ: Mann-Whitney p, Spearman p, Cox ties, quartiles",
-  "                         (default r; the paper used SPSS)",
+  "                         (default: cohort.json's statistics_conventions, else r; the paper used SPSS)",
   "  --mtm rounded|raw      MTM in the statistics: rounded to the nearest mm as the paper (default) or raw",
   "  --covariates a,b       further univariable Cox covariates (clinical.csv columns)",
   "  --jobs N               worker threads for measuring (default: the number of cores)",
@@ -45,8 +45,8 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const dir = positionals[0];
   const out = stringOption(values, "out") ?? "results";
   const thresholdMm = numberOption(stringOption(values, "threshold"), "threshold", 5);
-  const conventions = stringOption(values, "conventions") ?? "r";
-  if (conventions !== "r" && conventions !== "spss")
+  const conventions = stringOption(values, "conventions");
+  if (conventions !== undefined && conventions !== "r" && conventions !== "spss")
     throw new CliUsageError(`--conventions must be r or spss, got '${conventions}'`);
   const mtm = stringOption(values, "mtm") ?? "rounded";
   if (mtm !== "rounded" && mtm !== "raw") throw new CliUsageError(`--mtm must be rounded or raw, got '${mtm}'`);
@@ -70,6 +70,10 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const lines = [
     `${analysis.info.name}${analysis.info.synthetic ? " (synthetic)" : ""}: ${analysis.cases.length} cases, ` +
       `${analysis.measured} measured, ${analysis.fromCache} from cache; ${files.length} files written to ${out}`,
+    `statistics: ${analysis.results.conventions.name.toUpperCase()} conventions` +
+      (conventions === undefined && analysis.info.statisticsConventions
+        ? " (cohort.json's statistics_conventions)"
+        : ""),
     ...analysis.warnings.map((w) => `warning: ${w.message}`),
     ...analysis.results.warnings.map((w) => `warning: ${w}`),
   ];

@@ -54,6 +54,7 @@ export function readPublishedValues(): unknown {
 
 export interface AnalyzeFolderOptions {
   thresholdMm?: number;
+  /** Default: the cohort's `statistics_conventions` (cohort.json), else R's. */
   conventions?: AnalysisOptions["conventions"];
   mtm?: AnalysisOptions["mtm"];
   extraCovariates?: readonly string[];
@@ -100,7 +101,7 @@ export async function analyzeCohortFolder(dir: string, options: AnalyzeFolderOpt
   try {
     results = analyzeCohort(cases, {
       thresholdMm,
-      conventions: options.conventions,
+      conventions: options.conventions ?? loaded.info.statisticsConventions ?? "r",
       mtm: options.mtm,
       extraCovariates: options.extraCovariates,
     });

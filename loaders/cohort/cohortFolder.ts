@@ -32,6 +32,12 @@ export interface CohortInfo {
    * (every figure of published-values.json beside the reproduced one).
    */
   paperTwin: boolean;
+  /**
+   * The statistical conventions the cohort's analysis follows by default (`statistics_conventions` in
+   * cohort.json: "r" or "spss"); null → the tool's default (R). The paper's twin says "spss": the paper's
+   * figures are SPSS 25's (e.g. its quartiles are type 6).
+   */
+  statisticsConventions: "r" | "spss" | null;
   [key: string]: unknown;
 }
 
@@ -49,7 +55,7 @@ const INFO_FILE = "cohort.json";
 
 /** Reads cohort.json; absent → an unnamed, non-synthetic cohort; malformed → a problem. */
 function readCohortInfo(dir: string, problems: CohortProblem[]): CohortInfo {
-  const fallback: CohortInfo = { name: dir, synthetic: false, paperTwin: false };
+  const fallback: CohortInfo = { name: dir, synthetic: false, paperTwin: false, statisticsConventions: null };
   const path = join(dir, INFO_FILE);
   if (!existsSync(path)) return fallback;
   let parsed: unknown;
@@ -73,11 +79,24 @@ function readCohortInfo(dir: string, problems: CohortProblem[]): CohortInfo {
     return fallback;
   }
   const o = parsed as Record<string, unknown>;
+  const conventions = o.statistics_conventions;
+  if (conventions !== undefined && conventions !== "r" && conventions !== "spss")
+    problems.push(
+      cohortProblem({
+        severity: "error",
+        code: "unknown-code",
+        file: INFO_FILE,
+        field: "statistics_conventions",
+        value: String(conventions),
+        detail: 'must be "r" or "spss"',
+      }),
+    );
   return {
     ...o,
     name: typeof o.name === "string" ? o.name : fallback.name,
     synthetic: o.synthetic === true,
     paperTwin: o.paper_twin === true,
+    statisticsConventions: conventions === "r" || conventions === "spss" ? conventions : null,
   };
 }
 
@@ -102,7 +121,12 @@ export function loadCohortFolder(dir: string): LoadedCohort {
     problems.push(
       cohortProblem({ severity: "error", code: "missing-file", file: dir, detail: "no such cohort folder" }),
     );
-    return { dir, info: { name: dir, synthetic: false, paperTwin: false }, records: [], problems };
+    return {
+      dir,
+      info: { name: dir, synthetic: false, paperTwin: false, statisticsConventions: null },
+      records: [],
+      problems,
+    };
   }
   const info = readCohortInfo(dir, problems);
   const clinicalPath = join(dir, CLINICAL_FILE);
