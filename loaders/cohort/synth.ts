@@ -34,14 +34,11 @@ import { writeFileAtomic } from "../io/files.js";
 import { encodeNifti } from "../io/nifti.js";
 import { formatItkTransform } from "../io/transform.js";
 
-/** Ice-volume tolerance of the cases that set the published range or absorb the mean's residual, ml. */
-const TIGHT_VOLUME_ML = 0.02;
-
 /** A message to a synth worker. */
 export type SynthTask =
   | { kind: "plan"; plan: CohortPlan }
   | { kind: "prepare"; k: number }
-  | { kind: "finish"; k: number; volumeMl: number; tight: boolean };
+  | { kind: "finish"; k: number; volumeMl: number; toleranceMl: number };
 
 /** A synth worker's reply. */
 export type SynthReply =
@@ -73,7 +70,7 @@ export class SynthCaseRunner {
     const c = this.prepared.get(task.k);
     if (!c) throw new Error(`synth worker: case ${task.k} was not prepared here`);
     const finished = finishSyntheticCase(c, task.volumeMl, {
-      volumeTolMl: task.tight ? TIGHT_VOLUME_ML : undefined,
+      volumeTolMl: task.toleranceMl,
       trace: (message) => reply({ kind: "trace", k: task.k, message }),
     });
     reply({ kind: "finished", k: task.k, case: assembleSyntheticCase(plan, task.k, c, finished, task.volumeMl) });
@@ -177,18 +174,18 @@ export async function generateCohortInParallel(options: SynthRunOptions = {}): P
       }),
     );
     const ice = planIceballVolumes(plan, feasible);
-    const finish = async (k: number, volumeMl: number, tight: boolean) => {
-      const r = await pool.request({ kind: "finish", k, volumeMl, tight });
+    const finish = async (k: number, volumeMl: number, toleranceMl: number) => {
+      const r = await pool.request({ kind: "finish", k, volumeMl, toleranceMl });
       if (r.kind !== "finished") throw new Error("synth: unexpected reply");
       return r.case;
     };
-    const cases = await Promise.all(plan.order.map((_, k) => finish(k, ice.volumeMl[k], ice.tight[k])));
+    const cases = await Promise.all(plan.order.map((_, k) => finish(k, ice.volumeMl[k], ice.toleranceMl[k])));
     const fix = iceballMeanFixup(
       plan,
-      ice.tight,
+      ice.toleranceMl,
       cases.map((c) => c.check.iceballVolumeMl),
     );
-    if (fix) cases[fix.k] = await finish(fix.k, fix.volumeMl, true);
+    if (fix) cases[fix.k] = await finish(fix.k, fix.volumeMl, fix.toleranceMl);
     return assembleSyntheticCohort(plan, cases);
   } finally {
     await pool.close();

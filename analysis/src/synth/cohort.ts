@@ -59,6 +59,9 @@ const COMPACT_FILL_RATIO = 0.45;
 /** The default seed: the committed cohort in data/cohort/ is this seed's. */
 export const DEFAULT_SYNTH_SEED = 2030;
 
+/** Ice balls whose largest feasible volume is below this (ml) get isotherms SMALL_ICE_STRETCH longer. */
+const SMALL_ICE_ML = 22;
+const SMALL_ICE_STRETCH = 0.6;
 /** Elongations are kept within these bounds (IceSeed/IceRod-like isotherms are 1.2–2.4 × longer than wide). */
 const ELONGATION_BOUNDS: readonly [number, number] = [1.0, 2.8];
 
@@ -145,8 +148,10 @@ export interface CaseInProgress {
   plan: ProbePlan;
   /** The lead lobe's direction of an uncovered tumor (the probe array is shifted away from it). */
   leadLobe: Vec3 | null;
-  /** The isotherm elongation of this case (the least that reaches past the tumor's proximal end). */
+  /** The isotherm elongation of this case (the least that reaches past the tumor's proximal end, + stretch). */
   elongation: number;
+  /** Extra elongation of a small ice ball (SMALL_ICE_STRETCH) or 0. */
+  stretch: number;
   /** Ice for the intended MTM at that elongation, without a tail, and its mask volume (the least feasible). */
   baseIce: IceRealization;
   baseVolumeMl: number;
@@ -170,11 +175,17 @@ export function prepareSyntheticCase(cohort: CohortPlan, k: number): CaseInProgr
   ]);
   const lead = design.uncoveredOctant ? leadLobeDirection(design.uncoveredOctant, rng) : undefined;
   const fill = design.intendedTumorVolumeMl / sphereVolumeMl(design.intendedDiameterMm);
-  const draw = drawTumorShape(rng, lead, fill >= COMPACT_FILL_RATIO);
+  let draw = drawTumorShape(rng, lead, fill >= COMPACT_FILL_RATIO);
   // Tumor: continuous diameter corrected until the engine reads the intended one (±0.02 mm); the best
   // of at most seven tries is kept (each re-solves the thickness for the volume, so readings jitter).
   let continuousDiameter = design.intendedDiameterMm;
   let tumor = tumorForDiameterAndVolume(draw, center, continuousDiameter, design.intendedTumorVolumeMl, preGrid);
+  // A lobulated draw that cannot hold the volume at this diameter (lobes stretch the diameter, not the
+  // volume) is redrawn compact.
+  if (Math.abs(maskVolumeMl(tumor.mask) - design.intendedTumorVolumeMl) > 0.01) {
+    draw = drawTumorShape(rng, lead, true);
+    tumor = tumorForDiameterAndVolume(draw, center, continuousDiameter, design.intendedTumorVolumeMl, preGrid);
+  }
   let read = engineDiameterMm(tumor.mask);
   let bestTumor = { tumor, error: Math.abs(read - design.intendedDiameterMm), continuous: continuousDiameter, read };
   for (let k = 0; k < 7 && bestTumor.error > 0.02; k++) {
@@ -208,10 +219,31 @@ export function prepareSyntheticCase(cohort: CohortPlan, k: number): CaseInProgr
   const long = ellipsoidAxis(main, main.semiAxesMm.indexOf(Math.max(...main.semiAxesMm)));
   const sign = dot(approach, long) < 0 ? -1 : 1;
   const direction = normalize(addScaled(scale(approach, 1 - PROBE_ALIGNMENT), long, sign * PROBE_ALIGNMENT));
-  const plan = planProbes(direction, centroid, design.cryoprobes, design.probeSpacingMm, rng, uncovered);
-  const ice = iceForPlan(tumor.parts, tumorSurface, plan, design.intendedMtmMm);
-  const baseVolumeMl = maskVolumeMl(iceMask(ice.baseIce.parts, preToPost, postGrid));
-  const maxVolumeMl = maskVolumeMl(iceMask(withTail(ice.baseIce, maxTailMm(ice.baseIce)), preToPost, postGrid));
+  let plan = planProbes(direction, centroid, design.cryoprobes, design.probeSpacingMm, rng, uncovered);
+  let stretch = 0;
+  let ice = iceForPlan(tumor.parts, tumorSurface, plan, design.intendedMtmMm);
+  let maxVolumeMl = maskVolumeMl(iceMask(withTail(ice.baseIce, maxTailMm(ice.baseIce)), preToPost, postGrid));
+  if (maxVolumeMl < SMALL_ICE_ML) {
+    // A small ice ball (thin isotherms, short tail): longer isotherms, so the published smallest
+    // ice-ball volume stays within reach.
+    stretch = SMALL_ICE_STRETCH;
+    ice = iceForPlan(tumor.parts, tumorSurface, plan, design.intendedMtmMm, stretch);
+    maxVolumeMl = maskVolumeMl(iceMask(withTail(ice.baseIce, maxTailMm(ice.baseIce)), preToPost, postGrid));
+  }
+  let baseVolumeMl = maskVolumeMl(iceMask(ice.baseIce.parts, preToPost, postGrid));
+  // An ice ball that even without a tail exceeds the published largest: roll the array (up to three
+  // arrangements) and keep the smallest.
+  for (let turn = 1; turn <= 3 && baseVolumeMl > cohort.targets.iceballVolumeMl.max; turn++) {
+    const rolled = { ...plan, rollRad: plan.rollRad + (turn * Math.PI) / (2 * plan.count) };
+    const other = iceForPlan(tumor.parts, tumorSurface, rolled, design.intendedMtmMm, stretch);
+    const volume = maskVolumeMl(iceMask(other.baseIce.parts, preToPost, postGrid));
+    if (volume < baseVolumeMl) {
+      plan = rolled;
+      ice = other;
+      baseVolumeMl = volume;
+      maxVolumeMl = maskVolumeMl(iceMask(withTail(ice.baseIce, maxTailMm(ice.baseIce)), preToPost, postGrid));
+    }
+  }
   return {
     design,
     rng,
@@ -223,6 +255,7 @@ export function prepareSyntheticCase(cohort: CohortPlan, k: number): CaseInProgr
     plan,
     leadLobe: lead ?? null,
     elongation: ice.elongation,
+    stretch,
     baseIce: ice.baseIce,
     baseVolumeMl,
     maxVolumeMl,
@@ -240,6 +273,7 @@ function iceForPlan(
   tumorSurface: PointCloud,
   plan: ProbePlan,
   mtmMm: number,
+  extraElongation = 0,
 ): { elongation: number; baseIce: IceRealization } {
   const reference = iceForMargin(tumorParts, tumorSurface, plan, 2, mtmMm, 0.05);
   const u = reference.probes.directionRas;
@@ -253,7 +287,8 @@ function iceForPlan(
   const reach = distal - proximal + Math.abs(mtmMm) + 4;
   const elongation = Math.min(
     ELONGATION_BOUNDS[1],
-    Math.max(ELONGATION_BOUNDS[0], reach / ((2 - ISOTHERM_TIP_EXTENSION) * reference.lateralRadiusMm)),
+    extraElongation +
+      Math.max(ELONGATION_BOUNDS[0], reach / ((2 - ISOTHERM_TIP_EXTENSION) * reference.lateralRadiusMm)),
   );
   return {
     elongation,
@@ -262,11 +297,11 @@ function iceForPlan(
 }
 
 /**
- * The longest shaft tail: 4 isotherm radii, at least 40 and at most 60 mm (the ice of a 10-minute double freeze rarely
+ * The longest shaft tail: 3 isotherm radii, at most 60 mm (the ice of a 10-minute double freeze rarely
  * runs further back; a longer, thinner tail also misleads the engine's surface reconstruction).
  */
 function maxTailMm(ice: IceRealization): number {
-  return Math.min(60, Math.max(40, 4 * ice.lateralRadiusMm));
+  return Math.min(60, 3 * ice.lateralRadiusMm);
 }
 
 /** An ice realisation's parts plus its shaft tails of length `tailMm`. */
@@ -278,6 +313,8 @@ function withTail(ice: IceRealization, tailMm: number) {
 const MTM_CLOSURE_MM = 0.25;
 /** Ice-ball volume tolerance of the cases that set the published range and mean, ml. */
 const ICE_VOLUME_TIGHT_ML = 0.02;
+/** Ice-ball volume tolerance of the other cases, ml. */
+const ICE_VOLUME_TOL_ML = 0.25;
 const MAX_ENGINE_ROUNDS = 6;
 
 export interface FinishedCase {
@@ -309,7 +346,10 @@ function regrowthAcceptable(design: CaseDesign, found: OctantName): boolean {
 export function finishSyntheticCase(
   c: CaseInProgress,
   intendedIceMl: number,
-  { volumeTolMl = 0.25, trace = () => {} }: { volumeTolMl?: number; trace?: (message: string) => void } = {},
+  {
+    volumeTolMl = ICE_VOLUME_TOL_ML,
+    trace = () => {},
+  }: { volumeTolMl?: number; trace?: (message: string) => void } = {},
 ): FinishedCase {
   let best = closeMargin(c, c.plan, c.elongation, c.baseIce, intendedIceMl, volumeTolMl, trace);
   // The engine's reading depends on the ice's shape (its offset from the continuous margin varies from
@@ -317,7 +357,7 @@ export function finishSyntheticCase(
   for (let replan = 1; replan <= MAX_REPLANS && best.score >= CLOSED_SCORE; replan++) {
     const plan = { ...c.plan, rollRad: c.plan.rollRad + (replan * Math.PI) / (2 * c.plan.count) };
     trace(`re-planned: array rolled by ${((replan * 180) / (2 * c.plan.count)).toFixed(0)}°`);
-    const ice = iceForPlan(c.tumor.parts, c.tumorSurface, plan, c.design.intendedMtmMm);
+    const ice = iceForPlan(c.tumor.parts, c.tumorSurface, plan, c.design.intendedMtmMm, c.stretch);
     const next = closeMargin(c, plan, ice.elongation, ice.baseIce, intendedIceMl, volumeTolMl, trace);
     if (next.score < best.score) best = next;
   }
@@ -487,38 +527,49 @@ export function feasibleIceballVolumes(c: CaseInProgress): [number, number] {
 
 /**
  * Intended ice-ball volume per file position (designIceballVolumes over the feasible ranges) and the
- * positions whose volume sets the published range (the smallest and largest intended): those are
- * finished to ±ICE_VOLUME_TIGHT_ML.
+ * tolerance each case is finished to: ICE_VOLUME_TOL_ML, but at most half the distance to the smallest
+ * and largest intended volumes (so no case crosses the published range's ends) and ICE_VOLUME_TIGHT_ML
+ * for the two cases that set them.
  */
 export function planIceballVolumes(
   plan: CohortPlan,
   feasible: readonly (readonly [number, number])[],
-): { volumeMl: number[]; tight: boolean[] } {
+): { volumeMl: number[]; toleranceMl: number[] } {
   const ltp = plan.order.map((i) => plan.design.cases[i].ltp);
-  const { volumeMl } = designIceballVolumes(ltp, feasible, plan.targets, createRandom((plan.seed ^ 0x1ceba11) >>> 0));
-  const lo = volumeMl.indexOf(Math.min(...volumeMl));
-  const hi = volumeMl.indexOf(Math.max(...volumeMl));
-  return { volumeMl, tight: volumeMl.map((_, k) => k === lo || k === hi) };
+  const rng = createRandom((plan.seed ^ 0x1ceba11) >>> 0);
+  // The published range and mean are the 32's; a cohort of another size takes each case's volume from
+  // the middle part of its feasible range.
+  const volumeMl =
+    plan.n === plan.targets.tumors
+      ? designIceballVolumes(ltp, feasible, plan.targets, rng).volumeMl
+      : feasible.map(([lo, hi]) => lo + (0.3 + 0.4 * rng.next()) * (hi - lo));
+  const lo = Math.min(...volumeMl);
+  const hi = Math.max(...volumeMl);
+  const toleranceMl = volumeMl.map((v) =>
+    Math.min(ICE_VOLUME_TOL_ML, Math.max(ICE_VOLUME_TIGHT_ML, 0.5 * Math.min(v - lo, hi - v))),
+  );
+  return { volumeMl, toleranceMl };
 }
 
 /**
- * The case that absorbs the residual of the mean ice-ball volume (each case is finished to ±0.25 ml;
- * their mean must round to the published one), and its new intended volume — or null when the mean is
- * already within 0.02 ml. The largest case that does not set the range is used (the smallest relative
- * change).
+ * The case that absorbs the residual of the mean ice-ball volume (each case is finished to its
+ * tolerance; their mean must round to the published one), and its new intended volume — or null when
+ * the mean is already within 0.02 ml. The largest case with the loosest tolerance is used (the smallest
+ * relative change, far from the range's ends); it is then finished to ICE_VOLUME_TIGHT_ML.
  */
 export function iceballMeanFixup(
   plan: CohortPlan,
-  tight: readonly boolean[],
+  toleranceMl: readonly number[],
   measured: readonly number[],
-): { k: number; volumeMl: number } | null {
+): { k: number; volumeMl: number; toleranceMl: number } | null {
   if (plan.n !== plan.targets.tumors) return null;
   const mean = measured.reduce((a, b) => a + b, 0) / measured.length;
   const residual = plan.targets.iceballVolumeMl.mean - mean;
   if (Math.abs(residual) <= 0.02) return null;
   let k = -1;
-  for (let j = 0; j < measured.length; j++) if (!tight[j] && (k < 0 || measured[j] > measured[k])) k = j;
-  return { k, volumeMl: measured[k] + residual * measured.length };
+  for (let j = 0; j < measured.length; j++)
+    if (toleranceMl[j] >= ICE_VOLUME_TOL_ML && (k < 0 || measured[j] > measured[k])) k = j;
+  return { k, volumeMl: measured[k] + residual * measured.length, toleranceMl: ICE_VOLUME_TIGHT_ML };
 }
 
 /** A finished case as the cohort holds it (ids from the file position; images when the plan asks). */
@@ -598,21 +649,18 @@ export function generateSyntheticCohort(options: SyntheticCohortOptions = {}): S
     return c;
   });
   const ice = planIceballVolumes(plan, prepared.map(feasibleIceballVolumes));
-  const finish = (k: number, volumeMl: number, tight: boolean) => {
+  const finish = (k: number, volumeMl: number, toleranceMl: number) => {
     const trace = (m: string) => progress(`case ${k + 1}/${plan.n}: ${m}`);
-    const done = finishSyntheticCase(prepared[k], volumeMl, {
-      volumeTolMl: tight ? ICE_VOLUME_TIGHT_ML : undefined,
-      trace,
-    });
+    const done = finishSyntheticCase(prepared[k], volumeMl, { volumeTolMl: toleranceMl, trace });
     return assembleSyntheticCase(plan, k, prepared[k], done, volumeMl);
   };
-  const cases = prepared.map((_, k) => finish(k, ice.volumeMl[k], ice.tight[k]));
+  const cases = prepared.map((_, k) => finish(k, ice.volumeMl[k], ice.toleranceMl[k]));
   const fix = iceballMeanFixup(
     plan,
-    ice.tight,
+    ice.toleranceMl,
     cases.map((c) => c.check.iceballVolumeMl),
   );
-  if (fix) cases[fix.k] = finish(fix.k, fix.volumeMl, true);
+  if (fix) cases[fix.k] = finish(fix.k, fix.volumeMl, fix.toleranceMl);
   return assembleSyntheticCohort(plan, cases);
 }
 

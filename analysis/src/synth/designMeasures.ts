@@ -231,7 +231,7 @@ export function designAges(
 }
 
 /**
- * Cryoprobes per tumor (2–4): close to the size rule physicians follow (2 below 25 mm, 4 from 40 mm, 3
+ * Cryoprobes per tumor (2–4): close to the size rule physicians follow (2 below 28 mm, 4 from 40 mm, 3
  * between) while the published median and range hold and the counts do not differ by outcome (the
  * paper: "did not differ significantly").
  */
@@ -243,7 +243,7 @@ export function designCryoprobes(
   iterations = 5_000,
 ): { cryoprobes: number[]; loss: number } {
   const t = targets.cryoprobes;
-  const rule: number[] = diameterMm.map((d) => (d < 25 ? 2 : d >= 40 ? 4 : 3));
+  const rule: number[] = diameterMm.map((d) => (d < 28 ? 2 : d >= 40 ? 4 : 3));
   const loss = (probes: readonly number[]) => {
     const [control, ltp] = byOutcome(rows, probes);
     const p = paperRuleP(control, ltp).p;
@@ -253,7 +253,15 @@ export function designCryoprobes(
       Math.abs(Math.max(...probes) - t.max) +
       (p > 0.2 ? 0 : 5 * (0.2 - p) * 10) +
       // One probe off the size rule is a physician's choice; two is implausible.
-      probes.reduce((s, v, i) => s + 0.3 * Math.abs(v - rule[i]) + (Math.abs(v - rule[i]) > 1 ? 100 : 0), 0)
+      // and a tumor under 25 mm gets two probes (more would leave too little ice for the published smallest).
+      probes.reduce(
+        (s, v, i) =>
+          s +
+          0.3 * Math.abs(v - rule[i]) +
+          (Math.abs(v - rule[i]) > 1 ? 100 : 0) +
+          (diameterMm[i] < 25 && v !== 2 ? 100 : 0),
+        0,
+      )
     );
   };
   const result = anneal(

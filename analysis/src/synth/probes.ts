@@ -95,14 +95,21 @@ export function isotherms(probes: ProbeArray, lateralRadiusMm: number, elongatio
   return parts;
 }
 
+/**
+ * Where the tail starts behind the isotherm's centre, as a fraction of its axial semi-axis: far enough
+ * back that the tail leaves the isotherm behind the tumor (where the two surfaces meet, a mask's surface
+ * reconstruction is least reliable, so that seam must not face the tumor).
+ */
+export const TAIL_START = 0.7;
+
 /** Lateral radius of the shaft's ice (the tail), as a fraction of the isotherm's lateral radius. */
 export const TAIL_RADIUS_FRACTION = 0.95;
 
 /**
  * The ice frozen along each probe's shaft behind its isotherm — the tail of a teardrop-shaped ice ball:
- * one ellipsoid per probe, coaxial, 0.95·r wide, from 0.2·a in front of the isotherm's centre back to
- * `tailMm` + … behind it (centre c − (tailMm/2)·u, axial semi-axis tailMm/2 + 0.2·a). Near the
- * isotherm's centre it lies inside the isotherm; beyond the isotherm's back pole it adds ice behind the
+ * one ellipsoid per probe, coaxial, 0.95·r wide, starting 0.55·a behind the isotherm's centre and
+ * `tailMm` long (centre c − (0.7·a + tailMm/2)·u, axial semi-axis tailMm/2 + 0.15·a). Its front lies
+ * inside the isotherm; beyond the isotherm's back pole it adds ice behind the
  * tumor (the isotherm already reaches past its proximal end), so the volume grows with `tailMm` and the
  * margin stays — the generator's ice-volume knob. One smooth ellipsoid, not a chain of spheres: the
  * scalloped surface of a chain misleads surface reconstructions of the mask.
@@ -120,6 +127,10 @@ export function shaftTails(
   const a = elongation * lateralRadiusMm;
   const back = (1 - ISOTHERM_TIP_EXTENSION) * a;
   return probes.tipsRas.map((tip) =>
-    ellipsoidFromAxes(addScaled(tip, u, -(back + tailMm / 2)), [v, w, u], [rho, rho, tailMm / 2 + 0.2 * a]),
+    ellipsoidFromAxes(
+      addScaled(tip, u, -(back + TAIL_START * a + tailMm / 2)),
+      [v, w, u],
+      [rho, rho, tailMm / 2 + 0.15 * a],
+    ),
   );
 }

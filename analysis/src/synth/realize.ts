@@ -105,7 +105,9 @@ export function tumorForDiameterAndVolume(
     if (!cache.has(t)) cache.set(t, at(t));
     return cache.get(t)!;
   };
-  const root = increasingRoot((t) => cached(t).volume - volumeMl, 0.3, 1.6, tolMl);
+  // Up to ≈ 1.15 the volume grows with the thickness; beyond, the minor axes overtake the long one and
+  // the diameter normalisation shrinks the shape again.
+  const root = increasingRoot((t) => cached(t).volume - volumeMl, 0.3, 1.15, tolMl);
   const r = cached(root.x);
   return {
     draw,

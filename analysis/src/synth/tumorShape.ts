@@ -44,7 +44,8 @@ export function randomFrame(rng: Random): [Vec3, Vec3, Vec3] {
  * Draws a lobulated shape. `leadLobe`, when given, is the direction of the first (largest, most
  * protruding) lobe: the generator points it at the octant an LTP case regrows in, so the part the ice
  * ball misses is a real bulge of the tumor there. `compact` shapes (a tumor that fills much of the sphere
- * of its diameter) get two small, mostly buried lobes: big lobes would leave the volume to a fat body.
+ * of its diameter) get two small lobes that barely break the surface: big lobes stretch the diameter
+ * without adding volume.
  */
 export function drawTumorShape(rng: Random, leadLobe?: Readonly<Vec3>, compact = false): TumorShapeDraw {
   const axes = randomFrame(rng);
@@ -54,12 +55,12 @@ export function drawTumorShape(rng: Random, leadLobe?: Readonly<Vec3>, compact =
   for (let j = 0; j < lobeCount; j++) {
     const lead = j === 0 && leadLobe !== undefined;
     const direction = lead ? normalize(leadLobe) : unitVector(rng);
-    const size = lead ? uniform(rng, 0.5, 0.58) : compact ? uniform(rng, 0.28, 0.36) : uniform(rng, 0.34, 0.5);
+    const size = lead ? uniform(rng, 0.5, 0.58) : compact ? uniform(rng, 0.22, 0.3) : uniform(rng, 0.34, 0.5);
     lobes.push({
       direction,
       semiAxesFraction: [size, size * uniform(rng, 0.75, 0.95), size * uniform(rng, 0.65, 0.9)],
       axes: randomFrame(rng),
-      depth: lead ? uniform(rng, 0.72, 0.8) : compact ? uniform(rng, 0.5, 0.62) : uniform(rng, 0.55, 0.75),
+      depth: lead ? uniform(rng, 0.72, 0.8) : compact ? uniform(rng, 0.6, 0.75) : uniform(rng, 0.55, 0.75),
     });
   }
   return { axes, aspect, lobes };

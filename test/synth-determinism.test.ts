@@ -1,0 +1,48 @@
+/**
+ * `cryomargin synth` is deterministic: the same seed gives byte-identical files whether the cases run in
+ * this thread (generateSyntheticCohort on the TypeScript sources) or in the CLI's worker threads (the
+ * compiled build). A small --cases run keeps it quick; --cases other than 32 draws from the calibrated
+ * design and says it is not the paper's twin.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateSyntheticCohort } from "@cryomargin/analysis";
+import { afterAll, describe, expect, it } from "vitest";
+import { caseFiles } from "../loaders/cohort/synth.js";
+
+const bin = new URL("../bin/cryomargin.mjs", import.meta.url).pathname;
+const out = mkdtempSync(join(tmpdir(), "cryomargin-synth-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe("cryomargin synth --cases 2", () => {
+  it("writes the same bytes as the in-thread generator for the same seed", () => {
+    const run = spawnSync(process.execPath, [bin, "synth", "--cases", "2", "--seed", "2030", "--out", out, "--quiet"], {
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/wrote 2 synthetic cases/);
+
+    const cohort = generateSyntheticCohort({ cases: 2, seed: 2030 });
+    expect(cohort.cases.map((c) => c.caseId)).toEqual(["S01", "S02"]);
+    for (const c of cohort.cases)
+      for (const [relative, data] of caseFiles(c)) {
+        const written = readFileSync(join(out, relative));
+        expect(Buffer.compare(written, Buffer.from(data)), relative).toBe(0);
+      }
+    expect(readFileSync(join(out, "clinical.csv"), "utf8")).toBe(cohort.clinicalCsv);
+    const info = JSON.parse(readFileSync(join(out, "cohort.json"), "utf8"));
+    expect(info).toEqual(JSON.parse(JSON.stringify(cohort.metadata)));
+    expect(info).toMatchObject({ synthetic: true, paper_twin: false, seed: 2030, cases: 2 });
+    // Only the analysis needs the margins: the table has none.
+    expect(cohort.clinicalCsv.split("\n")[0]).not.toMatch(/mtm|margin|diameter|volume/);
+  }, 120_000);
+
+  it("refuses a bad option with a usage error (exit 2)", () => {
+    const run = spawnSync(process.execPath, [bin, "synth", "--cases", "0"], { encoding: "utf8" });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--cases must be a whole number >= 1/);
+  });
+});
