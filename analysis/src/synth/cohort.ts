@@ -114,6 +114,8 @@ export interface CohortMetadata {
   synthetic: true;
   /** True for the calibrated 32: `cryomargin analyze` then writes the reproduction report against the paper. */
   paper_twin: boolean;
+  /** The conventions `cryomargin analyze` follows by default: SPSS 25's, the paper's software (its calibration). */
+  statistics_conventions: "spss";
   generator: string;
   seed: number;
   cases: number;
@@ -672,6 +674,7 @@ function cohortMetadata(seed: number, n: number, patients: number): CohortMetada
         : `cryomargin synthetic cohort (${n} tumors)`,
     synthetic: true,
     paper_twin: n === PAPER_CALIBRATION_TARGETS.tumors,
+    statistics_conventions: "spss",
     generator: `cryomargin synth (@cryomargin/analysis ${ANALYSIS_VERSION}, analysis/src/synth)`,
     seed,
     cases: n,
