@@ -357,9 +357,15 @@ export function finishSyntheticCase(
   // The engine's reading depends on the ice's shape (its offset from the continuous margin varies from
   // a few tenths to 2 mm): when the loop cannot close, the array is rolled to a new arrangement.
   for (let replan = 1; replan <= MAX_REPLANS && best.score >= CLOSED_SCORE; replan++) {
-    const plan = { ...c.plan, rollRad: c.plan.rollRad + (replan * Math.PI) / (2 * c.plan.count) };
-    trace(`re-planned: array rolled by ${((replan * 180) / (2 * c.plan.count)).toFixed(0)}°`);
-    const ice = iceForPlan(c.tumor.parts, c.tumorSurface, plan, c.design.intendedMtmMm, c.stretch);
+    // Rolled arrangements first; then longer isotherms (more volume without a shaft tail, whose seam the
+    // engine can misread as a miss).
+    const turns = replan <= 2 ? replan : replan - 2;
+    const stretch = c.stretch + (replan <= 2 ? 0 : 0.4 * (replan - 2));
+    const plan = { ...c.plan, rollRad: c.plan.rollRad + (turns * Math.PI) / (2 * c.plan.count) };
+    trace(
+      `re-planned: array rolled by ${((turns * 180) / (2 * c.plan.count)).toFixed(0)}°, isotherms +${stretch.toFixed(1)} ε`,
+    );
+    const ice = iceForPlan(c.tumor.parts, c.tumorSurface, plan, c.design.intendedMtmMm, stretch);
     const next = closeMargin(c, plan, ice.elongation, ice.baseIce, intendedIceMl, volumeTolMl, trace);
     if (next.score < best.score) best = next;
   }
@@ -368,7 +374,7 @@ export function finishSyntheticCase(
 }
 
 /** Re-plans of the probe array tried when the engine loop does not close. */
-const MAX_REPLANS = 3;
+const MAX_REPLANS = 4;
 /** Scores below this are closed loops (|error| ≤ MTM_CLOSURE_MM, right side; see closeMargin). */
 const CLOSED_SCORE = 1;
 
