@@ -26,10 +26,4 @@ function notYetImplemented(name: string, summary: string, usage: string, issue: 
   };
 }
 
-export const subcommands: Subcommand[] = [
-  statsCommand,
-  marginsCommand,
-  synthCommand,
-  analyzeCommand,
-  validateCommand,
-];
+export const subcommands: Subcommand[] = [statsCommand, marginsCommand, synthCommand, analyzeCommand, validateCommand];
