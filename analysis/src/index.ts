@@ -19,5 +19,5 @@ export * from "./stats/index.js";
 export * from "./survival/index.js";
 export * from "./synth/index.js";
 export * from "./table/index.js";
-export * from "./whatif/index.js";
 export { ANALYSIS_VERSION } from "./version.js";
+export * from "./whatif/index.js";
