@@ -13,6 +13,7 @@ import { type CaseOptions, measureCase } from "../cohort/measureCase.js";
 import { CliUsageError, CryomarginError } from "../errors.js";
 import { OutputFileError } from "../io/inputErrors.js";
 import { numberOption, type OptionSpec, parseCommandArgs } from "./args.js";
+import { terminalProgressBar } from "./progress.js";
 import type { Subcommand } from "./registry.js";
 import { renderResultTable } from "./textTable.js";
 
@@ -97,18 +98,6 @@ export async function runMargins(args: string[]): Promise<number> {
   return 0;
 }
 
-/** A one-line progress bar on stderr, redrawn in place; only on a terminal. */
-function progressBar(): ((done: number, total: number, caseId: string) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  return (done, total, caseId) => {
-    const width = 30;
-    const filled = Math.round((width * done) / total);
-    const bar = `${"#".repeat(filled)}${"-".repeat(width - filled)}`;
-    process.stderr.write(`\r[${bar}] ${done}/${total} ${caseId.padEnd(16).slice(0, 16)}`);
-    if (done === total) process.stderr.write("\n");
-  };
-}
-
 async function runCohort(cohortDir: string, outDir: string, measurement: CaseOptions, values: Values): Promise<number> {
   const jobsText = text(values, "jobs");
   const jobs = jobsText === undefined ? undefined : numberOption(jobsText, "jobs", 1);
@@ -123,7 +112,7 @@ async function runCohort(cohortDir: string, outDir: string, measurement: CaseOpt
   const results = await measureCohort(cohortDir, caseIds, {
     options: measurement,
     threads: jobs,
-    onProgress: progressBar(),
+    onProgress: terminalProgressBar(),
   });
   const summary = writeCohortMargins(outDir, results);
   const failed = results.filter((r) => r.error !== undefined);

@@ -9,6 +9,7 @@
  *   Same distributions, no calibration claim.
  */
 import type { ClinicalCode } from "../cohort/schema.js";
+import { OCTANT_NAMES } from "../margin/octants.js";
 import type { OctantName } from "../margin/types.js";
 import type { Random } from "../stats/random.js";
 import { type CaseRole, type ClinicalDesign, paperClinicalDesign, type RenalCategoryCode } from "./designClinical.js";
@@ -63,17 +64,6 @@ export interface CohortDesign {
   } | null;
 }
 
-const OCTANTS: readonly OctantName[] = [
-  "right-anterior-superior",
-  "right-anterior-inferior",
-  "right-posterior-superior",
-  "right-posterior-inferior",
-  "left-anterior-superior",
-  "left-anterior-inferior",
-  "left-posterior-superior",
-  "left-posterior-inferior",
-];
-
 /** A RENAL score in its category; the R component (≥ 4 cm scores 2) keeps large tumors off the bottom. */
 function renalScore(category: RenalCategoryCode, diameterMm: number, rng: Random): number {
   const [lo, hi] = category === "low" ? [4, 6] : category === "moderate" ? [7, 9] : [10, 12];
@@ -98,7 +88,7 @@ function uncoveredOctant(row: ClinicalDesign, rng: Random): OctantName {
     const medial = row.side === "right" ? "left" : "right";
     return `${medial}-${rng.int(2) ? "anterior" : "posterior"}-${rng.int(2) ? "superior" : "inferior"}` as OctantName;
   }
-  return OCTANTS[rng.int(OCTANTS.length)];
+  return OCTANT_NAMES[rng.int(OCTANT_NAMES.length)];
 }
 
 /** The calibrated 32-tumor design of the paper cohort. */
@@ -179,7 +169,7 @@ export function resampledDesign(base: CohortDesign, n: number, targets: Calibrat
       priorAblation: false,
       followupMonths: time,
       monthsToLtp: src.ltp ? time : null,
-      uncoveredOctant: mtm < 0 ? OCTANTS[rng.int(OCTANTS.length)] : null,
+      uncoveredOctant: mtm < 0 ? OCTANT_NAMES[rng.int(OCTANT_NAMES.length)] : null,
       intendedMtmMm: mtm,
       intendedDiameterMm: diameter,
       intendedTumorVolumeMl: Math.round(fill * sphereVolumeMl(diameter) * 1000) / 1000,
