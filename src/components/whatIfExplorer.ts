@@ -18,7 +18,7 @@
  */
 import {
   formatFixed,
-  formatPValue,
+  formatPStatementPaper,
   MISSING_TEXT,
   rocChart,
   type WhatIfCase,
@@ -148,8 +148,8 @@ function testsElement(r: WhatIfResult): HTMLElement {
     el(
       "li",
       {},
-      "Fisher's exact test (two-sided): P = ",
-      field("fisher-p", r.fisher.p, formatPValue(r.fisher.p)),
+      "Fisher's exact test (two-sided): ",
+      field("fisher-p", r.fisher.p, formatPStatementPaper(r.fisher.p)),
       Number.isFinite(or) ? `, odds ratio ${formatFixed(or, 2)}` : ", odds ratio undefined (an empty row or column)",
       ".",
     ),
@@ -161,8 +161,8 @@ function testsElement(r: WhatIfResult): HTMLElement {
         ? el(
             "span",
             {},
-            `χ² = ${formatFixed(logRank.chisq, 2)}, P = `,
-            field("logrank-p", logRank.p, formatPValue(logRank.p)),
+            `χ² = ${formatFixed(logRank.chisq, 2)}, `,
+            field("logrank-p", logRank.p, formatPStatementPaper(logRank.p)),
           )
         : field("logrank-p", Number.NaN, "undefined (a group is empty or has no event)"),
       ".",

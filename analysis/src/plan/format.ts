@@ -38,6 +38,12 @@ export function formatPValue(p: number): string {
   return formatFixed(p, 3).replace(/^0\./, ".");
 }
 
+/** A p-value as a statement, the paper's style. Example: `formatPStatementPaper(0.0004)` = "P < .001"; 0.012 → "P = .012". */
+export function formatPStatementPaper(p: number): string {
+  const text = formatPValue(p);
+  return text.startsWith("<") ? `P ${text}` : `P = ${text}`;
+}
+
 /** "lo–hi", or "lo to hi" when a bound is negative (an en dash beside a minus sign misreads). */
 export function formatRange(lo: string, hi: string): string {
   return lo.startsWith("-") || hi.startsWith("-") ? `${lo} to ${hi}` : `${lo}–${hi}`;
