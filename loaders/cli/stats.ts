@@ -25,6 +25,7 @@ import {
   rocCurve,
   type SurvivalData,
   shapiroWilk,
+  sortedLevels,
   spearman,
   survivalAt,
   tTest,
@@ -44,7 +45,6 @@ import {
   numericValues,
   pick,
   readCsv,
-  sortLevels,
 } from "./statsData.js";
 import { renderResultTable } from "./textTable.js";
 
@@ -259,7 +259,7 @@ function logrank(input: CsvInput, options: Options): Result {
   const group = labelValues(input, groupColumn);
   const s = survivalInput(input, options, "logrank", [group]);
   const labels = pick(group, s.rows);
-  requireTwoOrMore(input, sortLevels(labels), groupColumn, "the log-rank test");
+  requireTwoOrMore(input, sortedLevels(labels), groupColumn, "the log-rank test");
   return {
     ...logRankJson(logRank(s.data, labels)),
     n: s.data.time.length,

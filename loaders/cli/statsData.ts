@@ -14,6 +14,7 @@ import {
   isMissing,
   parseDelimited,
   parseNumberCell,
+  sortedLevels,
 } from "@cryomargin/analysis";
 import { CryomarginError } from "../errors.js";
 
@@ -150,7 +151,7 @@ export function indicator(
 ): number[] {
   const { decimalComma } = input.table;
   const values = labels.map((cell) => (sameValue(cell, wanted, decimalComma) ? 1 : 0));
-  const distinct = sortLevels(labels);
+  const distinct = sortedLevels(labels);
   if (!values.includes(1))
     throw new CryomarginError(
       `${input.file}: column '${column}': no row has the value '${wanted}' (${option}); the column holds ${distinct.map((d) => `'${d}'`).join(", ")}`,
@@ -160,14 +161,6 @@ export function indicator(
       `${input.file}: column '${column}' holds ${distinct.length} different values (${distinct.join(", ")}); it must hold two: '${wanted}' (${option}) and one other`,
     );
   return values;
-}
-
-/**
- * The distinct labels in sorted order, numbers by value ("2" before "10"): the order of R's factor levels
- * for numeric codes, and the order the engine's grouped analyses (kaplanMeierByGroup, logRank) report.
- */
-export function sortLevels(labels: readonly string[]): string[] {
-  return [...new Set(labels)].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
 }
 
 /**
@@ -182,7 +175,7 @@ export function chooseLevels(
   requested: readonly string[] | undefined,
   allowEmpty = false,
 ): string[] {
-  const present = sortLevels(labels);
+  const present = sortedLevels(labels);
   if (!requested) return present;
   for (const level of requested)
     if (!allowEmpty && !present.includes(level))

@@ -14,6 +14,7 @@
  * reaches ≤ 0.5, or the midpoint of a flat segment lying exactly at 0.5 (tolerance √eps).
  */
 import { normalQuantileStd } from "../stats/distributions.js";
+import { sortedLevels } from "../table/delimited.js";
 import { type SurvivalData, validateSurvivalData } from "./data.js";
 
 export type ConfType = "log" | "log-log" | "plain";
@@ -240,7 +241,7 @@ export function kaplanMeierByGroup(
   options: KaplanMeierOptions = {},
 ): KaplanMeierGroup[] {
   if (group.length !== data.time.length) throw new RangeError("kaplanMeierByGroup: group and time differ in length");
-  const labels = [...new Set(group.map(String))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  const labels = sortedLevels(group);
   return labels.map((label) => {
     const idx = group.flatMap((g, i) => (String(g) === label ? [i] : []));
     const fit = kaplanMeier({ time: idx.map((i) => data.time[i]), event: idx.map((i) => data.event[i]) }, options);

@@ -6,6 +6,7 @@
  * χ² = (O − E)ᵀ V⁻ (O − E) on the first k − 1 groups (V has rank k − 1), df = k − 1.
  */
 import { chiSquareUpperTail } from "../stats/distributions.js";
+import { sortedLevels } from "../table/delimited.js";
 import { type SurvivalData, validateSurvivalData } from "./data.js";
 import { choleskySolve, symmetricDecompose } from "./linearAlgebra.js";
 
@@ -31,7 +32,7 @@ export function logRank(data: SurvivalData, group: readonly (string | number)[])
   validateSurvivalData(data, "logRank");
   const { time, event } = data;
   if (group.length !== time.length) throw new RangeError("logRank: group and time differ in length");
-  const labels = [...new Set(group.map(String))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  const labels = sortedLevels(group);
   const k = labels.length;
   if (k < 2) throw new RangeError("logRank: need at least two groups");
   const gi = group.map((g) => labels.indexOf(String(g)));

@@ -144,3 +144,12 @@ export function textColumn(table: DelimitedTable, name: string): string[] {
   const j = columnIndex(table, name);
   return table.rows.map((row) => (isMissing(row[j]) ? "" : row[j].trim()));
 }
+
+/**
+ * The distinct labels of a grouping column in display order: natural sort ("2" before "10", "a" before
+ * "B" as the "en" locale orders them). Every grouped analysis (Kaplan-Meier, log-rank, the CLI's level
+ * lists) orders groups with it, so they agree. Example: `sortedLevels(["10", "2", "2"])` → ["2", "10"].
+ */
+export function sortedLevels(labels: readonly (string | number)[]): string[] {
+  return [...new Set(labels.map(String))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+}
