@@ -30,7 +30,7 @@ import { buildPointTree, type PointTree } from "./kdTree.js";
 import { type MaskBounds, maskBounds } from "./maskBounds.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
 import { defaultRefineOptions, type RefineStats, refineSurfaceSamples, smoothSurfaceSamples } from "./refineSurface.js";
-import { lastNearestSample, signedDistanceToSamples } from "./signedDistance.js";
+import { lastNearestSample, signedDistance, signedDistanceField } from "./signedDistance.js";
 import { estimateAreaVectorNormals, extractSurfaceSamples, type SurfaceSamples } from "./surface.js";
 import type { CoverageFractions, MarginOptions, MarginResult, MaskVolume, Mat4, OctantMargin, Vec3 } from "./types.js";
 
@@ -47,7 +47,7 @@ export interface ReconstructedSurface {
 /**
  * Sub-voxel surface of a mask: boundary-edge samples, area-vector normals, corrected-least-squares
  * quadric patches, then a smoothing pass (refineSurface.ts explains each step).
- * Example: `reconstructSurface(ice, maskBounds(ice))`, then `signedDistanceToSamples(...)` anywhere.
+ * Example: `reconstructSurface(ice, maskBounds(ice))`, then `signedDistanceField(ice, samples, tree)`.
  */
 export function reconstructSurface(mask: MaskVolume, bounds: MaskBounds): ReconstructedSurface {
   const samples = extractSurfaceSamples(mask, bounds);
@@ -126,6 +126,7 @@ function createMarginProbe(iceball: MaskVolume, ice: ReconstructedSurface, preTo
   const T = preToPost;
   const W = invertAffine(iceball.voxelToWorld, "iceball");
   const [nx, ny, nz] = iceball.dims;
+  const field = signedDistanceField(iceball, ice.samples, ice.tree);
   let hint = -1;
   const insideFieldOfView = (qx: number, qy: number, qz: number) => {
     const i = W[0] * qx + W[1] * qy + W[2] * qz + W[3];
@@ -148,7 +149,7 @@ function createMarginProbe(iceball: MaskVolume, ice: ReconstructedSurface, preTo
       const qy = T[4] * px + T[5] * py + T[6] * pz + T[7];
       const qz = T[8] * px + T[9] * py + T[10] * pz + T[11];
       if (!insideFieldOfView(qx, qy, qz)) return Number.NaN;
-      const d = signedDistanceToSamples(ice.samples, ice.tree, qx, qy, qz, hint);
+      const d = signedDistance(field, qx, qy, qz, hint);
       hint = lastNearestSample();
       return d;
     },

@@ -174,23 +174,46 @@ export function ellipsoidSurfacePoint(e: Ellipsoid, u: number, v: number): Vec3 
 
 /**
  * Exact signed distance (mm, positive inside) from world point p to the ellipsoid's surface.
- * Eberly, "Distance from a point to an ellipse, an ellipsoid, or a hyperellipsoid" (2013): in the
- * ellipsoid's frame, with axes sorted e0 ≥ e1 ≥ e2 and the point folded into the first octant, the
- * closest point is x_i = e_i² y_i / (t + e_i²) where t is the root of Σ (e_i y_i / (t + e_i²))² = 1,
- * found by bisection; the cases with a zero coordinate reduce to an ellipse or have a closed form.
+ * Example: for `sphere([0, 0, 0], 10)`, the point [3, 0, 0] gives +7 and [12, 0, 0] gives −2.
  */
 export function ellipsoidSignedDistance(e: Ellipsoid, p: Readonly<Vec3>): number {
+  const c = ellipsoidClosestPoint(e, p);
+  return c.inside ? c.distanceMm : -c.distanceMm;
+}
+
+/**
+ * The point of the ellipsoid's surface nearest to world point p, its distance (mm) and whether p is
+ * inside. Eberly, "Distance from a point to an ellipse, an ellipsoid, or a hyperellipsoid" (2013): in
+ * the ellipsoid's frame, with axes sorted e0 ≥ e1 ≥ e2 and the point folded into the first octant, the
+ * closest point is x_i = e_i² y_i / (t + e_i²) where t is the root of Σ (e_i y_i / (t + e_i²))² = 1,
+ * found by bisection; the cases with a zero coordinate reduce to an ellipse or have a closed form.
+ * The closest point is then unfolded (signs, axis order) and mapped back to the world.
+ */
+export function ellipsoidClosestPoint(
+  e: Ellipsoid,
+  p: Readonly<Vec3>,
+): { distanceMm: number; pointRas: Vec3; inside: boolean } {
   const dx = p[0] - e.centre[0];
   const dy = p[1] - e.centre[1];
   const dz = p[2] - e.centre[2];
   const R = e.rotation;
-  const local = [0, 1, 2].map((c) => Math.abs(R[c] * dx + R[3 + c] * dy + R[6 + c] * dz));
+  const local = [0, 1, 2].map((c) => R[c] * dx + R[3 + c] * dy + R[6 + c] * dz);
   const order = [0, 1, 2].sort((a, b) => e.semiAxesMm[b] - e.semiAxesMm[a]);
   const ax = order.map((a) => e.semiAxesMm[a]);
-  const y = order.map((a) => local[a]);
-  const distance = distancePointEllipsoid(ax[0], ax[1], ax[2], y[0], y[1], y[2]);
+  const y = order.map((a) => Math.abs(local[a]));
+  const x = closestPointEllipsoid(ax[0], ax[1], ax[2], y[0], y[1], y[2]);
+  const q = [0, 0, 0];
+  for (let k = 0; k < 3; k++) q[order[k]] = local[order[k]] < 0 ? -x[k] : x[k];
   const level = (y[0] / ax[0]) ** 2 + (y[1] / ax[1]) ** 2 + (y[2] / ax[2]) ** 2;
-  return level < 1 ? distance : -distance;
+  return {
+    distanceMm: Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]),
+    pointRas: [
+      e.centre[0] + R[0] * q[0] + R[1] * q[1] + R[2] * q[2],
+      e.centre[1] + R[3] * q[0] + R[4] * q[1] + R[5] * q[2],
+      e.centre[2] + R[6] * q[0] + R[7] * q[1] + R[8] * q[2],
+    ],
+    inside: level < 1,
+  };
 }
 
 function robustLength(...v: number[]): number {
@@ -214,33 +237,38 @@ function bisectRoot(n: number[], r: number[], s0: number, s1: number): number {
   return s;
 }
 
-function distancePointEllipse(e0: number, e1: number, y0: number, y1: number): number {
+/** Closest point of the ellipse (e0 ≥ e1) to (y0, y1) with y0, y1 ≥ 0 (Eberly's DistancePointEllipse). */
+function closestPointEllipse(e0: number, e1: number, y0: number, y1: number): [number, number] {
   if (y1 > 0) {
     if (y0 > 0) {
       const z0 = y0 / e0;
       const z1 = y1 / e1;
       const g = z0 * z0 + z1 * z1 - 1;
-      if (g === 0) return 0;
+      if (g === 0) return [y0, y1];
       const r0 = (e0 / e1) ** 2;
       const s = bisectRoot([r0 * z0, z1], [r0, 1], z1 - 1, g < 0 ? 0 : robustLength(r0 * z0, z1) - 1);
-      const x0 = (r0 * y0) / (s + r0);
-      const x1 = y1 / (s + 1);
-      return Math.hypot(x0 - y0, x1 - y1);
+      return [(r0 * y0) / (s + r0), y1 / (s + 1)];
     }
-    return Math.abs(y1 - e1);
+    return [0, e1];
   }
   const numer0 = e0 * y0;
   const denom0 = e0 * e0 - e1 * e1;
   if (numer0 < denom0) {
     const xde0 = numer0 / denom0;
-    const x0 = e0 * xde0;
-    const x1 = e1 * Math.sqrt(1 - xde0 * xde0);
-    return Math.hypot(x0 - y0, x1);
+    return [e0 * xde0, e1 * Math.sqrt(1 - xde0 * xde0)];
   }
-  return Math.abs(y0 - e0);
+  return [e0, 0];
 }
 
-function distancePointEllipsoid(e0: number, e1: number, e2: number, y0: number, y1: number, y2: number): number {
+/** Closest point of the ellipsoid (e0 ≥ e1 ≥ e2) to (y0, y1, y2), all ≥ 0 (Eberly's DistancePointEllipsoid). */
+function closestPointEllipsoid(
+  e0: number,
+  e1: number,
+  e2: number,
+  y0: number,
+  y1: number,
+  y2: number,
+): [number, number, number] {
   if (y2 > 0) {
     if (y1 > 0) {
       if (y0 > 0) {
@@ -248,7 +276,7 @@ function distancePointEllipsoid(e0: number, e1: number, e2: number, y0: number, 
         const z1 = y1 / e1;
         const z2 = y2 / e2;
         const g = z0 * z0 + z1 * z1 + z2 * z2 - 1;
-        if (g === 0) return 0;
+        if (g === 0) return [y0, y1, y2];
         const r0 = (e0 / e2) ** 2;
         const r1 = (e1 / e2) ** 2;
         const s = bisectRoot(
@@ -257,15 +285,16 @@ function distancePointEllipsoid(e0: number, e1: number, e2: number, y0: number, 
           z2 - 1,
           g < 0 ? 0 : robustLength(r0 * z0, r1 * z1, z2) - 1,
         );
-        const x0 = (r0 * y0) / (s + r0);
-        const x1 = (r1 * y1) / (s + r1);
-        const x2 = y2 / (s + 1);
-        return Math.hypot(x0 - y0, x1 - y1, x2 - y2);
+        return [(r0 * y0) / (s + r0), (r1 * y1) / (s + r1), y2 / (s + 1)];
       }
-      return distancePointEllipse(e1, e2, y1, y2);
+      const [x1, x2] = closestPointEllipse(e1, e2, y1, y2);
+      return [0, x1, x2];
     }
-    if (y0 > 0) return distancePointEllipse(e0, e2, y0, y2);
-    return Math.abs(y2 - e2);
+    if (y0 > 0) {
+      const [x0, x2] = closestPointEllipse(e0, e2, y0, y2);
+      return [x0, 0, x2];
+    }
+    return [0, 0, e2];
   }
   const denom0 = e0 * e0 - e2 * e2;
   const denom1 = e1 * e1 - e2 * e2;
@@ -275,14 +304,10 @@ function distancePointEllipsoid(e0: number, e1: number, e2: number, y0: number, 
     const xde0 = numer0 / denom0;
     const xde1 = numer1 / denom1;
     const discr = 1 - xde0 * xde0 - xde1 * xde1;
-    if (discr > 0) {
-      const x0 = e0 * xde0;
-      const x1 = e1 * xde1;
-      const x2 = e2 * Math.sqrt(discr);
-      return Math.hypot(x0 - y0, x1 - y1, x2);
-    }
+    if (discr > 0) return [e0 * xde0, e1 * xde1, e2 * Math.sqrt(discr)];
   }
-  return distancePointEllipse(e0, e1, y0, y1);
+  const [x0, x1] = closestPointEllipse(e0, e1, y0, y1);
+  return [x0, x1, 0];
 }
 
 /**
@@ -544,70 +569,125 @@ export function generatePhantomCases(options: PhantomSuiteOptions): PhantomCase[
         return { sdf: (p) => twoBallUnionSignedDistance(c1, g1, c2, g2, p), parts: [sphere(c1, g1), sphere(c2, g2)] };
       };
     }
-    // Place the ice ball: the MTM falls by about 1 mm per mm of offset, so a few secant steps on the
-    // coarse search usually reach the target; bisection on [0, 60] mm when they do not.
-    const coarse = (offset: number) => exactMinimalMargin(tumorShape, place(offset).sdf, preToPost, 0).mtmMm;
     // An ice ball too small to reach the target even centred on the tumor grows by 10% steps.
+    const coarse = (offset: number) => exactMinimalMargin(tumorShape, place(offset).sdf, preToPost, 0).mtmMm;
     while (coarse(0) < target + 0.5) grow *= 1.1;
-    let d = 0;
-    let m = coarse(d);
-    let previous: { d: number; m: number } | null = null;
-    for (let it = 0; it < 6 && Math.abs(m - target) > 0.05; it++) {
-      const slope = previous && Math.abs(m - previous.m) > 1e-6 ? (m - previous.m) / (d - previous.d) : -1;
-      previous = { d, m };
-      d = Math.max(-30, Math.min(60, d + (target - m) / Math.max(-2, Math.min(-0.5, slope))));
-      m = coarse(d);
-    }
-    if (Math.abs(m - target) > 0.5) {
-      // Along the ray the MTM decreases from its value at offset 0 (the ice ball centred on the tumor).
-      let lo = 0;
-      let hi = 60;
-      for (let it = 0; it < 24; it++) {
-        d = (lo + hi) / 2;
-        if (coarse(d) > target) lo = d;
-        else hi = d;
-      }
-    }
-    const ice = place(d);
-    const exact = exactMinimalMargin(tumorShape, ice.sdf, preToPost);
-    // Odd cases are on axial grids (the slice axis along z, where the through-slice caps are), even
-    // cases on randomly oriented ones; the tumor and ice-ball grids still differ in origin.
-    const axial = n % 2 === 1;
-    const tumor = gridAround(tumorShape.centre, ellipsoidHalfExtent(tumorShape), options.tumorSpacingMm, rnd, axial);
-    rasterizeEllipsoid(tumor, tumorShape);
-    const lo: Vec3 = [mapped[0] - rt, mapped[1] - rt, mapped[2] - rt];
-    const hi: Vec3 = [mapped[0] + rt, mapped[1] + rt, mapped[2] + rt];
-    for (const part of ice.parts) {
-      const h = ellipsoidHalfExtent(part);
-      for (let a = 0; a < 3; a++) {
-        lo[a] = Math.min(lo[a], part.centre[a] - h[a]);
-        hi[a] = Math.max(hi[a], part.centre[a] + h[a]);
-      }
-    }
-    const iceball = gridAround(
-      [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2],
-      [(hi[0] - lo[0]) / 2, (hi[1] - lo[1]) / 2, (hi[2] - lo[2]) / 2],
-      options.iceSpacingMm,
-      rnd,
-      axial,
+    const ice = place(offsetForMargin(coarse, target));
+    cases.push(
+      assemblePhantomCase({
+        name: `${options.shapes} #${n} (${scenario})`,
+        scenario,
+        tumorShape,
+        iceParts: ice.parts,
+        iceSignedDistance: ice.sdf,
+        exactIceballVolumeMl:
+          ice.parts.length === 1 ? ellipsoidVolumeMl(ice.parts[0]) : twoBallUnionVolumeMl(ice.parts),
+        preToPost,
+        tumorSpacingMm: options.tumorSpacingMm,
+        iceSpacingMm: options.iceSpacingMm,
+        // Odd cases are on axial grids (the slice axis along z, where the through-slice caps are), even
+        // cases on randomly oriented ones; the tumor and ice-ball grids still differ in origin.
+        axial: n % 2 === 1,
+        rnd,
+      }),
     );
-    for (const part of ice.parts) rasterizeEllipsoid(iceball, part);
-    cases.push({
-      name: `${options.shapes} #${n} (${scenario})`,
-      scenario,
-      tumor,
-      iceball,
-      preToPost,
-      tumorShape,
-      exactMtmMm: exact.mtmMm,
-      exactMinPointRas: exact.point,
-      exactTumorVolumeMl: ellipsoidVolumeMl(tumorShape),
-      exactIceballVolumeMl: ice.parts.length === 1 ? ellipsoidVolumeMl(ice.parts[0]) : twoBallUnionVolumeMl(ice.parts),
-      exactTumorDiameterMm: ellipsoidDiameterMm(tumorShape),
-      iceSignedDistance: ice.sdf,
-    });
   }
   return cases;
+}
+
+/**
+ * The offset d along a placement ray at which the coarse exact MTM `coarse(d)` reaches `target` (mm).
+ * The MTM falls by about 1 mm per mm of offset, so a few secant steps usually reach the target
+ * (±0.05 mm) from `startMm` (default 0); bisection on `bracketMm` (default [0, 60]) when they do not
+ * (along the ray the MTM decreases there: from its value at offset 0, the ice ball centred on the
+ * tumor, for the ellipsoid suite). Example: for concentric spheres of radii 10 (tumor) and 20 (ice) moved apart,
+ * `offsetForMargin(coarse, 4)` ≈ 6.
+ */
+export function offsetForMargin(
+  coarse: (offsetMm: number) => number,
+  target: number,
+  { startMm = 0, bracketMm = [0, 60] }: { startMm?: number; bracketMm?: [number, number] } = {},
+): number {
+  let d = startMm;
+  let m = coarse(d);
+  let previous: { d: number; m: number } | null = null;
+  for (let it = 0; it < 6 && Math.abs(m - target) > 0.05; it++) {
+    const slope = previous && Math.abs(m - previous.m) > 1e-6 ? (m - previous.m) / (d - previous.d) : -1;
+    previous = { d, m };
+    d = Math.max(-30, Math.min(60, d + (target - m) / Math.max(-2, Math.min(-0.5, slope))));
+    m = coarse(d);
+  }
+  if (Math.abs(m - target) > 0.5) {
+    let [lo, hi] = bracketMm;
+    for (let it = 0; it < 24; it++) {
+      d = (lo + hi) / 2;
+      if (coarse(d) > target) lo = d;
+      else hi = d;
+    }
+  }
+  return d;
+}
+
+/** What {@link assemblePhantomCase} needs: the analytic shapes, the transform and the two grids' spacings. */
+export interface PhantomShapes {
+  name: string;
+  scenario: PhantomScenario;
+  tumorShape: Ellipsoid;
+  /** The ice ball as a union of ellipsoids (post-ablation world) and its exact signed distance. */
+  iceParts: Ellipsoid[];
+  iceSignedDistance: (p: Vec3) => number;
+  exactIceballVolumeMl: number;
+  preToPost: Mat4;
+  tumorSpacingMm: Vec3;
+  iceSpacingMm: Vec3;
+  /** Axial grids (slices along z) or randomly oriented ones. */
+  axial: boolean;
+  rnd: () => number;
+}
+
+/**
+ * A phantom case from its analytic shapes: the tumor rasterised on a grid around it, the ice ball's
+ * parts on a grid around them (both with random sub-voxel origins), and the exact MTM by dense search
+ * over the tumor surface ({@link exactMinimalMargin}).
+ */
+export function assemblePhantomCase(shapes: PhantomShapes): PhantomCase {
+  const { tumorShape, iceParts, preToPost, rnd, axial } = shapes;
+  const exact = exactMinimalMargin(tumorShape, shapes.iceSignedDistance, preToPost);
+  const tumor = gridAround(tumorShape.centre, ellipsoidHalfExtent(tumorShape), shapes.tumorSpacingMm, rnd, axial);
+  rasterizeEllipsoid(tumor, tumorShape);
+  const mapped = applyAffine(preToPost, tumorShape.centre);
+  const rt = Math.max(...tumorShape.semiAxesMm);
+  const lo: Vec3 = [mapped[0] - rt, mapped[1] - rt, mapped[2] - rt];
+  const hi: Vec3 = [mapped[0] + rt, mapped[1] + rt, mapped[2] + rt];
+  for (const part of iceParts) {
+    const h = ellipsoidHalfExtent(part);
+    for (let a = 0; a < 3; a++) {
+      lo[a] = Math.min(lo[a], part.centre[a] - h[a]);
+      hi[a] = Math.max(hi[a], part.centre[a] + h[a]);
+    }
+  }
+  const iceball = gridAround(
+    [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2],
+    [(hi[0] - lo[0]) / 2, (hi[1] - lo[1]) / 2, (hi[2] - lo[2]) / 2],
+    shapes.iceSpacingMm,
+    rnd,
+    axial,
+  );
+  for (const part of iceParts) rasterizeEllipsoid(iceball, part);
+  return {
+    name: shapes.name,
+    scenario: shapes.scenario,
+    tumor,
+    iceball,
+    preToPost,
+    tumorShape,
+    exactMtmMm: exact.mtmMm,
+    exactMinPointRas: exact.point,
+    exactTumorVolumeMl: ellipsoidVolumeMl(tumorShape),
+    exactIceballVolumeMl: shapes.exactIceballVolumeMl,
+    exactTumorDiameterMm: ellipsoidDiameterMm(tumorShape),
+    iceSignedDistance: shapes.iceSignedDistance,
+  };
 }
 
 /** Volume of the union of two balls: the two volumes minus their lens, π(r₁+r₂−d)²(d²+2d(r₁+r₂)−3(r₁−r₂)²)/(12d). */
@@ -644,7 +724,8 @@ function gridAround(centre: Vec3, half: Vec3, spacing: Vec3, rnd: () => number, 
   return emptyMask(dims, gridAffine(spacing, rotation, origin));
 }
 
-function randomUnitVector(rnd: () => number): Vec3 {
+/** Uniformly random unit vector from a uniform [0, 1) source. */
+export function randomUnitVector(rnd: () => number): Vec3 {
   const z = 2 * rnd() - 1;
   const phi = 2 * Math.PI * rnd();
   const r = Math.sqrt(1 - z * z);

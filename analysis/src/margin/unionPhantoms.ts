@@ -1,0 +1,478 @@
+/**
+ * Multi-probe ice-ball phantoms: unions of cryoprobe isotherm ellipsoids (2–4 probes 11–19 mm apart),
+ * with or without the joining (confluence) ellipsoid and the shafts' ice, built with the synthetic
+ * cohort's own probe model (analysis/src/synth/probes.ts), and tumors placed tight against or partly
+ * outside the two places a smooth surface reconstruction gets wrong: the concave waist between two
+ * probes' isotherms and the seam where a shaft's ice leaves its isotherm. The exact signed distance of
+ * such a union is {@link createUnionSignedDistance}; the cases are PhantomCase objects like the
+ * ellipsoid suite's (phantoms.ts), measured against the same exact MTM (dense search + zoom).
+ */
+
+import { createRandom } from "../stats/random.js";
+import { unionSurfaceSamples } from "../synth/ellipsoid.js";
+import { ISOTHERM_TIP_EXTENSION, isotherms, probeOffsets, shaftTails } from "../synth/probes.js";
+import { applyAffine } from "./affine.js";
+import { buildPointTree, nearestDistanceSquared, nearestPoint } from "./kdTree.js";
+import {
+  assemblePhantomCase,
+  type Ellipsoid,
+  ellipsoidClosestPoint,
+  exactMinimalMargin,
+  offsetForMargin,
+  type PhantomCase,
+  type PhantomScenario,
+  randomRotation,
+  randomUnitVector,
+  rigidTransform,
+} from "./phantoms.js";
+import type { Vec3 } from "./types.js";
+
+/** Where the tumor of a union phantom is put against the ice ball. */
+export type UnionFeature = "waist" | "seam";
+
+/** Level Σ (q_a / e_a)² of world point p for an ellipsoid: < 1 inside, 1 on the surface. */
+function level(e: Ellipsoid, p: Readonly<Vec3>): number {
+  const dx = p[0] - e.centre[0];
+  const dy = p[1] - e.centre[1];
+  const dz = p[2] - e.centre[2];
+  const R = e.rotation;
+  let s = 0;
+  for (let c = 0; c < 3; c++) {
+    const q = (R[c] * dx + R[3 + c] * dy + R[6 + c] * dz) / e.semiAxesMm[c];
+    s += q * q;
+  }
+  return s;
+}
+
+/** ∇ of the level at p: 2 Σ (q_a / e_a²) ê_a (world). */
+function levelGradient(e: Ellipsoid, p: Readonly<Vec3>): Vec3 {
+  const dx = p[0] - e.centre[0];
+  const dy = p[1] - e.centre[1];
+  const dz = p[2] - e.centre[2];
+  const R = e.rotation;
+  const g: Vec3 = [0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    const f = (2 * (R[c] * dx + R[3 + c] * dy + R[6 + c] * dz)) / (e.semiAxesMm[c] * e.semiAxesMm[c]);
+    g[0] += f * R[c];
+    g[1] += f * R[3 + c];
+    g[2] += f * R[6 + c];
+  }
+  return g;
+}
+
+/** True when p lies strictly inside some part other than `except` (level < 1 − 1e-9). */
+function coveredByOther(parts: readonly Ellipsoid[], except: number, p: Readonly<Vec3>): boolean {
+  for (let j = 0; j < parts.length; j++) if (j !== except && level(parts[j], p) < 1 - 1e-9) return true;
+  return false;
+}
+
+/**
+ * The point of the seam ∂E_i ∩ ∂E_j nearest to p, from a start point near the seam: alternately a
+ * Gauss-Newton step onto both surfaces (x ← x − Jᵀ(JJᵀ)⁻¹(L(x) − 1), J the two level gradients) and a
+ * step along the seam's tangent t = ∇L_i × ∇L_j to the foot of p ((p − x)·t = 0 at the nearest point).
+ * Null when the iteration does not settle on the seam (the two surfaces do not meet there).
+ */
+export function nearestSeamPoint(a: Ellipsoid, b: Ellipsoid, p: Readonly<Vec3>, start: Readonly<Vec3>): Vec3 | null {
+  let x: Vec3 = [start[0], start[1], start[2]];
+  for (let it = 0; it < 60; it++) {
+    const ga = levelGradient(a, x);
+    const gb = levelGradient(b, x);
+    const ra = level(a, x) - 1;
+    const rb = level(b, x) - 1;
+    const aa = ga[0] * ga[0] + ga[1] * ga[1] + ga[2] * ga[2];
+    const ab = ga[0] * gb[0] + ga[1] * gb[1] + ga[2] * gb[2];
+    const bb = gb[0] * gb[0] + gb[1] * gb[1] + gb[2] * gb[2];
+    const det = aa * bb - ab * ab;
+    if (!(det > 1e-12 * aa * bb)) return null; // tangent surfaces: no seam curve here
+    const la = (bb * ra - ab * rb) / det;
+    const lb = (aa * rb - ab * ra) / det;
+    const projected: Vec3 = [
+      x[0] - la * ga[0] - lb * gb[0],
+      x[1] - la * ga[1] - lb * gb[1],
+      x[2] - la * ga[2] - lb * gb[2],
+    ];
+    const t: Vec3 = [ga[1] * gb[2] - ga[2] * gb[1], ga[2] * gb[0] - ga[0] * gb[2], ga[0] * gb[1] - ga[1] * gb[0]];
+    const tl = Math.hypot(t[0], t[1], t[2]);
+    const along =
+      ((p[0] - projected[0]) * t[0] + (p[1] - projected[1]) * t[1] + (p[2] - projected[2]) * t[2]) / (tl * tl);
+    const next: Vec3 = [projected[0] + along * t[0], projected[1] + along * t[1], projected[2] + along * t[2]];
+    const step = Math.hypot(next[0] - x[0], next[1] - x[1], next[2] - x[2]);
+    x = next;
+    if (step < 1e-10) break;
+  }
+  return Math.abs(level(a, x) - 1) < 1e-8 && Math.abs(level(b, x) - 1) < 1e-8 ? x : null;
+}
+
+/**
+ * The corner where three ellipsoid surfaces meet (L_a = L_b = L_c = 1), by Newton from a start point
+ * near it; null when the iteration does not converge (no such corner nearby).
+ */
+export function cornerPoint(a: Ellipsoid, b: Ellipsoid, c: Ellipsoid, start: Readonly<Vec3>): Vec3 | null {
+  let x: Vec3 = [start[0], start[1], start[2]];
+  const parts = [a, b, c];
+  for (let it = 0; it < 40; it++) {
+    const J = parts.map((e) => levelGradient(e, x));
+    const r = parts.map((e) => level(e, x) - 1);
+    // Solve J δ = r by Cramer's rule.
+    const det3 = (m: Vec3[]) =>
+      m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+      m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+      m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+    const det = det3(J);
+    if (!(Math.abs(det) > 1e-14)) return null;
+    const delta = [0, 1, 2].map(
+      (col) => det3(J.map((row, i) => row.map((v, k) => (k === col ? r[i] : v)) as Vec3)) / det,
+    );
+    x = [x[0] - delta[0], x[1] - delta[1], x[2] - delta[2]];
+    if (Math.hypot(delta[0], delta[1], delta[2]) < 1e-11) break;
+  }
+  return parts.every((e) => Math.abs(level(e, x) - 1) < 1e-8) ? x : null;
+}
+
+/**
+ * Exact signed distance (mm, positive inside) to a union of ellipsoids, for points near `centre`.
+ *
+ * Outside the union, the nearest point of the union is the nearest point of some part (were it inside
+ * another part, that part's surface would be nearer), so the distance is min over parts of the exact
+ * ellipsoid distance (Eberly). Inside, the boundary is ∪ᵢ (∂Eᵢ minus the other parts' interiors), and
+ * its nearest point to p is one of: a part's nearest surface point (its foot) when no other part
+ * covers it; a point of a seam ∂Eᵢ ∩ ∂Eⱼ (found by {@link nearestSeamPoint} from the nearest sample
+ * of a dense sampling of the union's boundary — `spacingMm` apart, within `radiusMm` of `centre` —
+ * for every pair of parts passing by that sample); a corner where a seam enters a third part
+ * ({@link cornerPoint}); or, rarely, another local minimum on an exposed surface, which the dense
+ * samples bound to within ≈ spacing²/(8·distance). The answer is the smallest of these candidates. Cheap lower bounds of each
+ * part's distance from its level L ((|√L − 1|)·a_min) skip the parts that cannot be nearest.
+ *
+ * Example: for two unit-radius-10 balls 16 mm apart, the point midway between their centres is 6 mm
+ * deep (the seam circle has radius 6).
+ */
+export function createUnionSignedDistance(
+  parts: readonly Ellipsoid[],
+  centre: Readonly<Vec3>,
+  radiusMm: number,
+  spacingMm = 0.4,
+): (p: Readonly<Vec3>) => number {
+  const clip: [Vec3, Vec3] = [
+    [centre[0] - radiusMm, centre[1] - radiusMm, centre[2] - radiusMm],
+    [centre[0] + radiusMm, centre[1] + radiusMm, centre[2] + radiusMm],
+  ];
+  const cloud = unionSurfaceSamples(parts, spacingMm, clip);
+  const tree = buildPointTree(cloud.points, cloud.count);
+  const minAxis = parts.map((e) => Math.min(...e.semiAxesMm));
+  return (p) => {
+    const levels = parts.map((e) => level(e, p));
+    const inside = levels.some((l) => l <= 1);
+    // Lower bound of each part's surface distance from its level alone.
+    const bound = levels.map((l, i) => Math.abs(Math.sqrt(l) - 1) * minAxis[i]);
+    let best = Number.POSITIVE_INFINITY;
+    let sample = -1;
+    if (inside && cloud.count > 0) {
+      sample = nearestPoint(tree, p[0], p[1], p[2]);
+      best = Math.sqrt(nearestDistanceSquared());
+    }
+    for (let i = 0; i < parts.length; i++) {
+      if (bound[i] >= best) continue;
+      const foot = ellipsoidClosestPoint(parts[i], p);
+      if (foot.distanceMm >= best) continue;
+      if (!inside || !coveredByOther(parts, i, foot.pointRas)) best = foot.distanceMm;
+    }
+    if (!inside) return -best;
+    if (sample >= 0) {
+      // The parts whose surfaces pass by the nearest sample: the seams (and corners where three meet)
+      // between them are the candidates the samples only approximate.
+      const s: Vec3 = [cloud.points[3 * sample], cloud.points[3 * sample + 1], cloud.points[3 * sample + 2]];
+      const near: number[] = [];
+      for (let j = 0; j < parts.length; j++) if (Math.abs(level(parts[j], s) - 1) < 0.2) near.push(j);
+      for (let a = 0; a < near.length; a++) {
+        for (let b = a + 1; b < near.length; b++) {
+          const x = nearestSeamPoint(parts[near[a]], parts[near[b]], p, s);
+          if (!x) continue;
+          let candidate: Vec3 | null = x;
+          const cover = parts.findIndex((e, k) => k !== near[a] && k !== near[b] && level(e, x) < 1 - 1e-9);
+          // A seam point inside a third part: the seam ends where it enters that part, at a corner.
+          if (cover >= 0) candidate = cornerPoint(parts[near[a]], parts[near[b]], parts[cover], x);
+          if (candidate && !coveredByOther(parts, -1, candidate)) {
+            best = Math.min(best, Math.hypot(p[0] - candidate[0], p[1] - candidate[1], p[2] - candidate[2]));
+          }
+        }
+      }
+    }
+    return best;
+  };
+}
+
+/**
+ * Volume of a union of ellipsoids, ml, by counting the points of a lattice of step `stepMm` (offset by
+ * half a step) inside it over the union's bounding box: the counting error of a smooth solid is far
+ * below 0.1% at 0.5 mm for the tens of ml of an ice ball.
+ */
+export function unionVolumeMl(parts: readonly Ellipsoid[], stepMm = 0.5): number {
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (const e of parts) {
+    for (let r = 0; r < 3; r++) {
+      let h = 0;
+      for (let c = 0; c < 3; c++) h += (e.rotation[3 * r + c] * e.semiAxesMm[c]) ** 2;
+      lo[r] = Math.min(lo[r], e.centre[r] - Math.sqrt(h));
+      hi[r] = Math.max(hi[r], e.centre[r] + Math.sqrt(h));
+    }
+  }
+  let inside = 0;
+  const p: Vec3 = [0, 0, 0];
+  for (let z = lo[2] + stepMm / 2; z < hi[2]; z += stepMm) {
+    p[2] = z;
+    for (let y = lo[1] + stepMm / 2; y < hi[1]; y += stepMm) {
+      p[1] = y;
+      for (let x = lo[0] + stepMm / 2; x < hi[0]; x += stepMm) {
+        p[0] = x;
+        for (const e of parts) {
+          if (level(e, p) <= 1) {
+            inside++;
+            break;
+          }
+        }
+      }
+    }
+  }
+  return (inside * stepMm ** 3) / 1000;
+}
+
+/** A multi-probe ice ball in its own frame and where a tumor is to be put against it. */
+export interface ProbeIceBall {
+  parts: Ellipsoid[];
+  /** A point of the union's boundary at the feature, and the outward direction there (unit). */
+  anchorRas: Vec3;
+  outwardRas: Vec3;
+  feature: UnionFeature;
+}
+
+export interface ProbeIceOptions {
+  probes: 2 | 3 | 4;
+  spacingMm: number;
+  /** Isotherm lateral radius r and elongation ε (synth/probes.ts). */
+  lateralRadiusMm: number;
+  elongation: number;
+  /** Keep the joining (confluence) ellipsoid between the probes. */
+  joining: boolean;
+  /** Length of each shaft's ice behind its isotherm, mm (0: none). */
+  tailMm: number;
+  feature: UnionFeature;
+  /** Unit insertion direction and roll of the array about it. */
+  directionRas: Vec3;
+  rollRad: number;
+}
+
+/**
+ * The ice ball of a probe array (tips in the plane through the origin ⟂ the insertion direction) and
+ * its feature point: the waist — where the ray from the array's axis through the midpoint of two
+ * neighbouring probes (for a pair: ⟂ to the pair), at the isotherms' centre level, leaves the union —
+ * or the seam where the first probe's shaft ice leaves its isotherm on the side away from the axis.
+ * The outward direction is the ray's (waist) or the bisector of the two surfaces' normals (seam).
+ * Null when the seam is covered by another part (no seam on the outside there).
+ */
+export function probeIceBall(o: ProbeIceOptions): ProbeIceBall | null {
+  const u = o.directionRas;
+  const tips = probeOffsets(o.probes, o.spacingMm, u, o.rollRad);
+  const array = { directionRas: u, tipsRas: tips, spacingMm: o.spacingMm };
+  const iso = isotherms(array, o.lateralRadiusMm, o.elongation);
+  const own = o.joining ? iso : iso.slice(0, o.probes);
+  const tails = shaftTails(array, o.lateralRadiusMm, o.elongation, o.tailMm);
+  const parts = [...own, ...tails];
+  const a = o.elongation * o.lateralRadiusMm;
+  const back = (1 - ISOTHERM_TIP_EXTENSION) * a;
+  const inUnion = (p: Vec3) => parts.some((e) => level(e, p) <= 1);
+  /** Last point of the union along origin + t·dir (bisection after stepping out). */
+  const exitAlong = (origin: Vec3, dir: Vec3): Vec3 => {
+    let lo = 0;
+    let hi = 1;
+    const at = (t: number): Vec3 => [origin[0] + t * dir[0], origin[1] + t * dir[1], origin[2] + t * dir[2]];
+    while (inUnion(at(hi))) {
+      lo = hi;
+      hi *= 2;
+    }
+    for (let it = 0; it < 60; it++) {
+      const mid = (lo + hi) / 2;
+      if (inUnion(at(mid))) lo = mid;
+      else hi = mid;
+    }
+    return at(lo);
+  };
+  if (o.feature === "waist") {
+    const mid: Vec3 = [0, 1, 2].map((c) => (tips[0][c] + tips[1][c]) / 2 - back * u[c]) as Vec3;
+    let out: Vec3;
+    if (o.probes === 2) {
+      const pair = [tips[1][0] - tips[0][0], tips[1][1] - tips[0][1], tips[1][2] - tips[0][2]];
+      out = unit([u[1] * pair[2] - u[2] * pair[1], u[2] * pair[0] - u[0] * pair[2], u[0] * pair[1] - u[1] * pair[0]]);
+    } else {
+      out = unit([mid[0] + back * u[0], mid[1] + back * u[1], mid[2] + back * u[2]]);
+    }
+    return { parts, anchorRas: exitAlong(mid, out), outwardRas: out, feature: "waist" };
+  }
+  if (tails.length === 0) return null;
+  // Seam of isotherm 0 and tail 0: on the ray outward from the probe's axis, find the axial position
+  // behind the isotherm's centre where the tail's radius overtakes the isotherm's.
+  const isotherm = own[0];
+  const tail = tails[0];
+  const radial = unit(tips[0]);
+  const centre0 = isotherm.centre;
+  const radiusAt = (e: Ellipsoid, z: number) => {
+    // Radius of e along `radial` at axial offset z behind the isotherm's centre (0 outside its extent).
+    const base: Vec3 = [centre0[0] - z * u[0], centre0[1] - z * u[1], centre0[2] - z * u[2]];
+    if (level(e, base) > 1) return 0;
+    return norm(sub(exitFrom(e, base, radial), base));
+  };
+  let zlo = 0;
+  let zhi = a;
+  for (let it = 0; it < 60; it++) {
+    const z = (zlo + zhi) / 2;
+    if (radiusAt(isotherm, z) > radiusAt(tail, z)) zlo = z;
+    else zhi = z;
+  }
+  const base: Vec3 = [centre0[0] - zlo * u[0], centre0[1] - zlo * u[1], centre0[2] - zlo * u[2]];
+  const anchor = exitFrom(isotherm, base, radial);
+  if (coveredByOther(parts, -1, anchor)) return null;
+  const n1 = unit(levelGradient(isotherm, anchor));
+  const n2 = unit(levelGradient(tail, anchor));
+  return { parts, anchorRas: anchor, outwardRas: unit([n1[0] + n2[0], n1[1] + n2[1], n1[2] + n2[2]]), feature: "seam" };
+}
+
+/**
+ * Thickness of the union along the inward ray from a boundary point (against `outward`): steps of
+ * 0.25 mm until the ray leaves the union, mm.
+ */
+function thicknessAlong(parts: readonly Ellipsoid[], anchor: Readonly<Vec3>, outward: Readonly<Vec3>): number {
+  let t = 0.25;
+  for (;;) {
+    const p: Vec3 = [anchor[0] - t * outward[0], anchor[1] - t * outward[1], anchor[2] - t * outward[2]];
+    if (!parts.some((e) => level(e, p) <= 1) || t > 200) return t;
+    t += 0.25;
+  }
+}
+
+/** Where the ray base + t·dir (base inside e) leaves the ellipsoid e: the root of L = 1 by bisection. */
+function exitFrom(e: Ellipsoid, base: Readonly<Vec3>, dir: Readonly<Vec3>): Vec3 {
+  let lo = 0;
+  let hi = 2 * Math.max(...e.semiAxesMm) + 1;
+  for (let it = 0; it < 60; it++) {
+    const mid = (lo + hi) / 2;
+    if (level(e, [base[0] + mid * dir[0], base[1] + mid * dir[1], base[2] + mid * dir[2]]) <= 1) lo = mid;
+    else hi = mid;
+  }
+  return [base[0] + lo * dir[0], base[1] + lo * dir[1], base[2] + lo * dir[2]];
+}
+
+function unit(v: readonly number[]): Vec3 {
+  const l = Math.hypot(v[0], v[1], v[2]);
+  return [v[0] / l, v[1] / l, v[2] / l];
+}
+
+function sub(a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 {
+  return [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+}
+
+function norm(a: Readonly<Vec3>): number {
+  return Math.hypot(a[0], a[1], a[2]);
+}
+
+/** The ellipsoid moved by a translation (mm). */
+function translated(e: Ellipsoid, t: Readonly<Vec3>): Ellipsoid {
+  return { ...e, centre: [e.centre[0] + t[0], e.centre[1] + t[1], e.centre[2] + t[2]] };
+}
+
+export interface UnionPhantomOptions {
+  seed: number;
+  count: number;
+  tumorSpacingMm: Vec3;
+  iceSpacingMm: Vec3;
+}
+
+/**
+ * Random multi-probe cases (deterministic for a seed). Case n: 2, 3 or 4 probes (n mod 3), 11–19 mm
+ * apart, isotherms r = 9–14 mm, ε = 1.3–2.1; the tumor against the waist (even n) or a seam (odd n);
+ * tight (exact MTM 0–3 mm) or partly uncovered (−4–0 mm) by (n ÷ 2) mod 2; the joining ellipsoid kept
+ * when (n ÷ 4) is even; shaft ice 10–40 mm long at every seam case and at waist cases with (n ÷ 8) odd.
+ * The tumor is an ellipsoid (longest semi-axis 6–12 mm) on a randomly oriented or axial grid (as the
+ * ellipsoid suite), the transform a random rigid one, and the ice ball is moved along the feature's
+ * outward direction until the coarse exact MTM is the target; both masks on their own grids.
+ */
+export function generateUnionPhantomCases(options: UnionPhantomOptions): PhantomCase[] {
+  const random = createRandom(options.seed);
+  const rnd = () => random.next();
+  const cases: PhantomCase[] = [];
+  for (let n = 0; n < options.count; n++) {
+    const feature: UnionFeature = n % 2 === 0 ? "waist" : "seam";
+    const scenario: PhantomScenario = (n >> 1) % 2 === 0 ? "tight" : "partly uncovered";
+    const probes = (2 + (n % 3)) as 2 | 3 | 4;
+    const joining = (n >> 2) % 2 === 0;
+    const withTail = feature === "seam" || (n >> 3) % 2 === 1;
+    let ice: ProbeIceBall | null = null;
+    while (ice === null) {
+      const spacingMm = 11 + 8 * rnd();
+      // Isotherms reach 1.5 mm past the array's axis, so neighbours overlap and no tunnel runs along
+      // the axis (a sub-voxel channel no mask can show).
+      const ring = spacingMm / (probes === 2 ? 2 : probes === 3 ? Math.sqrt(3) : Math.SQRT2);
+      ice = probeIceBall({
+        probes,
+        spacingMm,
+        lateralRadiusMm: Math.max(9 + 5 * rnd(), ring + 1.5),
+        elongation: 1.3 + 0.8 * rnd(),
+        joining,
+        tailMm: withTail ? 10 + 30 * rnd() : 0,
+        feature,
+        directionRas: randomUnitVector(rnd),
+        rollRad: 2 * Math.PI * rnd(),
+      });
+    }
+    // The ice is only so thick across the feature: the tumor must fit with the target margin.
+    const thickness = thicknessAlong(ice.parts, ice.anchorRas, ice.outwardRas);
+    const target = scenario === "tight" ? 3 * rnd() : -0.2 - 3.8 * rnd();
+    const rt = Math.min(6 + 6 * rnd(), thickness / 2 - Math.max(0, target) - 1);
+    if (rt < 4) {
+      n--;
+      continue;
+    }
+    const tumorShape: Ellipsoid = {
+      centre: [rnd() * 10 - 5, rnd() * 10 - 5, rnd() * 10 - 5],
+      semiAxesMm: [rt, rt * (0.7 + 0.3 * rnd()), rt * (0.7 + 0.3 * rnd())],
+      rotation: randomRotation(rnd),
+    };
+    const preToPost = rigidTransform(randomRotation(rnd), [rnd() * 20 - 10, rnd() * 20 - 10, rnd() * 20 - 10]);
+    const mapped = applyAffine(preToPost, tumorShape.centre);
+    const sdf = createUnionSignedDistance(ice.parts, ice.anchorRas, 2 * rt + 20);
+    const { anchorRas: anchor, outwardRas: out } = ice;
+    // With the ice ball shifted so that its anchor sits d mm from the tumor's centre, against the
+    // outward direction, a post-world point p reads the ice ball's frame at p − shift(d).
+    const shift = (d: number): Vec3 => [
+      mapped[0] - d * out[0] - anchor[0],
+      mapped[1] - d * out[1] - anchor[1],
+      mapped[2] - d * out[2] - anchor[2],
+    ];
+    const sdfAt = (d: number) => {
+      const s = shift(d);
+      return (p: Vec3) => sdf([p[0] - s[0], p[1] - s[1], p[2] - s[2]]);
+    };
+    // MTM(d) rises from d = −thickness (the tumor out the far side) to its peak near −thickness/2 and
+    // falls on; the target is met on the falling side, near d = −(rt + target).
+    const d = offsetForMargin((x) => exactMinimalMargin(tumorShape, sdfAt(x), preToPost, 0).mtmMm, target, {
+      startMm: -(rt + target),
+      bracketMm: [-thickness / 2, 30],
+    });
+    const parts = ice.parts.map((e) => translated(e, shift(d)));
+    cases.push(
+      assemblePhantomCase({
+        name: `union #${n}: ${probes} probes, ${feature}${joining ? ", joined" : ""}${withTail ? ", shaft ice" : ""} (${scenario})`,
+        scenario,
+        tumorShape,
+        iceParts: parts,
+        iceSignedDistance: sdfAt(d),
+        exactIceballVolumeMl: unionVolumeMl(parts),
+        preToPost,
+        tumorSpacingMm: options.tumorSpacingMm,
+        iceSpacingMm: options.iceSpacingMm,
+        axial: rnd() < 0.5,
+        rnd,
+      }),
+    );
+  }
+  return cases;
+}
