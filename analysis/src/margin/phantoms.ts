@@ -482,6 +482,8 @@ export interface PhantomCase {
   exactTumorDiameterMm: number;
   /** The ice ball's exact signed distance, post-ablation world (positive inside). */
   iceSignedDistance: (p: Vec3) => number;
+  /** The ice ball as a union of ellipsoids, post-ablation world. */
+  iceParts: Ellipsoid[];
 }
 
 export interface PhantomSuiteOptions {
@@ -687,6 +689,7 @@ export function assemblePhantomCase(shapes: PhantomShapes): PhantomCase {
     exactIceballVolumeMl: shapes.exactIceballVolumeMl,
     exactTumorDiameterMm: ellipsoidDiameterMm(tumorShape),
     iceSignedDistance: shapes.iceSignedDistance,
+    iceParts,
   };
 }
 

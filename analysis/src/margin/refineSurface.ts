@@ -140,6 +140,11 @@ export function refineSurfaceSamples(samples: SurfaceSamples, tree: PointTree, o
     if (ok) {
       newPoints.set(out.subarray(0, 3), 3 * j);
       newNormals.set(out.subarray(3, 6), 3 * j);
+      samples.edgeOffsetMm[j] =
+        ((out[0] - points[3 * j]) * edges[3 * j] +
+          (out[1] - points[3 * j + 1]) * edges[3 * j + 1] +
+          (out[2] - points[3 * j + 2]) * edges[3 * j + 2]) /
+        L;
     } else {
       fallbacks++;
       newPoints.set(points.subarray(3 * j, 3 * j + 3), 3 * j);
@@ -643,33 +648,52 @@ export function smoothSurfaceSamples(
   const centreTree = buildPointTree(centreXyz, nc);
   const newPoints = new Float64Array(points);
   const newNormals = new Float64Array(normals);
+  const { edges, axis, spacingMm, edgeOffsetMm } = samples;
   let ci = -1;
   for (let j = 0; j < count; j++) {
     ci = nearestPoint(centreTree, points[3 * j], points[3 * j + 1], points[3 * j + 2], ci);
     if (!fitted[ci]) continue;
     const o = stride * ci;
+    // The sample's edge (midpoint m, unit direction ê, half-length L/2) in the patch's frame.
+    const L = spacingMm[axis[j]];
+    const ex = edges[3 * j] / L;
+    const ey = edges[3 * j + 1] / L;
+    const ez = edges[3 * j + 2] / L;
+    const off = edgeOffsetMm[j];
     const dx = points[3 * j] - patches[o];
     const dy = points[3 * j + 1] - patches[o + 1];
     const dz = points[3 * j + 2] - patches[o + 2];
     const pu = dx * patches[o + 3] + dy * patches[o + 4] + dz * patches[o + 5];
     const pv = dx * patches[o + 6] + dy * patches[o + 7] + dz * patches[o + 8];
-    const h =
-      patches[o + 12] +
-      patches[o + 13] * pu +
-      patches[o + 14] * pv +
-      patches[o + 15] * pu * pu +
-      patches[o + 16] * pu * pv +
-      patches[o + 17] * pv * pv;
-    const hu = patches[o + 13] + 2 * patches[o + 15] * pu + patches[o + 16] * pv;
-    const hv = patches[o + 14] + patches[o + 16] * pu + 2 * patches[o + 17] * pv;
-    for (let a = 0; a < 3; a++) {
-      newPoints[3 * j + a] =
-        patches[o + a] + pu * patches[o + 3 + a] + pv * patches[o + 6 + a] + h * patches[o + 9 + a];
-    }
+    const pw = dx * patches[o + 9] + dy * patches[o + 10] + dz * patches[o + 11];
+    const eu = ex * patches[o + 3] + ey * patches[o + 4] + ez * patches[o + 5];
+    const ev = ex * patches[o + 6] + ey * patches[o + 7] + ez * patches[o + 8];
+    const ew = ex * patches[o + 9] + ey * patches[o + 10] + ez * patches[o + 11];
+    const c0 = patches[o + 12];
+    const cu = patches[o + 13];
+    const cv = patches[o + 14];
+    const cuu = patches[o + 15];
+    const cuv = patches[o + 16];
+    const cvv = patches[o + 17];
+    // g(δ) = w − h(u, v) along the edge from the sample: g0 + g1 δ + g2 δ², root nearest the sample.
+    const h = c0 + cu * pu + cv * pv + cuu * pu * pu + cuv * pu * pv + cvv * pv * pv;
+    const hu = cu + 2 * cuu * pu + cuv * pv;
+    const hv = cv + cuv * pu + 2 * cvv * pv;
+    const delta = smallestRoot(-(cuu * eu * eu + cuv * eu * ev + cvv * ev * ev), ew - hu * eu - hv * ev, pw - h);
+    if (!Number.isFinite(delta)) continue;
+    const t = Math.max(-L / 2, Math.min(L / 2, off + delta)) - off;
+    const qu = pu + t * eu;
+    const qv = pv + t * ev;
+    newPoints[3 * j] = points[3 * j] + t * ex;
+    newPoints[3 * j + 1] = points[3 * j + 1] + t * ey;
+    newPoints[3 * j + 2] = points[3 * j + 2] + t * ez;
+    edgeOffsetMm[j] = off + t;
     // Normal of w − h(u, v) = 0: (−h_u, −h_v, 1) in the frame.
-    const gx = -hu * patches[o + 3] - hv * patches[o + 6] + patches[o + 9];
-    const gy = -hu * patches[o + 4] - hv * patches[o + 7] + patches[o + 10];
-    const gz = -hu * patches[o + 5] - hv * patches[o + 8] + patches[o + 11];
+    const gu = -(cu + 2 * cuu * qu + cuv * qv);
+    const gv = -(cv + cuv * qu + 2 * cvv * qv);
+    const gx = gu * patches[o + 3] + gv * patches[o + 6] + patches[o + 9];
+    const gy = gu * patches[o + 4] + gv * patches[o + 7] + patches[o + 10];
+    const gz = gu * patches[o + 5] + gv * patches[o + 8] + patches[o + 11];
     const gl = Math.hypot(gx, gy, gz);
     newNormals[3 * j] = gx / gl;
     newNormals[3 * j + 1] = gy / gl;

@@ -23,6 +23,11 @@ export interface SurfaceSamples {
   edges: Float64Array;
   /** Grid axis (0, 1, 2) of each sample's edge. */
   axis: Uint8Array;
+  /**
+   * Where each sample sits on its edge: mm from the edge's midpoint towards its outside end (0 until
+   * refined; within ± half the spacing on that axis, where the true crossing is).
+   */
+  edgeOffsetMm: Float64Array;
   /** Area of the voxel face each edge crosses, mm² (voxel volume / spacing on that axis), per axis. */
   faceAreaMm2: [number, number, number];
   /** Voxel spacing of the grid the samples came from, mm. */
@@ -83,6 +88,7 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
     normals,
     edges,
     axis,
+    edgeOffsetMm: new Float64Array(count),
     faceAreaMm2: [voxelVolume / spacing[0], voxelVolume / spacing[1], voxelVolume / spacing[2]],
     spacingMm: spacing,
   };
