@@ -116,6 +116,30 @@ export function nearestPoint(tree: PointTree, x: number, y: number, z: number, h
   return best.t < 0 ? -1 : tree.index[best.t];
 }
 
+/**
+ * Relative tolerance within which two distances count as a tie: far above the rounding of coordinates
+ * (a float32 voxel spacing, 1.2000000476837158 for 1.2, differs by 4e-8), far below any real difference.
+ */
+const TIE_TOLERANCE = 1e-6;
+
+/**
+ * Like {@link nearestPoint}, but among points whose distance ties with the nearest (within a relative
+ * 1e-6), the one with the lowest original index: on a voxel lattice equidistant points are common,
+ * and the answer must not depend on how the grid's spacing was rounded. Example: for points [0,0,0]
+ * and [2,0,0], the query [1,0,0] gives 0.
+ */
+export function nearestPointStable(tree: PointTree, x: number, y: number, z: number, hint = -1): number {
+  const first = nearestPoint(tree, x, y, z, hint);
+  const d2 = best.d2;
+  if (first < 0) return first;
+  let lowest = first;
+  forEachWithinRadius(tree, x, y, z, Math.sqrt(d2 * (1 + TIE_TOLERANCE)), (index) => {
+    if (index < lowest) lowest = index;
+  });
+  best.d2 = d2;
+  return lowest;
+}
+
 /** Squared distance (mm²) of the last {@link nearestPoint} answer. */
 export function nearestDistanceSquared(): number {
   return best.d2;

@@ -30,17 +30,23 @@
  * Every sample then moves to where its nearest centre's quadric crosses the sample's own edge —
  * clamped to the edge, which the true crossing cannot leave — and takes the quadric's normal there.
  * A second pass (smoothSurfaceSamples) refits quadratic height fields to the refined points to smooth
- * the normals the signed distance's tangent planes use.
+ * the normals the signed distance's tangent planes use, and moves each sample along its own edge (again
+ * clamped to it) to the smoothed surface.
  *
  * Measured (phantom cases, MTM error mean|e| / max / mean signed, mm, at 1.2 × 1.2 × 3.0 and at 1 mm):
  * - surface halfway between inside and outside centres (edge midpoints): 0.87/2.3/−0.68 and 0.47/1.24/−0.33;
  * - quadratic height field, fixed window 3 spacings: 0.16/1.05/−0.10 and 0.15/0.56/−0.12 (a window that
  *   does not reach two rims flattens or overshoots caps by up to 1 mm);
- * - this estimator: see phantoms.test.ts (about 0.09/0.25/+0.02 and 0.07/0.15/−0.02).
- * Sharp concave creases (the waist between two probes' ice balls) are rounded by any smooth fit: there
- * the margin reads ≈ +0.4 mm high at 1.2 × 1.2 × 3.0 mm (the edge midpoints read ≈ −0.6 mm low).
+ * - this estimator: see phantoms.test.ts (about 0.10/0.32/+0.04 and 0.07/0.21/−0.04).
+ * Concave creases (the waist between two probes' isotherms, the seam where a shaft's ice leaves its
+ * isotherm) are rounded by any smooth fit, and a crease of opening angle θ is only resolved by the mask
+ * where it is wider than a voxel: its last ≈ Δ/(2 tan(θ/2)) (1.3 mm for θ = 100° across 3 mm slices)
+ * is invisible to any reader of the mask. There the margin still reads high: +0.36 mm on average at the
+ * two-ball waists and +0.41 mm (worst +1.7 mm, at a corner where two isotherms and two shafts meet) on
+ * the multi-probe set of phantoms.test.ts, against +0.47 and +0.61 before the mask agreement and the
+ * edge-clamped smoothing (the QAM-style reading there is up to +0.7 mm high too).
  */
-import { buildPointTree, forEachWithinRadius, nearestPoint, type PointTree } from "./kdTree.js";
+import { buildPointTree, forEachWithinRadius, nearestPointStable, type PointTree } from "./kdTree.js";
 import type { SurfaceSamples } from "./surface.js";
 
 export interface RefineOptions {
@@ -121,7 +127,7 @@ export function refineSurfaceSamples(samples: SurfaceSamples, tree: PointTree, o
   let fallbacks = 0;
   let c = -1;
   for (let j = 0; j < count; j++) {
-    c = nearestPoint(centreTree, points[3 * j], points[3 * j + 1], points[3 * j + 2], c);
+    c = nearestPointStable(centreTree, points[3 * j], points[3 * j + 1], points[3 * j + 2], c);
     const L = spacingMm[samples.axis[j]];
     const ok =
       fitted[c] === 1 &&
@@ -182,7 +188,8 @@ function selectCentres(points: Float64Array, count: number, spacingMm: number): 
             const dx = points[3 * k] - x;
             const dy = points[3 * k + 1] - y;
             const dz = points[3 * k + 2] - z;
-            if (dx * dx + dy * dy + dz * dz < s2) {
+            // (a tie at exactly the spacing, common on a lattice, must not hang on coordinate rounding)
+            if (dx * dx + dy * dy + dz * dz < s2 * (1 - 1e-6)) {
               near = true;
               break;
             }
@@ -551,10 +558,12 @@ function solveSymmetric(A: Float64Array, n: number, b: Float64Array, x: Float64A
  * than `centreSpacingMm`, fit a quadratic height field w = h(u, v) to the refined neighbours within
  * `radiusMm` (window (1 − d²/r²)², no variance weights: all points are now comparably precise; only
  * neighbours whose normal is within 60° of the centre's, so a thin part's far side is not mixed in);
- * then every sample moves onto the height field of its nearest centre, above its own (u, v), and takes
- * that surface's normal — which is what the signed distance's tangent planes need (the first pass's
- * normals are derivatives of a 9-term fit, noisier than its positions). `tree` must index the refined
- * points. Samples whose centre's fit fails keep their first-pass position and normal.
+ * then every sample moves along its own edge to where the edge crosses the height field of its nearest
+ * centre — clamped to the edge, like the first pass (moving it onto the field vertically let the
+ * smoothing round concave creases by another 0.1–0.5 mm) — and takes that surface's normal, which is
+ * what the signed distance's tangent planes need (the first pass's normals are derivatives of a 9-term
+ * fit, noisier than its positions). `tree` must index the refined points. Samples whose centre's fit
+ * fails, or whose edge does not cross the field, keep their first-pass position and normal.
  */
 export function smoothSurfaceSamples(
   samples: SurfaceSamples,
@@ -651,7 +660,7 @@ export function smoothSurfaceSamples(
   const { edges, axis, spacingMm, edgeOffsetMm } = samples;
   let ci = -1;
   for (let j = 0; j < count; j++) {
-    ci = nearestPoint(centreTree, points[3 * j], points[3 * j + 1], points[3 * j + 2], ci);
+    ci = nearestPointStable(centreTree, points[3 * j], points[3 * j + 1], points[3 * j + 2], ci);
     if (!fitted[ci]) continue;
     const o = stride * ci;
     // The sample's edge (midpoint m, unit direction ê, half-length L/2) in the patch's frame.

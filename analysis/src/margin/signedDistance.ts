@@ -21,7 +21,10 @@
  * outside the object exactly, and when they agree, a surface can cross their cell only as a shallow
  * cap between them (CELL_CLIP_MM deep at most), so beyond that distance y is on their side. In a cell
  * the surface crosses (its centres disagree: within a voxel diagonal of the surface), the sign is the
- * tangent plane's when y lies over the sample's disc, else the mask's trilinear level (≥ ½ inside).
+ * tangent plane's when y lies over the sample's disc, else the mask's trilinear level (≥ ½ inside) —
+ * unless the distance claimed for that side exceeds the distance to the cell's nearest corner of the
+ * other class (the surface must pass between y and that corner), which then decides; and the
+ * distance is never more than that corner's.
  */
 import { invertAffine, voxelSpacingMm } from "./affine.js";
 import { nearestPoint, type PointTree } from "./kdTree.js";
@@ -89,19 +92,33 @@ export function signedDistance(field: SignedDistanceField, x: number, y: number,
   const lateral = Math.sqrt(Math.max(0, dx * dx + dy * dy + dz * dz - height * height));
   const beyond = Math.max(0, lateral - field.discRadiusMm);
   const distance = Math.sqrt(height * height + beyond * beyond);
-  const level = maskLevel(field, x, y, z);
-  if ((level === 0 || level === 1) && distance > field.cellClipMm) return level === 1 ? distance : -distance;
-  if (beyond === 0) return height >= 0 ? distance : -distance;
-  return level >= 0.5 ? distance : -distance;
+  const cell = maskCell(field, x, y, z);
+  if ((cell.insideCorners === 0 || cell.insideCorners === 8) && distance > field.cellClipMm) {
+    return cell.insideCorners === 8 ? distance : -distance;
+  }
+  let inside = beyond === 0 ? height >= 0 : cell.level >= 0.5;
+  // A surface between y and a voxel centre of the other class is nearer than that centre: a claimed
+  // distance beyond the nearest such corner (plus the clip tolerance) is a wrong side.
+  if (inside && distance > cell.outsideMm + field.cellClipMm) inside = false;
+  else if (!inside && distance > cell.insideMm + field.cellClipMm) inside = true;
+  const bound = inside ? cell.outsideMm : cell.insideMm;
+  return inside ? Math.min(distance, bound) : -Math.min(distance, bound);
 }
 
+/** Scratch result of {@link maskCell} (no allocation per query). */
+const cellScratch = { level: 0, insideCorners: 0, insideMm: 0, outsideMm: 0 };
+
 /**
- * Trilinear interpolation of the mask (1 inside, 0 outside; 0 beyond the grid) at world point
- * (x, y, z): its 0.5 level is the mask's own sub-voxel surface, crossing every boundary edge at its
- * midpoint.
+ * The grid cell around world point (x, y, z) — its eight voxel centres: the trilinear interpolation of
+ * the mask there (1 inside, 0 outside; 0 beyond the grid; its 0.5 level is the mask's own sub-voxel
+ * surface, crossing every boundary edge at its midpoint), how many of the eight are inside, and the
+ * distances (mm) from the point to the nearest inside and nearest outside corner (+∞ when there is
+ * none). The mask classifies voxel centres exactly, so the true distance to the surface is at most the
+ * distance to the nearest corner of the other class.
  */
-export function maskLevel(field: SignedDistanceField, x: number, y: number, z: number): number {
+export function maskCell(field: SignedDistanceField, x: number, y: number, z: number): typeof cellScratch {
   const W = field.worldToVoxel;
+  const m = field.mask.voxelToWorld;
   const { data, dims } = field.mask;
   const [nx, ny, nz] = dims;
   const fi = W[0] * x + W[1] * y + W[2] * z + W[3];
@@ -111,12 +128,31 @@ export function maskLevel(field: SignedDistanceField, x: number, y: number, z: n
   const j0 = Math.floor(fj);
   const k0 = Math.floor(fk);
   let level = 0;
+  let insideCorners = 0;
+  let inside2 = Number.POSITIVE_INFINITY;
+  let outside2 = Number.POSITIVE_INFINITY;
   for (let c = 0; c < 8; c++) {
+    const di = (c & 1) + i0 - fi;
+    const dj = ((c >> 1) & 1) + j0 - fj;
+    const dk = ((c >> 2) & 1) + k0 - fk;
+    const wx = m[0] * di + m[1] * dj + m[2] * dk;
+    const wy = m[4] * di + m[5] * dj + m[6] * dk;
+    const wz = m[8] * di + m[9] * dj + m[10] * dk;
+    const d2 = wx * wx + wy * wy + wz * wz;
     const i = i0 + (c & 1);
     const j = j0 + ((c >> 1) & 1);
     const k = k0 + ((c >> 2) & 1);
-    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz || data[i + nx * (j + ny * k)] === 0) continue;
-    level += (c & 1 ? fi - i0 : 1 - fi + i0) * (c & 2 ? fj - j0 : 1 - fj + j0) * (c & 4 ? fk - k0 : 1 - fk + k0);
+    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz || data[i + nx * (j + ny * k)] === 0) {
+      if (d2 < outside2) outside2 = d2;
+      continue;
+    }
+    if (d2 < inside2) inside2 = d2;
+    insideCorners++;
+    level += (1 - Math.abs(di)) * (1 - Math.abs(dj)) * (1 - Math.abs(dk));
   }
-  return level;
+  cellScratch.level = level;
+  cellScratch.insideCorners = insideCorners;
+  cellScratch.insideMm = Math.sqrt(inside2);
+  cellScratch.outsideMm = Math.sqrt(outside2);
+  return cellScratch;
 }
