@@ -2,8 +2,10 @@
  * The margin engine's accuracy bar (issue 4) on analytic phantoms with known exact answers:
  * ellipsoids and spheres — covered, tight, partly uncovered, missed — under random rigid transforms,
  * tumor and ice ball on different randomly oriented grids with random sub-voxel origins. The QAM-style
- * baseline runs on the same cases; both are printed side by side. A two-probe ice ball (union of two
- * balls, a concave waist no quadric fits) is reported as well, with a looser check.
+ * baseline runs on the same cases; both are printed side by side. Multi-probe ice balls (unions of
+ * isotherm, joining and shaft ellipsoids, unionPhantoms.ts) with the tumor against a waist or a seam:
+ * the sign must be right at every tumor voxel the mask can decide, and the figures are reported (the
+ * concave creases there over-read: see refineSurface.ts).
  */
 import { describe, expect, it } from "vitest";
 import { voxelSpacingMm } from "./affine.js";
@@ -11,6 +13,7 @@ import { measureMargins } from "./measure.js";
 import { generatePhantomCases, type PhantomCase, type PhantomSuiteOptions } from "./phantoms.js";
 import { minimalTreatmentMarginQamBaseline } from "./qamBaseline.js";
 import type { Vec3 } from "./types.js";
+import { generateUnionPhantomCases, type UnionPhantomOptions } from "./unionPhantoms.js";
 
 interface ErrorSummary {
   meanAbs: number;
@@ -38,7 +41,10 @@ interface SuiteRun {
 }
 
 function runSuite(label: string, options: PhantomSuiteOptions): SuiteRun {
-  const cases = generatePhantomCases(options);
+  return runCases(label, options.shapes, generatePhantomCases(options));
+}
+
+function runCases(label: string, shapes: string, cases: PhantomCase[]): SuiteRun {
   const engineErrors: number[] = [];
   const qamErrors: number[] = [];
   const tumorVolume: number[] = [];
@@ -81,7 +87,7 @@ function runSuite(label: string, options: PhantomSuiteOptions): SuiteRun {
   const sortedDistances = [...minPointDistances].sort((a, b) => a - b);
   console.log(
     [
-      `${label}: ${cases.length} cases (${options.shapes}), MTM error vs exact, mm   mean|err|    max  signed`,
+      `${label}: ${cases.length} cases (${shapes}), MTM error vs exact, mm   mean|err|    max  signed`,
       `  engine (sub-voxel quadric patches)                                ${f(run.engine)}`,
       `  QAM-style baseline (border-voxel distance map, NN resampling)     ${f(run.qam)}`,
       `  tumor volume max |rel err| ${(100 * run.tumorVolumeMaxRel).toFixed(2)}%, ice-ball ${(100 * run.iceVolumeMaxRel).toFixed(2)}%; ` +
@@ -91,6 +97,37 @@ function runSuite(label: string, options: PhantomSuiteOptions): SuiteRun {
     ].join("\n"),
   );
   return run;
+}
+
+/**
+ * Per tumor voxel (centre, mapped to the post-ablation world): the engine's margin against the exact
+ * one. Counts the voxels whose exact margin is beyond half the ice grid's voxel diagonal — where the
+ * mask decides the side — and those of them whose engine margin has the other sign.
+ */
+function voxelSignCheck(c: PhantomCase): { wrongSign: number; checked: number } {
+  const r = measureMargins(c.tumor, c.iceball, c.preToPost, { voxelMargins: true });
+  const margins = r.voxelMarginsMm!;
+  const halfDiagonal = voxelDiagonal(voxelSpacingMm(c.iceball.voxelToWorld)) / 2;
+  const [nx, ny] = c.tumor.dims;
+  const m = c.tumor.voxelToWorld;
+  const T = c.preToPost;
+  let wrongSign = 0;
+  let checked = 0;
+  for (let idx = 0; idx < margins.length; idx++) {
+    if (c.tumor.data[idx] === 0 || Number.isNaN(margins[idx])) continue;
+    const i = idx % nx;
+    const j = Math.floor(idx / nx) % ny;
+    const k = Math.floor(idx / (nx * ny));
+    const p = [0, 1, 2].map((a) => m[4 * a] * i + m[4 * a + 1] * j + m[4 * a + 2] * k + m[4 * a + 3]);
+    const q: Vec3 = [0, 1, 2].map(
+      (a) => T[4 * a] * p[0] + T[4 * a + 1] * p[1] + T[4 * a + 2] * p[2] + T[4 * a + 3],
+    ) as Vec3;
+    const exact = c.iceSignedDistance(q);
+    if (Math.abs(exact) <= halfDiagonal) continue;
+    checked++;
+    if (Math.sign(exact) !== Math.sign(margins[idx])) wrongSign++;
+  }
+  return { wrongSign, checked };
 }
 
 /** Length of the voxel diagonal, mm. */
@@ -169,6 +206,55 @@ describe("phantom suite: MTM, volumes, diameter against exact answers", () => {
     });
     expect(run.engine.meanAbs).toBeLessThan(run.qam.meanAbs);
     expect(run.engine.max).toBeLessThanOrEqual(1.0);
+    expect(run.iceVolumeMaxRel).toBeLessThanOrEqual(0.03);
+  });
+
+  /**
+   * Multi-probe ice balls: 2–4 probes 11–19 mm apart, with and without the joining ellipsoid and the
+   * shafts' ice, the tumor tight against or partly outside a waist or a seam. No voxel the mask can
+   * decide may have the wrong sign; the MTM errors are reported, not held to the issue's bar, which
+   * they miss. Measured at 1.2 × 1.2 × 3.0 mm (16 cases): engine mean|err| 0.52, max 1.62, signed
+   * +0.48 (QAM-style 0.44 / 0.90 / −0.22); at 1 mm (8): 0.24 / 0.59 / +0.19 (QAM 0.32 / 0.67 / −0.17).
+   * The engine over-reads at the concave creases: their last Δ/(2 tan(θ/2)) is below the mask's
+   * resolution and a smooth surface rounds it (refineSurface.ts). The engine before this suite read
+   * one seam case −5.96 mm off (+2.27 covered read as a 3.7 mm miss).
+   */
+  function unionRun(label: string, options: UnionPhantomOptions) {
+    const run = runCases(label, "multi-probe unions", generateUnionPhantomCases(options));
+    const signs = run.cases.map(voxelSignCheck);
+    const wrong = signs.reduce((s, v) => s + v.wrongSign, 0);
+    const checked = signs.reduce((s, v) => s + v.checked, 0);
+    console.log(
+      `  tumor voxels beyond half a voxel diagonal of the ice surface: ${checked}, of them with the wrong sign: ${wrong}`,
+    );
+    return { run, wrong, checked };
+  }
+
+  it("multi-probe ice balls at 1.2 × 1.2 × 3.0 mm: no wrong sign where the mask decides; over-read at creases reported", () => {
+    const { run, wrong, checked } = unionRun("multi-probe unions, 1.2 × 1.2 × 3.0 mm", {
+      seed: 7,
+      count: 16,
+      tumorSpacingMm: [1.2, 1.2, 3.0],
+      iceSpacingMm: [1.2, 1.2, 3.0],
+    });
+    expect(checked).toBeGreaterThan(5000);
+    expect(wrong).toBe(0);
+    // (Tumor volumes are printed, not held to 3% here: to fit against a waist some tumors are as small as
+    // 4 mm semi-axes, 60 voxels, below the paper's smallest; the ellipsoid suites hold that bar.)
+    expect(run.iceVolumeMaxRel).toBeLessThanOrEqual(0.03);
+    // Every feature and scenario is represented.
+    for (const s of ["tight", "partly uncovered"]) expect(run.cases.filter((c) => c.scenario === s).length).toBe(8);
+    for (const f of ["waist", "seam"]) expect(run.cases.filter((c) => c.name.includes(f)).length).toBe(8);
+  });
+
+  it("multi-probe ice balls at 1 mm isotropic: no wrong sign where the mask decides", () => {
+    const { run, wrong } = unionRun("multi-probe unions, 1 mm isotropic", {
+      seed: 11,
+      count: 8,
+      tumorSpacingMm: [1, 1, 1],
+      iceSpacingMm: [1, 1, 1],
+    });
+    expect(wrong).toBe(0);
     expect(run.iceVolumeMaxRel).toBeLessThanOrEqual(0.03);
   });
 });

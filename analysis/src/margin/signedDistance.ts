@@ -21,10 +21,11 @@
  * outside the object exactly, and when they agree, a surface can cross their cell only as a shallow
  * cap between them (CELL_CLIP_MM deep at most), so beyond that distance y is on their side. In a cell
  * the surface crosses (its centres disagree: within a voxel diagonal of the surface), the sign is the
- * tangent plane's when y lies over the sample's disc, else the mask's trilinear level (≥ ½ inside) —
- * unless the distance claimed for that side exceeds the distance to the cell's nearest corner of the
- * other class (the surface must pass between y and that corner), which then decides; and the
- * distance is never more than that corner's.
+ * tangent plane's when y lies over the sample's disc and the plane puts the cell's corner nearest to y
+ * on that corner's own side, else the mask's (the trilinear level, ≥ ½ inside, off the disc; the
+ * nearest corner's class when the plane misplaces it) — unless the distance claimed for that side
+ * exceeds the distance to the cell's nearest corner of the other class (the surface must pass between
+ * y and that corner), which then decides; and the distance is never more than that corner's.
  */
 import { invertAffine, voxelSpacingMm } from "./affine.js";
 import { nearestPoint, type PointTree } from "./kdTree.js";
@@ -42,6 +43,8 @@ export interface SignedDistanceField {
   discRadiusMm: number;
   /** In a cell whose eight voxel centres agree, the mask decides the sign beyond this distance, mm. */
   cellClipMm: number;
+  /** A tangent plane may misplace a voxel centre by this much before the centre's class overrules it, mm. */
+  planeToleranceMm: number;
 }
 
 /** Fraction of the coarsest voxel spacing used as the samples' disc radius (covering radius). */
@@ -53,6 +56,12 @@ const DISC_RADIUS_SPACINGS = 0.6;
  * R = 10 mm, 0.26 mm for R = 5 mm through a 1.2 × 3.0 mm face.
  */
 const CELL_CLIP_MM = 0.3;
+/**
+ * How far a refined sample's tangent plane may put a voxel centre on the wrong side before the centre's
+ * class overrules the plane, mm: the refined surface's position error on smooth surfaces (≤ 0.15 mm on
+ * the phantom suites) with room to spare.
+ */
+const PLANE_TOLERANCE_MM = 0.2;
 
 /**
  * The signed-distance field of a mask's reconstructed surface.
@@ -66,6 +75,7 @@ export function signedDistanceField(mask: MaskVolume, samples: SurfaceSamples, t
     worldToVoxel: invertAffine(mask.voxelToWorld, "iceball"),
     discRadiusMm: DISC_RADIUS_SPACINGS * Math.max(...voxelSpacingMm(mask.voxelToWorld)),
     cellClipMm: CELL_CLIP_MM,
+    planeToleranceMm: PLANE_TOLERANCE_MM,
   };
 }
 
@@ -97,6 +107,14 @@ export function signedDistance(field: SignedDistanceField, x: number, y: number,
     return cell.insideCorners === 8 ? distance : -distance;
   }
   let inside = beyond === 0 ? height >= 0 : cell.level >= 0.5;
+  if (beyond === 0) {
+    // The plane's height at the cell's corner nearest to y: a plane that puts that voxel centre on the
+    // wrong side (by more than a refined position's error) is no model of the surface here.
+    const hc =
+      height -
+      (cell.nearestDx * normals[3 * s] + cell.nearestDy * normals[3 * s + 1] + cell.nearestDz * normals[3 * s + 2]);
+    if (cell.nearestInside ? hc < -field.planeToleranceMm : hc > field.planeToleranceMm) inside = cell.nearestInside;
+  }
   // A surface between y and a voxel centre of the other class is nearer than that centre: a claimed
   // distance beyond the nearest such corner (plus the clip tolerance) is a wrong side.
   if (inside && distance > cell.outsideMm + field.cellClipMm) inside = false;
@@ -106,14 +124,23 @@ export function signedDistance(field: SignedDistanceField, x: number, y: number,
 }
 
 /** Scratch result of {@link maskCell} (no allocation per query). */
-const cellScratch = { level: 0, insideCorners: 0, insideMm: 0, outsideMm: 0 };
+const cellScratch = {
+  level: 0,
+  insideCorners: 0,
+  insideMm: 0,
+  outsideMm: 0,
+  nearestInside: false,
+  nearestDx: 0,
+  nearestDy: 0,
+  nearestDz: 0,
+};
 
 /**
  * The grid cell around world point (x, y, z) — its eight voxel centres: the trilinear interpolation of
  * the mask there (1 inside, 0 outside; 0 beyond the grid; its 0.5 level is the mask's own sub-voxel
- * surface, crossing every boundary edge at its midpoint), how many of the eight are inside, and the
+ * surface, crossing every boundary edge at its midpoint), how many of the eight are inside, the
  * distances (mm) from the point to the nearest inside and nearest outside corner (+∞ when there is
- * none). The mask classifies voxel centres exactly, so the true distance to the surface is at most the
+ * none), and the nearest corner's class and world offset from the point. The mask classifies voxel centres exactly, so the true distance to the surface is at most the
  * distance to the nearest corner of the other class.
  */
 export function maskCell(field: SignedDistanceField, x: number, y: number, z: number): typeof cellScratch {
@@ -131,6 +158,7 @@ export function maskCell(field: SignedDistanceField, x: number, y: number, z: nu
   let insideCorners = 0;
   let inside2 = Number.POSITIVE_INFINITY;
   let outside2 = Number.POSITIVE_INFINITY;
+  let nearest2 = Number.POSITIVE_INFINITY;
   for (let c = 0; c < 8; c++) {
     const di = (c & 1) + i0 - fi;
     const dj = ((c >> 1) & 1) + j0 - fj;
@@ -142,7 +170,15 @@ export function maskCell(field: SignedDistanceField, x: number, y: number, z: nu
     const i = i0 + (c & 1);
     const j = j0 + ((c >> 1) & 1);
     const k = k0 + ((c >> 2) & 1);
-    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz || data[i + nx * (j + ny * k)] === 0) {
+    const isInside = !(i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz || data[i + nx * (j + ny * k)] === 0);
+    if (d2 < nearest2) {
+      nearest2 = d2;
+      cellScratch.nearestInside = isInside;
+      cellScratch.nearestDx = wx;
+      cellScratch.nearestDy = wy;
+      cellScratch.nearestDz = wz;
+    }
+    if (!isInside) {
       if (d2 < outside2) outside2 = d2;
       continue;
     }
