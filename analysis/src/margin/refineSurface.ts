@@ -37,14 +37,14 @@
  * - surface halfway between inside and outside centres (edge midpoints): 0.87/2.3/−0.68 and 0.47/1.24/−0.33;
  * - quadratic height field, fixed window 3 spacings: 0.16/1.05/−0.10 and 0.15/0.56/−0.12 (a window that
  *   does not reach two rims flattens or overshoots caps by up to 1 mm);
- * - this estimator: see phantoms.test.ts (about 0.10/0.32/+0.04 and 0.07/0.21/−0.04).
+ * - this estimator: see phantoms.test.ts (0.099/0.322/+0.012 and 0.087/0.230/−0.048).
  * Concave creases (the waist between two probes' isotherms, the seam where a shaft's ice leaves its
  * isotherm) are rounded by any smooth fit, and a crease of opening angle θ is only resolved by the mask
  * where it is wider than a voxel: its last ≈ Δ/(2 tan(θ/2)) (1.3 mm for θ = 100° across 3 mm slices)
- * is invisible to any reader of the mask. There the margin still reads high: +0.36 mm on average at the
- * two-ball waists and +0.41 mm (worst +1.7 mm, at a corner where two isotherms and two shafts meet) on
- * the multi-probe set of phantoms.test.ts, against +0.47 and +0.61 before the mask agreement and the
- * edge-clamped smoothing (the QAM-style reading there is up to +0.7 mm high too).
+ * is invisible to any reader of the mask. There the margin still reads high: two-ball waists (8 cases)
+ * mean|err| 0.36 mm, signed +0.29 (+0.47 before the edge-clamped smoothing); the multi-probe set of
+ * phantoms.test.ts (16) 0.52 / worst 1.62 / signed +0.48 — the worst at a corner where two isotherms
+ * and two shafts meet — where the QAM-style reading, usually a voxel low, is itself up to 0.9 mm high.
  */
 import { buildPointTree, forEachWithinRadius, nearestPointStable, type PointTree } from "./kdTree.js";
 import type { SurfaceSamples } from "./surface.js";
