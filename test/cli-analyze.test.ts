@@ -227,6 +227,6 @@ describe("cryomargin analyze", () => {
     expect(methods).toMatch(/type 6/);
     const bad = run("analyze", cohort, "--conventions", "sas");
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain("--conventions must be r or spss");
+    expect(bad.stderr).toContain("--conventions must be one of r, spss, got 'sas'");
   });
 });

@@ -6,7 +6,15 @@
 import { join } from "node:path";
 import { analysisOutputFiles, analyzeCohortFolder, writeOutputFiles } from "../cohort/analyzeFolder.js";
 import { CliUsageError } from "../errors.js";
-import { listOption, numberOption, type OptionSpec, parseCommandArgs, stringOption } from "./args.js";
+import {
+  choiceOption,
+  listOption,
+  numberOption,
+  type OptionSpec,
+  parseCommandArgs,
+  stringOption,
+  wholeNumberOption,
+} from "./args.js";
 import { terminalProgressBar } from "./progress.js";
 import type { Subcommand } from "./registry.js";
 
@@ -45,21 +53,15 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const dir = positionals[0];
   const out = stringOption(values, "out") ?? "results";
   const thresholdMm = numberOption(stringOption(values, "threshold"), "threshold", 5);
-  const conventions = stringOption(values, "conventions");
-  if (conventions !== undefined && conventions !== "r" && conventions !== "spss")
-    throw new CliUsageError(`--conventions must be r or spss, got '${conventions}'`);
-  const mtm = stringOption(values, "mtm") ?? "rounded";
-  if (mtm !== "rounded" && mtm !== "raw") throw new CliUsageError(`--mtm must be rounded or raw, got '${mtm}'`);
-  const jobsText = stringOption(values, "jobs");
-  const threads = jobsText === undefined ? undefined : numberOption(jobsText, "jobs", 1);
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
-    throw new CliUsageError(`--jobs must be a whole number >= 1, got ${jobsText}`);
+  const conventions = choiceOption(values, "conventions", ["r", "spss"] as const);
+  const mtm = choiceOption(values, "mtm", ["rounded", "raw"] as const, "rounded");
+  const threads = wholeNumberOption(values, "jobs", 1);
 
   const analysis = await analyzeCohortFolder(dir, {
     thresholdMm,
     conventions,
     mtm,
-    extraCovariates: listOption(values, "covariates"),
+    extraCovariates: listOption(values, "covariates") ?? [],
     cacheDir: join(out, ".cache", "margins"),
     threads,
     onProgress: terminalProgressBar(values.quiet === true),

@@ -37,13 +37,61 @@ export function stringOption(values: ParsedCommandArgs["values"], name: string):
   return v;
 }
 
-/** A comma-separated list option ("a,b" → ["a", "b"]); absent → []. */
-export function listOption(values: ParsedCommandArgs["values"], name: string): string[] {
+/**
+ * A comma-separated list option ("a,b" → ["a", "b"]); absent → undefined. Empty items and repeats are usage
+ * errors (a stray comma usually means a typo).
+ */
+export function listOption(values: ParsedCommandArgs["values"], name: string): string[] | undefined {
   const v = stringOption(values, name);
-  return v === undefined
-    ? []
-    : v
-        .split(",")
-        .map((s) => s.trim())
-        .filter((s) => s !== "");
+  if (v === undefined) return undefined;
+  const items = v.split(",").map((s) => s.trim());
+  if (items.some((s) => s === "")) throw new CliUsageError(`--${name} has an empty item: '${v}'`);
+  if (new Set(items).size !== items.length) throw new CliUsageError(`--${name} names an item twice: '${v}'`);
+  return items;
+}
+
+/** One of a fixed set of words (`--ties efron|breslow`); absent → fallback; anything else is a usage error listing them. */
+export function choiceOption<T extends string>(
+  values: ParsedCommandArgs["values"],
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T;
+export function choiceOption<T extends string>(
+  values: ParsedCommandArgs["values"],
+  name: string,
+  allowed: readonly T[],
+): T | undefined;
+export function choiceOption<T extends string>(
+  values: ParsedCommandArgs["values"],
+  name: string,
+  allowed: readonly T[],
+  fallback?: T,
+): T | undefined {
+  const v = stringOption(values, name);
+  if (v === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(v))
+    throw new CliUsageError(`--${name} must be one of ${allowed.join(", ")}, got '${v}'`);
+  return v as T;
+}
+
+/** A whole-number option ≥ `min` (`--jobs`, `--cases`, `--seed`); absent → fallback; anything else is a usage error. */
+export function wholeNumberOption(
+  values: ParsedCommandArgs["values"],
+  name: string,
+  min: number,
+  fallback: number,
+): number;
+export function wholeNumberOption(values: ParsedCommandArgs["values"], name: string, min: number): number | undefined;
+export function wholeNumberOption(
+  values: ParsedCommandArgs["values"],
+  name: string,
+  min: number,
+  fallback?: number,
+): number | undefined {
+  const v = stringOption(values, name);
+  if (v === undefined) return fallback;
+  const n = numberOption(v, name, Number.NaN);
+  if (!Number.isInteger(n) || n < min) throw new CliUsageError(`--${name} must be a whole number >= ${min}, got ${v}`);
+  return n;
 }

@@ -12,7 +12,14 @@ import { measureCohort, readCohortCaseIds, writeCohortMargins } from "../cohort/
 import { type CaseOptions, measureCase } from "../cohort/measureCase.js";
 import { CliUsageError, CryomarginError } from "../errors.js";
 import { OutputFileError } from "../io/inputErrors.js";
-import { numberOption, type OptionSpec, parseCommandArgs } from "./args.js";
+import {
+  choiceOption,
+  numberOption,
+  type OptionSpec,
+  parseCommandArgs,
+  stringOption,
+  wholeNumberOption,
+} from "./args.js";
 import { terminalProgressBar } from "./progress.js";
 import type { Subcommand } from "./registry.js";
 import { renderResultTable } from "./textTable.js";
@@ -58,18 +65,11 @@ const options: OptionSpec = {
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
 
-function text(values: Values, name: string): string | undefined {
-  const v = values[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== "string" || v.trim() === "") throw new CliUsageError(`--${name} needs a value`);
-  return v;
-}
-
 /** The measurement options shared by one case and a cohort. */
 function caseOptions(values: Values): CaseOptions {
-  const thresholdMm = numberOption(text(values, "threshold"), "threshold", 5);
+  const thresholdMm = numberOption(stringOption(values, "threshold"), "threshold", 5);
   if (thresholdMm < 0) throw new CliUsageError(`--threshold must be >= 0 mm, got ${thresholdMm}`);
-  const labelText = text(values, "label");
+  const labelText = stringOption(values, "label");
   const label = labelText === undefined ? undefined : numberOption(labelText, "label", 0);
   return { thresholdMm, label, invert: values.invert === true, allowAffine: values["allow-affine"] === true };
 }
@@ -78,31 +78,26 @@ function caseOptions(values: Values): CaseOptions {
 export async function runMargins(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(args, options);
   const measurement = caseOptions(values);
-  const format = text(values, "format") ?? "json";
-  if (format !== "json" && format !== "table")
-    throw new CliUsageError(`--format must be json or table, got '${format}'`);
-  const cohort = text(values, "cohort");
+  const format = choiceOption(values, "format", ["json", "table"] as const, "json");
+  const cohort = stringOption(values, "cohort");
   if (cohort !== undefined) {
     for (const single of ["tumor", "iceball", "transform"])
       if (values[single] !== undefined) throw new CliUsageError(`--${single} cannot be used with --cohort`);
-    return runCohort(cohort, text(values, "out") ?? join(cohort, "margins"), measurement, values);
+    return runCohort(cohort, stringOption(values, "out") ?? join(cohort, "margins"), measurement, values);
   }
   for (const cohortOnly of ["out", "jobs"])
     if (values[cohortOnly] !== undefined) throw new CliUsageError(`--${cohortOnly} is for --cohort only`);
-  const tumor = text(values, "tumor");
-  const iceball = text(values, "iceball");
+  const tumor = stringOption(values, "tumor");
+  const iceball = stringOption(values, "iceball");
   if (tumor === undefined || iceball === undefined)
     throw new CliUsageError("margins needs --tumor and --iceball (or --cohort DIR)");
-  const { json } = measureCase({ tumor, iceball, transform: text(values, "transform") }, measurement);
+  const { json } = measureCase({ tumor, iceball, transform: stringOption(values, "transform") }, measurement);
   process.stdout.write(format === "table" ? renderResultTable({ ...json }) : `${JSON.stringify(json, null, 2)}\n`);
   return 0;
 }
 
 async function runCohort(cohortDir: string, outDir: string, measurement: CaseOptions, values: Values): Promise<number> {
-  const jobsText = text(values, "jobs");
-  const jobs = jobsText === undefined ? undefined : numberOption(jobsText, "jobs", 1);
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1))
-    throw new CliUsageError(`--jobs must be a whole number >= 1, got ${jobsText}`);
+  const jobs = wholeNumberOption(values, "jobs", 1);
   const caseIds = readCohortCaseIds(cohortDir);
   try {
     mkdirSync(outDir, { recursive: true });

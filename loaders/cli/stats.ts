@@ -31,7 +31,14 @@ import {
   tTest,
 } from "@cryomargin/analysis";
 import { CliUsageError, CryomarginError } from "../errors.js";
-import { numberOption, type OptionSpec, type ParsedCommandArgs, parseCommandArgs } from "./args.js";
+import {
+  choiceOption,
+  listOption,
+  numberOption,
+  type OptionSpec,
+  type ParsedCommandArgs,
+  parseCommandArgs,
+} from "./args.js";
 import type { Subcommand } from "./registry.js";
 import {
   type CompleteRows,
@@ -74,28 +81,9 @@ function optional(options: Options, name: string): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-/** One of a fixed set of words (`--ties efron|breslow`); anything else is a usage error listing them. */
-function choice<T extends string>(options: Options, name: string, allowed: readonly T[], fallback: T): T {
-  const v = optional(options, name);
-  if (v === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(v))
-    throw new CliUsageError(`--${name} must be one of ${allowed.join(", ")}, got '${v}'`);
-  return v as T;
-}
-
-/** A comma-separated list ("a,b" → ["a", "b"]); empty items and repeats are usage errors. */
-function list(options: Options, name: string): string[] | undefined {
-  const v = optional(options, name);
-  if (v === undefined) return undefined;
-  const items = v.split(",").map((s) => s.trim());
-  if (items.some((s) => s === "")) throw new CliUsageError(`--${name} has an empty item: '${v}'`);
-  if (new Set(items).size !== items.length) throw new CliUsageError(`--${name} names an item twice: '${v}'`);
-  return items;
-}
-
 /** `--at 12,24` → [12, 24] (times at which to read the survival curve). */
 function numberList(options: Options, name: string): number[] {
-  return (list(options, name) ?? []).map((item) => numberOption(item, name, Number.NaN));
+  return (listOption(options, name) ?? []).map((item) => numberOption(item, name, Number.NaN));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -148,7 +136,7 @@ interface TwoSamples {
 function twoSamples(input: CsvInput, options: Options, test: string): TwoSamples {
   const valueColumn = required(options, "value", test);
   const groupColumn = required(options, "group", test);
-  const requested = list(options, "groups");
+  const requested = listOption(options, "groups");
   if (requested && requested.length !== 2)
     throw new CliUsageError(`--groups must name exactly two groups, got ${requested.length}`);
   const values = numericValues(input, valueColumn);
@@ -223,7 +211,7 @@ function logRankJson(r: LogRankResult): Result {
 /** Kaplan-Meier (R's survfit + summary(times, extend = TRUE) + quantile), one curve per group. */
 function km(input: CsvInput, options: Options): Result {
   const groupColumn = optional(options, "group");
-  const confType = choice<ConfType>(options, "conf-type", ["log", "log-log", "plain"], "log");
+  const confType = choiceOption<ConfType>(options, "conf-type", ["log", "log-log", "plain"], "log");
   const times = numberList(options, "at");
   const group = groupColumn === undefined ? undefined : labelValues(input, groupColumn);
   const s = survivalInput(input, options, "km", group ? [group] : []);
@@ -271,9 +259,9 @@ function logrank(input: CsvInput, options: Options): Result {
 
 /** Cox proportional hazards (R's coxph), with Firth's penalised fit on request (`--firth`). */
 function cox(input: CsvInput, options: Options): Result {
-  const names = list(options, "covariates");
+  const names = listOption(options, "covariates");
   if (!names) throw new CliUsageError("stats cox: --covariates is required (e.g. --covariates mtm_mm,age)");
-  const ties = choice<CoxTies>(options, "ties", ["efron", "breslow"], "efron");
+  const ties = choiceOption<CoxTies>(options, "ties", ["efron", "breslow"], "efron");
   const columns = names.map((name) => numericValues(input, name));
   const s = survivalInput(input, options, "cox", columns);
   const covariates = Object.fromEntries(names.map((name, r) => [name, pick(columns[r], s.rows)]));
@@ -330,10 +318,10 @@ function cox(input: CsvInput, options: Options): Result {
 
 /** Wilcoxon rank-sum / Mann-Whitney U (R's wilcox.test(x, y)); W is the first group's statistic. */
 function mannWhitneyTest(input: CsvInput, options: Options): Result {
-  const exactWord = choice(options, "exact", ["auto", "yes", "no", "conditional"], "auto");
+  const exactWord = choiceOption(options, "exact", ["auto", "yes", "no", "conditional"], "auto");
   const exact: MannWhitneyOptions["exact"] =
     exactWord === "yes" ? true : exactWord === "no" ? false : (exactWord as "auto" | "conditional");
-  const correct = choice(options, "correct", ["yes", "no"], "yes") === "yes";
+  const correct = choiceOption(options, "correct", ["yes", "no"], "yes") === "yes";
   const s = twoSamples(input, options, "mann-whitney");
   const r = mannWhitney(s.x, s.y, { exact, correct });
   return {
@@ -382,8 +370,8 @@ function fisher(input: CsvInput, options: Options): Result {
   const rows = completeRows(input, [rowLabels, colLabels]);
   const r = pick(rowLabels, rows);
   const c = pick(colLabels, rows);
-  const rowLevels = chooseLevels(input, r, rowColumn, list(options, "row-levels"), true);
-  const colLevels = chooseLevels(input, c, colColumn, list(options, "col-levels"), true);
+  const rowLevels = chooseLevels(input, r, rowColumn, listOption(options, "row-levels"), true);
+  const colLevels = chooseLevels(input, c, colColumn, listOption(options, "col-levels"), true);
   requireTwoOrMore(input, rowLevels, rowColumn, "Fisher's test");
   requireTwoOrMore(input, colLevels, colColumn, "Fisher's test");
   const table = rowLevels.map(() => colLevels.map(() => 0));
@@ -442,7 +430,7 @@ function roc(input: CsvInput, options: Options): Result {
   const predictorColumn = required(options, "predictor", "roc");
   const outcomeColumn = required(options, "outcome", "roc");
   const caseValue = optional(options, "case-value") ?? "1";
-  const direction = choice(options, "direction", ["<", ">"], "<");
+  const direction = choiceOption(options, "direction", ["<", ">"], "<");
   const sign = direction === "<" ? 1 : -1;
   const predictor = numericValues(input, predictorColumn);
   const outcome = labelValues(input, outcomeColumn);
@@ -604,7 +592,7 @@ export async function runStats(args: string[]): Promise<number> {
   const test = statsTests.find((t) => t.name === name);
   if (!test) throw new CliUsageError(`unknown test '${name}'; the tests are ${names}`);
   const { values } = parseCommandArgs(rest, { ...commonOptions, ...test.options });
-  const format = choice(values, "format", ["json", "table"], "json");
+  const format = choiceOption(values, "format", ["json", "table"], "json");
   const input = readCsv(required(values, "data", name));
   const result = { test: name, data: input.file, ...inFile(input.file, () => test.analyze(input, values)) };
   process.stdout.write(format === "table" ? renderResultTable(result) : `${JSON.stringify(result, null, 2)}\n`);

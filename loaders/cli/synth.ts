@@ -9,7 +9,7 @@ import { DEFAULT_SYNTH_SEED, type SyntheticCohort } from "@cryomargin/analysis";
 import { generateCohortInParallel, writeSyntheticCohort } from "../cohort/synth.js";
 import { CliUsageError } from "../errors.js";
 import { OutputFileError } from "../io/inputErrors.js";
-import { numberOption, type OptionSpec, parseCommandArgs } from "./args.js";
+import { type OptionSpec, parseCommandArgs, wholeNumberOption } from "./args.js";
 import type { Subcommand } from "./registry.js";
 
 export const synthUsage = [
@@ -39,20 +39,6 @@ const options: OptionSpec = {
   quiet: { type: "boolean" },
 };
 
-/** A whole-number option ≥ `min`, or a usage error naming it. */
-function wholeNumber(
-  value: string | boolean | string[] | boolean[] | undefined,
-  name: string,
-  fallback: number,
-  min: number,
-): number {
-  if (value !== undefined && typeof value !== "string") throw new CliUsageError(`--${name} needs a value`);
-  const n = numberOption(value, name, fallback);
-  if (!Number.isInteger(n) || n < min)
-    throw new CliUsageError(`--${name} must be a whole number >= ${min}, got ${value}`);
-  return n;
-}
-
 /** One line per case summarising what the engine read against the design. */
 function summary(cohort: SyntheticCohort, outDir: string, seconds: number): string {
   const off = cohort.cases.filter((c) => c.check.engineMtmMmRounded !== c.check.intendedMtmMm);
@@ -71,10 +57,10 @@ function summary(cohort: SyntheticCohort, outDir: string, seconds: number): stri
 /** Runs `cryomargin synth` with the arguments after `synth`; resolves to the exit code. */
 export async function runSynth(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(args, options);
-  const seed = wholeNumber(values.seed, "seed", DEFAULT_SYNTH_SEED, 0);
+  const seed = wholeNumberOption(values, "seed", 0, DEFAULT_SYNTH_SEED);
   if (seed > 0xffffffff) throw new CliUsageError(`--seed must be below 2^32, got ${seed}`);
-  const cases = wholeNumber(values.cases, "cases", 32, 1);
-  const jobs = values.jobs === undefined ? undefined : wholeNumber(values.jobs, "jobs", 1, 1);
+  const cases = wholeNumberOption(values, "cases", 1, 32);
+  const jobs = wholeNumberOption(values, "jobs", 1);
   const out = values.out ?? "synthetic-cohort";
   if (typeof out !== "string" || out.trim() === "") throw new CliUsageError("--out needs a folder");
   try {
