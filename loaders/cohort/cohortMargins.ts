@@ -10,7 +10,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { DelimitedTextError, type MarginsJson, parseDelimited, textColumn } from "@cryomargin/analysis";
+import { caseIdProblem, DelimitedTextError, type MarginsJson, parseDelimited, textColumn } from "@cryomargin/analysis";
 import { CryomarginError } from "../errors.js";
 import { readInputFile, writeFileAtomic } from "../io/files.js";
 import { InputFileError, type InputProblem } from "../io/inputErrors.js";
@@ -60,12 +60,8 @@ export function readCohortCaseIds(cohortDir: string): string[] {
   const seen = new Map<string, number>();
   ids.forEach((id, i) => {
     if (id === "") throw new InputFileError(path, "bad-table", `line ${lines[i]}: case_id is empty`);
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id))
-      throw new InputFileError(
-        path,
-        "bad-table",
-        `line ${lines[i]}: case_id '${id}' must be letters, digits, '.', '_' or '-' (it names a folder)`,
-      );
+    const badId = caseIdProblem(id);
+    if (badId) throw new InputFileError(path, "bad-table", `line ${lines[i]}: case_id '${id}' ${badId}`);
     const first = seen.get(id);
     if (first !== undefined)
       throw new InputFileError(path, "bad-table", `line ${lines[i]}: case_id '${id}' repeats line ${first}`);

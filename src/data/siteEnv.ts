@@ -12,6 +12,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { caseIdProblem } from "@cryomargin/analysis";
 import { PROJECT_ROOT } from "../../build/loaders/projectRoot.js";
 
 export { PROJECT_ROOT };
@@ -46,9 +47,6 @@ export function cohortExists(dir: string): boolean {
   return existsSync(join(dir, "clinical.csv"));
 }
 
-/** A case id usable as it is in a page path and file name. */
-const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 /** `prefix-01`, `prefix-02`, … zero-padded to the width of `count`. */
 export function pseudonym(prefix: string, index: number, count: number): string {
   return `${prefix}-${String(index + 1).padStart(Math.max(2, String(count).length), "0")}`;
@@ -62,7 +60,7 @@ export function pseudonym(prefix: string, index: number, count: number): string 
  */
 export function siteCaseIds(caseIds: readonly string[], publish: boolean): Map<string, string> {
   return new Map(
-    caseIds.map((id, i) => [id, publish || !SAFE_ID.test(id) ? pseudonym("case", i, caseIds.length) : id]),
+    caseIds.map((id, i) => [id, publish || caseIdProblem(id) !== null ? pseudonym("case", i, caseIds.length) : id]),
   );
 }
 

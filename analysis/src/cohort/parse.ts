@@ -150,10 +150,15 @@ function headerIndex(table: DelimitedTable): Map<ClinicalColumn, number> {
   return new Map(CLINICAL_COLUMNS.map((c) => [c, lower.indexOf(c)]));
 }
 
-/** Checks a case id can name the folder `cases/<case_id>/`. */
-function caseIdProblem(caseId: string): string | null {
-  if (caseId === "." || caseId === ".." || /[/\\:*?"<>|]/.test(caseId))
-    return "cannot name a folder: a case id may not be '.' or '..' nor contain / \\ : * ? \" < > |";
+/**
+ * Checks a case id can name the folder `cases/<case_id>/` and a page of the study report on any system:
+ * letters, digits, '.', '_' and '-', starting with a letter or digit. The one rule for every reader of a
+ * cohort (validate, analyze, margins --cohort). Example: `caseIdProblem("../c01")` is a message;
+ * `caseIdProblem("S01")` is null.
+ */
+export function caseIdProblem(caseId: string): string | null {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(caseId))
+    return "must be letters, digits, '.', '_' or '-', starting with a letter or digit (it names a folder)";
   return null;
 }
 
