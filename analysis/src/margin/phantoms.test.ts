@@ -10,10 +10,16 @@
 import { describe, expect, it } from "vitest";
 import { voxelSpacingMm } from "./affine.js";
 import { measureMargins } from "./measure.js";
-import { generatePhantomCases, type PhantomCase, type PhantomSuiteOptions } from "./phantoms.js";
+import {
+  emptyMask,
+  generatePhantomCases,
+  type PhantomCase,
+  type PhantomSuiteOptions,
+  rasterizeEllipsoid,
+} from "./phantoms.js";
 import { minimalTreatmentMarginQamBaseline } from "./qamBaseline.js";
 import type { Vec3 } from "./types.js";
-import { generateUnionPhantomCases, type UnionPhantomOptions } from "./unionPhantoms.js";
+import { filledPocketTwin, generateUnionPhantomCases, type UnionPhantomOptions } from "./unionPhantoms.js";
 
 interface ErrorSummary {
   meanAbs: number;
@@ -245,6 +251,84 @@ describe("phantom suite: MTM, volumes, diameter against exact answers", () => {
     // Every feature and scenario is represented.
     for (const s of ["tight", "partly uncovered"]) expect(run.cases.filter((c) => c.scenario === s).length).toBe(8);
     for (const f of ["waist", "seam"]) expect(run.cases.filter((c) => c.name.includes(f)).length).toBe(8);
+  });
+
+  /**
+   * Why the multi-probe figures are not held to the issue's bar at 1.2 × 1.2 × 3.0 mm: there the mask
+   * does not determine the MTM. Each case gets a twin (filledPocketTwin) — also a union of ellipsoids,
+   * with the very same ice mask — whose pocket at the minimum-margin point is filled between the voxel
+   * centres. A reader of the masks returns one MTM for both, so it errs by at least half their
+   * difference on one of them: on the 32 phantoms of the pairs no method can reach the bar. What can
+   * be asked of the engine is that it reads inside the range the mask allows (or near it: the twin's
+   * fill is greedy, so the range is at least that wide).
+   */
+  function twinRun(label: string, options: UnionPhantomOptions) {
+    const rows = generateUnionPhantomCases(options).map((c) => {
+      const twin = filledPocketTwin(c);
+      const raster = emptyMask(c.iceball.dims, c.iceball.voxelToWorld);
+      for (const part of twin.iceParts) rasterizeEllipsoid(raster, part);
+      let masksDiffer = 0;
+      for (let v = 0; v < raster.data.length; v++) if (raster.data[v] !== c.iceball.data[v]) masksDiffer++;
+      const lo = Math.min(c.exactMtmMm, twin.exactMtmMm);
+      const hi = Math.max(c.exactMtmMm, twin.exactMtmMm);
+      const outside = (m: number) => (m < lo ? lo - m : m > hi ? m - hi : 0);
+      const engine = measureMargins(c.tumor, c.iceball, c.preToPost).mtmMm;
+      const qam = minimalTreatmentMarginQamBaseline(c.tumor, c.iceball, c.preToPost).mtmMm;
+      return {
+        c,
+        twin,
+        masksDiffer,
+        spread: hi - lo,
+        engine,
+        qam,
+        engineOutside: outside(engine),
+        qamOutside: outside(qam),
+      };
+    });
+    const pairErrors = (key: "engine" | "qam") =>
+      summarize(rows.flatMap((r) => [r[key] - r.c.exactMtmMm, r[key] - r.twin.exactMtmMm]));
+    const f = (s: ErrorSummary) => `${s.meanAbs.toFixed(3)} / ${s.max.toFixed(3)} / ${s.meanSigned.toFixed(3)}`;
+    const halfSpreads = rows.map((r) => r.spread / 2);
+    const bound = {
+      meanAbs: halfSpreads.reduce((a, b) => a + b, 0) / rows.length,
+      max: Math.max(...halfSpreads),
+    };
+    console.log(
+      [
+        `${label}: ${rows.length} cases and their mask twins (pocket filled; identical ice masks), mm`,
+        ...rows.map(
+          (r) =>
+            `  ${r.c.name.padEnd(62)} exact ${r.c.exactMtmMm.toFixed(2).padStart(6)}, twin ${r.twin.exactMtmMm.toFixed(2).padStart(6)}; ` +
+            `engine ${r.engine.toFixed(2).padStart(6)} (outside the range by ${r.engineOutside.toFixed(2)}), QAM-style ${r.qam.toFixed(2).padStart(6)} (by ${r.qamOutside.toFixed(2)})`,
+        ),
+        `  any reader of the masks, on the ${2 * rows.length} phantoms: mean|err| ≥ ${bound.meanAbs.toFixed(3)}, max ≥ ${bound.max.toFixed(3)}`,
+        `  engine on them: ${f(pairErrors("engine"))} (mean|err| / max / signed); QAM-style: ${f(pairErrors("qam"))}`,
+        `  outside the mask-allowed range: engine max ${Math.max(...rows.map((r) => r.engineOutside)).toFixed(3)}, ` +
+          `QAM-style max ${Math.max(...rows.map((r) => r.qamOutside)).toFixed(3)}`,
+      ].join("\n"),
+    );
+    return { rows, bound };
+  }
+
+  it("multi-probe creases at 1.2 × 1.2 × 3.0 mm are below the mask's resolution: twins with identical masks; the engine reads within their range", () => {
+    const { rows, bound } = twinRun("multi-probe unions, 1.2 × 1.2 × 3.0 mm", {
+      seed: 7,
+      count: 16,
+      tumorSpacingMm: [1.2, 1.2, 3.0],
+      iceSpacingMm: [1.2, 1.2, 3.0],
+    });
+    for (const r of rows) {
+      expect(r.masksDiffer).toBe(0);
+      expect(r.twin.exactMtmMm).toBeGreaterThanOrEqual(r.c.exactMtmMm - 0.01); // filling only adds ice
+    }
+    // The issue's bar (mean|err| ≤ 0.3, max ≤ 0.9) is out of reach of any method on these pairs.
+    expect(bound.meanAbs).toBeGreaterThan(0.3);
+    expect(bound.max).toBeGreaterThan(0.9);
+    // The engine reads inside the range the mask allows, or within half a millimetre of it; the
+    // QAM-style reading strays further (one voxel low).
+    const engineWorst = Math.max(...rows.map((r) => r.engineOutside));
+    expect(engineWorst).toBeLessThanOrEqual(0.5);
+    expect(engineWorst).toBeLessThan(Math.max(...rows.map((r) => r.qamOutside)));
   });
 
   it("multi-probe ice balls at 1 mm isotropic: no wrong sign where the mask decides", () => {

@@ -11,7 +11,7 @@
 import { createRandom } from "../stats/random.js";
 import { unionSurfaceSamples } from "../synth/ellipsoid.js";
 import { ISOTHERM_TIP_EXTENSION, isotherms, probeOffsets, shaftTails } from "../synth/probes.js";
-import { applyAffine } from "./affine.js";
+import { applyAffine, invertAffine, voxelSpacingMm } from "./affine.js";
 import { buildPointTree, nearestDistanceSquared, nearestPoint } from "./kdTree.js";
 import {
   assemblePhantomCase,
@@ -24,8 +24,9 @@ import {
   randomRotation,
   randomUnitVector,
   rigidTransform,
+  sphere,
 } from "./phantoms.js";
-import type { Vec3 } from "./types.js";
+import type { MaskVolume, Vec3 } from "./types.js";
 
 /** Where the tumor of a union phantom is put against the ice ball. */
 export type UnionFeature = "waist" | "seam";
@@ -152,6 +153,23 @@ export function createUnionSignedDistance(
   radiusMm: number,
   spacingMm = 0.4,
 ): (p: Readonly<Vec3>) => number {
+  const closest = createUnionClosestPoint(parts, centre, radiusMm, spacingMm);
+  return (p) => {
+    const c = closest(p);
+    return c.inside ? c.distanceMm : -c.distanceMm;
+  };
+}
+
+/**
+ * The point of the union's boundary nearest to p, its distance, and whether p is inside: what
+ * {@link createUnionSignedDistance} reads its value from (same arguments).
+ */
+export function createUnionClosestPoint(
+  parts: readonly Ellipsoid[],
+  centre: Readonly<Vec3>,
+  radiusMm: number,
+  spacingMm = 0.4,
+): (p: Readonly<Vec3>) => { distanceMm: number; pointRas: Vec3; inside: boolean } {
   const clip: [Vec3, Vec3] = [
     [centre[0] - radiusMm, centre[1] - radiusMm, centre[2] - radiusMm],
     [centre[0] + radiusMm, centre[1] + radiusMm, centre[2] + radiusMm],
@@ -165,18 +183,23 @@ export function createUnionSignedDistance(
     // Lower bound of each part's surface distance from its level alone.
     const bound = levels.map((l, i) => Math.abs(Math.sqrt(l) - 1) * minAxis[i]);
     let best = Number.POSITIVE_INFINITY;
+    let point: Vec3 = [Number.NaN, Number.NaN, Number.NaN];
     let sample = -1;
     if (inside && cloud.count > 0) {
       sample = nearestPoint(tree, p[0], p[1], p[2]);
       best = Math.sqrt(nearestDistanceSquared());
+      point = [cloud.points[3 * sample], cloud.points[3 * sample + 1], cloud.points[3 * sample + 2]];
     }
     for (let i = 0; i < parts.length; i++) {
       if (bound[i] >= best) continue;
       const foot = ellipsoidClosestPoint(parts[i], p);
       if (foot.distanceMm >= best) continue;
-      if (!inside || !coveredByOther(parts, i, foot.pointRas)) best = foot.distanceMm;
+      if (!inside || !coveredByOther(parts, i, foot.pointRas)) {
+        best = foot.distanceMm;
+        point = foot.pointRas;
+      }
     }
-    if (!inside) return -best;
+    if (!inside) return { distanceMm: best, pointRas: point, inside };
     if (sample >= 0) {
       // The parts whose surfaces pass by the nearest sample: the seams (and corners where three meet)
       // between them are the candidates the samples only approximate.
@@ -192,12 +215,16 @@ export function createUnionSignedDistance(
           // A seam point inside a third part: the seam ends where it enters that part, at a corner.
           if (cover >= 0) candidate = cornerPoint(parts[near[a]], parts[near[b]], parts[cover], x);
           if (candidate && !coveredByOther(parts, -1, candidate)) {
-            best = Math.min(best, Math.hypot(p[0] - candidate[0], p[1] - candidate[1], p[2] - candidate[2]));
+            const d = Math.hypot(p[0] - candidate[0], p[1] - candidate[1], p[2] - candidate[2]);
+            if (d < best) {
+              best = d;
+              point = candidate;
+            }
           }
         }
       }
     }
-    return best;
+    return { distanceMm: best, pointRas: point, inside };
   };
 }
 
@@ -475,4 +502,78 @@ export function generateUnionPhantomCases(options: UnionPhantomOptions): Phantom
     );
   }
   return cases;
+}
+
+/**
+ * The mask twin of a union phantom: the same two masks, voxel for voxel, around an ice ball whose
+ * concave pocket at the case's minimum-margin point is filled in as far as the ice mask allows — so
+ * the two ice balls differ only where no voxel centre of the ice grid lies, and any reader of the
+ * masks gives both cases the same MTM. Each of `fills` steps takes the exact ice surface's point
+ * nearest to the current minimum-margin point (post-ablation world) and adds a ball there of 0.98 ×
+ * its distance to the nearest outside voxel centre (none within `reachMm`: that distance), which no
+ * outside centre can enter; then the exact MTM and its point are recomputed. The twin is still a
+ * union of ellipsoids. The difference between the two exact MTMs is a lower bound (the filling is
+ * greedy) on how far apart two ice balls with identical masks can read at that case: a mask reader
+ * errs by at least half of it on one of the two.
+ * Example: `filledPocketTwin(c).exactMtmMm − c.exactMtmMm` is ≥ 0 (filling only adds ice).
+ */
+export function filledPocketTwin(c: PhantomCase, fills = 12, reachMm = 4): PhantomCase {
+  const parts = [...c.iceParts];
+  const reach = Math.max(...c.tumorShape.semiAxesMm) * 2 + 20;
+  let sdf = c.iceSignedDistance;
+  let mtm = c.exactMtmMm;
+  let point = c.exactMinPointRas;
+  const tumorCentre = applyAffine(c.preToPost, c.tumorShape.centre);
+  let closest = createUnionClosestPoint(parts, tumorCentre, reach);
+  for (let step = 0; step < fills; step++) {
+    const foot = closest(applyAffine(c.preToPost, point)).pointRas;
+    const radius = 0.98 * Math.min(reachMm, nearestOutsideCentreMm(c.iceball, foot, reachMm));
+    if (!(radius >= 0.05)) break;
+    parts.push(sphere(foot, radius));
+    closest = createUnionClosestPoint(parts, tumorCentre, reach);
+    const at = closest;
+    sdf = (p) => {
+      const r = at(p);
+      return r.inside ? r.distanceMm : -r.distanceMm;
+    };
+    // (the coarse search locates the next pocket; the exact MTM is refined once, at the end)
+    const coarse = exactMinimalMargin(c.tumorShape, sdf, c.preToPost, 2);
+    mtm = coarse.mtmMm;
+    point = coarse.point;
+  }
+  if (parts.length > c.iceParts.length) ({ mtmMm: mtm, point } = exactMinimalMargin(c.tumorShape, sdf, c.preToPost));
+  return {
+    ...c,
+    name: `${c.name}, pocket filled`,
+    iceParts: parts,
+    iceSignedDistance: sdf,
+    exactMtmMm: mtm,
+    exactMinPointRas: point,
+    exactIceballVolumeMl: unionVolumeMl(parts),
+  };
+}
+
+/**
+ * Distance (mm) from world point p to the nearest voxel centre of the mask that is outside it (a
+ * centre beyond the grid counts as outside), searched within `reachMm`; +∞ when there is none there.
+ */
+function nearestOutsideCentreMm(mask: MaskVolume, p: Readonly<Vec3>, reachMm: number): number {
+  const [nx, ny, nz] = mask.dims;
+  const m = mask.voxelToWorld;
+  const spacing = voxelSpacingMm(m);
+  const centre = applyAffine(invertAffine(m, "iceball"), p);
+  const span = spacing.map((s) => Math.ceil(reachMm / s) + 1);
+  let best = Number.POSITIVE_INFINITY;
+  for (let k = Math.floor(centre[2]) - span[2]; k <= Math.ceil(centre[2]) + span[2]; k++) {
+    for (let j = Math.floor(centre[1]) - span[1]; j <= Math.ceil(centre[1]) + span[1]; j++) {
+      for (let i = Math.floor(centre[0]) - span[0]; i <= Math.ceil(centre[0]) + span[0]; i++) {
+        const inGrid = i >= 0 && j >= 0 && k >= 0 && i < nx && j < ny && k < nz;
+        if (inGrid && mask.data[i + nx * (j + ny * k)] !== 0) continue;
+        const w = applyAffine(m, [i, j, k]);
+        const dist = Math.hypot(w[0] - p[0], w[1] - p[1], w[2] - p[2]);
+        if (dist < best) best = dist;
+      }
+    }
+  }
+  return best <= reachMm ? best : Number.POSITIVE_INFINITY;
 }
