@@ -4,6 +4,7 @@
  * QAM-style baseline for comparison. Pure computation on typed arrays; loaders/ reads the files.
  */
 export * from "./affine.js";
+export * from "./crease.js";
 export * from "./diameter.js";
 export * from "./edt.js";
 export * from "./errors.js";
