@@ -231,7 +231,7 @@ describe("phantom suite: MTM, volumes, diameter against exact answers", () => {
    * Multi-probe ice balls: 2–4 probes 11–19 mm apart, with and without the joining ellipsoid and the
    * shafts' ice, the tumor tight against or partly outside a waist or a seam. No voxel the mask can
    * decide may have the wrong sign; the MTM errors are reported, not held to the issue's bar, which
-   * they miss. Measured at 1.2 × 1.2 × 3.0 mm (16 cases): engine mean|err| 0.52, max 1.62, signed
+   * they miss — and which no reader of the masks can hold there (the twin test below). Measured at 1.2 × 1.2 × 3.0 mm (16 cases): engine mean|err| 0.52, max 1.62, signed
    * +0.48 (QAM-style 0.44 / 0.90 / −0.22); at 1 mm (8): 0.24 / 0.59 / +0.19 (QAM 0.32 / 0.67 / −0.17).
    * The engine over-reads at the concave creases: their last Δ/(2 tan(θ/2)) is below the mask's
    * resolution and a smooth surface rounds it (refineSurface.ts). The engine before this suite read

@@ -45,6 +45,8 @@
  * mean|err| 0.36 mm, signed +0.29 (+0.47 before the edge-clamped smoothing); the multi-probe set of
  * phantoms.test.ts (16) 0.52 / worst 1.62 / signed +0.48 — the worst at a corner where two isotherms
  * and two shafts meet — where the QAM-style reading, usually a voxel low, is itself up to 0.9 mm high.
+ * The mask itself leaves those margins open: twins with identical masks differ by up to 1.85 mm there
+ * (filledPocketTwin, phantoms.test.ts), and measureMargins warns of a crease at the minimum (crease.ts).
  */
 import { buildPointTree, forEachWithinRadius, nearestPointStable, type PointTree } from "./kdTree.js";
 import type { SurfaceSamples } from "./surface.js";
