@@ -19,4 +19,3 @@ export * from "./refineSurface.js";
 export * from "./signedDistance.js";
 export * from "./surface.js";
 export * from "./types.js";
-export * from "./unionPhantoms.js";

@@ -3,11 +3,12 @@
  * ellipsoids and spheres — covered, tight, partly uncovered, missed — under random rigid transforms,
  * tumor and ice ball on different randomly oriented grids with random sub-voxel origins. The QAM-style
  * baseline runs on the same cases; both are printed side by side. Multi-probe ice balls (unions of
- * isotherm, joining and shaft ellipsoids, unionPhantoms.ts) with the tumor against a waist or a seam:
+ * isotherm, joining and shaft ellipsoids, ../synth/unionPhantoms.ts) with the tumor against a waist or a seam:
  * the sign must be right at every tumor voxel the mask can decide, and the figures are reported (the
  * concave creases there over-read: see refineSurface.ts).
  */
 import { describe, expect, it } from "vitest";
+import { filledPocketTwin, generateUnionPhantomCases, type UnionPhantomOptions } from "../synth/unionPhantoms.js";
 import { voxelSpacingMm } from "./affine.js";
 import { measureMargins } from "./measure.js";
 import {
@@ -19,7 +20,6 @@ import {
 } from "./phantoms.js";
 import { minimalTreatmentMarginQamBaseline } from "./qamBaseline.js";
 import type { Vec3 } from "./types.js";
-import { filledPocketTwin, generateUnionPhantomCases, type UnionPhantomOptions } from "./unionPhantoms.js";
 
 interface ErrorSummary {
   meanAbs: number;

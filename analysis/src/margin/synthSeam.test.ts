@@ -12,11 +12,11 @@ import { planSyntheticCohort, prepareSyntheticCase } from "../synth/cohort.js";
 import { transformEllipsoid } from "../synth/ellipsoid.js";
 import { shaftTails } from "../synth/probes.js";
 import { iceForMargin, iceMask } from "../synth/realize.js";
+import { createUnionSignedDistance } from "../synth/unionPhantoms.js";
 import { applyAffine, voxelSpacingMm } from "./affine.js";
 import { maskBounds } from "./maskBounds.js";
 import { maskCentroid, measureMargins } from "./measure.js";
 import type { Vec3 } from "./types.js";
-import { createUnionSignedDistance } from "./unionPhantoms.js";
 
 describe("finding 1: shaft-ice seams of a synthetic case (seed 2030, S32)", () => {
   it("no tumor voxel beyond half a voxel diagonal of the ice surface on the wrong side; MTM within a voxel diagonal", () => {

@@ -16,4 +16,5 @@ export * from "./probes.js";
 export * from "./realize.js";
 export * from "./targets.js";
 export * from "./tumorShape.js";
+export * from "./unionPhantoms.js";
 export * from "./voxelize.js";

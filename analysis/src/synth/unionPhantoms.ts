@@ -8,11 +8,8 @@
  * ellipsoid suite's (phantoms.ts), measured against the same exact MTM (dense search + zoom).
  */
 
-import { createRandom } from "../stats/random.js";
-import { unionSurfaceSamples } from "../synth/ellipsoid.js";
-import { ISOTHERM_TIP_EXTENSION, isotherms, probeOffsets, shaftTails } from "../synth/probes.js";
-import { applyAffine, invertAffine, voxelSpacingMm } from "./affine.js";
-import { buildPointTree, nearestDistanceSquared, nearestPoint } from "./kdTree.js";
+import { applyAffine, invertAffine, voxelSpacingMm } from "../margin/affine.js";
+import { buildPointTree, nearestDistanceSquared, nearestPoint } from "../margin/kdTree.js";
 import {
   assemblePhantomCase,
   type Ellipsoid,
@@ -25,8 +22,11 @@ import {
   randomUnitVector,
   rigidTransform,
   sphere,
-} from "./phantoms.js";
-import type { MaskVolume, Vec3 } from "./types.js";
+} from "../margin/phantoms.js";
+import type { MaskVolume, Vec3 } from "../margin/types.js";
+import { createRandom } from "../stats/random.js";
+import { unionSurfaceSamples } from "./ellipsoid.js";
+import { ISOTHERM_TIP_EXTENSION, isotherms, probeOffsets, shaftTails } from "./probes.js";
 
 /** Where the tumor of a union phantom is put against the ice ball. */
 export type UnionFeature = "waist" | "seam";

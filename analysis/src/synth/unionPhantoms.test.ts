@@ -4,11 +4,11 @@
  * boundary — and Eberly's closest point of one ellipsoid.
  */
 import { describe, expect, it } from "vitest";
+import { buildPointTree, nearestDistanceSquared, nearestPoint } from "../margin/kdTree.js";
+import { type Ellipsoid, ellipsoidClosestPoint, randomRotation } from "../margin/phantoms.js";
+import type { Vec3 } from "../margin/types.js";
 import { createRandom } from "../stats/random.js";
-import { insideUnion, unionSurfaceSamples } from "../synth/ellipsoid.js";
-import { buildPointTree, nearestDistanceSquared, nearestPoint } from "./kdTree.js";
-import { type Ellipsoid, ellipsoidClosestPoint, randomRotation } from "./phantoms.js";
-import type { Vec3 } from "./types.js";
+import { insideUnion, unionSurfaceSamples } from "./ellipsoid.js";
 import { createUnionSignedDistance, probeIceBall, unionVolumeMl } from "./unionPhantoms.js";
 
 /** Level Σ (q/e)² of p for an ellipsoid. */
