@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { concaveCreaseAngleDeg } from "./crease.js";
 import { buildPointTree } from "./kdTree.js";
+import { measureMargins } from "./measure.js";
+import { emptyMask, gridAffine, rasterizeEllipsoid, sphere, twoBallUnionSignedDistance } from "./phantoms.js";
 import type { SurfaceSamples } from "./surface.js";
 
 /** Samples of the boundary of a union of balls (points ~0.7 mm apart, exact outward normals). */
@@ -43,11 +45,35 @@ describe("concaveCreaseAngleDeg", () => {
 
   it("is null away from the waist and anywhere on a single ball, however curved", () => {
     expect(concaveCreaseAngleDeg(twoBalls, twoTree, -18, 0, 0, 3)).toBeNull();
-    for (const r of [4, 10, 25]) {
+    for (const r of [2, 4, 10, 25]) {
       const ball = ballUnionSamples([{ c: [0, 0, 0], r }]);
       const tree = buildPointTree(ball.points, ball.count);
       expect(concaveCreaseAngleDeg(ball, tree, 0, 0, 0, 7.5)).toBeNull();
       expect(concaveCreaseAngleDeg(ball, tree, r + 3, 0, 0, 7.5)).toBeNull();
     }
+  });
+
+  it("measureMargins warns at a two-probe waist, not beside a thin shaft of ice (convex, however tight)", () => {
+    const I = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    const identity = new Float64Array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+    const spacing: [number, number, number] = [1.2, 1.2, 3];
+    const crease = (r: ReturnType<typeof measureMargins>) => r.warnings.some((w) => w.includes("concave crease"));
+    for (const radiusMm of [2.5, 4, 6]) {
+      const shaft = emptyMask([80, 80, 40], gridAffine(spacing, I, [-48, -48, -60]));
+      rasterizeEllipsoid(shaft, { centre: [0, 0, 0], semiAxesMm: [radiusMm, radiusMm, 40], rotation: I });
+      const tumor = emptyMask([40, 40, 20], gridAffine(spacing, I, [-24, -24, -30]));
+      rasterizeEllipsoid(tumor, sphere([radiusMm + 6, 0, 0], 4));
+      expect(crease(measureMargins(tumor, shaft, identity))).toBe(false);
+    }
+    // Two balls of radius 14 mm, 18 mm apart; a 5 mm tumor in the waist, 1.5 mm inside the ice there.
+    const ice = emptyMask([60, 60, 24], gridAffine(spacing, I, [-36, -36, -36]));
+    rasterizeEllipsoid(ice, sphere([-9, 0, 0], 14));
+    rasterizeEllipsoid(ice, sphere([9, 0, 0], 14));
+    const waistRadius = Math.sqrt(14 * 14 - 9 * 9);
+    const tumor = emptyMask([30, 30, 14], gridAffine(spacing, I, [-18, -18 + waistRadius - 6.5, -20]));
+    rasterizeEllipsoid(tumor, sphere([0, waistRadius - 6.5, 0], 5));
+    const r = measureMargins(tumor, ice, identity);
+    expect(twoBallUnionSignedDistance([-9, 0, 0], 14, [9, 0, 0], 14, [0, waistRadius - 1.5, 0])).toBeCloseTo(1.5, 6);
+    expect(crease(r)).toBe(true);
   });
 });

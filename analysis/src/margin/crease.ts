@@ -7,24 +7,27 @@
  * at 1.2 × 1.2 × 3.0 mm; phantoms.test.ts shows ice balls with identical masks whose MTMs differ by up
  * to 1.9 mm there). So the engine says so when the minimum margin lies at such a crease.
  *
- * Test. Two surface samples a, b (points p, outward unit normals n) form a concave pair when neither
- * lies inside the other's tangent plane — (p_b − p_a)·n_a ≥ −τ and (p_a − p_b)·n_b ≥ −τ — while their
- * normals differ by at least θ_min. On a convex surface of curvature radius R, b lies |p_b − p_a|²/2R
- * inside a's plane, so no pair of a convex patch qualifies beyond the tolerance τ (the refined
- * samples' position error); on a concave fold both lie outside each other's plane. θ_min = 25° and
- * τ = 0.2 mm, searched within 2.5 coarsest spacings of the sample nearest the minimum (measure.ts),
- * flag none of 120 ellipsoid phantom cases (the three suites of phantoms.test.ts and two more seeds at
- * 1.2 × 1.2 × 3.0 mm) and every multi-probe case whose MTM reads more than 0.3 mm high (seeds 7 and
- * 101 at 1.2 × 1.2 × 3.0 mm, seed 11 at 1 mm); of the two-ball waists 6 of 8, missing one that reads
- * 0.62 mm high.
+ * Test. Two surface samples a, b (points p, outward unit normals n) form a concave pair when their
+ * normals differ by at least θ_min and each lies on the outer side of the other's tangent plane on
+ * balance: κ = (p_b − p_a)·n_a + (p_a − p_b)·n_b = (p_b − p_a)·(n_a − n_b) ≥ τ. On a surface of
+ * curvature radius R with the normals θ apart, each sample lies 2R sin²(θ/2) from the other's plane —
+ * inside it on a convex surface (κ < 0, however small R: a thin shaft of ice is no crease), outside on a
+ * concave one (κ > 0); τ keeps the refined samples' position noise (~0.1 mm) from deciding. θ_min = 15°
+ * and τ = 0.2 mm, searched within 2.5 coarsest spacings of the sample nearest the minimum (measure.ts),
+ * flag none of 152 ellipsoid phantom cases (the three suites of phantoms.test.ts and seeds 101, 202,
+ * 303 at 1.2 × 1.2 × 3.0 mm; nor, of 120 of them, at θ_min = 10°) and every multi-probe or two-ball case whose
+ * MTM reads more than 0.3 mm high (multi-probe seeds 7, 101, 202, 303 at 1.2 × 1.2 × 3.0 mm and 11,
+ * 202, 303 at 1 mm; two-ball seeds 5, 202, 303: 53 such cases). (A first version asked each sample to
+ * be within 0.2 mm of the other's plane, at 25°: it missed 5 of the 14 two-ball waists reading high,
+ * and at 15° it flagged thin shafts of ice, whose tight curvature keeps samples near each other's plane.)
  */
 import { forEachWithinRadius, nearestPoint, type PointTree } from "./kdTree.js";
 import type { SurfaceSamples } from "./surface.js";
 
 /** Smallest angle between the normals of a concave pair, degrees. */
-const MIN_CREASE_ANGLE_DEG = 25;
-/** How far a sample may lie inside the other's tangent plane and still count as outside it, mm. */
-const PLANE_TOLERANCE_MM = 0.2;
+const MIN_CREASE_ANGLE_DEG = 15;
+/** Smallest κ = (p_b − p_a)·(n_a − n_b) of a concave pair, mm. */
+const CONCAVITY_MM = 0.2;
 
 /**
  * The largest angle (degrees) between the normals of a concave pair of samples within `radiusMm` of
@@ -59,9 +62,8 @@ export function concaveCreaseAngleDeg(
       const dx = p[b] - p[a];
       const dy = p[b + 1] - p[a + 1];
       const dz = p[b + 2] - p[a + 2];
-      const bOverA = dx * n[a] + dy * n[a + 1] + dz * n[a + 2];
-      const aOverB = -(dx * n[b] + dy * n[b + 1] + dz * n[b + 2]);
-      if (bOverA < -PLANE_TOLERANCE_MM || aOverB < -PLANE_TOLERANCE_MM) continue;
+      const kappa = dx * (n[a] - n[b]) + dy * (n[a + 1] - n[b + 1]) + dz * (n[a + 2] - n[b + 2]);
+      if (kappa < CONCAVITY_MM) continue;
       smallestCos = cos;
     }
   }

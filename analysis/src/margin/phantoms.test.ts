@@ -225,6 +225,9 @@ describe("phantom suite: MTM, volumes, diameter against exact answers", () => {
     expect(run.engine.meanAbs).toBeLessThan(run.qam.meanAbs);
     expect(run.engine.max).toBeLessThanOrEqual(1.0);
     expect(run.iceVolumeMaxRel).toBeLessThanOrEqual(0.03);
+    // Every case that reads more than 0.3 mm high carries the crease warning.
+    expect(run.perCase.filter((p) => p.errorMm > 0.3 && !p.creaseWarning)).toEqual([]);
+    expect(run.perCase.filter((p) => p.errorMm > 0.3).length).toBeGreaterThan(2);
   });
 
   /**
