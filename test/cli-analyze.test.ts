@@ -7,7 +7,9 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { CONCAVE_CREASE_WARNING, type MarginsJson } from "@cryomargin/analysis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { marginWarningSummary } from "../loaders/cli/analyze.js";
 import { mat4FromRows } from "../loaders/io/affine.js";
 import { writeNiftiFile } from "../loaders/io/nifti.js";
 import { formatItkTransform } from "../loaders/io/transform.js";
@@ -228,5 +230,23 @@ describe("cryomargin analyze", () => {
     const bad = run("analyze", cohort, "--conventions", "sas");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--conventions must be one of r, spss, got 'sas'");
+  });
+});
+
+describe("analyze's summary of per-case margin warnings", () => {
+  const margins = (warnings: string[][]) =>
+    new Map(warnings.map((w, i) => [`c${i}`, { warnings: w } as unknown as MarginsJson]));
+
+  it("counts the warned cases and, apart, those whose minimum lies at a concave crease", () => {
+    const lines = marginWarningSummary(
+      margins([[], [`${CONCAVE_CREASE_WARNING} (it turns inward by 40°)`], ["12.0% of the tumor volume maps outside"]]),
+    );
+    expect(lines).toEqual([
+      "warning: 2 of 3 cases carry margin warnings (margins.csv, column warnings); in 1 the minimum margin lies at a concave crease of the ice ball, where it may read high",
+    ]);
+    expect(marginWarningSummary(margins([["the tumor mask touches the edge of its scan"]]))).toEqual([
+      "warning: 1 of 1 cases carry margin warnings (margins.csv, column warnings)",
+    ]);
+    expect(marginWarningSummary(margins([[], []]))).toEqual([]);
   });
 });

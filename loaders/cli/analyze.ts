@@ -4,6 +4,7 @@
  * Margins are cached under OUT/.cache by content hash: a second run does not re-measure.
  */
 import { join } from "node:path";
+import { CONCAVE_CREASE_WARNING, type MarginsJson } from "@cryomargin/analysis";
 import { analysisOutputFiles, analyzeCohortFolder, writeOutputFiles } from "../cohort/analyzeFolder.js";
 import { CliUsageError } from "../errors.js";
 import {
@@ -78,6 +79,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
         : ""),
     ...analysis.warnings.map((w) => `warning: ${w.message}`),
     ...analysis.results.warnings.map((w) => `warning: ${w}`),
+    ...marginWarningSummary(analysis.margins),
   ];
   if (r)
     lines.push(
@@ -94,3 +96,19 @@ export const analyzeCommand: Subcommand = {
   usage: analyzeUsage,
   run: runAnalyze,
 };
+
+/**
+ * One line for the cases whose margins carry engine warnings (their text is in margins.csv and each
+ * case's JSON), counting those whose minimum lies at a concave crease of the ice ball apart.
+ */
+export function marginWarningSummary(margins: ReadonlyMap<string, MarginsJson>): string[] {
+  const warned = [...margins.values()].filter((m) => m.warnings.length > 0);
+  if (warned.length === 0) return [];
+  const crease = warned.filter((m) => m.warnings.some((w) => w.startsWith(CONCAVE_CREASE_WARNING))).length;
+  return [
+    `warning: ${warned.length} of ${margins.size} cases carry margin warnings (margins.csv, column warnings)` +
+      (crease > 0
+        ? `; in ${crease} the minimum margin lies at a concave crease of the ice ball, where it may read high`
+        : ""),
+  ];
+}

@@ -24,6 +24,9 @@
 import { forEachWithinRadius, nearestPoint, type PointTree } from "./kdTree.js";
 import type { SurfaceSamples } from "./surface.js";
 
+/** How measureMargins' warning of a crease at the minimum begins (for readers that count them). */
+export const CONCAVE_CREASE_WARNING = "the minimum margin lies at a concave crease of the ice-ball surface";
+
 /** Smallest angle between the normals of a concave pair, degrees. */
 const MIN_CREASE_ANGLE_DEG = 15;
 /** Smallest κ = (p_b − p_a)·(n_a − n_b) of a concave pair, mm. */

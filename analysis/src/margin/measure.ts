@@ -24,7 +24,7 @@
  * boxes) plus their surface samples.
  */
 import { applyAffine, gridShear, invertAffine, linearDeterminant } from "./affine.js";
-import { concaveCreaseAngleDeg } from "./crease.js";
+import { CONCAVE_CREASE_WARNING, concaveCreaseAngleDeg } from "./crease.js";
 import { maxPairwiseDistance } from "./diameter.js";
 import { MarginInputError } from "./errors.js";
 import { buildPointTree, type PointTree } from "./kdTree.js";
@@ -262,7 +262,7 @@ export function measureMargins(
     const angle = concaveCreaseAngleDeg(iceSurface.samples, iceSurface.tree, q[0], q[1], q[2], radiusMm);
     if (angle !== null) {
       warnings.push(
-        `the minimum margin lies at a concave crease of the ice-ball surface (it turns inward by ${angle.toFixed(0)}° within ${radiusMm.toFixed(1)} mm, as where two probes' ice meets); the narrowest part of such a crease falls between voxel centres, so the margin there may read high, by up to about ${(CREASE_OVERREAD_SPACINGS * Math.max(...iceSurface.samples.spacingMm)).toFixed(1)} mm (${CREASE_OVERREAD_SPACINGS} × the ice scan's coarsest spacing, the worst seen on multi-probe phantoms)`,
+        `${CONCAVE_CREASE_WARNING} (it turns inward by ${angle.toFixed(0)}° within ${radiusMm.toFixed(1)} mm, as where two probes' ice meets); the narrowest part of such a crease falls between voxel centres, so the margin there may read high, by up to about ${(CREASE_OVERREAD_SPACINGS * Math.max(...iceSurface.samples.spacingMm)).toFixed(1)} mm (${CREASE_OVERREAD_SPACINGS} × the ice scan's coarsest spacing, the worst seen on multi-probe phantoms)`,
       );
     }
   }
