@@ -89,18 +89,21 @@ export function insideEllipsoid(e: Ellipsoid, p: Readonly<Vec3>): boolean {
   return ellipsoidLevel(e, p[0], p[1], p[2]) <= 1;
 }
 
-/** Σ (q_a / e_a)² with q the point in the ellipsoid's frame: < 1 inside, 1 on the surface. */
-function ellipsoidLevel(e: Ellipsoid, x: number, y: number, z: number): number {
+/**
+ * Level Σ (uₖ/aₖ)² of world point (x, y, z), uₖ = (p − c)·eₖ the point in the ellipsoid's frame: < 1
+ * inside, 1 on the surface, > 1 outside. Unboxed for the rasterising and generating hot loops.
+ */
+export function ellipsoidLevel(e: Ellipsoid, x: number, y: number, z: number): number {
   const dx = x - e.centre[0];
   const dy = y - e.centre[1];
   const dz = z - e.centre[2];
   const R = e.rotation;
-  let s = 0;
-  for (let c = 0; c < 3; c++) {
-    const q = R[c] * dx + R[3 + c] * dy + R[6 + c] * dz;
-    s += (q / e.semiAxesMm[c]) ** 2;
+  let level = 0;
+  for (let k = 0; k < 3; k++) {
+    const u = (R[k] * dx + R[3 + k] * dy + R[6 + k] * dz) / e.semiAxesMm[k];
+    level += u * u;
   }
-  return s;
+  return level;
 }
 
 /**

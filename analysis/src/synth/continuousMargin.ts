@@ -11,8 +11,9 @@
  * smooth extremum of curvature radius ρ).
  */
 import { buildPointTree, nearestDistanceSquared, nearestPoint } from "../margin/kdTree.js";
+import { ellipsoidLevel } from "../margin/phantoms.js";
 import type { Vec3 } from "../margin/types.js";
-import { type Ellipsoid, ellipsoidLevel, type PointCloud, unionBounds, unionSurfaceSamples } from "./ellipsoid.js";
+import { type Ellipsoid, type PointCloud, unionBounds, unionSurfaceSamples } from "./ellipsoid.js";
 
 export interface ContinuousMargin {
   /** Minimum signed margin over the tumor, mm (negative: deepest uncovered extent). */

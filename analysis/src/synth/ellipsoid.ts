@@ -6,7 +6,7 @@
  * point p has local coordinates uₖ = (p − c)·eₖ and level L(p) = Σ (uₖ / aₖ)²: inside when L ≤ 1. The
  * outward normal at a surface point is ∇L ∝ Σ (uₖ / aₖ²) eₖ. Volume (4/3)π a₀a₁a₂.
  */
-import { type Ellipsoid, ellipsoidHalfExtent } from "../margin/phantoms.js";
+import { type Ellipsoid, ellipsoidHalfExtent, ellipsoidLevel } from "../margin/phantoms.js";
 import type { Vec3 } from "../margin/types.js";
 
 export type { Ellipsoid };
@@ -25,23 +25,6 @@ export function ellipsoidFromAxes(
 /** Axis k (unit world vector) of an ellipsoid: column k of its rotation. */
 export function ellipsoidAxis(e: Ellipsoid, k: number): Vec3 {
   return [e.rotation[k], e.rotation[3 + k], e.rotation[6 + k]];
-}
-
-/**
- * Level Σ (uₖ/aₖ)² of world point (x, y, z): < 1 inside, 1 on the surface, > 1 outside (phantoms.ts's
- * inside test, unboxed for the generator's hot loops).
- */
-export function ellipsoidLevel(e: Ellipsoid, x: number, y: number, z: number): number {
-  const dx = x - e.centre[0];
-  const dy = y - e.centre[1];
-  const dz = z - e.centre[2];
-  const R = e.rotation;
-  let level = 0;
-  for (let k = 0; k < 3; k++) {
-    const u = (R[k] * dx + R[3 + k] * dy + R[6 + k] * dz) / e.semiAxesMm[k];
-    level += u * u;
-  }
-  return level;
 }
 
 /** World axis-aligned bounding box [min, max] of an ellipsoid (phantoms.ts's half-extent about its centre). */

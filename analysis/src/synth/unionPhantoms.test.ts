@@ -5,24 +5,14 @@
  */
 import { describe, expect, it } from "vitest";
 import { buildPointTree, nearestDistanceSquared, nearestPoint } from "../margin/kdTree.js";
-import { type Ellipsoid, ellipsoidClosestPoint, randomRotation } from "../margin/phantoms.js";
+import { type Ellipsoid, ellipsoidClosestPoint, ellipsoidLevel, randomRotation } from "../margin/phantoms.js";
 import type { Vec3 } from "../margin/types.js";
 import { createRandom } from "../stats/random.js";
 import { insideUnion, unionSurfaceSamples } from "./ellipsoid.js";
 import { createUnionSignedDistance, probeIceBall, unionVolumeMl } from "./unionPhantoms.js";
 
 /** Level Σ (q/e)² of p for an ellipsoid. */
-function level(e: Ellipsoid, p: Readonly<Vec3>): number {
-  let s = 0;
-  for (let c = 0; c < 3; c++) {
-    const q =
-      e.rotation[c] * (p[0] - e.centre[0]) +
-      e.rotation[3 + c] * (p[1] - e.centre[1]) +
-      e.rotation[6 + c] * (p[2] - e.centre[2]);
-    s += (q / e.semiAxesMm[c]) ** 2;
-  }
-  return s;
-}
+const level = (e: Ellipsoid, p: Readonly<Vec3>) => ellipsoidLevel(e, p[0], p[1], p[2]);
 
 describe("exact signed distance of a union of ellipsoids", () => {
   it("ellipsoidClosestPoint: the point is on the surface, at the distance reported, nearer than any surface sample", () => {

@@ -14,6 +14,7 @@ import {
   assemblePhantomCase,
   type Ellipsoid,
   ellipsoidClosestPoint,
+  ellipsoidLevel,
   exactMinimalMargin,
   offsetForMargin,
   type PhantomCase,
@@ -31,18 +32,9 @@ import { ISOTHERM_TIP_EXTENSION, isotherms, probeOffsets, shaftTails } from "./p
 /** Where the tumor of a union phantom is put against the ice ball. */
 export type UnionFeature = "waist" | "seam";
 
-/** Level Σ (q_a / e_a)² of world point p for an ellipsoid: < 1 inside, 1 on the surface. */
+/** {@link ellipsoidLevel} of world point p: < 1 inside, 1 on the surface. */
 function level(e: Ellipsoid, p: Readonly<Vec3>): number {
-  const dx = p[0] - e.centre[0];
-  const dy = p[1] - e.centre[1];
-  const dz = p[2] - e.centre[2];
-  const R = e.rotation;
-  let s = 0;
-  for (let c = 0; c < 3; c++) {
-    const q = (R[c] * dx + R[3 + c] * dy + R[6 + c] * dz) / e.semiAxesMm[c];
-    s += q * q;
-  }
-  return s;
+  return ellipsoidLevel(e, p[0], p[1], p[2]);
 }
 
 /** ∇ of the level at p: 2 Σ (q_a / e_a²) ê_a (world). */
