@@ -12,7 +12,7 @@ import type { ClinicalCode } from "../cohort/schema.js";
 import { OCTANT_NAMES } from "../margin/octants.js";
 import type { OctantName } from "../margin/types.js";
 import type { Random } from "../stats/random.js";
-import { type CaseRole, type ClinicalDesign, paperClinicalDesign, type RenalCategoryCode } from "./designClinical.js";
+import { type ClinicalDesign, paperClinicalDesign, type RenalCategoryCode } from "./designClinical.js";
 import {
   designAges,
   designCryoprobes,
@@ -24,25 +24,13 @@ import { designMtmMultisets, designOutcome, type OutcomeFigures } from "./design
 import { standardNormal, uniform } from "./sampling.js";
 import type { CalibrationTargets } from "./targets.js";
 
-/** One tumor's design. */
-export interface CaseDesign {
-  role: CaseRole;
-  /** Rows with the same patientKey are one patient. */
-  patientKey: number;
+/** One tumor's design: its categorical row (with the RENAL score drawn in its category) and its measures. */
+export interface CaseDesign extends Omit<ClinicalDesign, "renalCategory"> {
   ageYears: number;
-  sex: ClinicalCode<"sex">;
-  asa: ClinicalCode<"asa">;
-  side: ClinicalCode<"side">;
-  location: ClinicalCode<"location">;
-  site: ClinicalCode<"site">;
-  histology: ClinicalCode<"histology">;
   renalScore: number;
-  priorAblation: boolean;
-  majorComplication: boolean;
   cryoprobes: number;
   probeSpacingMm: number;
   followupMonths: number;
-  ltp: boolean;
   ltpType: ClinicalCode<"ltp_type"> | null;
   monthsToLtp: number | null;
   /** Where an uncovered tumor's missed lobe points (and an LTP regrows); null when covered. */
