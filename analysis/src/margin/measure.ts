@@ -258,11 +258,12 @@ export function measureMargins(
   if (Number.isFinite(mtmMm)) {
     // A concave crease of the ice ball at the minimum: its narrowest part is not in the mask (crease.ts).
     const q = applyAffine(preToPost, minPoint);
-    const radiusMm = CREASE_RADIUS_SPACINGS * Math.max(...iceSurface.samples.spacingMm);
+    const iceSpacingMm = Math.max(...iceSurface.samples.spacingMm);
+    const radiusMm = CREASE_RADIUS_SPACINGS * iceSpacingMm;
     const angle = concaveCreaseAngleDeg(iceSurface.samples, iceSurface.tree, q[0], q[1], q[2], radiusMm);
     if (angle !== null) {
       warnings.push(
-        `${CONCAVE_CREASE_WARNING} (it turns inward by ${angle.toFixed(0)}° within ${radiusMm.toFixed(1)} mm, as where two probes' ice meets); the narrowest part of such a crease falls between voxel centres, so the margin there may read high, by up to about ${(CREASE_OVERREAD_SPACINGS * Math.max(...iceSurface.samples.spacingMm)).toFixed(1)} mm (${CREASE_OVERREAD_SPACINGS} × the ice scan's coarsest spacing, the worst seen on multi-probe phantoms)`,
+        `${CONCAVE_CREASE_WARNING} (it turns inward by ${angle.toFixed(0)}° within ${radiusMm.toFixed(1)} mm, as where two probes' ice meets); the narrowest part of such a crease falls between voxel centres, so the margin there may read high, by up to about ${(CREASE_OVERREAD_SPACINGS * iceSpacingMm).toFixed(1)} mm (${CREASE_OVERREAD_SPACINGS} × the ice scan's coarsest spacing, the worst seen on multi-probe phantoms)`,
       );
     }
   }
