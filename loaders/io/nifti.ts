@@ -464,13 +464,6 @@ function pixdimMatrix(dims: [number, number, number], pixdim: number[]): Mat4 {
 }
 
 /**
- * The value of voxel i after scaling: stored · slope + inter. For bulk work use `scaledVoxelValues`.
- */
-export function scaledValue(image: NiftiImage, index: number): number {
-  return image.data[index] * image.sclSlope + image.sclInter;
-}
-
-/**
  * All voxel values after scl_slope/scl_inter, as float64 for int32/float64 data (exact) and float32
  * otherwise. Unscaled float data is returned as is (no copy).
  */

@@ -30,8 +30,9 @@ import { MarginInputError } from "./errors.js";
 import { buildPointTree, type PointTree } from "./kdTree.js";
 import { type MaskBounds, maskBounds } from "./maskBounds.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
-import { defaultRefineOptions, type RefineStats, refineSurfaceSamples, smoothSurfaceSamples } from "./refineSurface.js";
+import { defaultRefineOptions, type RefineStats, refineSurfaceSamples } from "./refineSurface.js";
 import { lastNearestSample, signedDistance, signedDistanceField } from "./signedDistance.js";
+import { smoothSurfaceSamples } from "./smoothSurface.js";
 import { estimateAreaVectorNormals, extractSurfaceSamples, type SurfaceSamples } from "./surface.js";
 import type { CoverageFractions, MarginOptions, MarginResult, MaskVolume, Mat4, OctantMargin, Vec3 } from "./types.js";
 

@@ -314,18 +314,6 @@ function closestPointEllipsoid(
 }
 
 /**
- * Exact MTM of a tumor ellipsoid (pre-ablation world) against an ice-ball ellipsoid (post-ablation
- * world) under `preToPost`. See {@link exactMinimalMargin}.
- */
-export function exactEllipsoidMargin(
-  tumor: Ellipsoid,
-  ice: Ellipsoid,
-  preToPost: Mat4,
-): { mtmMm: number; point: Vec3 } {
-  return exactMinimalMargin(tumor, (p) => ellipsoidSignedDistance(ice, p), preToPost);
-}
-
-/**
  * Exact MTM of a tumor ellipsoid against any ice ball given by its exact signed distance (mm,
  * positive inside, post-ablation world): min over the tumor surface of the signed distance at the
  * mapped point. A 24 × 48 search over the surface parameters (u, v), then seven rounds of zooming

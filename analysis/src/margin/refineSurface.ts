@@ -29,7 +29,7 @@
  *   shell is too thin to tell w² from the noise.
  * Every sample then moves to where its nearest centre's quadric crosses the sample's own edge —
  * clamped to the edge, which the true crossing cannot leave — and takes the quadric's normal there.
- * A second pass (smoothSurfaceSamples) refits quadratic height fields to the refined points to smooth
+ * A second pass (smoothSurfaceSamples, smoothSurface.ts) refits quadratic height fields to the refined points to smooth
  * the normals the signed distance's tangent planes use, and moves each sample along its own edge (again
  * clamped to it) to the smoothed surface.
  *
@@ -48,8 +48,12 @@
  * The mask itself leaves those margins open: twins with identical masks differ by up to 1.85 mm there
  * (filledPocketTwin, phantoms.test.ts), and measureMargins warns of a crease at the minimum (crease.ts).
  */
+import { MAX_TERMS, solveSymmetric } from "./cholesky.js";
+import { selectCentres } from "./fitCentres.js";
 import { buildPointTree, forEachWithinRadius, nearestPointStable, type PointTree } from "./kdTree.js";
+import { smallestRoot } from "./quadraticRoot.js";
 import type { SurfaceSamples } from "./surface.js";
+import { tangentFrame } from "./tangentFrame.js";
 
 export interface RefineOptions {
   /** Smallest window radius ρ, mm. */
@@ -93,7 +97,6 @@ export function defaultRefineOptions(maxSpacingMm: number): RefineOptions {
   };
 }
 
-const MAX_TERMS = 9;
 /** Doubles stored per fitted patch: origin (3), frame u v n (9), window ρ (1), coefficients (9). */
 const PATCH_STRIDE = 22;
 
@@ -162,51 +165,6 @@ export function refineSurfaceSamples(samples: SurfaceSamples, tree: PointTree, o
   points.set(newPoints);
   normals.set(newNormals);
   return { centres: centres.length, fallbacks, meanRadiusMm: centres.length ? radiusSum / centres.length : 0 };
-}
-
-/**
- * Greedy Poisson-disc subset of the points: a point becomes a centre unless one already chosen lies
- * within `spacingMm` (a hash of cells of that size; each point checks the 27 cells around it).
- */
-function selectCentres(points: Float64Array, count: number, spacingMm: number): Int32Array {
-  const chosen: number[] = [];
-  const cells = new Map<number, number[]>();
-  const key = (a: number, b: number, c: number) => (a * 73856093) ^ (b * 19349663) ^ (c * 83492791);
-  const s2 = spacingMm * spacingMm;
-  for (let j = 0; j < count; j++) {
-    const x = points[3 * j];
-    const y = points[3 * j + 1];
-    const z = points[3 * j + 2];
-    const ci = Math.floor(x / spacingMm);
-    const cj = Math.floor(y / spacingMm);
-    const ck = Math.floor(z / spacingMm);
-    let near = false;
-    for (let a = -1; a <= 1 && !near; a++) {
-      for (let b = -1; b <= 1 && !near; b++) {
-        for (let c = -1; c <= 1 && !near; c++) {
-          const list = cells.get(key(ci + a, cj + b, ck + c));
-          if (!list) continue;
-          for (const k of list) {
-            const dx = points[3 * k] - x;
-            const dy = points[3 * k + 1] - y;
-            const dz = points[3 * k + 2] - z;
-            // (a tie at exactly the spacing, common on a lattice, must not hang on coordinate rounding)
-            if (dx * dx + dy * dy + dz * dz < s2 * (1 - 1e-6)) {
-              near = true;
-              break;
-            }
-          }
-        }
-      }
-    }
-    if (near) continue;
-    chosen.push(j);
-    const k0 = key(ci, cj, ck);
-    const list = cells.get(k0);
-    if (list) list.push(j);
-    else cells.set(k0, [j]);
-  }
-  return Int32Array.from(chosen);
 }
 
 /**
@@ -467,249 +425,14 @@ export interface RefineStats {
   meanRadiusMm: number;
 }
 
-/** Orthonormal frame [u, v, n] (row by row into `out`) with n the given unit normal. */
-function tangentFrame(nx: number, ny: number, nz: number, out: Float64Array): void {
-  let ux: number;
-  let uy: number;
-  let uz: number;
-  if (Math.abs(nx) < 0.9) {
-    ux = 0;
-    uy = nz;
-    uz = -ny;
-  } else {
-    ux = -nz;
-    uy = 0;
-    uz = nx;
-  }
-  const ul = Math.hypot(ux, uy, uz);
-  ux /= ul;
-  uy /= ul;
-  uz /= ul;
-  out[0] = ux;
-  out[1] = uy;
-  out[2] = uz;
-  out[3] = ny * uz - nz * uy;
-  out[4] = nz * ux - nx * uz;
-  out[5] = nx * uy - ny * ux;
-  out[6] = nx;
-  out[7] = ny;
-  out[8] = nz;
-}
-
 /**
  * Ridge on the quadratic terms: `ridge`·A00 on the in-plane curvatures (indices 3–5, a guard against
  * degenerate windows) and `ridgeW`·A00 on the terms in w (6–8), which shrinks the quadric towards a
  * height field when the window's shell is too thin to tell w² from the midpoint noise (the corrected
  * normal matrix then has almost nothing left on those columns).
  */
-function addRidge(A: Float64Array, n: number, ridge: number, ridgeW = ridge): void {
+export function addRidge(A: Float64Array, n: number, ridge: number, ridgeW = ridge): void {
   const scale = A[0];
   for (let r = 3; r < Math.min(n, 6); r++) A[MAX_TERMS * r + r] += scale * ridge;
   for (let r = 6; r < n; r++) A[MAX_TERMS * r + r] += scale * ridgeW;
-}
-
-/** Root of q2 t² + q1 t + q0 = 0 nearest to 0 (the linear root when q2 is negligible); NaN if none. */
-function smallestRoot(q2: number, q1: number, q0: number): number {
-  if (Math.abs(q2 * q0) < 1e-12 * q1 * q1) return -q0 / q1;
-  const disc = q1 * q1 - 4 * q2 * q0;
-  if (disc < 0) return Number.NaN;
-  // Stable pair: qq = −(q1 + sign(q1)√disc)/2, roots qq/q2 and q0/qq.
-  const sq = Math.sqrt(disc);
-  const qq = -0.5 * (q1 + (q1 >= 0 ? sq : -sq));
-  const t1 = qq / q2;
-  const t2 = q0 / qq;
-  return Math.abs(t1) < Math.abs(t2) ? t1 : t2;
-}
-
-/**
- * Solves the n×n symmetric positive system whose upper triangle is in A (row stride MAX_TERMS) by
- * Cholesky, overwriting A; false when it is not positive definite (too few or degenerate neighbours).
- * (survival/linearAlgebra.ts has a general LDLᵀ on number[][]; this runs once per surface sample in
- * the hot loop and must not allocate.)
- */
-function solveSymmetric(A: Float64Array, n: number, b: Float64Array, x: Float64Array): boolean {
-  const S = MAX_TERMS;
-  const tol = 1e-13 * Math.abs(A[0]);
-  for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      let s = A[S * i + j];
-      for (let k = 0; k < i; k++) s -= A[S * k + i] * A[S * k + j];
-      if (i === j) {
-        if (!(s > tol)) return false;
-        A[S * i + i] = Math.sqrt(s);
-      } else {
-        A[S * i + j] = s / A[S * i + i];
-      }
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= A[S * k + i] * x[k];
-    x[i] = s / A[S * i + i];
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let k = i + 1; k < n; k++) s -= A[S * i + k] * x[k];
-    x[i] = s / A[S * i + i];
-  }
-  return true;
-}
-
-/**
- * Second pass: smooths refined samples (noise now ~0.1 mm, not ±L/2). Around centres no two closer
- * than `centreSpacingMm`, fit a quadratic height field w = h(u, v) to the refined neighbours within
- * `radiusMm` (window (1 − d²/r²)², no variance weights: all points are now comparably precise; only
- * neighbours whose normal is within 60° of the centre's, so a thin part's far side is not mixed in);
- * then every sample moves along its own edge to where the edge crosses the height field of its nearest
- * centre — clamped to the edge, like the first pass (moving it onto the field vertically let the
- * smoothing round concave creases by another 0.1–0.5 mm) — and takes that surface's normal, which is
- * what the signed distance's tangent planes need (the first pass's normals are derivatives of a 9-term
- * fit, noisier than its positions). `tree` must index the refined points. Samples whose centre's fit
- * fails, or whose edge does not cross the field, keep their first-pass position and normal.
- */
-export function smoothSurfaceSamples(
-  samples: SurfaceSamples,
-  tree: PointTree,
-  radiusMm: number,
-  centreSpacingMm: number,
-): void {
-  const { count, points, normals } = samples;
-  const centres = selectCentres(points, count, centreSpacingMm);
-  const nc = centres.length;
-  // Patch: origin (3), frame (9), coefficients c0 cu cv cuu cuv cvv (6), in mm units.
-  const stride = 18;
-  const patches = new Float64Array(stride * nc);
-  const fitted = new Uint8Array(nc);
-  const A = new Float64Array(MAX_TERMS * MAX_TERMS);
-  const rhs = new Float64Array(MAX_TERMS);
-  const c = new Float64Array(MAX_TERMS);
-  const frame = new Float64Array(9);
-  const phi = new Float64Array(6);
-  const r2 = radiusMm * radiusMm;
-  let mx = 0;
-  let my = 0;
-  let mz = 0;
-  let ux = 0;
-  let uy = 0;
-  let uz = 0;
-  let vx = 0;
-  let vy = 0;
-  let vz = 0;
-  let nx = 0;
-  let ny = 0;
-  let nz = 0;
-  const visit = (k: number, d2: number) => {
-    if (normals[3 * k] * nx + normals[3 * k + 1] * ny + normals[3 * k + 2] * nz < 0.5) return;
-    const dx = points[3 * k] - mx;
-    const dy = points[3 * k + 1] - my;
-    const dz = points[3 * k + 2] - mz;
-    const pu = (dx * ux + dy * uy + dz * uz) / radiusMm;
-    const pv = (dx * vx + dy * vy + dz * vz) / radiusMm;
-    const pw = (dx * nx + dy * ny + dz * nz) / radiusMm;
-    const win = 1 - d2 / r2;
-    const w = win * win;
-    phi[0] = 1;
-    phi[1] = pu;
-    phi[2] = pv;
-    phi[3] = pu * pu;
-    phi[4] = pu * pv;
-    phi[5] = pv * pv;
-    for (let r = 0; r < 6; r++) {
-      const wr = w * phi[r];
-      rhs[r] += wr * pw;
-      for (let q = r; q < 6; q++) A[MAX_TERMS * r + q] += wr * phi[q];
-    }
-  };
-  for (let ci = 0; ci < nc; ci++) {
-    const j = centres[ci];
-    mx = points[3 * j];
-    my = points[3 * j + 1];
-    mz = points[3 * j + 2];
-    tangentFrame(normals[3 * j], normals[3 * j + 1], normals[3 * j + 2], frame);
-    ux = frame[0];
-    uy = frame[1];
-    uz = frame[2];
-    vx = frame[3];
-    vy = frame[4];
-    vz = frame[5];
-    nx = frame[6];
-    ny = frame[7];
-    nz = frame[8];
-    A.fill(0);
-    rhs.fill(0);
-    forEachWithinRadius(tree, mx, my, mz, radiusMm, visit);
-    addRidge(A, 6, 1e-6);
-    if (!solveSymmetric(A, 6, rhs, c)) continue;
-    const o = stride * ci;
-    patches[o] = mx;
-    patches[o + 1] = my;
-    patches[o + 2] = mz;
-    patches.set(frame, o + 3);
-    // Back to mm: w = c0 ρ + cu u + cv v + (cuu u² + cuv uv + cvv v²)/ρ.
-    patches[o + 12] = c[0] * radiusMm;
-    patches[o + 13] = c[1];
-    patches[o + 14] = c[2];
-    patches[o + 15] = c[3] / radiusMm;
-    patches[o + 16] = c[4] / radiusMm;
-    patches[o + 17] = c[5] / radiusMm;
-    fitted[ci] = 1;
-  }
-  const centreXyz = new Float64Array(3 * nc);
-  for (let ci = 0; ci < nc; ci++) centreXyz.set(points.subarray(3 * centres[ci], 3 * centres[ci] + 3), 3 * ci);
-  const centreTree = buildPointTree(centreXyz, nc);
-  const newPoints = new Float64Array(points);
-  const newNormals = new Float64Array(normals);
-  const { edges, axis, spacingMm, edgeOffsetMm } = samples;
-  let ci = -1;
-  for (let j = 0; j < count; j++) {
-    ci = nearestPointStable(centreTree, points[3 * j], points[3 * j + 1], points[3 * j + 2], ci);
-    if (!fitted[ci]) continue;
-    const o = stride * ci;
-    // The sample's edge (midpoint m, unit direction ê, half-length L/2) in the patch's frame.
-    const L = spacingMm[axis[j]];
-    const ex = edges[3 * j] / L;
-    const ey = edges[3 * j + 1] / L;
-    const ez = edges[3 * j + 2] / L;
-    const off = edgeOffsetMm[j];
-    const dx = points[3 * j] - patches[o];
-    const dy = points[3 * j + 1] - patches[o + 1];
-    const dz = points[3 * j + 2] - patches[o + 2];
-    const pu = dx * patches[o + 3] + dy * patches[o + 4] + dz * patches[o + 5];
-    const pv = dx * patches[o + 6] + dy * patches[o + 7] + dz * patches[o + 8];
-    const pw = dx * patches[o + 9] + dy * patches[o + 10] + dz * patches[o + 11];
-    const eu = ex * patches[o + 3] + ey * patches[o + 4] + ez * patches[o + 5];
-    const ev = ex * patches[o + 6] + ey * patches[o + 7] + ez * patches[o + 8];
-    const ew = ex * patches[o + 9] + ey * patches[o + 10] + ez * patches[o + 11];
-    const c0 = patches[o + 12];
-    const cu = patches[o + 13];
-    const cv = patches[o + 14];
-    const cuu = patches[o + 15];
-    const cuv = patches[o + 16];
-    const cvv = patches[o + 17];
-    // g(δ) = w − h(u, v) along the edge from the sample: g0 + g1 δ + g2 δ², root nearest the sample.
-    const h = c0 + cu * pu + cv * pv + cuu * pu * pu + cuv * pu * pv + cvv * pv * pv;
-    const hu = cu + 2 * cuu * pu + cuv * pv;
-    const hv = cv + cuv * pu + 2 * cvv * pv;
-    const delta = smallestRoot(-(cuu * eu * eu + cuv * eu * ev + cvv * ev * ev), ew - hu * eu - hv * ev, pw - h);
-    if (!Number.isFinite(delta)) continue;
-    const t = Math.max(-L / 2, Math.min(L / 2, off + delta)) - off;
-    const qu = pu + t * eu;
-    const qv = pv + t * ev;
-    newPoints[3 * j] = points[3 * j] + t * ex;
-    newPoints[3 * j + 1] = points[3 * j + 1] + t * ey;
-    newPoints[3 * j + 2] = points[3 * j + 2] + t * ez;
-    edgeOffsetMm[j] = off + t;
-    // Normal of w − h(u, v) = 0: (−h_u, −h_v, 1) in the frame.
-    const gu = -(cu + 2 * cuu * qu + cuv * qv);
-    const gv = -(cv + cuv * qu + 2 * cvv * qv);
-    const gx = gu * patches[o + 3] + gv * patches[o + 6] + patches[o + 9];
-    const gy = gu * patches[o + 4] + gv * patches[o + 7] + patches[o + 10];
-    const gz = gu * patches[o + 5] + gv * patches[o + 8] + patches[o + 11];
-    const gl = Math.hypot(gx, gy, gz);
-    newNormals[3 * j] = gx / gl;
-    newNormals[3 * j + 1] = gy / gl;
-    newNormals[3 * j + 2] = gz / gl;
-  }
-  points.set(newPoints);
-  normals.set(newNormals);
 }

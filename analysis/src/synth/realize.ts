@@ -14,8 +14,7 @@
  */
 import { maxPairwiseDistance } from "../margin/diameter.js";
 import { maskBounds } from "../margin/maskBounds.js";
-import { maskCentroid, reconstructSurface } from "../margin/measure.js";
-import { OCTANT_NAMES, octantIndex } from "../margin/octants.js";
+import { reconstructSurface } from "../margin/measure.js";
 import type { MaskVolume, Mat4, OctantName, Vec3 } from "../margin/types.js";
 import type { Random } from "../stats/random.js";
 import { octantDirection } from "./anatomy.js";
@@ -234,12 +233,6 @@ export function iceMask(parts: readonly Ellipsoid[], preToPost: Mat4, postGrid: 
     parts.map((p) => transformEllipsoid(p, preToPost)),
     postGrid,
   );
-}
-
-/** Octant (engine convention: split at the mask's voxel centroid) of a pre-world point. */
-export function octantOfPoint(tumorMask: MaskVolume, pointRas: Readonly<Vec3>): OctantName {
-  const c = maskCentroid(tumorMask, maskBounds(tumorMask));
-  return OCTANT_NAMES[octantIndex(pointRas[0] - c[0], pointRas[1] - c[1], pointRas[2] - c[2])];
 }
 
 /** The lead-lobe direction for an uncovered case regrowing in `octant`: its diagonal, jittered ≤ 12°. */

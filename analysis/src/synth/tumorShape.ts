@@ -5,10 +5,9 @@
  * generator can hit an intended maximum diameter (scale, exactly linear) and volume (thickness,
  * monotone) without changing the shape's character.
  */
-import { maxPairwiseDistance } from "../margin/diameter.js";
 import type { Vec3 } from "../margin/types.js";
 import type { Random } from "../stats/random.js";
-import { type Ellipsoid, ellipsoidFromAxes, unionSurfaceSamples } from "./ellipsoid.js";
+import { type Ellipsoid, ellipsoidFromAxes } from "./ellipsoid.js";
 import { uniform, unitVector } from "./sampling.js";
 import { addScaled, cross, dot, normalize, perpendicularFrame, rotateAbout } from "./vector.js";
 
@@ -102,10 +101,4 @@ export function realizeTumor(
     parts.push(ellipsoidFromAxes(addScaled(centerRas, lobe.direction, rho * lobe.depth), lobe.axes, lobeAxes));
   }
   return parts;
-}
-
-/** Maximum diameter of a union of ellipsoids from its surface samples at `spacingMm` (engine's pairwise search). */
-export function unionMaxDiameterMm(parts: readonly Ellipsoid[], spacingMm = 0.8): number {
-  const cloud = unionSurfaceSamples(parts, spacingMm);
-  return maxPairwiseDistance(cloud.points, cloud.count);
 }
