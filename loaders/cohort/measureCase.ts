@@ -14,6 +14,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   ANALYSIS_VERSION,
+  CASE_FILE_NAMES,
+  type CaseFileRole,
   MarginInputError,
   type MarginResult,
   type MarginsJson,
@@ -54,21 +56,19 @@ export interface CaseMeasurement {
   json: MarginsJson;
 }
 
-/** File names inside `cases/<case_id>/` of a cohort folder (issue 5's layout). */
-export const CASE_FILE_NAMES = {
-  tumor: "tumor.nii.gz",
-  iceball: "iceball.nii.gz",
-  transform: "registration.tfm",
-} as const;
-
-/** The files of case `caseId` in a cohort folder. Example: `cohortCaseFiles("data/cohort", "c01").tumor` is "data/cohort/cases/c01/tumor.nii.gz". */
+/**
+ * The files of case `caseId` in a cohort folder: for each role the first accepted name present
+ * (`CASE_FILE_NAMES`: tumor.nii.gz or tumor.nii, …), else the documented name (whose absence is then the
+ * reader's "no such file"). Example: `cohortCaseFiles("data/cohort", "c01").tumor` is
+ * "data/cohort/cases/c01/tumor.nii.gz".
+ */
 export function cohortCaseFiles(cohortDir: string, caseId: string): Required<CaseFiles> {
   const dir = join(cohortDir, "cases", caseId);
-  return {
-    tumor: join(dir, CASE_FILE_NAMES.tumor),
-    iceball: join(dir, CASE_FILE_NAMES.iceball),
-    transform: join(dir, CASE_FILE_NAMES.transform),
+  const path = (role: CaseFileRole) => {
+    const names = CASE_FILE_NAMES[role];
+    return join(dir, names.find((name) => existsSync(join(dir, name))) ?? names[0]);
   };
+  return { tumor: path("tumor"), iceball: path("iceball"), transform: path("transform") };
 }
 
 /**

@@ -35,8 +35,8 @@ describe("caseFolderProblems", () => {
       ],
     );
     expect(problems.map((p) => p.message)).toEqual([
-      "cases/c01/iceball.nii.gz, case c01: missing: each case folder needs tumor.nii.gz, iceball.nii.gz, registration.tfm",
-      "cases/c01/registration.tfm, case c01: missing: each case folder needs tumor.nii.gz, iceball.nii.gz, registration.tfm",
+      "cases/c01/iceball.nii.gz, case c01: missing: each case folder needs tumor.nii.gz (or tumor.nii), iceball.nii.gz (or iceball.nii), registration.tfm",
+      "cases/c01/registration.tfm, case c01: missing: each case folder needs tumor.nii.gz (or tumor.nii), iceball.nii.gz (or iceball.nii), registration.tfm",
       "clinical.csv line 3, case c02, field case_id: no folder cases/c02/ for this case",
       "clinical.csv line 4, case C03, field case_id: the folder is cases/c03/, which differs from the case id in upper/lower case",
       "cases/c99, case c99: a case folder without a row in clinical.csv",
@@ -48,6 +48,21 @@ describe("caseFolderProblems", () => {
       "missing-file",
       "missing-file",
       "orphan-file",
+    ]);
+  });
+
+  it("accepts an uncompressed mask (tumor.nii, iceball.nii); both forms at once is an error", () => {
+    const plain = ["tumor.nii", "iceball.nii", "registration.tfm"];
+    expect(caseFolderProblems([{ caseId: "c01", line: 2 }], [{ caseId: "c01", files: plain }])).toEqual([]);
+    const both = caseFolderProblems(
+      [{ caseId: "c01", line: 2 }],
+      [{ caseId: "c01", files: [...plain, "tumor.nii.gz"] }],
+    );
+    expect(both.map((p) => [p.code, p.message])).toEqual([
+      [
+        "duplicate-file",
+        "cases/c01/tumor.nii, case c01: both tumor.nii.gz and tumor.nii are present: keep one (which one is the case's is not clear)",
+      ],
     ]);
   });
 });

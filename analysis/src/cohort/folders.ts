@@ -5,8 +5,23 @@
  */
 import { type CohortProblem, cohortProblem } from "./problems.js";
 
-/** The files every case folder must hold (issue 5's cohort format); pre/post images are optional. */
-export const REQUIRED_CASE_FILES: readonly string[] = ["tumor.nii.gz", "iceball.nii.gz", "registration.tfm"];
+/**
+ * The files every case folder must hold, by role, each with the names it may have (the first is the
+ * documented one): a mask is NIfTI, gzipped or not. Pre/post images are optional.
+ */
+export const CASE_FILE_NAMES = {
+  tumor: ["tumor.nii.gz", "tumor.nii"],
+  iceball: ["iceball.nii.gz", "iceball.nii"],
+  transform: ["registration.tfm"],
+} as const satisfies Readonly<Record<string, readonly string[]>>;
+
+/** A role of a case folder's file: the tumor mask, the ice-ball mask, the registration transform. */
+export type CaseFileRole = keyof typeof CASE_FILE_NAMES;
+
+/** "tumor.nii.gz (or tumor.nii)": the names a role's file may have, for messages. */
+function acceptedNames(names: readonly string[]): string {
+  return names.length === 1 ? names[0] : `${names[0]} (or ${names.slice(1).join(", ")})`;
+}
 
 export interface CaseFolderListing {
   /** Folder name under cases/. */
@@ -24,7 +39,10 @@ export interface CaseFolderListing {
 export function caseFolderProblems(
   csvCases: readonly { caseId: string; line: number }[],
   folders: readonly CaseFolderListing[],
-  { requiredFiles = REQUIRED_CASE_FILES, csvFile = "clinical.csv" } = {},
+  {
+    requiredFiles = CASE_FILE_NAMES,
+    csvFile = "clinical.csv",
+  }: { requiredFiles?: Readonly<Record<string, readonly string[]>>; csvFile?: string } = {},
 ): CohortProblem[] {
   const problems: CohortProblem[] = [];
   const byName = new Map(folders.map((f) => [f.caseId, f]));
@@ -51,17 +69,30 @@ export function caseFolderProblems(
       continue;
     }
     matched.add(folder.caseId);
-    for (const name of requiredFiles)
-      if (!folder.files.includes(name))
+    const needed = Object.values(requiredFiles);
+    for (const names of needed) {
+      const present = names.filter((name) => folder.files.includes(name));
+      if (present.length === 0)
         problems.push(
           cohortProblem({
             severity: "error",
             code: "missing-file",
-            file: `cases/${c.caseId}/${name}`,
+            file: `cases/${c.caseId}/${names[0]}`,
             caseId: c.caseId,
-            detail: `missing: each case folder needs ${requiredFiles.join(", ")}`,
+            detail: `missing: each case folder needs ${needed.map(acceptedNames).join(", ")}`,
           }),
         );
+      else if (present.length > 1)
+        problems.push(
+          cohortProblem({
+            severity: "error",
+            code: "duplicate-file",
+            file: `cases/${c.caseId}/${present[1]}`,
+            caseId: c.caseId,
+            detail: `both ${present.join(" and ")} are present: keep one (which one is the case's is not clear)`,
+          }),
+        );
+    }
   }
   for (const f of folders)
     if (!matched.has(f.caseId))

@@ -19,6 +19,7 @@ export type CohortProblemCode =
   | "inconsistent-ltp"
   | "inconsistent-patient"
   | "missing-file"
+  | "duplicate-file"
   | "orphan-file"
   | "image";
 
