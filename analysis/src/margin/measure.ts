@@ -242,11 +242,13 @@ export function measureMargins(
   const ts = tumorSurface.samples;
   let mtmMm = Number.POSITIVE_INFINITY;
   let minPoint: Vec3 = [Number.NaN, Number.NaN, Number.NaN];
+  const surfaceMarginsMm = options.surfaceMargins === true ? new Float64Array(ts.count) : undefined;
   for (let s = 0; s < ts.count; s++) {
     const px = ts.points[3 * s];
     const py = ts.points[3 * s + 1];
     const pz = ts.points[3 * s + 2];
     const margin = probe.margin(px, py, pz);
+    if (surfaceMarginsMm) surfaceMarginsMm[s] = margin;
     if (Number.isNaN(margin)) continue;
     const o = octantIndex(px - centroid[0], py - centroid[1], pz - centroid[2]);
     if (margin < octantMin[o]) octantMin[o] = margin;
@@ -311,6 +313,7 @@ export function measureMargins(
     warnings,
   };
   if (voxels.margins) result.voxelMarginsMm = voxels.margins;
+  if (surfaceMarginsMm) result.tumorSurface = { samples: ts, marginsMm: surfaceMarginsMm };
   return result;
 }
 

@@ -9,6 +9,7 @@
  * - The registration transform maps pre-ablation world points to post-ablation world points.
  * - Signed distance to the ice-ball surface is positive inside the ice ball.
  */
+import type { SurfaceSamples } from "./surface.js";
 
 /** A row-major 4×4 homogeneous matrix. */
 export type Mat4 = Float64Array;
@@ -60,6 +61,8 @@ export interface MarginOptions {
   thresholdMm?: number;
   /** Also return the per-voxel margin on the tumor grid (for viewers). Default false. */
   voxelMargins?: boolean;
+  /** Also return the tumor's refined surface samples and the margin at each (for meshes). Default false. */
+  surfaceMargins?: boolean;
 }
 
 /** Everything the margin engine reports for one tumor / ice ball pair. */
@@ -84,4 +87,9 @@ export interface MarginResult {
   warnings: string[];
   /** With `voxelMargins`: signed margin (mm) per tumor-grid voxel, NaN outside the tumor. */
   voxelMarginsMm?: Float32Array;
+  /**
+   * With `surfaceMargins`: the tumor's refined surface samples (pre-ablation world mm; the points the
+   * MTM is the minimum over) and the signed margin at each, mm (NaN where it maps outside the post scan).
+   */
+  tumorSurface?: { samples: SurfaceSamples; marginsMm: Float64Array };
 }
