@@ -31,7 +31,7 @@ import type { MaskVolume, Mat4, Vec3 } from "./types.js";
 const AXIAL = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
 
 /** A 1.2 × 1.2 × 3.0 mm grid (rotated by `rotation`) of half-width `halfMm` about `centre`, with `shape` in it. */
-function maskOf(shape: Ellipsoid, centre: Vec3, halfMm: number, rotation = AXIAL): MaskVolume {
+function maskOf(shape: Ellipsoid, centre: Vec3, halfMm: number, rotation: Float64Array = AXIAL): MaskVolume {
   const spacing: Vec3 = [1.2, 1.2, 3];
   const dims = spacing.map((s) => Math.ceil((2 * halfMm) / s)) as [number, number, number];
   const affine = gridAffine(spacing, rotation, [0, 0, 0]);
