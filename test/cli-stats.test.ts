@@ -1,61 +1,35 @@
 /**
- * `cryomargin stats` end to end: the compiled command (bin/cryomargin.mjs, built by test/global-setup.ts)
- * is spawned on CSV files written from R's reference cases, and the JSON it prints is held to R's answers
- * (1e-6 relative; Fisher's odds ratio and CI to 1e-4, as in test/stats-reference.test.ts). Then the CSV
- * dialects, missing values, and every error a user can meet, with its exit code and message.
+ * `cryomargin stats` end to end: the command's main() is run in-process (test/helpers/cli.ts) on CSV
+ * files written from R's reference cases, and the JSON it prints is held to R's answers (1e-6 relative;
+ * Fisher's odds ratio and CI to 1e-4, as in test/stats-reference.test.ts). Then the CSV dialects, missing
+ * values, and every error a user can meet, with its exit code and message. The last section spawns the
+ * compiled command (bin/cryomargin.mjs) for the process itself: same JSON, exit codes 1 and 2, clean stdout.
  *
- * The processes run a few at a time in each section's beforeAll (≈0.15 s of Node start-up each), so the
- * ~220 runs take seconds, not minutes.
+ * In-process, the ~220 runs take a few milliseconds each instead of a Node start-up each.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliRun as Run, runCliInProcess, spawnCli } from "./helpers/cli.js";
 import { expectAllClose, expectClose, type ReferenceCase, referenceCases } from "./helpers/reference.js";
 
 const REL = 1e-6;
-const bin = new URL("../bin/cryomargin.mjs", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "cryomargin-stats-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 // biome-ignore lint/suspicious/noExplicitAny: the command's JSON is checked field by field.
 type Json = Record<string, any>;
 
-/** Spawns `cryomargin stats …` and collects its output. */
+/** Runs `cryomargin stats …` in-process and collects its output. */
 function stats(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "stats", ...args]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+  return runCliInProcess(["stats", ...args]);
 }
 
-/** Runs every job, `limit` at a time; results in the jobs' order. */
-async function runAll(jobs: string[][], limit = 4): Promise<Run[]> {
-  const out: Run[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const k = next++;
-      out[k] = await stats(...jobs[k]);
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
+/** Runs every job, one after another (in-process runs share stdout); results in the jobs' order. */
+async function runAll(jobs: string[][]): Promise<Run[]> {
+  const out: Run[] = [];
+  for (const job of jobs) out.push(await stats(...job));
   return out;
 }
 
@@ -680,5 +654,41 @@ describe("errors a user can meet", () => {
       expect(runs[k].stderr).toMatch(c.message);
       if (c.status !== 0) expect(runs[k].stdout).toBe("");
     });
+  });
+});
+
+describe("the command as a process", () => {
+  const t = referenceCases("ttest").find((k) => k.id === "t-1-6x26-welch") as ReferenceCase;
+  const file = writeCsv("process-ttest", {
+    value: [...t.x, ...t.y],
+    group: [...t.x.map(() => "x"), ...t.y.map(() => "y")],
+  });
+  const jobs = [
+    ["stats", "ttest", "--data", file, "--value", "value", "--group", "group", "--welch"],
+    ["stats", "ttest", "--data", join(dir, "nowhere.csv"), "--value", "value", "--group", "group"],
+    ["stats", "ttest", "--data", file, "--value", "value", "--group", "group", "--frobnicate"],
+  ];
+  let spawned: Run[];
+  let inProcess: Run[];
+  beforeAll(async () => {
+    spawned = await Promise.all(jobs.map(spawnCli));
+    inProcess = [];
+    for (const job of jobs) inProcess.push(await runCliInProcess(job));
+  });
+  it("prints the same JSON as main() in-process, and R's answer", () => {
+    const out = json(spawned[0]);
+    expect(out).toEqual(json(inProcess[0]));
+    expectClose(out.t, t.result.t, REL, "t");
+    expect(spawned[0].stderr).toBe("");
+  });
+  it("exits 1 on a data problem and 2 on a usage error, with the same stderr and nothing on stdout", () => {
+    expect(spawned.slice(1).map((r) => r.status)).toEqual([1, 2]);
+    for (const k of [1, 2]) {
+      expect(spawned[k].stdout).toBe("");
+      expect(spawned[k].stderr).toBe(inProcess[k].stderr);
+      expect(inProcess[k].status).toBe(spawned[k].status);
+    }
+    expect(spawned[1].stderr).toMatch(/nowhere\.csv: cannot read the data file/);
+    expect(spawned[2].stderr).toMatch(/Unknown option '--frobnicate'[\s\S]*Usage: cryomargin stats TEST/);
   });
 });

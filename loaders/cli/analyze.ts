@@ -67,7 +67,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
     threads,
     onProgress: terminalProgressBar(values.quiet === true),
   });
-  const files = await analysisOutputFiles(analysis);
+  const files = await analysisOutputFiles(analysis, out);
   writeOutputFiles(out, files);
   const r = analysis.reproduction;
   const lines = [
@@ -92,7 +92,6 @@ export async function runAnalyze(args: string[]): Promise<number> {
 
 export const analyzeCommand: Subcommand = {
   name: "analyze",
-  summary: "run the paper's analysis plan on a cohort folder: tables, figures, reproduction report",
   usage: analyzeUsage,
   run: runAnalyze,
 };

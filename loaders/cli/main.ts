@@ -44,9 +44,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  const command: Subcommand | undefined = subcommands.find((s) => s.name === first);
+  const entry = subcommands.find((s) => s.name === first);
+  let command: Subcommand | undefined;
   try {
-    if (!command) throw new CliUsageError(`unknown command '${first}'`);
+    if (!entry) throw new CliUsageError(`unknown command '${first}'`);
+    command = await entry.load();
     if (rest.includes("--help") || rest.includes("-h")) {
       process.stdout.write(`${command.usage}\n`);
       return 0;

@@ -121,7 +121,6 @@ async function runCohort(cohortDir: string, outDir: string, measurement: CaseOpt
 
 export const marginsCommand: Subcommand = {
   name: "margins",
-  summary: "measure the minimal treatment margin, octants and volumes from NIfTI masks",
   usage: marginsUsage,
   run: runMargins,
 };

@@ -601,7 +601,6 @@ export async function runStats(args: string[]): Promise<number> {
 
 export const statsCommand: Subcommand = {
   name: "stats",
-  summary: "run one statistical test or survival model on any CSV (km, logrank, cox, mann-whitney, fisher, ...)",
   usage: statsUsage,
   run: runStats,
 };

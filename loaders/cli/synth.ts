@@ -84,7 +84,6 @@ export async function runSynth(args: string[]): Promise<number> {
 
 export const synthCommand: Subcommand = {
   name: "synth",
-  summary: "generate the calibrated synthetic cohort (a digital twin of the paper)",
   usage: synthUsage,
   run: runSynth,
 };

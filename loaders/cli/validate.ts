@@ -57,7 +57,6 @@ export async function runValidate(args: string[]): Promise<number> {
 
 export const validateCommand: Subcommand = {
   name: "validate",
-  summary: "check a cohort folder and list every problem found",
   usage: validateUsage,
   run: runValidate,
 };

@@ -23,7 +23,7 @@ import {
   studyFigures,
 } from "@cryomargin/analysis";
 import { CryomarginError } from "../errors.js";
-import { renderFigure } from "../figures/render.js";
+import { cachedFigure } from "../figures/figureCache.js";
 import { writeFileAtomic } from "../io/files.js";
 import { OutputFileError } from "../io/inputErrors.js";
 import { projectPath } from "../projectRoot.js";
@@ -127,8 +127,15 @@ export interface OutputFile {
   content: string | Uint8Array;
 }
 
-/** Every output file of an analysis, in memory (tables, per-case margins, figures, reproduction, index). */
-export async function analysisOutputFiles(analysis: CohortAnalysis): Promise<OutputFile[]> {
+/** Where, under the output folder, rendered figures are cached (loaders/figures/figureCache.ts). */
+export const FIGURE_CACHE_PATH = ".cache/figures";
+
+/**
+ * Every output file of an analysis, in memory (tables, per-case margins, figures, reproduction, index).
+ * With `outDir`, figures already drawn for the same spec are read from its figure cache, and the cache
+ * entries of newly drawn ones are among the files returned.
+ */
+export async function analysisOutputFiles(analysis: CohortAnalysis, outDir?: string): Promise<OutputFile[]> {
   const files: OutputFile[] = [];
   const formatted = formatResults(analysis.results);
   for (const t of formatted) {
@@ -140,7 +147,9 @@ export async function analysisOutputFiles(analysis: CohortAnalysis): Promise<Out
     files.push({ path: `cases/${caseId}.json`, content: `${JSON.stringify(json, null, 2)}\n` });
   const figures = studyFigures(analysis.results);
   for (const f of figures) {
-    const rendered = await renderFigure(f.spec);
+    const rendered = await cachedFigure(f.spec, outDir === undefined ? undefined : join(outDir, FIGURE_CACHE_PATH));
+    for (const entry of rendered.newEntries)
+      files.push({ path: `${FIGURE_CACHE_PATH}/${entry.name}`, content: entry.content });
     files.push({ path: `figures/${f.name}.svg`, content: rendered.svg });
     files.push({ path: `figures/${f.name}.png`, content: rendered.png });
     files.push({ path: `figures/${f.name}.vl.json`, content: `${JSON.stringify(f.spec, null, 2)}\n` });
@@ -170,7 +179,17 @@ export async function analysisOutputFiles(analysis: CohortAnalysis): Promise<Out
   return files;
 }
 
-/** Writes the files under `outDir` (folders created), each atomically. */
+/** Whether the file at `path` exists and holds exactly `content` (then rewriting it changes nothing). */
+function sameContent(path: string, content: string | Uint8Array): boolean {
+  try {
+    const existing = readFileSync(path);
+    return existing.equals(typeof content === "string" ? Buffer.from(content, "utf8") : content);
+  } catch {
+    return false;
+  }
+}
+
+/** Writes the files under `outDir` (folders created), each atomically; a file already as it should be is left alone. */
 export function writeOutputFiles(outDir: string, files: readonly OutputFile[]): void {
   const folders = new Set(files.map((f) => join(outDir, f.path, "..")));
   for (const folder of folders) {
@@ -180,5 +199,8 @@ export function writeOutputFiles(outDir: string, files: readonly OutputFile[]): 
       throw new OutputFileError(folder, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
     }
   }
-  for (const f of files) writeFileAtomic(join(outDir, f.path), f.content);
+  for (const f of files) {
+    const path = join(outDir, f.path);
+    if (!sameContent(path, f.content)) writeFileAtomic(path, f.content);
+  }
 }
