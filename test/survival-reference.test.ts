@@ -54,7 +54,7 @@ describe("Kaplan-Meier vs R survfit", () => {
         REL,
         "upper",
       );
-      const at = survivalAt(fit, r.at.times, data);
+      const at = survivalAt(fit, r.at.times);
       expectAllClose(
         at.map((a) => a.surv),
         r.at.surv,

@@ -4,7 +4,7 @@
  * Margins are cached under OUT/.cache by content hash: a second run does not re-measure.
  */
 import { join } from "node:path";
-import { CONCAVE_CREASE_WARNING, type MarginsJson } from "@cryomargin/analysis";
+import { CONCAVE_CREASE_WARNING, DEFAULT_THRESHOLD_MM, type MarginsJson } from "@cryomargin/analysis";
 import { analysisOutputFiles, analyzeCohortFolder, writeOutputFiles } from "../cohort/analyzeFolder.js";
 import { CliUsageError } from "../errors.js";
 import {
@@ -20,7 +20,7 @@ import { terminalProgressBar } from "./progress.js";
 import type { Subcommand } from "./registry.js";
 
 export const analyzeUsage = [
-  "Usage: cryomargin analyze DIR [--out results/] [--threshold 5] [options]",
+  `Usage: cryomargin analyze DIR [--out results/] [--threshold ${DEFAULT_THRESHOLD_MM}] [options]`,
   "",
   "Validates the cohort folder DIR, measures every case's margins (cached by file content), runs the",
   "paper's analysis plan and writes to --out: table1, table2, table3, mtm_by_outcome, size_vs_mtm,",
@@ -29,7 +29,7 @@ export const analyzeUsage = [
   "",
   "Options:",
   "  --out DIR              output folder (default results)",
-  "  --threshold MM         intended margin: coverage classes and the 'MTM >= MM' count (default 5)",
+  `  --threshold MM         intended margin: coverage classes and the 'MTM >= MM' count (default ${DEFAULT_THRESHOLD_MM})`,
   "  --conventions r|spss   where R and SPSS 25 differ: Mann-Whitney p, Spearman p, Cox ties, quartiles",
   "                         (default: cohort.json's statistics_conventions, else r; the paper used SPSS)",
   "  --mtm rounded|raw      MTM in the statistics: rounded to the nearest mm as the paper (default) or raw",
@@ -53,7 +53,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new CliUsageError("analyze needs exactly one cohort folder");
   const dir = positionals[0];
   const out = stringOption(values, "out") ?? "results";
-  const thresholdMm = numberOption(stringOption(values, "threshold"), "threshold", 5);
+  const thresholdMm = numberOption(stringOption(values, "threshold"), "threshold", DEFAULT_THRESHOLD_MM);
   const conventions = choiceOption(values, "conventions", ["r", "spss"] as const);
   const mtm = choiceOption(values, "mtm", ["rounded", "raw"] as const, "rounded");
   const threads = wholeNumberOption(values, "jobs", 1);

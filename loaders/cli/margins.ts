@@ -8,6 +8,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_THRESHOLD_MM } from "@cryomargin/analysis";
 import { measureCohort, readCohortCaseIds, writeCohortMargins } from "../cohort/cohortMargins.js";
 import { type CaseOptions, measureCase } from "../cohort/measureCase.js";
 import { CliUsageError, CryomarginError } from "../errors.js";
@@ -40,7 +41,7 @@ export const marginsUsage = [
   "                     post-ablation points (ITK's fixed = pre). Default: identity (one shared frame)",
   "  --invert           the transform maps post to pre (registration run with fixed = post): invert it",
   "  --allow-affine     accept a transform with scaling or shear (refused by default: motion is rigid)",
-  "  --threshold MM     coverage threshold: green >= MM, yellow 0..MM, red < 0 (default 5)",
+  `  --threshold MM     coverage threshold: green >= MM, yellow 0..MM, red < 0 (default ${DEFAULT_THRESHOLD_MM})`,
   "  --label N          a mask voxel is inside when its value equals N (default: any value > 0)",
   "  --format json|table  output for one case (default json)",
   "  --cohort DIR       every case of DIR/clinical.csv (case_id), files in DIR/cases/<case_id>/",
@@ -67,7 +68,7 @@ type Values = Record<string, string | boolean | string[] | boolean[] | undefined
 
 /** The measurement options shared by one case and a cohort. */
 function caseOptions(values: Values): CaseOptions {
-  const thresholdMm = numberOption(stringOption(values, "threshold"), "threshold", 5);
+  const thresholdMm = numberOption(stringOption(values, "threshold"), "threshold", DEFAULT_THRESHOLD_MM);
   if (thresholdMm < 0) throw new CliUsageError(`--threshold must be >= 0 mm, got ${thresholdMm}`);
   const labelText = stringOption(values, "label");
   const label = labelText === undefined ? undefined : numberOption(labelText, "label", 0);

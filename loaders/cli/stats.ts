@@ -10,9 +10,10 @@
  */
 import {
   type ConfType,
+  type CoxTerm,
   type CoxTies,
   coxFirth,
-  coxProportionalHazards,
+  coxTerms,
   fisherExact,
   type KaplanMeierAt,
   type KaplanMeierGroup,
@@ -48,6 +49,7 @@ import {
   completeRows,
   indicator,
   inFile,
+  isNumericColumn,
   labelValues,
   numericValues,
   pick,
@@ -221,7 +223,7 @@ function km(input: CsvInput, options: Options): Result {
   const groups = fits.map((fit) => {
     const idx = labels.flatMap((l, i) => (l === fit.group ? [i] : []));
     const sub = { time: idx.map((i) => s.data.time[i]), event: idx.map((i) => s.data.event[i]) };
-    return kmGroupJson(fit, survivalAt(fit, times, sub), medianFollowUpReverseKM(sub), group !== undefined);
+    return kmGroupJson(fit, survivalAt(fit, times), medianFollowUpReverseKM(sub), group !== undefined);
   });
   let logrank: Result | undefined;
   if (group && groupColumn) {
@@ -257,23 +259,75 @@ function logrank(input: CsvInput, options: Options): Result {
   };
 }
 
-/** Cox proportional hazards (R's coxph), with Firth's penalised fit on request (`--firth`). */
+/**
+ * The `--reference` option: `LEVEL` (one categorical covariate) or `column=LEVEL,column=LEVEL`; → the
+ * baseline per column. A plain LEVEL with several categorical covariates is ambiguous and refused.
+ */
+function referenceLevels(options: Options, categorical: readonly string[]): Map<string, string> {
+  const items = listOption(options, "reference") ?? [];
+  const references = new Map<string, string>();
+  for (const item of items) {
+    const eq = item.indexOf("=");
+    if (eq < 0) {
+      if (categorical.length !== 1)
+        throw new CliUsageError(
+          categorical.length === 0
+            ? `--reference ${item}: no covariate is categorical (a text column, or one named in --factors)`
+            : `--reference ${item}: several covariates are categorical (${categorical.join(", ")}); write --reference column=LEVEL`,
+        );
+      references.set(categorical[0], item);
+    } else {
+      const column = item.slice(0, eq).trim();
+      if (!categorical.includes(column))
+        throw new CliUsageError(
+          `--reference ${item}: '${column}' is not a categorical covariate${categorical.length > 0 ? ` (those are ${categorical.join(", ")})` : ""}`,
+        );
+      references.set(column, item.slice(eq + 1).trim());
+    }
+  }
+  return references;
+}
+
+/**
+ * Cox proportional hazards (R's coxph), with Firth's penalised fit on request (`--firth`). A covariate is
+ * categorical when its column holds text, or when `--factors` names it (R's `factor(x)` of a coded column):
+ * treatment contrasts against the first sorted level or `--reference`, one coefficient per other level, and
+ * each factor's joint Wald and likelihood-ratio test in `terms`.
+ */
 function cox(input: CsvInput, options: Options): Result {
   const names = listOption(options, "covariates");
   if (!names) throw new CliUsageError("stats cox: --covariates is required (e.g. --covariates mtm_mm,age)");
   const ties = choiceOption<CoxTies>(options, "ties", ["efron", "breslow"], "efron");
-  const columns = names.map((name) => numericValues(input, name));
+  const factors = listOption(options, "factors") ?? [];
+  for (const f of factors)
+    if (!names.includes(f)) throw new CliUsageError(`--factors ${f}: '${f}' is not one of --covariates`);
+  const categorical = names.filter((name) => factors.includes(name) || !isNumericColumn(input, name));
+  const references = referenceLevels(options, categorical);
+  const columns = names.map((name) =>
+    categorical.includes(name) ? labelValues(input, name) : numericValues(input, name),
+  );
   const s = survivalInput(input, options, "cox", columns);
-  const covariates = Object.fromEntries(names.map((name, r) => [name, pick(columns[r], s.rows)]));
-  const fit = coxProportionalHazards(s.data, covariates, { ties });
+  const terms: CoxTerm[] = names.map((name, r) =>
+    categorical.includes(name)
+      ? { name, labels: pick(columns[r] as string[], s.rows), reference: references.get(name) }
+      : { name, values: pick(columns[r] as number[], s.rows) },
+  );
+  const fit = coxTerms(s.data, terms, { ties });
   const warnings = [...fit.warnings];
   if (fit.monotoneLikelihood && options.firth !== true)
     warnings.push("rerun with --firth for Firth's penalised estimate, which stays finite under separation");
   const result: Result = {
     n: fit.n,
     events: fit.events,
-    coefficients: fit.coefficients.map((c) => ({
+    coefficients: fit.coefficients.map((c, r) => ({
       name: c.name,
+      ...(fit.coefficientTerms[r].level === null
+        ? {}
+        : {
+            term: fit.coefficientTerms[r].term,
+            level: fit.coefficientTerms[r].level,
+            reference: fit.coefficientTerms[r].reference,
+          }),
       coef: c.coef,
       se: c.se,
       z: c.z,
@@ -285,6 +339,20 @@ function cox(input: CsvInput, options: Options): Result {
     loglik_null: fit.loglikNull,
     loglik: fit.loglik,
     tests: fit.tests,
+    ...(categorical.length === 0
+      ? {}
+      : {
+          terms: fit.terms
+            .filter((t) => t.kind === "categorical")
+            .map((t) => ({
+              name: t.name,
+              levels: t.levels,
+              reference: t.reference,
+              coefficients: t.coefficients,
+              wald: t.wald,
+              lr: t.lr,
+            })),
+        }),
     concordance: fit.concordance,
     ties: fit.ties,
     iterations: fit.iterations,
@@ -296,7 +364,7 @@ function cox(input: CsvInput, options: Options): Result {
     warnings,
   };
   if (options.firth === true) {
-    const firth = coxFirth(s.data, covariates);
+    const firth = coxFirth(s.data, fit.design);
     result.firth = {
       coefficients: firth.coefficients.map((c) => ({
         name: c.name,
@@ -511,10 +579,13 @@ export const statsTests: StatsTest[] = [
   },
   {
     name: "cox",
-    synopsis: "cox --time T --event E [--event-value V] --covariates a,b [--ties efron|breslow] [--firth]",
+    synopsis:
+      "cox --time T --event E [--event-value V] --covariates a,b [--factors b] [--reference LEVEL|b=LEVEL] [--ties efron|breslow] [--firth]",
     options: {
       ...survivalOptions,
       covariates: { type: "string" },
+      factors: { type: "string" },
+      reference: { type: "string" },
       ties: { type: "string" },
       firth: { type: "boolean" },
     },
@@ -570,6 +641,41 @@ export const statsTests: StatsTest[] = [
 
 const commonOptions: OptionSpec = { data: { type: "string" }, format: { type: "string" } };
 
+/**
+ * Other names a user types for a TEST (R's function names, the spelled-out names), matched after lower-casing
+ * and reading '_', '.' and spaces as '-'. `wilcoxon` alone is not one: it names both the rank-sum test of two
+ * groups (mann-whitney) and the paired signed-rank test, which `stats` does not offer.
+ */
+const TEST_ALIASES: Record<string, string> = {
+  "kaplan-meier": "km",
+  kaplanmeier: "km",
+  survfit: "km",
+  "log-rank": "logrank",
+  survdiff: "logrank",
+  coxph: "cox",
+  "cox-ph": "cox",
+  mannwhitney: "mann-whitney",
+  "mann-whitney-u": "mann-whitney",
+  "wilcoxon-rank-sum": "mann-whitney",
+  "rank-sum": "mann-whitney",
+  "wilcox-test": "mann-whitney",
+  "fisher-exact": "fisher",
+  "fisher-test": "fisher",
+  "t-test": "ttest",
+  "shapiro-wilk": "shapiro",
+  "shapiro-test": "shapiro",
+  "cor-test": "spearman",
+};
+
+/** The TEST a typed name means (canonical name, alias, any case), or undefined. */
+export function resolveTestName(typed: string): StatsTest | undefined {
+  const key = typed
+    .trim()
+    .toLowerCase()
+    .replace(/[_.\s]+/g, "-");
+  return statsTests.find((t) => t.name === (TEST_ALIASES[key] ?? key));
+}
+
 export const statsUsage = [
   "Usage: cryomargin stats TEST --data FILE.csv [options] [--format json|table]",
   "",
@@ -577,7 +683,7 @@ export const statsUsage = [
   "accepted) and prints JSON. Rows with a missing value (empty, NA, ., -) in a used column are dropped and",
   "counted (n_dropped). The event column holds two codes; --event-value (default 1) is the event.",
   "",
-  "Tests:",
+  "Tests (also accepted: kaplan-meier, log-rank, coxph, wilcoxon-rank-sum, t-test, fisher-exact, shapiro-wilk):",
   ...statsTests.map((t) => `  ${t.synopsis}`),
 ].join("\n");
 
@@ -589,12 +695,19 @@ export async function runStats(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   const names = statsTests.map((t) => t.name).join(", ");
   if (name === undefined || name.startsWith("-")) throw new CliUsageError(`stats needs a TEST: one of ${names}`);
-  const test = statsTests.find((t) => t.name === name);
-  if (!test) throw new CliUsageError(`unknown test '${name}'; the tests are ${names}`);
+  const test = resolveTestName(name);
+  if (!test) {
+    const wilcoxon = /^wilcoxon$/i.test(name.trim())
+      ? "; for two independent groups (R's wilcox.test(x, y)) use mann-whitney — the paired signed-rank test is not offered"
+      : "";
+    throw new CliUsageError(`unknown test '${name}'; the tests are ${names}${wilcoxon}`);
+  }
   const { values } = parseCommandArgs(rest, { ...commonOptions, ...test.options });
   const format = choiceOption(values, "format", ["json", "table"], "json");
-  const input = readCsv(required(values, "data", name));
-  const result = { test: name, data: input.file, ...inFile(input.file, () => test.analyze(input, values)) };
+  const input = readCsv(required(values, "data", test.name));
+  if (input.table.rows.length === 0)
+    throw new CryomarginError(`${input.file}: no data rows (the file has a header line and nothing after it)`);
+  const result = { test: test.name, data: input.file, ...inFile(input.file, () => test.analyze(input, values)) };
   process.stdout.write(format === "table" ? renderResultTable(result) : `${JSON.stringify(result, null, 2)}\n`);
   return 0;
 }

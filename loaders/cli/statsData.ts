@@ -78,6 +78,15 @@ export function numericValues({ table }: CsvInput, column: string): number[] {
   return table.rows.map((row, i) => parseNumberCell(row[j], table.decimalComma, column, table.lines[i]));
 }
 
+/**
+ * True when every non-missing cell of the column reads as a number (so a covariate is numeric unless named
+ * a factor); a column with any text cell is categorical. Example: lung.csv's `sex` (1/2) → true.
+ */
+export function isNumericColumn({ table }: CsvInput, column: string): boolean {
+  const j = columnIndex(table, column);
+  return table.rows.every((row) => labelAsNumber(row[j], table.decimalComma) !== undefined);
+}
+
 /** Every value of a label column (groups, event codes), trimmed; "" where the cell is missing. */
 export function labelValues({ table }: CsvInput, column: string): string[] {
   const j = columnIndex(table, column);

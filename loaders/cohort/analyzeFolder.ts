@@ -13,6 +13,7 @@ import {
   analyzeCohort,
   type CaseRecord,
   type CohortProblem,
+  DEFAULT_THRESHOLD_MM,
   formatResults,
   type MarginsJson,
   marginResultFromJson,
@@ -86,7 +87,7 @@ export interface CohortAnalysis {
 export async function analyzeCohortFolder(dir: string, options: AnalyzeFolderOptions = {}): Promise<CohortAnalysis> {
   const loaded = loadCohortFolder(dir);
   if (loaded.problems.some((p) => p.severity === "error")) throw new CohortInvalidError(dir, loaded.problems);
-  const thresholdMm = options.thresholdMm ?? 5;
+  const thresholdMm = options.thresholdMm ?? DEFAULT_THRESHOLD_MM;
   const measured = await measureCohortMargins(
     dir,
     loaded.records.map((r) => r.caseId),

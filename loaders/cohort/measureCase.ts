@@ -16,6 +16,7 @@ import {
   ANALYSIS_VERSION,
   CASE_FILE_NAMES,
   type CaseFileRole,
+  DEFAULT_THRESHOLD_MM,
   MarginInputError,
   type MarginResult,
   type MarginsJson,
@@ -142,7 +143,7 @@ export function caseInputHash(files: CaseFiles, options: CaseOptions = {}): stri
   const settings = {
     engine: ANALYSIS_VERSION,
     engineCode: engineFingerprint(),
-    thresholdMm: options.thresholdMm ?? 5,
+    thresholdMm: options.thresholdMm ?? DEFAULT_THRESHOLD_MM,
     label: options.label ?? null,
     invert: options.invert ?? false,
     allowAffine: options.allowAffine ?? false,

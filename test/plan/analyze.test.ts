@@ -178,7 +178,7 @@ describe("survival and follow-up", () => {
     expect(r.survival.at[0].surv).toBeCloseTo((10 / 11) * (8 / 9), 12);
     expect(r.survival.at[1].surv).toBeCloseTo((10 / 11) * (8 / 9) * (5 / 6), 12);
     const data = ltpFreeSurvivalData(cases);
-    expect(r.survival.at).toEqual(survivalAt(kaplanMeier(data), [12, 24], data));
+    expect(r.survival.at).toEqual(survivalAt(kaplanMeier(data), [12, 24]));
     expect(r.survival.at[0].nRisk).toBe(7);
   });
 

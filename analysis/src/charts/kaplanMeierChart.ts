@@ -4,7 +4,6 @@
  * The numbers at risk and the survival quoted in the text alternative are read from the fit with the
  * package's `survivalAt`, so the chart can only show what the analysis computed.
  */
-import type { SurvivalData } from "../survival/data.js";
 import { type KaplanMeierGroup, type KaplanMeierResult, survivalAt } from "../survival/kaplanMeier.js";
 import type { WhatIfSurvival } from "../whatif/whatIf.js";
 import {
@@ -35,22 +34,6 @@ export interface KaplanMeierChartOptions extends ChartOptions {
 }
 
 const DEFAULT_COLORS = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
-
-/**
- * The data a fit was computed from, rebuilt from its table (each row's events and censorings at its time):
- * exactly what `survivalAt` needs to count the subjects at risk.
- */
-export function survivalDataOfFit(fit: KaplanMeierResult): SurvivalData {
-  const time: number[] = [];
-  const event: number[] = [];
-  for (const row of fit.table) {
-    for (let i = 0; i < row.nEvent + row.nCensor; i++) {
-      time.push(row.time);
-      event.push(i < row.nEvent ? 1 : 0);
-    }
-  }
-  return { time, event };
-}
 
 /** Default at-risk times: 0, 12, 24, … up to `maxTime`. */
 export function yearlyTimes(maxTime: number, stepMonths = 12): number[] {
@@ -87,12 +70,11 @@ export function kaplanMeierChart(
   const censored = groups.flatMap((g) =>
     g.table.filter((r) => r.nCensor > 0).map((r) => ({ group: g.group, time: r.time, surv: r.surv, n: r.nCensor })),
   );
-  const atRisk = groups.flatMap((g) => {
-    const data = survivalDataOfFit(g);
-    return survivalAt(g, atRiskTimes, data).map((a) => ({ group: g.group, time: a.time, nRisk: a.nRisk }));
-  });
+  const atRisk = groups.flatMap((g) =>
+    survivalAt(g, atRiskTimes).map((a) => ({ group: g.group, time: a.time, nRisk: a.nRisk })),
+  );
   const quoted = groups.map((g) => {
-    const at = survivalAt(g, describeAt, survivalDataOfFit(g));
+    const at = survivalAt(g, describeAt);
     const pct = (v: number) => `${formatNumber(100 * v, 1)}%`;
     const estimates = at.map(
       (a) => `${formatNumber(a.time, 0)} months ${pct(a.surv)} (${pct(a.lower)} to ${pct(a.upper)})`,

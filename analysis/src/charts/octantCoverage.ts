@@ -4,6 +4,7 @@
  * colours of the octant map. Input: the margin engine's MarginResult per case (only `coverage`,
  * `thresholdMm` and, for sorting, `mtmMm` are read).
  */
+import { DEFAULT_THRESHOLD_MM } from "../margin/measure.js";
 import type { MarginResult } from "../margin/types.js";
 import { type ChartOptions, COVERAGE_COLORS, formatNumber, specHeader, type VegaLiteSpec } from "./spec.js";
 
@@ -31,7 +32,7 @@ export function octantCoverage(rows: readonly CoverageRow[], options: OctantCove
     throw new RangeError(
       `octantCoverage: the cases were measured at different thresholds (${thresholds.join(", ")} mm)`,
     );
-  const thresholdMm = thresholds[0] ?? 5;
+  const thresholdMm = thresholds[0] ?? DEFAULT_THRESHOLD_MM;
   const sorted = [...rows];
   if (sortBy === "mtm") sorted.sort((a, b) => (a.mtmMm ?? Number.NaN) - (b.mtmMm ?? Number.NaN));
   if (sortBy === "red") sorted.sort((a, b) => b.coverage.fractionRed - a.coverage.fractionRed);

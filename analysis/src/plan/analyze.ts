@@ -4,6 +4,7 @@
  * method of every number. Formatting (`formatResults`) and the comparison with the published figures
  * (`reproduce`) work on these results.
  */
+import { DEFAULT_THRESHOLD_MM } from "../margin/measure.js";
 import { ANALYSIS_VERSION } from "../version.js";
 import { firstCasePerPatient } from "./cases.js";
 import { type ConventionSettings, conventionSettings } from "./conventions.js";
@@ -68,7 +69,7 @@ export interface AnalysisResults {
 /** Options with their defaults filled in. */
 export function resolveAnalysisOptions(options: AnalysisOptions = {}): ResolvedAnalysisOptions {
   return {
-    thresholdMm: options.thresholdMm ?? 5,
+    thresholdMm: options.thresholdMm ?? DEFAULT_THRESHOLD_MM,
     conventions: options.conventions ?? "r",
     mtm: options.mtm ?? "rounded",
     extraCovariates: options.extraCovariates ?? [],

@@ -10,6 +10,7 @@ import { mtmVersusSize } from "../charts/mtmVersusSize.js";
 import { octantCoverage } from "../charts/octantCoverage.js";
 import type { VegaLiteSpec } from "../charts/spec.js";
 import type { AnalysisResults } from "./analyze.js";
+import { LARGE_TUMOR_DIAMETER_MM } from "./margins.js";
 
 export interface StudyFigure {
   /** File stem, e.g. "mtm-by-outcome" (→ mtm-by-outcome.svg / .png). */
@@ -36,7 +37,7 @@ export function mtmVersusSizeFigure(r: AnalysisResults): VegaLiteSpec {
       diameterMm: c.tumorMaxDiameterMm,
       ltp: c.ltp ? 1 : 0,
     })),
-    { thresholdMm: 0, sizeCutMm: 30 },
+    { thresholdMm: 0, sizeCutMm: LARGE_TUMOR_DIAMETER_MM },
   );
 }
 

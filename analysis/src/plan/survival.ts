@@ -39,7 +39,7 @@ export function ltpFreeSurvival(
     n: fit.n,
     events: fit.events,
     fit,
-    at: survivalAt(fit, timesMonths, data),
+    at: survivalAt(fit, timesMonths),
     method: `${fit.method}; time = months to LTP when LTP occurred, else follow-up; S(t) = the curve at the last step ≤ t`,
   };
 }

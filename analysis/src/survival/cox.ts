@@ -28,9 +28,14 @@ import { choleskyInverse, choleskySolve, symmetricDecompose } from "./linearAlge
 
 export type CoxTies = "efron" | "breslow";
 
+/** coxph.control's defaults: at most 20 Newton–Raphson iterations, relative convergence 1e-9. */
+export const COX_ITERATION_DEFAULTS = { maxIterations: 20, eps: 1e-9 } as const;
+
 export interface CoxOptions {
   ties?: CoxTies;
+  /** Default `COX_ITERATION_DEFAULTS.maxIterations`. */
   maxIterations?: number;
+  /** Default `COX_ITERATION_DEFAULTS.eps`. */
   eps?: number;
   confLevel?: number;
   /** Compute Harrell's concordance (O(n²)); default true. */
@@ -243,7 +248,13 @@ export function coxProportionalHazards(
   covariates: Record<string, readonly number[]>,
   options: CoxOptions = {},
 ): CoxResult {
-  const { ties = "efron", maxIterations = 20, eps = 1e-9, confLevel = 0.95, concordance = true } = options;
+  const {
+    ties = "efron",
+    maxIterations = COX_ITERATION_DEFAULTS.maxIterations,
+    eps = COX_ITERATION_DEFAULTS.eps,
+    confLevel = 0.95,
+    concordance = true,
+  } = options;
   validateSurvivalData(data, "coxProportionalHazards");
   const names = Object.keys(covariates);
   if (names.length === 0) throw new RangeError("coxProportionalHazards: no covariates");
@@ -376,12 +387,13 @@ export function coxCoefficientFast(
   ties: CoxTies = "efron",
 ): number {
   const design = makeDesign(time, event, [x]);
-  const fit = newtonRaphson(design, ties, 20, 1e-9);
+  const { maxIterations, eps } = COX_ITERATION_DEFAULTS;
+  const fit = newtonRaphson(design, ties, maxIterations, eps);
   if (!fit.converged) return Number.NaN;
   const info = fit.state.imat[0][0];
   if (!(info > 0)) return Number.NaN;
   const step = fit.state.u[0] / info;
-  if (Math.abs(step) > 1e-9 && Math.abs(step) > Math.sqrt(1e-9) * Math.abs(fit.beta[0]))
+  if (Math.abs(step) > eps && Math.abs(step) > Math.sqrt(eps) * Math.abs(fit.beta[0]))
     return fit.beta[0] < 0 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   return fit.beta[0];
 }

@@ -1,4 +1,5 @@
 export * from "./cox.js";
+export * from "./coxTerms.js";
 export * from "./data.js";
 export * from "./firth.js";
 export * from "./kaplanMeier.js";

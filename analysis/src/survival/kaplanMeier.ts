@@ -141,13 +141,15 @@ export function confidenceLimits(
 
 /**
  * Survival at given times as `summary(fit, times, extend = TRUE)`: the curve's value at the last time ≤ t
- * (1 before the first), and the number at risk at t (subjects with time ≥ t).
+ * (1 before the first), and the number at risk at t (subjects with time ≥ t). The table holds every
+ * distinct time, events and censorings alike, so the number at risk at t is that of the first row at or
+ * after t (0 beyond the last) — the fit alone answers.
  */
-export function survivalAt(fit: KaplanMeierResult, times: readonly number[], data: SurvivalData): KaplanMeierAt[] {
+export function survivalAt(fit: KaplanMeierResult, times: readonly number[]): KaplanMeierAt[] {
   return times.map((t) => {
     let row: KaplanMeierRow | undefined;
     for (const r of fit.table) if (r.time <= t) row = r;
-    const nRisk = data.time.filter((v) => v >= t).length;
+    const nRisk = fit.table.find((r) => r.time >= t)?.nRisk ?? 0;
     if (!row) return { time: t, surv: 1, stdErr: 0, lower: 1, upper: 1, nRisk };
     return { time: t, surv: row.surv, stdErr: row.stdErr, lower: row.lower, upper: row.upper, nRisk };
   });

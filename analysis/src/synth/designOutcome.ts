@@ -183,7 +183,7 @@ export function survivalFigures(
 ): Pick<OutcomeFigures, "survival12" | "survival24" | "followupMedian" | "coxMtm"> {
   const data = { time: timeMonths, event: ltp.map((l) => (l ? 1 : 0)) };
   const km = kaplanMeier(data);
-  const [s12, s24] = survivalAt(km, [12, 24], data);
+  const [s12, s24] = survivalAt(km, [12, 24]);
   return {
     survival12: s12.surv,
     survival24: s24.surv,

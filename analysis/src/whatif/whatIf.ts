@@ -9,6 +9,7 @@
  * Degenerate inputs (no case left by the filter, one predicted group empty, no LTP or no control) give
  * NaN or null where a number is undefined and say why in `notes`; they never throw.
  */
+import { LARGE_TUMOR_DIAMETER_MM } from "../plan/margins.js";
 import { fisherExact } from "../stats/fisher.js";
 import { rocCurve } from "../stats/roc.js";
 import { type KaplanMeierAt, type KaplanMeierGroup, kaplanMeier, survivalAt } from "../survival/kaplanMeier.js";
@@ -41,7 +42,7 @@ export interface WhatIfOptions {
   iceballDeltaMm?: number;
   /** Keep only tumors with diameter > `largeTumorMinDiameterMm`. Default false. */
   largeTumorsOnly?: boolean;
-  /** The "large" cut, mm (strictly greater). Default 30 (the paper's 3 cm). */
+  /** The "large" cut, mm (strictly greater). Default `LARGE_TUMOR_DIAMETER_MM` (the paper's 3 cm). */
   largeTumorMinDiameterMm?: number;
   /** Times (months) for the Kaplan-Meier landmark estimates. Default [12, 24], as the paper. */
   landmarkMonths?: readonly number[];
@@ -154,7 +155,7 @@ export function whatIf(cases: readonly WhatIfCase[], options: WhatIfOptions): Wh
     thresholdMm,
     iceballDeltaMm = 0,
     largeTumorsOnly = false,
-    largeTumorMinDiameterMm = 30,
+    largeTumorMinDiameterMm = LARGE_TUMOR_DIAMETER_MM,
     landmarkMonths = [12, 24],
     confLevel = 0.95,
   } = options;
@@ -246,7 +247,7 @@ function survivalByPrediction(
     if (members.length === 0) return { key, label, n: 0, events: 0, fit: null, landmarks: [] };
     const data = { time: members.map((o) => o.timeMonths), event: members.map((o) => o.ltp) };
     const fit = { ...kaplanMeier(data, { confLevel }), group: label };
-    return { key, label, n: members.length, events, fit, landmarks: survivalAt(fit, landmarkMonths, data) };
+    return { key, label, n: members.length, events, fit, landmarks: survivalAt(fit, landmarkMonths) };
   };
   const below = groupOf("predicted-ltp", `MTM < ${thresholdMm} mm`, 1);
   const above = groupOf("predicted-control", `MTM ≥ ${thresholdMm} mm`, 0);
