@@ -49,7 +49,7 @@ import {
   completeRows,
   indicator,
   inFile,
-  isNumericColumn,
+  isTextColumn,
   labelValues,
   numericValues,
   pick,
@@ -290,7 +290,7 @@ function referenceLevels(options: Options, categorical: readonly string[]): Map<
 
 /**
  * Cox proportional hazards (R's coxph), with Firth's penalised fit on request (`--firth`). A covariate is
- * categorical when its column holds text, or when `--factors` names it (R's `factor(x)` of a coded column):
+ * categorical when its column holds only text, or when `--factors` names it (R's `factor(x)` of a coded column):
  * treatment contrasts against the first sorted level or `--reference`, one coefficient per other level, and
  * each factor's joint Wald and likelihood-ratio test in `terms`.
  */
@@ -301,7 +301,7 @@ function cox(input: CsvInput, options: Options): Result {
   const factors = listOption(options, "factors") ?? [];
   for (const f of factors)
     if (!names.includes(f)) throw new CliUsageError(`--factors ${f}: '${f}' is not one of --covariates`);
-  const categorical = names.filter((name) => factors.includes(name) || !isNumericColumn(input, name));
+  const categorical = names.filter((name) => factors.includes(name) || isTextColumn(input, name));
   const references = referenceLevels(options, categorical);
   const columns = names.map((name) =>
     categorical.includes(name) ? labelValues(input, name) : numericValues(input, name),

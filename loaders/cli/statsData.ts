@@ -79,12 +79,13 @@ export function numericValues({ table }: CsvInput, column: string): number[] {
 }
 
 /**
- * True when every non-missing cell of the column reads as a number (so a covariate is numeric unless named
- * a factor); a column with any text cell is categorical. Example: lung.csv's `sex` (1/2) → true.
+ * True when the column holds text: no non-missing cell reads as a number (veteran.csv's `celltype`). A
+ * column of numbers with a stray word is not text but a typo, which `numericValues` reports by line.
  */
-export function isNumericColumn({ table }: CsvInput, column: string): boolean {
+export function isTextColumn({ table }: CsvInput, column: string): boolean {
   const j = columnIndex(table, column);
-  return table.rows.every((row) => labelAsNumber(row[j], table.decimalComma) !== undefined);
+  const present = table.rows.filter((row) => !isMissing(row[j]));
+  return present.length > 0 && present.every((row) => labelAsNumber(row[j], table.decimalComma) === undefined);
 }
 
 /** Every value of a label column (groups, event codes), trimmed; "" where the cell is missing. */
