@@ -34,8 +34,11 @@ export const marginsUsage = [
   "tumor, with octant coverage, maximum tumor diameter and volumes. World coordinates are RAS mm.",
   "",
   "Options:",
-  "  --tumor FILE       tumor mask, NIfTI-1/2 (.nii or .nii.gz), on the pre-ablation grid",
-  "  --iceball FILE     ice-ball mask on the post-ablation grid",
+  "  --tumor FILE       tumor mask on the pre-ablation grid: NIfTI (.nii, .nii.gz), NRRD (.nrrd, .nhdr),",
+  "                     3D Slicer .seg.nrrd, MetaImage (.mha, .mhd), DICOM-SEG (.dcm) or a DICOM series folder",
+  "  --iceball FILE     ice-ball mask on the post-ablation grid (same formats; may be the tumor's .seg.nrrd)",
+  "  --tumor-segment NAME    the tumor's segment in a .seg.nrrd / DICOM-SEG (default: its only segment, or 'tumor')",
+  "  --iceball-segment NAME  the ice ball's segment (default: its only segment, or 'ice ball')",
   "  --transform FILE   registration: ITK text transform (.tfm/.txt, LPS) or JSON",
   '                     {"space": "RAS"|"LPS", "matrix": [[...4 rows...]]}; maps pre-ablation to',
   "                     post-ablation points (ITK's fixed = pre). Default: identity (one shared frame)",
@@ -58,6 +61,8 @@ const options: OptionSpec = {
   "allow-affine": { type: "boolean" },
   threshold: { type: "string" },
   label: { type: "string" },
+  "tumor-segment": { type: "string" },
+  "iceball-segment": { type: "string" },
   format: { type: "string" },
   cohort: { type: "string" },
   out: { type: "string" },
@@ -72,7 +77,14 @@ function caseOptions(values: Values): CaseOptions {
   if (thresholdMm < 0) throw new CliUsageError(`--threshold must be >= 0 mm, got ${thresholdMm}`);
   const labelText = stringOption(values, "label");
   const label = labelText === undefined ? undefined : numberOption(labelText, "label", 0);
-  return { thresholdMm, label, invert: values.invert === true, allowAffine: values["allow-affine"] === true };
+  return {
+    thresholdMm,
+    label,
+    invert: values.invert === true,
+    allowAffine: values["allow-affine"] === true,
+    tumorSegment: stringOption(values, "tumor-segment"),
+    iceballSegment: stringOption(values, "iceball-segment"),
+  };
 }
 
 /** Runs `cryomargin margins` with the arguments after `margins`; resolves to the exit code. */

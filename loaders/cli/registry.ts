@@ -27,7 +27,7 @@ export const subcommands: SubcommandEntry[] = [
   },
   {
     name: "margins",
-    summary: "measure the minimal treatment margin, octants and volumes from NIfTI masks",
+    summary: "measure the minimal treatment margin, octants and volumes from tumor and ice-ball masks",
     load: async () => (await import("./margins.js")).marginsCommand,
   },
   {

@@ -25,7 +25,8 @@ import {
 } from "@cryomargin/analysis";
 import { readInputFile } from "../io/files.js";
 import { InputFileError } from "../io/inputErrors.js";
-import { readMask } from "../io/nifti.js";
+import { readMaskFile } from "../io/readMaskFile.js";
+import { volumeInputFiles } from "../io/readVolume.js";
 import { readTransformFile } from "../io/transform.js";
 import { projectPath } from "../projectRoot.js";
 
@@ -49,6 +50,10 @@ export interface CaseOptions {
   invert?: boolean;
   /** Accept a non-rigid (affine) transform. */
   allowAffine?: boolean;
+  /** The tumor's segment name in a segmentation file (.seg.nrrd, DICOM-SEG); default: its only segment or "tumor". */
+  tumorSegment?: string;
+  /** The ice ball's segment name in a segmentation file; default: its only segment or "ice ball". */
+  iceballSegment?: string;
 }
 
 /** One measured case: the engine's full result and its JSON form. */
@@ -79,8 +84,8 @@ export function cohortCaseFiles(cohortDir: string, caseId: string): Required<Cas
  */
 export function measureCase(files: CaseFiles, options: CaseOptions = {}): CaseMeasurement {
   const label = options.label;
-  const tumor = readMask(files.tumor, { label });
-  const iceball = readMask(files.iceball, { label });
+  const tumor = readMaskFile(files.tumor, { label, segment: options.tumorSegment, role: "tumor" });
+  const iceball = readMaskFile(files.iceball, { label, segment: options.iceballSegment, role: "iceball" });
   const preToPost = readTransformFile(files.transform, { invert: options.invert, allowAffine: options.allowAffine });
   let result: MarginResult;
   try {
@@ -147,6 +152,8 @@ export function caseInputHash(files: CaseFiles, options: CaseOptions = {}): stri
     label: options.label ?? null,
     invert: options.invert ?? false,
     allowAffine: options.allowAffine ?? false,
+    tumorSegment: options.tumorSegment ?? null,
+    iceballSegment: options.iceballSegment ?? null,
   };
   hash.update(`cryomargin-case-v1\n${JSON.stringify(settings)}\n`);
   for (const role of ["tumor", "iceball", "transform"] as const) {
@@ -155,9 +162,11 @@ export function caseInputHash(files: CaseFiles, options: CaseOptions = {}): stri
       hash.update(`${role}:none\n`);
       continue;
     }
-    const bytes = readInputFile(path);
-    hash.update(`${role}:${bytes.length}\n`);
-    hash.update(bytes);
+    for (const file of role === "transform" ? [path] : volumeInputFiles(path)) {
+      const bytes = readInputFile(file);
+      hash.update(`${role}:${bytes.length}\n`);
+      hash.update(bytes);
+    }
   }
   return hash.digest("hex");
 }

@@ -35,7 +35,17 @@ export type InputProblem =
   /** The transform file cannot be parsed or has an unsupported transform type. */
   | "bad-transform"
   /** A table (a cohort's clinical.csv) cannot be read or lacks what is needed (case ids). */
-  | "bad-table";
+  | "bad-table"
+  /** A segmentation file (.seg.nrrd, DICOM-SEG) has no segment of the name asked for. */
+  | "missing-segment"
+  /** A DICOM folder holds more than one series. */
+  | "several-series"
+  /** A DICOM series has missing slices (a gap in positions) or repeated positions. */
+  | "slice-gap"
+  /** A DICOM series' slices are not parallel or not on one line. */
+  | "non-parallel-slices"
+  /** A DICOM-SEG segments another series than the scan it is given with. */
+  | "wrong-reference";
 
 /**
  * An input file is wrong. `file` is the path as the user gave it; the message starts with it.

@@ -495,9 +495,15 @@ export function readMask(path: string, options: MaskOptions = {}): { mask: MaskV
   return maskFromImage(readNiftiImage(path), options);
 }
 
+/** What `maskFromImage` needs of a decoded image (a NiftiImage, or a Volume of any format). */
+export type MaskSource = Pick<
+  NiftiImage,
+  "file" | "dims" | "voxelToWorld" | "data" | "sclSlope" | "sclInter" | "warnings"
+>;
+
 /** The mask of an already decoded image (see `readMask`). The image's uint8 data is overwritten. */
 export function maskFromImage(
-  image: NiftiImage,
+  image: MaskSource,
   { label }: MaskOptions = {},
 ): { mask: MaskVolume; warnings: string[] } {
   const warnings = [...image.warnings];
