@@ -17,9 +17,9 @@
  * applied (it returns float64).
  */
 import { readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { type Mat4, type Vec3, voxelSpacingMm } from "@cryomargin/analysis";
-import { createRequire } from "node:module";
 import type { DicomDataSet } from "dcmjs";
 import { mat4FromRows } from "./affine.js";
 import { readInputFile } from "./files.js";
