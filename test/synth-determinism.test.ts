@@ -1,7 +1,7 @@
 /**
  * `cryomargin synth` is deterministic: the same seed gives byte-identical files whether the cases run in
  * this thread (generateSyntheticCohort on the TypeScript sources) or in the CLI's worker threads (the
- * compiled build). A small --cases run keeps it quick; --cases other than 32 draws from the calibrated
+ * compiled build), scans cropped to the tumor ± 40 mm included. A small --cases run keeps it quick; --cases other than 32 draws from the calibrated
  * design and says it is not the paper's twin.
  */
 import { spawnSync } from "node:child_process";
@@ -18,15 +18,27 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("cryomargin synth --cases 2", () => {
   it("writes the same bytes as the in-thread generator for the same seed", () => {
-    const run = spawnSync(process.execPath, [bin, "synth", "--cases", "2", "--seed", "2030", "--out", out, "--quiet"], {
-      encoding: "utf8",
-    });
+    const run = spawnSync(
+      process.execPath,
+      [bin, "synth", "--cases", "2", "--seed", "2030", "--out", out, "--images", "--image-roi-mm", "40", "--quiet"],
+      { encoding: "utf8" },
+    );
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/wrote 2 synthetic cases/);
 
-    const cohort = generateSyntheticCohort({ cases: 2, seed: 2030 });
+    const cohort = generateSyntheticCohort({ cases: 2, seed: 2030, images: true, imageRoiMm: 40 });
     expect(cohort.cases.map((c) => c.caseId)).toEqual(["S01", "S02"]);
+    for (const c of cohort.cases) {
+      // The scans cover the tumor ± 40 mm: at most (tumor extent + 80 mm) / spacing voxels per axis.
+      const extentMm = c.check.engineDiameterMm + 80;
+      for (const scan of [c.images?.pre, c.images?.post]) {
+        if (!scan) throw new Error("no scans with --images");
+        expect(scan.dims[0] * 1.2).toBeLessThan(extentMm + 12);
+        expect(scan.dims[2] * 3).toBeLessThan(extentMm + 12);
+        expect(scan.dims[0] * 1.2).toBeGreaterThan(80);
+      }
+    }
     for (const c of cohort.cases)
       for (const [relative, data] of caseFiles(c)) {
         const written = readFileSync(join(out, relative));

@@ -71,6 +71,8 @@ export interface SyntheticCohortOptions {
   cases?: number;
   /** Also synthesise T2-like pre/post scans (default false). */
   images?: boolean;
+  /** Scans cover the tumor's bounding box ± this many mm (default: the whole field of view). */
+  imageRoiMm?: number;
   targets?: CalibrationTargets;
   /** Called with a line of progress per case. */
   onProgress?: (message: string) => void;
@@ -510,6 +512,8 @@ export interface CohortPlan {
   n: number;
   targets: CalibrationTargets;
   images: boolean;
+  /** Scans cover the tumor's bounding box ± this many mm; null: the whole field of view. */
+  imageRoiMm: number | null;
   design: CohortDesign;
   /** Design row of each file position. */
   order: number[];
@@ -525,7 +529,18 @@ export function planSyntheticCohort(options: SyntheticCohortOptions = {}): Cohor
   const rng = createRandom(seed);
   const calibrated = paperDesign(targets, rng);
   const design = n === targets.tumors ? calibrated : resampledDesign(calibrated, n, targets, rng);
-  return { seed, n, targets, images: options.images ?? false, design, order: fileOrder(design.cases, rng) };
+  const imageRoiMm = options.imageRoiMm ?? null;
+  if (imageRoiMm !== null && !(imageRoiMm >= 0))
+    throw new RangeError(`synth: the image region of interest must be ≥ 0 mm, got ${imageRoiMm}`);
+  return {
+    seed,
+    n,
+    targets,
+    images: options.images ?? false,
+    imageRoiMm,
+    design,
+    order: fileOrder(design.cases, rng),
+  };
 }
 
 /** The feasible ice-ball volumes of a prepared case, ml: [at the lowest, at the highest elongation]. */
@@ -623,6 +638,7 @@ export function assembleSyntheticCase(
       c.preGrid,
       c.postGrid,
       c.rng,
+      plan.imageRoiMm ?? undefined,
     );
   return out;
 }

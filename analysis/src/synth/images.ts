@@ -6,14 +6,14 @@
  * range of a T2 HASTE (fat ≈ 800, tumor ≈ 650, kidney ≈ 450, muscle ≈ 220), plus Gaussian noise (σ 18)
  * and a smooth coil-sensitivity shading. Voxel values are int16.
  */
-import { identityMat4, invertAffine } from "../margin/affine.js";
+import { applyAffine, identityMat4, invertAffine } from "../margin/affine.js";
 import type { Mat4, Vec3 } from "../margin/types.js";
 import type { Random } from "../stats/random.js";
 import { kidney } from "./anatomy.js";
-import { type Ellipsoid, insideUnion } from "./ellipsoid.js";
+import { type Ellipsoid, insideUnion, unionBounds } from "./ellipsoid.js";
 import type { ProbeArray } from "./probes.js";
 import { standardNormal } from "./sampling.js";
-import type { GridSpec } from "./voxelize.js";
+import { type GridSpec, indexBoxOfWorldBox } from "./voxelize.js";
 
 /** An int16 scan on a grid (what loaders write as pre.nii.gz / post.nii.gz). */
 export interface ScanImage extends GridSpec {
@@ -126,7 +126,37 @@ function kidneysAndFat(): { kidneys: Ellipsoid[]; fat: Ellipsoid[] } {
   return { kidneys, fat };
 }
 
-/** The pre- and post-ablation scans of a case (both kidneys drawn; the tumor and ice from the case). */
+/**
+ * The part of `grid` that holds every voxel centre of the world box `box` mapped by `boxToGrid` (the box's
+ * eight corners are mapped and their bounding box taken): the same voxels, with the origin moved to the
+ * first one. The matrix keeps float32 values, as the scanner grids do (anatomy.ts, axialGrid).
+ * Example: a box inside the grid gives a grid a few voxels larger than the box, on the same lattice.
+ */
+export function regionOfInterestGrid(grid: GridSpec, box: readonly [Vec3, Vec3], boxToGrid: Mat4): GridSpec {
+  const lo: Vec3 = [Infinity, Infinity, Infinity];
+  const hi: Vec3 = [-Infinity, -Infinity, -Infinity];
+  for (let c = 0; c < 8; c++) {
+    const p = applyAffine(boxToGrid, [box[c & 1][0], box[(c >> 1) & 1][1], box[(c >> 2) & 1][2]]);
+    for (let a = 0; a < 3; a++) {
+      lo[a] = Math.min(lo[a], p[a]);
+      hi[a] = Math.max(hi[a], p[a]);
+    }
+  }
+  const [first, last] = indexBoxOfWorldBox(grid, [lo, hi]);
+  const m = grid.voxelToWorld;
+  const voxelToWorld = Float64Array.from(m);
+  for (let r = 0; r < 3; r++)
+    voxelToWorld[4 * r + 3] = Math.fround(
+      m[4 * r] * first[0] + m[4 * r + 1] * first[1] + m[4 * r + 2] * first[2] + m[4 * r + 3],
+    );
+  return { dims: [0, 1, 2].map((a) => last[a] - first[a] + 1) as [number, number, number], voxelToWorld };
+}
+
+/**
+ * The pre- and post-ablation scans of a case (both kidneys drawn; the tumor and ice from the case).
+ * With `roiMm`, each scan covers only the tumor's bounding box grown by roiMm on every side (on the post
+ * scan, that box moved by the patient's motion): the voxels are those of the whole scan there.
+ */
 export function synthesizeScans(
   tumorParts: readonly Ellipsoid[],
   iceParts: readonly Ellipsoid[],
@@ -135,11 +165,20 @@ export function synthesizeScans(
   preGrid: GridSpec,
   postGrid: GridSpec,
   rng: Random,
+  roiMm?: number,
 ): { pre: ScanImage; post: ScanImage } {
   const { kidneys, fat } = kidneysAndFat();
   const anatomy = { kidneys, fat, tumor: tumorParts };
+  let preScan = preGrid;
+  let postScan = postGrid;
+  if (roiMm !== undefined) {
+    const [lo, hi] = unionBounds(tumorParts);
+    const box: [Vec3, Vec3] = [lo.map((v) => v - roiMm) as Vec3, hi.map((v) => v + roiMm) as Vec3];
+    preScan = regionOfInterestGrid(preGrid, box, identityMat4());
+    postScan = regionOfInterestGrid(postGrid, box, preToPost);
+  }
   return {
-    pre: render(preGrid, identityMat4(), anatomy, rng, null, null),
-    post: render(postGrid, invertAffine(preToPost, "transform"), anatomy, rng, iceParts, probes),
+    pre: render(preScan, identityMat4(), anatomy, rng, null, null),
+    post: render(postScan, invertAffine(preToPost, "transform"), anatomy, rng, iceParts, probes),
   };
 }
