@@ -29,7 +29,13 @@ import {
 import type { CohortAnalysis } from "../../build/loaders/cohort/analyzeFolder.js";
 import { readPublishedValues } from "../../build/loaders/cohort/analyzeFolder.js";
 import { cohortCaseFiles } from "../../build/loaders/cohort/measureCase.js";
-import { encodeNifti, maskFromImage, readNiftiImage, scaledVoxelValues } from "../../build/loaders/io/nifti.js";
+import {
+  encodeNifti,
+  maskFromImage,
+  type NiftiImage,
+  readNiftiImage,
+  scaledVoxelValues,
+} from "../../build/loaders/io/nifti.js";
 import { readTransformFile } from "../../build/loaders/io/transform.js";
 import type {
   CaseJson,
@@ -247,8 +253,27 @@ export function siteAnalysis(
 }
 
 /** Gzipped NIfTI-1 of a crop-grid volume, with no header free text (descrip, aux_file, db_name, intent). */
-function volumeFile(data: Uint8Array | Float32Array | Int16Array, dims: Dims, voxelToWorld: Float64Array): Uint8Array {
+function volumeFile(
+  data: Uint8Array | Float32Array | Int16Array | Uint16Array | Int32Array | Float64Array,
+  dims: Dims,
+  voxelToWorld: Float64Array,
+): Uint8Array {
   return encodeNifti({ dims, voxelToWorld, data, description: "", auxFile: "", intentName: "" }, { gzip: true });
+}
+
+/**
+ * A scan's values for the viewer: int16 when every scaled value is an integer that fits (MR scans stored
+ * as integers), else float32 — int16 noise compresses to a third of float32's.
+ */
+function scanForDisplay(image: NiftiImage) {
+  const values = scaledVoxelValues(image);
+  const integral = values.every((v) => Number.isInteger(v) && v >= -32768 && v <= 32767);
+  return {
+    dims: image.dims,
+    voxelToWorld: image.voxelToWorld,
+    data: values,
+    emptyOnGrid: (n: number): Int16Array | Float32Array => (integral ? new Int16Array(n) : new Float32Array(n)),
+  };
 }
 
 /** Largest difference between the viewer's re-measured MTM and the CLI's JSON (which rounds to 0.01 mm). */
@@ -294,9 +319,8 @@ export function caseFiles(
   const voxels = dims[0] * dims[1] * dims[2];
   let background: CaseJson["background"];
   if (existsSync(prePath)) {
-    const pre = readNiftiImage(prePath);
-    const values = { dims: pre.dims, voxelToWorld: pre.voxelToWorld, data: Float32Array.from(scaledVoxelValues(pre)) };
-    const onGrid = resampleNearest(values, dims, grid, identityMat4(), new Float32Array(voxels)) as Float32Array;
+    const pre = scanForDisplay(readNiftiImage(prePath));
+    const onGrid = resampleNearest(pre, dims, grid, identityMat4(), pre.emptyOnGrid(voxels));
     files.push({ path: `${dir}/background.nii.gz`, content: volumeFile(onGrid, dims, grid) });
     background = { file: "background.nii.gz", kind: "pre" };
   } else {
@@ -306,13 +330,8 @@ export function caseFiles(
   }
   let post: CaseJson["post"];
   if (existsSync(postPath)) {
-    const image = readNiftiImage(postPath);
-    const values = {
-      dims: image.dims,
-      voxelToWorld: image.voxelToWorld,
-      data: Float32Array.from(scaledVoxelValues(image)),
-    };
-    const onGrid = resampleNearest(values, dims, grid, preToPost, new Float32Array(voxels)) as Float32Array;
+    const image = scanForDisplay(readNiftiImage(postPath));
+    const onGrid = resampleNearest(image, dims, grid, preToPost, image.emptyOnGrid(voxels));
     files.push({ path: `${dir}/post.nii.gz`, content: volumeFile(onGrid, dims, grid) });
     post = { file: "post.nii.gz", kind: "post" };
   } else {
