@@ -336,7 +336,15 @@ describe("readMask", () => {
     const { mask, warnings } = readMask(path);
     expect([...mask.data]).toEqual([0, 1, 1, 1, 0, 1, 1, 0]);
     expect(mask.dims).toEqual([2, 2, 2]);
-    expect(warnings).toEqual([`${path}: values other than 0 and 1 are present; every voxel > 0 was taken as inside`]);
+    expect(warnings).toEqual([
+      `${path}: the mask is not binary: it holds the non-zero values 1, 2, 3; every voxel > 0 was taken as inside (labels merged)`,
+    ]);
+    // a float mask names its values the same way
+    const floats = join(tmp.dir, "labels-float.nii.gz");
+    writeNiftiFile(floats, { dims: [2, 2, 2], voxelToWorld: grid, data: Float32Array.from(labels, (v) => v / 2) });
+    expect(readMask(floats).warnings).toEqual([
+      `${floats}: the mask is not binary: it holds the non-zero values 0.5, 1, 1.5; every voxel > 0 was taken as inside (labels merged)`,
+    ]);
   });
 
   it("the word-at-a-time pass equals a byte-by-byte reference at any alignment and length", () => {

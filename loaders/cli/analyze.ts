@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { CONCAVE_CREASE_WARNING, DEFAULT_THRESHOLD_MM, type MarginsJson } from "@cryomargin/analysis";
 import { analysisOutputFiles, analyzeCohortFolder, writeOutputFiles } from "../cohort/analyzeFolder.js";
 import { CliUsageError } from "../errors.js";
+import { writeFilesAtomic } from "../io/files.js";
 import {
   choiceOption,
   listOption,
@@ -34,6 +35,8 @@ export const analyzeUsage = [
   "                         (default: cohort.json's statistics_conventions, else r; the paper used SPSS)",
   "  --mtm rounded|raw      MTM in the statistics: rounded to the nearest mm as the paper (default) or raw",
   "  --covariates a,b       further univariable Cox covariates (clinical.csv columns)",
+  "  --allow-affine         accept registration transforms with scaling or shear",
+  "  --invert               every registration.tfm maps post- to pre-ablation: invert it",
   "  --jobs N               worker threads for measuring (default: the number of cores)",
   "  --quiet                no progress bar",
 ].join("\n");
@@ -44,6 +47,8 @@ const options: OptionSpec = {
   conventions: { type: "string" },
   mtm: { type: "string" },
   covariates: { type: "string" },
+  "allow-affine": { type: "boolean" },
+  invert: { type: "boolean" },
   jobs: { type: "string" },
   quiet: { type: "boolean" },
 };
@@ -64,11 +69,14 @@ export async function runAnalyze(args: string[]): Promise<number> {
     mtm,
     extraCovariates: listOption(values, "covariates") ?? [],
     cacheDir: join(out, ".cache", "margins"),
+    allowAffine: values["allow-affine"] === true,
+    invert: values.invert === true,
     threads,
     onProgress: terminalProgressBar(values.quiet === true),
   });
   const files = await analysisOutputFiles(analysis, out);
   writeOutputFiles(out, files);
+  writeFilesAtomic(analysis.cacheEntries);
   const r = analysis.reproduction;
   const lines = [
     `${analysis.info.name}${analysis.info.synthetic ? " (synthetic)" : ""}: ${analysis.cases.length} cases, ` +

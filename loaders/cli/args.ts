@@ -13,11 +13,37 @@ import { CliUsageError } from "../errors.js";
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
+/**
+ * Parses a command's arguments against its options. Every malformed command line is a CliUsageError in
+ * the project's words (the CLI prints it above the command's usage): an unknown option names the
+ * options the command takes, an option missing its value or given one it does not take says so, and a
+ * stray argument is named.
+ */
 export function parseCommandArgs(args: string[], options: OptionSpec, allowPositionals = false): ParsedCommandArgs {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals }) as ParsedCommandArgs;
   } catch (error) {
-    throw new CliUsageError((error as Error).message);
+    throw new CliUsageError(usageProblem(error as NodeJS.ErrnoException, args, options));
+  }
+}
+
+/** The words of a `util.parseArgs` error, by its code (Node's own text suggests `--` quoting). */
+function usageProblem(error: NodeJS.ErrnoException, args: readonly string[], options: OptionSpec): string {
+  const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? "";
+  const names = Object.keys(options)
+    .sort()
+    .map((name) => `--${name}`);
+  switch (error.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown option '${quoted}'; the options are ${names.join(", ")}`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+      const name = /^--?([\w-]+)/.exec(quoted)?.[1] ?? quoted;
+      return options[name]?.type === "boolean" ? `--${name} takes no value` : `--${name} needs a value`;
+    }
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `unexpected argument '${quoted || args.find((a) => !a.startsWith("-")) || ""}': this command takes only options`;
+    default:
+      return error.message;
   }
 }
 

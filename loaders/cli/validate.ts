@@ -6,42 +6,40 @@
  *
  * Exit 0 when there is no error (warnings are printed), 1 otherwise.
  */
-import { measureCohortMargins } from "../cohort/cachedMargins.js";
-import { loadCohortFolder } from "../cohort/cohortFolder.js";
+import { checkCohortFolder } from "../cohort/cachedMargins.js";
 import { CliUsageError } from "../errors.js";
 import { type OptionSpec, parseCommandArgs } from "./args.js";
 import { terminalProgressBar } from "./progress.js";
 import type { Subcommand } from "./registry.js";
 
 export const validateUsage = [
-  "Usage: cryomargin validate DIR [--quiet]",
+  "Usage: cryomargin validate DIR [--allow-affine] [--invert] [--quiet]",
   "",
   "Checks the cohort folder DIR (clinical.csv, cohort.json, cases/<case_id>/tumor.nii.gz,",
   "iceball.nii.gz, registration.tfm) and lists every problem, each naming file, line, case and field.",
-  "Every case's images are read and measured. Exit 0 when there is no error, 1 otherwise.",
+  "Every case's images are read and measured; their warnings are listed too. Exit 0 when there is no",
+  "error, 1 otherwise.",
   "",
   "Options:",
-  "  --quiet    no progress bar",
+  "  --allow-affine   accept registration transforms with scaling or shear",
+  "  --invert         every registration.tfm maps post- to pre-ablation: invert it",
+  "  --quiet          no progress bar",
 ].join("\n");
 
-const options: OptionSpec = { quiet: { type: "boolean" } };
+const options: OptionSpec = {
+  "allow-affine": { type: "boolean" },
+  invert: { type: "boolean" },
+  quiet: { type: "boolean" },
+};
 
 export async function runValidate(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, options, true);
   if (positionals.length !== 1) throw new CliUsageError("validate needs exactly one cohort folder");
   const dir = positionals[0];
-  const loaded = loadCohortFolder(dir);
-  const problems = [...loaded.problems];
-  // Images of every case with a usable clinical row and a complete folder.
-  const folderless = new Set(problems.filter((p) => p.code === "missing-file" && p.caseId).map((p) => p.caseId));
-  const measurable = loaded.records.map((r) => r.caseId).filter((id) => !folderless.has(id));
-  if (measurable.length > 0) {
-    const measured = await measureCohortMargins(dir, measurable, {
-      options: {},
-      onProgress: terminalProgressBar(values.quiet === true),
-    });
-    problems.push(...measured.problems);
-  }
+  const { loaded, problems } = await checkCohortFolder(dir, {
+    options: { allowAffine: values["allow-affine"] === true, invert: values.invert === true },
+    onProgress: terminalProgressBar(values.quiet === true),
+  });
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity === "warning");
   for (const p of errors) process.stdout.write(`error: ${p.message}\n`);

@@ -5,7 +5,7 @@
  * that declares itself the paper's twin, the reproduction report. Everything is computed before anything is
  * written, and each file is written atomically, so a failure never leaves half-written output.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type AnalysisOptions,
@@ -25,11 +25,10 @@ import {
 } from "@cryomargin/analysis";
 import { CryomarginError } from "../errors.js";
 import { cachedFigure } from "../figures/figureCache.js";
-import { writeFileAtomic } from "../io/files.js";
-import { OutputFileError } from "../io/inputErrors.js";
+import { writeFilesAtomic } from "../io/files.js";
 import { projectPath } from "../projectRoot.js";
-import { measureCohortMargins } from "./cachedMargins.js";
-import { type CohortInfo, loadCohortFolder } from "./cohortFolder.js";
+import { type CacheEntry, checkCohortFolder } from "./cachedMargins.js";
+import type { CohortInfo } from "./cohortFolder.js";
 
 /** The cohort has errors: the analysis does not run. Carries every problem (validate prints the same list). */
 export class CohortInvalidError extends CryomarginError {
@@ -61,6 +60,10 @@ export interface AnalyzeFolderOptions {
   extraCovariates?: readonly string[];
   /** Cache folder of measured margins (default: none). */
   cacheDir?: string;
+  /** Accept non-rigid (affine) registration transforms. */
+  allowAffine?: boolean;
+  /** Every registration transform maps post → pre: invert it. */
+  invert?: boolean;
   threads?: number;
   onProgress?: (done: number, total: number, caseId: string) => void;
 }
@@ -78,6 +81,8 @@ export interface CohortAnalysis {
   warnings: CohortProblem[];
   fromCache: number;
   measured: number;
+  /** Cache entries of the cases measured in this run: written after the outputs (`writeFilesAtomic`). */
+  cacheEntries: CacheEntry[];
 }
 
 /**
@@ -85,15 +90,14 @@ export interface CohortAnalysis {
  * listing every problem when the folder or any case cannot be used.
  */
 export async function analyzeCohortFolder(dir: string, options: AnalyzeFolderOptions = {}): Promise<CohortAnalysis> {
-  const loaded = loadCohortFolder(dir);
-  if (loaded.problems.some((p) => p.severity === "error")) throw new CohortInvalidError(dir, loaded.problems);
   const thresholdMm = options.thresholdMm ?? DEFAULT_THRESHOLD_MM;
-  const measured = await measureCohortMargins(
-    dir,
-    loaded.records.map((r) => r.caseId),
-    { options: { thresholdMm }, cacheDir: options.cacheDir, threads: options.threads, onProgress: options.onProgress },
-  );
-  if (measured.problems.length > 0) throw new CohortInvalidError(dir, [...loaded.problems, ...measured.problems]);
+  const { loaded, measured, problems } = await checkCohortFolder(dir, {
+    options: { thresholdMm, allowAffine: options.allowAffine, invert: options.invert },
+    cacheDir: options.cacheDir,
+    threads: options.threads,
+    onProgress: options.onProgress,
+  });
+  if (problems.some((p) => p.severity === "error")) throw new CohortInvalidError(dir, problems);
   const cases: CaseRecord[] = loaded.records.map((r) => ({
     ...r,
     margin: marginResultFromJson(measured.margins.get(r.caseId) as MarginsJson),
@@ -119,6 +123,7 @@ export async function analyzeCohortFolder(dir: string, options: AnalyzeFolderOpt
     warnings: loaded.problems,
     fromCache: measured.fromCache,
     measured: measured.measured,
+    cacheEntries: measured.cacheEntries,
   };
 }
 
@@ -192,16 +197,9 @@ function sameContent(path: string, content: string | Uint8Array): boolean {
 
 /** Writes the files under `outDir` (folders created), each atomically; a file already as it should be is left alone. */
 export function writeOutputFiles(outDir: string, files: readonly OutputFile[]): void {
-  const folders = new Set(files.map((f) => join(outDir, f.path, "..")));
-  for (const folder of folders) {
-    try {
-      mkdirSync(folder, { recursive: true });
-    } catch (error) {
-      throw new OutputFileError(folder, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
-    }
-  }
-  for (const f of files) {
-    const path = join(outDir, f.path);
-    if (!sameContent(path, f.content)) writeFileAtomic(path, f.content);
-  }
+  writeFilesAtomic(
+    files
+      .map((f) => ({ path: join(outDir, f.path), content: f.content }))
+      .filter((f) => !sameContent(f.path, f.content)),
+  );
 }

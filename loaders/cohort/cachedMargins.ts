@@ -3,14 +3,25 @@
  * of its input files and options (`caseInputHash`), so a second `cryomargin analyze` reads the cache
  * instead of measuring, and a changed mask, transform or option (or a new engine version) is re-measured.
  * Cases not in the cache are measured in parallel worker threads (`measureCohort`).
+ *
+ * A cache entry is input like any other: one that is not JSON or not of the shape `marginsJson` writes
+ * (`checkMarginsJson`) counts as absent and is re-measured. New entries are returned, not written: the
+ * caller writes them (`writeFilesAtomic`) only once its own output is written, so a refused analysis
+ * leaves the output folder, cache included, as it was.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type CohortProblem, cohortProblem, type MarginsJson } from "@cryomargin/analysis";
+import { type CohortProblem, checkMarginsJson, cohortProblem, type MarginsJson } from "@cryomargin/analysis";
 import { CryomarginError } from "../errors.js";
-import { writeFileAtomic } from "../io/files.js";
+import { type LoadedCohort, loadCohortFolder } from "./cohortFolder.js";
 import { measureCohort } from "./cohortMargins.js";
 import { type CaseOptions, caseInputHash, cohortCaseFiles } from "./measureCase.js";
+
+/** A cache entry to write: its path and its JSON text. */
+export interface CacheEntry {
+  path: string;
+  content: string;
+}
 
 export interface CohortMarginsOutcome {
   /** Measured margins by case id (cases that could not be measured are absent). */
@@ -20,6 +31,8 @@ export interface CohortMarginsOutcome {
   /** How many cases came from the cache and how many were measured now. */
   fromCache: number;
   measured: number;
+  /** The entries of the cases measured now (none without a cache folder), for `writeFilesAtomic`. */
+  cacheEntries: CacheEntry[];
 }
 
 export interface CohortMarginsOptions {
@@ -30,20 +43,27 @@ export interface CohortMarginsOptions {
   onProgress?: (done: number, total: number, caseId: string) => void;
 }
 
-/** The problem for a case whose files could not be read or measured: in the file the message names. */
-function caseProblem(dir: string, caseId: string, message: string): CohortProblem {
+/**
+ * A problem of a case's images (an error that stopped its measurement, or a warning of its reading):
+ * in the file the message names, relative to the cohort folder, else in the case's folder.
+ */
+function caseProblem(dir: string, caseId: string, message: string, severity: "error" | "warning"): CohortProblem {
   const files = cohortCaseFiles(dir, caseId);
   const role = (["tumor", "iceball", "transform"] as const).find((r) => message.startsWith(files[r]));
   const file = role ? files[role].slice(dir.length).replace(/^[/\\]/, "") : `cases/${caseId}`;
   const detail = role ? message.slice(files[role].length).replace(/^:\s*/, "") : message;
-  return cohortProblem({ severity: "error", code: "image", file, caseId, detail });
+  return cohortProblem({ severity, code: "image", file, caseId, detail });
 }
 
-/** Reads a cached result; a corrupt cache entry counts as absent (it is re-measured and rewritten). */
+/**
+ * Reads a cached result; an entry that is not JSON, or not of the shape of `marginsJson` (a hand-edited
+ * or truncated file, another version's format), counts as absent: the case is re-measured.
+ */
 function readCached(path: string): MarginsJson | null {
   if (!existsSync(path)) return null;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as MarginsJson;
+    const checked = checkMarginsJson(JSON.parse(readFileSync(path, "utf8")));
+    return "json" in checked ? checked.json : null;
   } catch {
     return null;
   }
@@ -60,6 +80,7 @@ export async function measureCohortMargins(
 ): Promise<CohortMarginsOutcome> {
   const margins = new Map<string, MarginsJson>();
   const problems: CohortProblem[] = [];
+  const cacheEntries: CacheEntry[] = [];
   const hashes = new Map<string, string>();
   const toMeasure: string[] = [];
   for (const caseId of caseIds) {
@@ -68,7 +89,7 @@ export async function measureCohortMargins(
       hash = caseInputHash(cohortCaseFiles(dir, caseId), options);
     } catch (error) {
       if (!(error instanceof CryomarginError)) throw error;
-      problems.push(caseProblem(dir, caseId, error.message));
+      problems.push(caseProblem(dir, caseId, error.message, "error"));
       continue;
     }
     hashes.set(caseId, hash);
@@ -86,15 +107,50 @@ export async function measureCohortMargins(
       threads,
       onProgress: onProgress && ((done, _n, caseId) => onProgress(offset + done, total, caseId)),
     });
-    if (cacheDir) mkdirSync(cacheDir, { recursive: true });
     for (const r of results) {
       if (r.json) {
         measured++;
         margins.set(r.caseId, r.json);
         const hash = hashes.get(r.caseId);
-        if (cacheDir && hash) writeFileAtomic(join(cacheDir, `${hash}.json`), JSON.stringify(r.json));
-      } else problems.push(caseProblem(dir, r.caseId, r.error ?? "could not be measured"));
+        if (cacheDir && hash)
+          cacheEntries.push({ path: join(cacheDir, `${hash}.json`), content: JSON.stringify(r.json) });
+      } else problems.push(caseProblem(dir, r.caseId, r.error ?? "could not be measured", "error"));
     }
   }
-  return { margins, problems, fromCache, measured };
+  return { margins, problems, fromCache, measured, cacheEntries };
+}
+
+/** A cohort folder read and its cases measured: every problem found, in one list. */
+export interface CheckedCohort {
+  loaded: LoadedCohort;
+  measured: CohortMarginsOutcome;
+  /**
+   * The folder's problems (clinical.csv, cohort.json, case folders), then each measured case's: an error
+   * for a case that could not be measured, a warning for each warning of its reading and measuring (the
+   * same text as in its margins JSON).
+   */
+  problems: CohortProblem[];
+}
+
+/**
+ * Reads a cohort folder and measures (or reads from the cache) every case with a usable clinical row and
+ * a complete folder, so that one run lists every problem: of the table, of the folders and of the images
+ * (`cryomargin validate` prints them; `analyze` refuses to run on any error and lists them all).
+ */
+export async function checkCohortFolder(dir: string, options: CohortMarginsOptions): Promise<CheckedCohort> {
+  const loaded = loadCohortFolder(dir);
+  const folderless = new Set(
+    loaded.problems
+      .filter((p) => p.caseId && (p.code === "missing-file" || p.code === "duplicate-file"))
+      .map((p) => p.caseId),
+  );
+  const measurable = loaded.records.map((r) => r.caseId).filter((id) => !folderless.has(id));
+  const measured: CohortMarginsOutcome =
+    measurable.length > 0
+      ? await measureCohortMargins(dir, measurable, options)
+      : { margins: new Map(), problems: [], fromCache: 0, measured: 0, cacheEntries: [] };
+  const problems = loaded.problems.concat(measured.problems);
+  for (const [caseId, json] of measured.margins)
+    for (const w of json.warnings) problems.push(caseProblem(dir, caseId, w, "warning"));
+  return { loaded, measured, problems };
 }

@@ -3,7 +3,7 @@
  * written under a temporary name in the same folder and renamed into place (rename is atomic on one
  * file system), so a crash, a full disk or Ctrl-C never leaves a half-written result behind.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { InputFileError, OutputFileError } from "./inputErrors.js";
@@ -40,4 +40,15 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
       code === "ENOENT" ? "its folder does not exist" : (code ?? (error as Error).message),
     );
   }
+}
+
+/** Writes each file (its folder created when missing) atomically; a folder that cannot be made is an OutputFileError. */
+export function writeFilesAtomic(files: readonly { path: string; content: string | Uint8Array }[]): void {
+  for (const folder of new Set(files.map((f) => dirname(f.path))))
+    try {
+      mkdirSync(folder, { recursive: true });
+    } catch (error) {
+      throw new OutputFileError(folder, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    }
+  for (const f of files) writeFileAtomic(f.path, f.content);
 }

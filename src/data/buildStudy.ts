@@ -201,6 +201,7 @@ export function studyJson(
     siteId: ids[i],
     caseId: naming.publish ? null : row.caseId,
     patientId: naming.publish ? null : row.patientId,
+    warnings: row.warnings.map(naming.scrub),
   }));
   const info = analysis.info;
   const cohort: StudyCohort = {

@@ -4,6 +4,7 @@
  * snake_case keys, mm to 0.01, ml to 0.001, fractions to 1e-4, unmeasurable values as null. Pure, so the
  * CLI and the browser read and write it with one implementation.
  */
+import { OCTANT_NAMES } from "./octants.js";
 import type { MarginResult, OctantName, Vec3 } from "./types.js";
 
 /** One octant as `cryomargin margins` prints it. */
@@ -73,6 +74,68 @@ export function marginsJson(result: MarginResult, warnings: readonly string[]): 
   };
 }
 
+/** What a parsed JSON value is, for messages: "an array", "null", "a string" … */
+function kindOf(v: unknown): string {
+  if (v === undefined) return "missing";
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/**
+ * Checks that a parsed JSON value has the shape `marginsJson` writes: every key present with its type,
+ * numbers finite (null only where `MarginsJson` allows it), fractions in [0, 1], volumes and the diameter
+ * ≥ 0, the eight octants by name, warnings as text. Returns the value typed, or the first thing wrong as
+ * "octants[3].fraction_green: a string, expected a number or null". A reader of a stored or user-given
+ * margins file (analyze's cache) treats anything else as unusable input.
+ */
+export function checkMarginsJson(value: unknown): { json: MarginsJson } | { problem: string } {
+  const wrong = (path: string, v: unknown, expected: string) => ({
+    problem: `${path}: ${kindOf(v)}, expected ${expected}`,
+  });
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
+  const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+  const isFraction = (v: unknown) => isNumber(v) && v >= 0 && v <= 1;
+  if (!isObject(value)) return wrong("margins", value, "an object");
+  const numbers: [string, (v: unknown) => boolean, string][] = [
+    ["mtm_mm", isNumber, "a number (mm)"],
+    ["mtm_mm_rounded", (v) => isNumber(v) && Number.isInteger(v), "a whole number (mm)"],
+    ["threshold_mm", isNumber, "a number (mm)"],
+    ["tumor_volume_ml", (v) => isNumber(v) && v >= 0, "a number ≥ 0 (ml)"],
+    ["iceball_volume_ml", (v) => isNumber(v) && v >= 0, "a number ≥ 0 (ml)"],
+    ["tumor_max_diameter_mm", (v) => isNumber(v) && v >= 0, "a number ≥ 0 (mm)"],
+  ];
+  for (const [key, ok, expected] of numbers) if (!ok(value[key])) return wrong(key, value[key], expected);
+  const point = value.min_margin_point_ras;
+  if (!Array.isArray(point) || point.length !== 3 || !point.every(isNumber))
+    return wrong("min_margin_point_ras", point, "3 numbers (RAS mm)");
+  if (!(OCTANT_NAMES as readonly unknown[]).includes(value.min_margin_octant))
+    return wrong("min_margin_octant", value.min_margin_octant, "an octant name");
+  const coverage = value.coverage;
+  if (!isObject(coverage)) return wrong("coverage", coverage, "an object");
+  for (const key of ["fraction_green", "fraction_yellow", "fraction_red"])
+    if (!isFraction(coverage[key])) return wrong(`coverage.${key}`, coverage[key], "a fraction in [0, 1]");
+  const octants = value.octants;
+  if (!Array.isArray(octants) || octants.length !== OCTANT_NAMES.length)
+    return wrong("octants", octants, `${OCTANT_NAMES.length} octants`);
+  for (const [i, o] of octants.entries()) {
+    if (!isObject(o)) return wrong(`octants[${i}]`, o, "an object");
+    if (o.name !== OCTANT_NAMES[i]) return wrong(`octants[${i}].name`, o.name, `"${OCTANT_NAMES[i]}"`);
+    if (!(isNumber(o.tumor_volume_ml) && o.tumor_volume_ml >= 0))
+      return wrong(`octants[${i}].tumor_volume_ml`, o.tumor_volume_ml, "a number ≥ 0 (ml)");
+    if (o.min_margin_mm !== null && !isNumber(o.min_margin_mm))
+      return wrong(`octants[${i}].min_margin_mm`, o.min_margin_mm, "a number or null");
+    for (const key of ["fraction_green", "fraction_yellow", "fraction_red"])
+      if (o[key] !== null && !isFraction(o[key]))
+        return wrong(`octants[${i}].${key}`, o[key], "a fraction in [0, 1] or null");
+  }
+  const warnings = value.warnings;
+  if (!Array.isArray(warnings) || !warnings.every((w) => typeof w === "string"))
+    return wrong("warnings", warnings, "an array of text");
+  return { json: value as unknown as MarginsJson };
+}
+
 /** NaN for a value the JSON wrote as null (an octant with no measurable part). */
 const numberOrNaN = (v: number | null): number => (v === null ? Number.NaN : v);
 
@@ -88,6 +151,7 @@ export type MarginResultFromJson = Pick<
   | "thresholdMm"
   | "coverage"
   | "octants"
+  | "warnings"
 >;
 
 /**
@@ -116,5 +180,6 @@ export function marginResultFromJson(json: MarginsJson): MarginResultFromJson {
       fractionYellow: numberOrNaN(o.fraction_yellow),
       fractionRed: numberOrNaN(o.fraction_red),
     })),
+    warnings: [...json.warnings],
   };
 }

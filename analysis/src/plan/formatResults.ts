@@ -350,6 +350,7 @@ export function marginsText(r: AnalysisResults): TextTable {
       "fraction_green",
       "fraction_yellow",
       "fraction_red",
+      "warnings",
     ],
     rows: r.cases.map((c) => [
       c.caseId,
@@ -368,6 +369,7 @@ export function marginsText(r: AnalysisResults): TextTable {
       num(c.fractionGreen, 4),
       num(c.fractionYellow, 4),
       num(c.fractionRed, 4),
+      c.warnings.join(" | "),
     ]),
     notes: [r.mtmStatement],
   };

@@ -171,6 +171,8 @@ export interface CaseMarginRow {
   fractionGreen: number | null;
   fractionYellow: number | null;
   fractionRed: number | null;
+  /** The readers' and the margin engine's warnings of the case (none when the margins carry none). */
+  warnings: string[];
 }
 
 /** The per-case margins table, in input order. */
@@ -192,5 +194,6 @@ export function caseMarginRows(cases: readonly CaseRecord[], source: MtmSource):
     fractionGreen: c.margin.coverage?.fractionGreen ?? null,
     fractionYellow: c.margin.coverage?.fractionYellow ?? null,
     fractionRed: c.margin.coverage?.fractionRed ?? null,
+    warnings: c.margin.warnings ? [...c.margin.warnings] : [],
   }));
 }

@@ -14,7 +14,7 @@ export type CaseMargins = Pick<
   MarginResult,
   "mtmMm" | "mtmMmRounded" | "tumorMaxDiameterMm" | "tumorVolumeMl" | "iceballVolumeMl" | "minMarginOctant"
 > &
-  Partial<Pick<MarginResult, "octants" | "coverage" | "thresholdMm">>;
+  Partial<Pick<MarginResult, "octants" | "coverage" | "thresholdMm" | "warnings">>;
 
 /** One treated tumor: its clinical row and its measured margins. */
 export interface CaseRecord extends ClinicalRecord {
