@@ -165,7 +165,7 @@ describe("advice and usage", () => {
 
   it("every option a message advises is one the command takes (--allow-affine for validate and analyze)", async () => {
     for (const command of ["validate", "analyze"]) {
-      const usage = subcommands.find((s) => s.name === command)?.usage ?? "";
+      const usage = (await subcommands.find((s) => s.name === command)?.load())?.usage ?? "";
       const args =
         command === "analyze" ? [dir, "--out", join(tmp.dir, "scaled-results"), "--quiet"] : [dir, "--quiet"];
       const refused = await cli(command, ...args);
@@ -185,7 +185,7 @@ describe("advice and usage", () => {
       expect(r.status, command.name).toBe(2);
       expect(r.stderr).toMatch(/^cryomargin: unknown option '--no-such-option'; the options are --/);
       expect(r.stderr).not.toMatch(/positional argument/);
-      expect(r.stderr).toContain(command.usage);
+      expect(r.stderr).toContain((await command.load()).usage);
     }
   });
 });
