@@ -15,6 +15,7 @@ export * from "./charts/index.js";
 export * from "./cohort/index.js";
 export * from "./margin/index.js";
 export * from "./plan/index.js";
+export * from "./segment/index.js";
 export * from "./stats/index.js";
 export * from "./survival/index.js";
 export * from "./synth/index.js";

@@ -45,4 +45,9 @@ export const subcommands: SubcommandEntry[] = [
     summary: "check a cohort folder and list every problem found",
     load: async () => (await import("./validate.js")).validateCommand,
   },
+  {
+    name: "segment",
+    summary: "segment the tumor from outlines on a few slices, or the ice ball from seed points",
+    load: async () => (await import("./segment.js")).segmentCommand,
+  },
 ];

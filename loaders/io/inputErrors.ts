@@ -45,7 +45,11 @@ export type InputProblem =
   /** A DICOM series' slices are not parallel or not on one line. */
   | "non-parallel-slices"
   /** A DICOM-SEG segments another series than the scan it is given with. */
-  | "wrong-reference";
+  | "wrong-reference"
+  /** Two files that must share a voxel grid (scribbles and their scan) do not. */
+  | "grid-mismatch"
+  /** A segmentation cannot start from the input: no drawn voxel, a seed off the scan or not in the ice ball. */
+  | "bad-segmentation-input";
 
 /**
  * An input file is wrong. `file` is the path as the user gave it; the message starts with it.

@@ -1,0 +1,15 @@
+/**
+ * Semi-automatic segmentation: the tumor from outlines on a few slices (interpolated, then refined to
+ * the scan's edges) and the ice ball from seed points; with Dice and the 95 % Hausdorff distance to
+ * check them. Pure: the contour interpolator itself runs in loaders/ (ITK, WebAssembly).
+ */
+export * from "./box.js";
+export * from "./components.js";
+export * from "./iceball.js";
+export * from "./morphology.js";
+export * from "./otsu.js";
+export * from "./overlap.js";
+export * from "./slices.js";
+export * from "./tumor.js";
+export * from "./tumorRefine.js";
+export * from "./types.js";
