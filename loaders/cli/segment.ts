@@ -71,7 +71,11 @@ export async function runSegment(args: string[]): Promise<number> {
     throw new CliUsageError(`segment needs 'tumor' or 'iceball' first${target ? `, got '${target}'` : ""}`);
   // "--seed -73,12,5": a value starting with a minus sign would read as an option; join it to its flag.
   const joined = rest.flatMap((arg, i) =>
-    arg === "--seed" && /^-\d|^-\./.test(rest[i + 1] ?? "") ? [] : i > 0 && rest[i - 1] === "--seed" && /^-\d|^-\./.test(arg) ? [`--seed=${arg}`] : [arg],
+    arg === "--seed" && /^-\d|^-\./.test(rest[i + 1] ?? "")
+      ? []
+      : i > 0 && rest[i - 1] === "--seed" && /^-\d|^-\./.test(arg)
+        ? [`--seed=${arg}`]
+        : [arg],
   );
   const { values } = parseCommandArgs(joined, options);
   const only = target === "tumor" ? ["seed", "box-mm", "opening-mm"] : ["scribbles", "band-mm"];

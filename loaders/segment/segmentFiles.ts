@@ -74,7 +74,11 @@ export async function segmentTumorFiles(
     scribbles = maskFromImage(readNiftiImage(files.scribbles)).mask;
   } catch (error) {
     if (error instanceof InputFileError && error.problem === "empty-mask")
-      throw new InputFileError(files.scribbles, "bad-segmentation-input", "the scribbles hold no drawn voxel (no value > 0)");
+      throw new InputFileError(
+        files.scribbles,
+        "bad-segmentation-input",
+        "the scribbles hold no drawn voxel (no value > 0)",
+      );
     throw error;
   }
   let result: TumorSegmentation;
@@ -83,7 +87,8 @@ export async function segmentTumorFiles(
     const plan = planTumorInterpolation(image, scribbles);
     const spacing = voxelSpacingMm(image.voxelToWorld);
     const interpolations: Uint8Array[] = [];
-    for (const job of plan.jobs) interpolations.push(await interpolateContours(job.labels, image.dims, spacing, job.axis));
+    for (const job of plan.jobs)
+      interpolations.push(await interpolateContours(job.labels, image.dims, spacing, job.axis));
     axes = plan.jobs.map((j) => AXIS_NAMES[j.axis]);
     result = finishTumorSegmentation(image, plan, interpolations, options);
   } catch (error) {
@@ -107,7 +112,8 @@ export async function segmentTumorFiles(
     parameters: {
       band_mm: q.bandMm,
       beta: q.beta,
-      interpolation: "@itk-wasm/morphological-contour-interpolation (default options) along each axis with ≥ 2 outlined slices",
+      interpolation:
+        "@itk-wasm/morphological-contour-interpolation (default options) along each axis with ≥ 2 outlined slices",
       interpolated_axes: axes,
     },
     drawn_slices: r.slices,

@@ -7,10 +7,7 @@
 
 type Dims = readonly [number, number, number];
 
-/**
- * Visits the 6 face neighbours of voxel `v` inside the grid, calling `visit(u)` for each.
- * Inlined by hand in the hot loops below; this is the reference form.
- */
+/** Visits the 6 face neighbours of voxel `v` inside the grid, calling `visit(u)` for each. */
 function forEachNeighbour(v: number, dims: Dims, visit: (u: number) => void): void {
   const [nx, ny, nz] = dims;
   const slice = nx * ny;

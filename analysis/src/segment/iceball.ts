@@ -2,6 +2,8 @@
  * Ice-ball segmentation from one or more seed points. The ice ball is a signal void on T1 and T2
  * (frozen tissue has T2* ≈ 0), and so are the cryoprobes' shafts that run out of it.
  *
+ * 0. Noise: the scan is median-filtered in plane (3 × 3, median.ts); every step below reads the
+ *    filtered intensities.
  * 1. Threshold: Otsu's cut (otsu.ts) of log(1 + I) over the voxels within `boxMarginMm` of the seeds'
  *    bounding box. On the log scale the void's contrast with every tissue is a ratio (a void of 15
  *    against muscle 220 or fat 800 is ≥ 2.7 log units apart, while tissues are ≤ 1.3 apart), so the cut
@@ -20,6 +22,7 @@ import { invertAffine, linearDeterminant, voxelSpacingMm } from "../margin/affin
 import type { Vec3 } from "../margin/types.js";
 import { boxAround, clampedBox, cropToBox, type IndexBox, pasteFromBox } from "./box.js";
 import { componentOfSeeds, fillHoles, floodFill } from "./components.js";
+import { medianFilterInPlane } from "./median.js";
 import { openMm } from "./morphology.js";
 import { otsuThreshold } from "./otsu.js";
 import { type ScalarVolume, SegmentationInputError } from "./types.js";
@@ -101,6 +104,7 @@ export function segmentIceball(
   const boxMarginMm = options.boxMarginMm ?? 40;
   const openingRadiusMm = options.openingRadiusMm ?? 1.25 * Math.max(...spacing);
   const seeds = seedVoxels(image, seedsRas);
+  const intensity = medianFilterInPlane(image.data, dims);
 
   // 1. Otsu on log(1 + I) in the box around the seeds.
   const seedMask = new Uint8Array(n);
@@ -110,7 +114,7 @@ export function segmentIceball(
     dims,
     spacing.map((s) => Math.ceil(boxMarginMm / s)) as [number, number, number],
   ) as IndexBox;
-  const inBox = cropToBox(image.data, dims, box, (m) => new Float32Array(m));
+  const inBox = cropToBox(intensity, dims, box, (m) => new Float32Array(m));
   for (let v = 0; v < inBox.length; v++) inBox[v] = Math.log1p(Math.max(0, inBox[v]));
   let otsu: ReturnType<typeof otsuThreshold>;
   try {
@@ -121,7 +125,7 @@ export function segmentIceball(
   const threshold = Math.expm1(otsu.threshold);
   const seedIntensities = seeds.map((s) => {
     const values = neighbourhood(s, dims)
-      .map((u) => image.data[u])
+      .map((u) => intensity[u])
       .sort((a, b) => a - b);
     return values[values.length >> 1];
   });
@@ -129,7 +133,7 @@ export function segmentIceball(
     if (value > threshold)
       throw new SegmentationInputError(
         `seed ${s + 1} (${seedsRas[s].map((x) => x.toFixed(1)).join(", ")} mm RAS) is not in a dark region: ` +
-          `its intensity is ${value.toFixed(0)} (median of its 3 × 3 × 3 neighbourhood), above the threshold ${threshold.toFixed(0)} ` +
+          `its intensity is ${value.toFixed(0)} (median of its 3 × 3 × 3 neighbourhood, noise filtered), above the threshold ${threshold.toFixed(0)} ` +
           `(Otsu within ${boxMarginMm} mm of the seeds); the ice ball is a signal void`,
         "seed",
       );
@@ -137,16 +141,20 @@ export function segmentIceball(
 
   // 2. Region growing from the darkest voxel near each seed.
   const dark = new Uint8Array(n);
-  for (let v = 0; v < n; v++) dark[v] = image.data[v] <= threshold ? 1 : 0;
+  for (let v = 0; v < n; v++) dark[v] = intensity[v] <= threshold ? 1 : 0;
   const starts = seeds.map((s) =>
-    neighbourhood(s, dims).reduce((best, u) => (image.data[u] < image.data[best] ? u : best), s),
+    neighbourhood(s, dims).reduce((best, u) => (intensity[u] < intensity[best] ? u : best), s),
   );
   const grown = floodFill(dark, dims, starts);
   let grownVoxels = 0;
   for (let v = 0; v < n; v++) grownVoxels += grown[v];
 
   // 3–5 on the region's bounding box (grown by the opening radius and a voxel, so the grid border plays no part).
-  const work = boxAround(grown, dims, spacing.map((s) => Math.ceil(openingRadiusMm / s) + 1) as [number, number, number]);
+  const work = boxAround(
+    grown,
+    dims,
+    spacing.map((s) => Math.ceil(openingRadiusMm / s) + 1) as [number, number, number],
+  );
   const region = work ?? clampedBox([0, 0, 0], [dims[0] - 1, dims[1] - 1, dims[2] - 1], dims);
   const local = cropToBox(grown, dims, region, (m) => new Uint8Array(m));
   const { mask: noHoles, filled: holesBefore } = fillHoles(local, region.dims);
@@ -200,7 +208,7 @@ export function segmentIceball(
     mask,
     report: {
       method:
-        "Otsu threshold of log(1 + intensity) around the seeds; 6-connected region growing; holes filled; opening by a ball (shafts cut at the surface); the seeds' connected component",
+        "3 × 3 in-plane median filter; Otsu threshold of log(1 + intensity) around the seeds; 6-connected region growing; holes filled; opening by a ball (shafts cut at the surface); the seeds' connected component",
       threshold,
       separability: otsu.separability,
       boxMarginMm,

@@ -34,8 +34,18 @@ export function surfaceVoxels(mask: Uint8Array, dims: Dims): Uint8Array {
         const v = i + nx * j + slice * k;
         if (!mask[v]) continue;
         const edge =
-          i === 0 || j === 0 || k === 0 || i === nx - 1 || j === ny - 1 || k === nz - 1 ||
-          !mask[v - 1] || !mask[v + 1] || !mask[v - nx] || !mask[v + nx] || !mask[v - slice] || !mask[v + slice];
+          i === 0 ||
+          j === 0 ||
+          k === 0 ||
+          i === nx - 1 ||
+          j === ny - 1 ||
+          k === nz - 1 ||
+          !mask[v - 1] ||
+          !mask[v + 1] ||
+          !mask[v - nx] ||
+          !mask[v + nx] ||
+          !mask[v - slice] ||
+          !mask[v + slice];
         out[v] = edge ? 1 : 0;
       }
   return out;

@@ -5,9 +5,8 @@
  *
  * A slice along axis a holds an outline when it holds a filled 3 × 3 block of drawn voxels in its plane
  * (a filled 2-D shape, not the 1-voxel-thick traces that outlines drawn in other orientations leave on
- * it, even where those traces cross). A slice whose drawn voxels all lie on slices
- * already found along another axis is such a trace too (outlines drawn on adjacent slices leave a
- * trace several voxels thick across them) and is dropped.
+ * it, even where those traces cross). Outlines drawn on adjacent slices leave traces several voxels
+ * thick on the other orientations; those are told apart by taking the largest outlines first.
  */
 
 type Dims = readonly [number, number, number];
@@ -48,40 +47,45 @@ function holdsOutline(labels: Uint8Array, dims: Dims, axis: number, s: number): 
 }
 
 /**
- * The slice indices holding an outline along each axis [i, j, k] (see the module comment).
+ * The slice indices holding an outline along each axis [i, j, k] (see the module comment). Candidate
+ * slices (those holding a 3 × 3 block) are taken largest first; each is kept when a 3 × 3 block of its
+ * drawn voxels remains after removing the voxels of the slices already kept — so the traces that kept
+ * outlines leave on other slices, however thick, never count as outlines of their own.
  * Example: three axial outlines and one sagittal give `[[i₀], [], [k₁, k₂, k₃]]`.
  */
 export function annotatedSlices(labels: Uint8Array, dims: Dims): [number[], number[], number[]] {
-  const drawnIn: Set<number>[] = [new Set(), new Set(), new Set()];
+  const perSlice = [0, 1, 2].map((axis) => new Int32Array(dims[axis]));
   for (let k = 0, v = 0; k < dims[2]; k++)
     for (let j = 0; j < dims[1]; j++)
       for (let i = 0; i < dims[0]; i++, v++)
         if (labels[v]) {
-          drawnIn[0].add(i);
-          drawnIn[1].add(j);
-          drawnIn[2].add(k);
+          perSlice[0][i]++;
+          perSlice[1][j]++;
+          perSlice[2][k]++;
         }
-  const candidates = [0, 1, 2].map((axis) =>
-    new Set([...drawnIn[axis]].filter((s) => holdsOutline(labels, dims, axis, s))),
-  );
-  const result = [0, 1, 2].map((axis) =>
-    [...candidates[axis]]
-      .filter((s) => {
-        // Keep the slice when one of its drawn voxels lies on no candidate slice of another axis.
-        const [u, w] = planeAxes(axis);
-        for (let b = 0; b < dims[w]; b++)
-          for (let a = 0; a < dims[u]; a++) {
-            const c = [0, 0, 0];
-            c[axis] = s;
-            c[u] = a;
-            c[w] = b;
-            if (labels[indexOf(c, dims)] && !candidates[u].has(a) && !candidates[w].has(b)) return true;
-          }
-        return false;
-      })
-      .sort((p, q) => p - q),
-  );
-  return [result[0], result[1], result[2]];
+  const candidates: { axis: number; s: number; size: number }[] = [];
+  for (const axis of [0, 1, 2])
+    for (let s = 0; s < dims[axis]; s++)
+      if (perSlice[axis][s] >= 9 && holdsOutline(labels, dims, axis, s))
+        candidates.push({ axis, s, size: perSlice[axis][s] });
+  candidates.sort((p, q) => q.size - p.size || p.axis - q.axis || p.s - q.s);
+  const remaining = labels.slice();
+  const result: [number[], number[], number[]] = [[], [], []];
+  for (const { axis, s } of candidates) {
+    if (!holdsOutline(remaining, dims, axis, s)) continue;
+    result[axis].push(s);
+    const [u, w] = planeAxes(axis);
+    const c = [0, 0, 0];
+    c[axis] = s;
+    for (let b = 0; b < dims[w]; b++)
+      for (let a = 0; a < dims[u]; a++) {
+        c[u] = a;
+        c[w] = b;
+        remaining[indexOf(c, dims)] = 0;
+      }
+  }
+  for (const list of result) list.sort((p, q) => p - q);
+  return result;
 }
 
 /** A 0/1 mask of every voxel on the given slices along each axis. */
@@ -93,8 +97,7 @@ export function slicesMask(dims: Dims, slices: readonly (readonly number[])[]): 
     return flags;
   });
   for (let k = 0, v = 0; k < dims[2]; k++)
-    for (let j = 0; j < dims[1]; j++)
-      for (let i = 0; i < dims[0]; i++, v++) out[v] = on[0][i] | on[1][j] | on[2][k];
+    for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, v++) out[v] = on[0][i] | on[1][j] | on[2][k];
   return out;
 }
 

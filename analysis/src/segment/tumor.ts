@@ -92,7 +92,13 @@ export function finishTumorSegmentation(
   const n = plan.drawn.length;
   const interpolated = plan.drawn.slice();
   for (const m of interpolations) for (let v = 0; v < n; v++) if (m[v]) interpolated[v] = 1;
-  const { mask, report } = refineTumorBorder(image, interpolated, plan.drawn, slicesMask(image.dims, plan.slices), options);
+  const { mask, report } = refineTumorBorder(
+    image,
+    interpolated,
+    plan.drawn,
+    slicesMask(image.dims, plan.slices),
+    options,
+  );
   const voxelMl = Math.abs(linearDeterminant(image.voxelToWorld)) / 1000;
   const count = (m: Uint8Array) => m.reduce((s, x) => s + x, 0);
   return {

@@ -143,7 +143,8 @@ export function refineTumorBorder(
       values.push(intensity[v]);
     }
   if (values.length === 0) throw new RangeError("refineTumorBorder: no drawn voxel");
-  const fit = values.length >= 40 ? affineFit(points, values) : [values.reduce((s, x) => s + x, 0) / values.length, 0, 0, 0];
+  const fit =
+    values.length >= 40 ? affineFit(points, values) : [values.reduce((s, x) => s + x, 0) / values.length, 0, 0, 0];
   const shadingAt = (v: number) => {
     const p = position(v);
     return fit[0] + fit[1] * p[0] + fit[2] * p[1] + fit[3] * p[2];
@@ -196,7 +197,8 @@ export function refineTumorBorder(
   for (const x of backgroundSamples) counts[Math.round((x - lo) / width)]++;
   const kernelHalf = Math.ceil((4 * tumorSd) / width);
   const kernel = new Float64Array(2 * kernelHalf + 1);
-  for (let t = -kernelHalf; t <= kernelHalf; t++) kernel[t + kernelHalf] = Math.exp(-0.5 * ((t * width) / tumorSd) ** 2);
+  for (let t = -kernelHalf; t <= kernelHalf; t++)
+    kernel[t + kernelHalf] = Math.exp(-0.5 * ((t * width) / tumorSd) ** 2);
   const density = new Float64Array(bins);
   const norm = 1 / (Math.max(1, backgroundSamples.length) * tumorSd * Math.sqrt(2 * Math.PI));
   for (let b = 0; b < bins; b++) {

@@ -27,7 +27,8 @@ const SOFT_TISSUE = 330;
 const MUSCLE = 220;
 const BONE = 120;
 const VOID = 15;
-const NOISE_SD = 18;
+/** SD of the Gaussian noise of the synthetic scans (intensity units). */
+export const SCAN_NOISE_SD = 18;
 /** Probe shafts are drawn 150 mm back from their tips, 1.2 mm in radius (17-gauge). */
 const SHAFT_LENGTH_MM = 150;
 const SHAFT_RADIUS_MM = 1.2;
@@ -108,7 +109,9 @@ function render(
         // Coil shading: brighter toward the posterior coil, ±15%.
         const shading = 1 + 0.15 * Math.tanh(-y / 120);
         const noisy =
-          value === 0 ? Math.abs(NOISE_SD * standardNormal(rng)) : value * shading + NOISE_SD * standardNormal(rng);
+          value === 0
+            ? Math.abs(SCAN_NOISE_SD * standardNormal(rng))
+            : value * shading + SCAN_NOISE_SD * standardNormal(rng);
         data[index] = Math.max(0, Math.min(32767, Math.round(noisy)));
       }
     }

@@ -14,6 +14,7 @@ export * from "./ellipsoid.js";
 export * from "./images.js";
 export * from "./probes.js";
 export * from "./realize.js";
+export * from "./scanPerturbation.js";
 export * from "./targets.js";
 export * from "./tumorShape.js";
 export * from "./unionPhantoms.js";
