@@ -19,7 +19,7 @@ describe("Mann-Whitney vs R wilcox.test", () => {
     it(c.id, () => {
       const exact = c.exact === "auto" ? "auto" : Boolean(c.exact);
       const r = mannWhitney(c.x, c.y, { exact, correct: c.correct });
-      expectClose(r.W, c.result.W, REL, "W");
+      expectClose(r.statistic, c.result.W, REL, "W");
       expectClose(r.p, c.result.p, REL, "p");
       if (c.result.method_exact !== undefined) expect(r.method === "exact").toBe(c.result.method_exact);
     });
@@ -46,7 +46,7 @@ describe("t-test vs R t.test", () => {
   for (const c of referenceCases("ttest")) {
     it(c.id, () => {
       const r = tTest(c.x, c.y, { welch: !c.var_equal });
-      expectClose(r.t, c.result.t, REL, "t");
+      expectClose(r.statistic, c.result.t, REL, "t");
       expectClose(r.df, c.result.df, REL, "df");
       expectClose(r.p, c.result.p, REL, "p");
       expectAllClose(r.ci, c.result.ci, REL, "ci");
@@ -59,7 +59,7 @@ describe("Shapiro-Wilk vs R shapiro.test", () => {
   for (const c of referenceCases("shapiro")) {
     it(c.id, () => {
       const r = shapiroWilk(c.x);
-      expectClose(r.W, c.result.W, REL, "W");
+      expectClose(r.statistic, c.result.W, REL, "W");
       expectClose(r.p, c.result.p, REL, "p");
     });
   }
@@ -70,7 +70,7 @@ describe("Spearman vs R cor.test", () => {
     it(c.id, () => {
       const r = spearman(c.x, c.y);
       expectClose(r.rho, c.result.rho, REL, "rho");
-      expectClose(r.S, c.result.S, REL, "S");
+      expectClose(r.statistic, c.result.S, REL, "S");
       expectClose(r.p, c.result.p_auto, REL, "p (R default)");
       expectClose(r.pAsymptoticT, c.result.p_asymptotic_t, REL, "p (t approximation)");
       expect(r.method === "exact-as89").toBe(c.result.auto_is_exact);

@@ -92,7 +92,7 @@ describe("log-rank vs R survdiff", () => {
   for (const c of referenceCases("logrank")) {
     it(c.id, () => {
       const r = logRank({ time: c.data.time, event: c.data.status }, c.data.group);
-      expectClose(r.chisq, c.result.chisq, REL, "chisq");
+      expectClose(r.statistic, c.result.chisq, REL, "chisq");
       expect(r.df).toBe(c.result.df);
       expectClose(r.p, c.result.p, REL, "p");
       expectAllClose(
@@ -143,7 +143,7 @@ describe("Cox proportional hazards vs R coxph", () => {
         "se",
       );
       expectAllClose(
-        fit.coefficients.map((k) => k.z),
+        fit.coefficients.map((k) => k.statistic),
         r.z,
         REL,
         "z",
@@ -161,13 +161,13 @@ describe("Cox proportional hazards vs R coxph", () => {
         "hr",
       );
       expectAllClose(
-        fit.coefficients.map((k) => k.hrLower),
+        fit.coefficients.map((k) => k.ci[0]),
         r.hr_lower,
         REL,
         "hr lower",
       );
       expectAllClose(
-        fit.coefficients.map((k) => k.hrUpper),
+        fit.coefficients.map((k) => k.ci[1]),
         r.hr_upper,
         REL,
         "hr upper",
@@ -175,7 +175,7 @@ describe("Cox proportional hazards vs R coxph", () => {
       expectClose(fit.loglikNull, r.loglik_null, REL, "loglik null");
       expectClose(fit.loglik, r.loglik, REL, "loglik");
       for (const test of ["lr", "wald", "score"] as const) {
-        expectClose(fit.tests[test].stat, r[test].stat, REL, `${test} stat`);
+        expectClose(fit.tests[test].statistic, r[test].stat, REL, `${test} stat`);
         expect(fit.tests[test].df).toBe(r[test].df);
         expectClose(fit.tests[test].p, r[test].p, REL, `${test} p`);
       }

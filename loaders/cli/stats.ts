@@ -2,15 +2,18 @@
  * `cryomargin stats TEST --data FILE.csv [options]`: one statistical test or survival model on any CSV,
  * printed as JSON (or, with `--format table`, as a readable table).
  *
- * Each TEST is one small function mapping its options → the analysis engine's call → the JSON shape of
- * issue 3 (snake_case keys; R's NA and Inf, which JSON cannot hold, print as null). Every result also
- * carries `test`, `data` (the file), `n_dropped` (rows with a missing value in a used column, dropped as
- * R's na.omit does) and `warnings`. The engine is checked against R in test/stats-reference.test.ts and
+ * Each TEST is one small function mapping its options → the analysis engine's call → the command's JSON
+ * shape (snake_case keys named as R names the figures: W, t, rho, chisq, hr_lower …; R's NA and Inf, which
+ * JSON cannot hold, print as null). The engine's results share one shape (statistic, p, ci, method code,
+ * coded warnings: stats/result.ts); this module only names their fields for the JSON, whose keys stay as
+ * they are. Every result also carries `test`, `data` (the file), `n_dropped` (rows with a missing value in
+ * a used column, dropped as R's na.omit does), `warnings` (messages) and `warning_codes` (their codes). The engine is checked against R in test/stats-reference.test.ts and
  * test/survival-reference.test.ts; this module adds no statistics of its own.
  */
 import {
   type ConfType,
   type CoxTerm,
+  type CoxTest,
   type CoxTies,
   coxFirth,
   coxTerms,
@@ -18,18 +21,23 @@ import {
   type KaplanMeierAt,
   type KaplanMeierGroup,
   kaplanMeierByGroup,
+  LOG_RANK_DESCRIPTION,
   type LogRankResult,
   logRank,
   type MannWhitneyOptions,
   mannWhitney,
   medianFollowUpReverseKM,
+  type RocDirection,
   rocCurve,
+  type StatsWarning,
   type SurvivalData,
   shapiroWilk,
   sortedLevels,
   spearman,
+  statsWarning,
   survivalAt,
   tTest,
+  warningMessages,
 } from "@cryomargin/analysis";
 import { CliUsageError, CryomarginError } from "../errors.js";
 import {
@@ -166,7 +174,7 @@ function twoSamples(input: CsvInput, options: Options, test: string): TwoSamples
 // ---------------------------------------------------------------------------------------------------------
 // JSON shapes
 
-/** A Kaplan-Meier fit of one group as issue 3's JSON (`group` null when the data are not grouped). */
+/** A Kaplan-Meier fit of one group as the command's JSON (`group` null when the data are not grouped). */
 function kmGroupJson(fit: KaplanMeierGroup, at: KaplanMeierAt[], followUp: number, grouped: boolean): Result {
   return {
     group: grouped ? fit.group : null,
@@ -196,14 +204,24 @@ function kmGroupJson(fit: KaplanMeierGroup, at: KaplanMeierAt[], followUp: numbe
   };
 }
 
-/** A log-rank result as issue 3's JSON. */
+/** Coded warnings as the JSON prints them: the messages, and their codes in the same order. */
+function warningFields(warnings: readonly StatsWarning[]): { warnings: string[]; warning_codes: string[] } {
+  return { warnings: warningMessages(warnings), warning_codes: warnings.map((w) => w.code) };
+}
+
+/** A χ² test (Cox model or term) as the JSON prints it. */
+function chiSquareJson(t: CoxTest): Result {
+  return { stat: t.statistic, df: t.df, p: t.p };
+}
+
+/** A log-rank result as the command's JSON. */
 function logRankJson(r: LogRankResult): Result {
   return {
-    chisq: r.chisq,
+    chisq: r.statistic,
     df: r.df,
     p: r.p,
     groups: r.groups.map((g) => ({ group: g.group, n: g.n, observed: g.observed, expected: g.expected })),
-    method: r.method,
+    method: LOG_RANK_DESCRIPTION,
   };
 }
 
@@ -218,7 +236,7 @@ function km(input: CsvInput, options: Options): Result {
   const group = groupColumn === undefined ? undefined : labelValues(input, groupColumn);
   const s = survivalInput(input, options, "km", group ? [group] : []);
   const labels = group ? pick(group, s.rows) : s.data.time.map(() => "all");
-  const warnings: string[] = [];
+  const warnings: StatsWarning[] = [];
   const fits = kaplanMeierByGroup(s.data, labels, { confType });
   const groups = fits.map((fit) => {
     const idx = labels.flatMap((l, i) => (l === fit.group ? [i] : []));
@@ -228,7 +246,10 @@ function km(input: CsvInput, options: Options): Result {
   let logrank: Result | undefined;
   if (group && groupColumn) {
     if (groups.length >= 2) logrank = logRankJson(logRank(s.data, labels));
-    else warnings.push(`column '${groupColumn}' has one group among the rows used: no log-rank test`);
+    else
+      warnings.push(
+        statsWarning("one-group", `column '${groupColumn}' has one group among the rows used: no log-rank test`),
+      );
   }
   return {
     conf_type: confType,
@@ -239,7 +260,7 @@ function km(input: CsvInput, options: Options): Result {
     n_dropped: s.rows.nDropped,
     event_value: s.eventValue,
     method: "Kaplan-Meier; Greenwood variance (R survival conventions)",
-    warnings,
+    ...warningFields([...fits.flatMap((fit) => fit.warnings), ...warnings]),
   };
 }
 
@@ -250,12 +271,13 @@ function logrank(input: CsvInput, options: Options): Result {
   const s = survivalInput(input, options, "logrank", [group]);
   const labels = pick(group, s.rows);
   requireTwoOrMore(input, sortedLevels(labels), groupColumn, "the log-rank test");
+  const result = logRank(s.data, labels);
   return {
-    ...logRankJson(logRank(s.data, labels)),
+    ...logRankJson(result),
     n: s.data.time.length,
     n_dropped: s.rows.nDropped,
     event_value: s.eventValue,
-    warnings: [],
+    ...warningFields(result.warnings),
   };
 }
 
@@ -315,7 +337,12 @@ function cox(input: CsvInput, options: Options): Result {
   const fit = coxTerms(s.data, terms, { ties });
   const warnings = [...fit.warnings];
   if (fit.monotoneLikelihood && options.firth !== true)
-    warnings.push("rerun with --firth for Firth's penalised estimate, which stays finite under separation");
+    warnings.push(
+      statsWarning(
+        "monotone-likelihood",
+        "rerun with --firth for Firth's penalised estimate, which stays finite under separation",
+      ),
+    );
   const result: Result = {
     n: fit.n,
     events: fit.events,
@@ -330,15 +357,19 @@ function cox(input: CsvInput, options: Options): Result {
           }),
       coef: c.coef,
       se: c.se,
-      z: c.z,
+      z: c.statistic,
       p: c.p,
       hr: c.hr,
-      hr_lower: c.hrLower,
-      hr_upper: c.hrUpper,
+      hr_lower: c.ci[0],
+      hr_upper: c.ci[1],
     })),
     loglik_null: fit.loglikNull,
     loglik: fit.loglik,
-    tests: fit.tests,
+    tests: {
+      lr: chiSquareJson(fit.tests.lr),
+      wald: chiSquareJson(fit.tests.wald),
+      score: chiSquareJson(fit.tests.score),
+    },
     ...(categorical.length === 0
       ? {}
       : {
@@ -349,8 +380,8 @@ function cox(input: CsvInput, options: Options): Result {
               levels: t.levels,
               reference: t.reference,
               coefficients: t.coefficients,
-              wald: t.wald,
-              lr: t.lr,
+              wald: chiSquareJson(t.wald),
+              lr: chiSquareJson(t.lr),
             })),
         }),
     concordance: fit.concordance,
@@ -360,8 +391,8 @@ function cox(input: CsvInput, options: Options): Result {
     monotone_likelihood: fit.monotoneLikelihood,
     n_dropped: s.rows.nDropped,
     event_value: s.eventValue,
-    method: fit.method,
-    warnings,
+    method: fit.description,
+    ...warningFields(warnings),
   };
   if (options.firth === true) {
     const firth = coxFirth(s.data, fit.design);
@@ -372,13 +403,13 @@ function cox(input: CsvInput, options: Options): Result {
         se: c.se,
         p: c.p,
         hr: c.hr,
-        hr_lower: c.hrLower,
-        hr_upper: c.hrUpper,
+        hr_lower: c.ci[0],
+        hr_upper: c.ci[1],
       })),
       penalized_loglik: firth.penalizedLoglik,
       converged: firth.converged,
-      method: firth.method,
-      warnings: firth.warnings,
+      method: firth.description,
+      ...warningFields(firth.warnings),
     };
   }
   return result;
@@ -393,7 +424,7 @@ function mannWhitneyTest(input: CsvInput, options: Options): Result {
   const s = twoSamples(input, options, "mann-whitney");
   const r = mannWhitney(s.x, s.y, { exact, correct });
   return {
-    W: r.W,
+    W: r.statistic,
     p: r.p,
     method: r.method,
     z: r.z,
@@ -402,7 +433,7 @@ function mannWhitneyTest(input: CsvInput, options: Options): Result {
     ties: r.ties,
     n_dropped: s.nDropped,
     n_excluded: s.nExcluded,
-    warnings: r.warnings,
+    ...warningFields(r.warnings),
   };
 }
 
@@ -411,7 +442,7 @@ function ttest(input: CsvInput, options: Options): Result {
   const s = twoSamples(input, options, "ttest");
   const r = tTest(s.x, s.y, { welch: options.welch === true });
   return {
-    t: r.t,
+    t: r.statistic,
     df: r.df,
     p: r.p,
     ci: r.ci,
@@ -422,7 +453,7 @@ function ttest(input: CsvInput, options: Options): Result {
     method: r.method,
     n_dropped: s.nDropped,
     n_excluded: s.nExcluded,
-    warnings: r.warnings,
+    ...warningFields(r.warnings),
   };
 }
 
@@ -456,13 +487,14 @@ function fisher(input: CsvInput, options: Options): Result {
     table: f.table,
     rows: rowLevels,
     cols: colLevels,
-    odds_ratio: f.oddsRatio,
-    ci: f.ci,
-    conf_level: f.confLevel,
+    // An r×c table has no odds ratio: the keys are left out (the engine's null), as they always were.
+    odds_ratio: f.oddsRatio ?? undefined,
+    ci: f.ci ?? undefined,
+    conf_level: f.confLevel ?? undefined,
     method: f.method,
     n_dropped: rows.nDropped,
     n_excluded: nExcluded,
-    warnings: f.warnings,
+    ...warningFields(f.warnings),
   };
 }
 
@@ -476,7 +508,7 @@ function spearmanTest(input: CsvInput, options: Options): Result {
   const r = spearman(pick(x, rows), pick(y, rows));
   return {
     rho: r.rho,
-    S: r.S,
+    S: r.statistic,
     p: r.p,
     p_exact: r.pExact,
     p_asymptotic_t: r.pAsymptoticT,
@@ -484,43 +516,30 @@ function spearmanTest(input: CsvInput, options: Options): Result {
     ties: r.ties,
     method: r.method,
     n_dropped: rows.nDropped,
-    warnings: r.warnings,
+    ...warningFields(r.warnings),
   };
 }
 
 /**
  * ROC curve and AUC with DeLong CI (pROC). `--direction <` (pROC's, the default): cases have higher
  * predictor values, a subject is called positive when predictor ≥ threshold. `--direction >` (e.g. a margin,
- * smaller in the cases that progress): positive when predictor ≤ threshold — computed as "<" on −predictor,
- * since sensitivity and specificity at −t are then those of x ≤ t, and the thresholds negated back.
+ * smaller in the cases that progress): positive when predictor ≤ threshold (the engine's `direction`).
  */
 function roc(input: CsvInput, options: Options): Result {
   const predictorColumn = required(options, "predictor", "roc");
   const outcomeColumn = required(options, "outcome", "roc");
   const caseValue = optional(options, "case-value") ?? "1";
-  const direction = choiceOption(options, "direction", ["<", ">"], "<");
-  const sign = direction === "<" ? 1 : -1;
+  const direction = choiceOption<RocDirection>(options, "direction", ["<", ">"], "<");
   const predictor = numericValues(input, predictorColumn);
   const outcome = labelValues(input, outcomeColumn);
   const rows = completeRows(input, [predictor, outcome]);
   const isCase = indicator(input, pick(outcome, rows), outcomeColumn, caseValue, "--case-value");
-  const r = rocCurve(
-    pick(predictor, rows).map((v) => sign * v),
-    isCase,
-  );
-  // The engine's own AUC < 0.5 warning assumes "<"; say it for the direction actually used.
-  const warnings = r.warnings.filter((w) => !w.startsWith("AUC < 0.5"));
-  if (r.auc < 0.5)
-    warnings.push(
-      `AUC < 0.5: with --direction ${direction} the cases were expected to have ${direction === "<" ? "higher" : "lower"} values than the controls, and mostly do not — check the direction`,
-    );
+  const r = rocCurve(pick(predictor, rows), isCase, { direction });
   const point = (p: { threshold: number; sensitivity: number; specificity: number }) => ({
-    threshold: sign * p.threshold,
+    threshold: p.threshold,
     sensitivity: p.sensitivity,
     specificity: p.specificity,
   });
-  const curve = r.curve.map(point);
-  if (sign < 0) curve.reverse(); // keep thresholds increasing
   return {
     auc: r.auc,
     ci: r.ci,
@@ -533,8 +552,8 @@ function roc(input: CsvInput, options: Options): Result {
     case_value: caseValue,
     method: r.method,
     n_dropped: rows.nDropped,
-    warnings,
-    curve,
+    ...warningFields(r.warnings),
+    curve: direction === "<" ? r.curve.map(point) : r.curve.map(point).reverse(), // thresholds increasing
   };
 }
 
@@ -544,7 +563,7 @@ function shapiro(input: CsvInput, options: Options): Result {
   const value = numericValues(input, valueColumn);
   const rows = completeRows(input, [value]);
   const r = shapiroWilk(pick(value, rows));
-  return { W: r.W, p: r.p, n: r.n, method: r.method, n_dropped: rows.nDropped, warnings: r.warnings };
+  return { W: r.statistic, p: r.p, n: r.n, method: r.method, n_dropped: rows.nDropped, ...warningFields(r.warnings) };
 }
 
 const survivalOptions: OptionSpec = {

@@ -154,7 +154,7 @@ export function studyHeadline(r: AnalysisResults): StudyHeadline {
     medianMtmLtpMm: r.mtm.summary.ltp?.median ?? null,
     medianMtmLocalControlMm: r.mtm.summary.localControl?.median ?? null,
     mtmTestP: r.mtm.test.p,
-    mtmTestMethod: r.mtm.test.method,
+    mtmTestMethod: r.mtm.test.description,
     hrPerMm: mtmRow && Number.isFinite(mtmRow.hr) ? mtmRow.hr : null,
     hrPerMmCi: mtmRow && Number.isFinite(mtmRow.hrLower) ? [mtmRow.hrLower, mtmRow.hrUpper] : null,
     survivalAt: r.survival.at.map((a) => ({ months: a.time, surv: a.surv, lower: a.lower, upper: a.upper })),

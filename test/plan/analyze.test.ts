@@ -90,7 +90,7 @@ describe("Table 2: t-test when both groups are normal, Mann-Whitney otherwise", 
     // SPSS: z = (5 − 10)/√(4·5·10/12) = −1.2247, p = 2Φ(−1.2247) = 0.2207.
     const spss = get("spss", "age_years");
     expect(spss.test.p).toBeCloseTo(0.22067136, 6);
-    expect(spss.test.method).toMatch(/no continuity correction/);
+    expect(spss.test.description).toMatch(/no continuity correction/);
   });
 });
 
@@ -114,7 +114,7 @@ describe("conventions switch each method", () => {
     expect(r.p).toBe(mannWhitney(lc, ltp, { exact: "auto", correct: true }).p);
     expect(spss.p).toBe(mannWhitney(lc, ltp, { exact: false, correct: false }).p);
     expect(spss.p).toBeLessThan(r.p); // the correction moves z towards 0
-    expect(r.method).toMatch(/continuity correction/);
+    expect(r.description).toMatch(/continuity correction/);
   });
 
   it("Spearman: exact AS 89 (R, no ties) vs t approximation (SPSS)", () => {
@@ -382,7 +382,7 @@ describe("input checks", () => {
     const cases = [1, 2, 3, 4, 5].map((m, i) => makeCase({ caseId: `c${i}`, mtm: m, ageYears: i < 2 ? null : 70 + i }));
     const r = analyzeCohort(cases);
     expect(r.table3.rows[0].warnings).toEqual(["no LTP events: a Cox model cannot be fitted"]);
-    expect(r.mtm.test.method).toBe("not tested: an empty group");
+    expect(r.mtm.test.description).toBe("not tested: an empty group");
     expect(r.survival.at[0].surv).toBe(1);
     const age = r.table1.rows.find((x) => x.key === "age_years");
     expect([age?.n, age?.missing]).toEqual([3, 2]);

@@ -11,7 +11,7 @@ import { type FisherResult, fisherExact } from "../stats/fisher.js";
 import { type ShapiroWilkResult, shapiroWilk } from "../stats/shapiroWilk.js";
 import { tTest } from "../stats/tTest.js";
 import { type ConventionSettings, mannWhitneyReport } from "./conventions.js";
-import type { TestReport } from "./types.js";
+import { notTested, type TestReport } from "./types.js";
 
 /** Shapiro-Wilk of one group, or null when it cannot be computed (n < 3 or constant values). */
 export function normalityOf(x: readonly number[]): ShapiroWilkResult | null {
@@ -27,8 +27,6 @@ export interface ContinuousComparison {
   test: TestReport;
 }
 
-const NOT_TESTED = (why: string): TestReport => ({ test: "none", p: Number.NaN, statistic: Number.NaN, method: why });
-
 /**
  * Compares a continuous variable between two groups by the paper's rule. Example: two clearly normal
  * groups → Student's t-test; a skewed group → Mann-Whitney with the convention's p.
@@ -42,20 +40,19 @@ export function compareContinuous(
   const normality: [ShapiroWilkResult | null, ShapiroWilkResult | null] = [normalityOf(x), normalityOf(y)];
   const bothNormal = normality.every((s) => s !== null && s.p > alpha);
   if (x.length === 0 || y.length === 0)
-    return { normality, bothNormal, test: NOT_TESTED("not tested: a group has no values") };
+    return { normality, bothNormal, test: notTested("not tested: a group has no values") };
   const all = [...x, ...y];
   if (Math.max(...all) === Math.min(...all))
-    return { normality, bothNormal, test: NOT_TESTED("not tested: every value is the same") };
+    return { normality, bothNormal, test: notTested("not tested: every value is the same") };
   if (bothNormal) {
     const t = tTest(x, y, { welch });
     return {
       normality,
       bothNormal,
       test: {
+        ...t,
         test: "t-test",
-        p: t.p,
-        statistic: t.t,
-        method: `${welch ? "Welch's" : "Student's (pooled variance)"} t-test, both groups normal by Shapiro-Wilk (p > ${alpha})`,
+        description: `${welch ? "Welch's" : "Student's (pooled variance)"} t-test, both groups normal by Shapiro-Wilk (p > ${alpha})`,
       },
     };
   }
@@ -67,7 +64,7 @@ export function compareContinuous(
     )
     .join(", ");
   const report = mannWhitneyReport(x, y, settings.mannWhitney, settings.name.toUpperCase());
-  return { normality, bothNormal, test: { ...report, method: `${report.method}; not both normal (${why})` } };
+  return { normality, bothNormal, test: { ...report, description: `${report.description}; not both normal (${why})` } };
 }
 
 export interface CategoricalComparison {
@@ -97,7 +94,7 @@ export function compareCategorical(
       testedLevels,
       table,
       fisher: null,
-      test: NOT_TESTED("not tested: fewer than two levels observed or an empty group"),
+      test: notTested("not tested: fewer than two levels observed or an empty group"),
     };
   const fisher = fisherExact(table);
   const twoLevels = testedLevels.length === 2;
@@ -106,10 +103,9 @@ export function compareCategorical(
     table,
     fisher,
     test: {
+      ...fisher,
       test: twoLevels ? "fisher-exact" : "fisher-freeman-halton",
-      p: fisher.p,
-      statistic: Number.NaN,
-      method: twoLevels
+      description: twoLevels
         ? "Fisher's exact test (2×2), two-sided"
         : `Fisher-Freeman-Halton exact test (${testedLevels.length}×2), two-sided`,
     },

@@ -86,10 +86,9 @@ export function mannWhitneyReport(
 ): TestReport {
   const result = mannWhitney(x, y, options);
   return {
+    ...result,
     test: "mann-whitney",
-    p: result.p,
-    statistic: result.W,
-    method: `${mannWhitneyMethodText(result)}${label ? ` (${label})` : ""}`,
+    description: `${mannWhitneyMethodText(result)}${label ? ` (${label})` : ""}`,
   };
 }
 

@@ -70,10 +70,10 @@ export function table2Text(r: AnalysisResults): TextTable {
         formatSummary(row.summary.localControl, row.display, row.decimals),
         formatSummary(row.summary.ltp, row.display, row.decimals),
         formatPValue(row.test.p),
-        row.test.method,
+        row.test.description,
       ]);
     else {
-      rows.push([row.label, "", "", "", formatPValue(row.test.p), row.test.method]);
+      rows.push([row.label, "", "", "", formatPValue(row.test.p), row.test.description]);
       for (const l of row.levels.filter((x) => row.testedLevels.includes(x.code)))
         rows.push([
           "",
@@ -177,10 +177,10 @@ export function mtmText(r: AnalysisResults): TextTable {
         s ? formatRange(formatCompact(s.min, 0), formatCompact(s.max, 0)) : MISSING_TEXT,
         formatMedianIqr(s, 0),
         g === "localControl" ? formatPValue(m.test.p) : "",
-        g === "localControl" ? m.test.method : "",
+        g === "localControl" ? m.test.description : "",
       ];
     }),
-    ...m.alternatives.map((a) => ["(alternative p)", "", "", "", "", formatPValue(a.p), a.method]),
+    ...m.alternatives.map((a) => ["(alternative p)", "", "", "", "", formatPValue(a.p), a.description]),
   ];
   return {
     name: "mtm_by_outcome",

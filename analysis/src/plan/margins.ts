@@ -9,7 +9,7 @@ import { mtmForStatisticsMm, splitByOutcome } from "./cases.js";
 import { type ConventionSettings, conventionSettings, mannWhitneyReport, spearmanByConvention } from "./conventions.js";
 import { summarizeOrNull } from "./table1.js";
 import type { ByOutcome } from "./table2.js";
-import type { CaseRecord, MtmSource, TestReport } from "./types.js";
+import { type CaseRecord, type MtmSource, notTested, type TestReport } from "./types.js";
 
 export interface MtmByOutcome {
   source: MtmSource;
@@ -34,7 +34,7 @@ export function compareMtmByOutcome(
   const lc = groups.localControl.map((c) => mtmForStatisticsMm(c, source));
   const ltp = groups.ltp.map((c) => mtmForStatisticsMm(c, source));
   const canTest = lc.length > 0 && ltp.length > 0;
-  const nan: TestReport = { test: "none", p: Number.NaN, statistic: Number.NaN, method: "not tested: an empty group" };
+  const nan: TestReport = notTested("not tested: an empty group");
   const variants: [string, Parameters<typeof mannWhitneyReport>[2]][] = [
     ["R default", conventionSettings("r").mannWhitney],
     ["SPSS asymptotic", conventionSettings("spss").mannWhitney],

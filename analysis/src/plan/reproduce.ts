@@ -1,13 +1,13 @@
 /**
  * Published versus reproduced: every figure of `published-values.json` (parsed by the caller) beside the
- * value the analysis reproduced, the difference, the tolerance and whether it is within it — with the
- * tolerances of the calibration issue (issue 5):
+ * value the analysis reproduced, the difference, the tolerance and whether it is within it, with these
+ * tolerances:
  * - counts and yes/no statements: exact;
  * - MTM (after rounding to mm), age, follow-up, time to recurrence, probes, diameter: equal at the paper's
  *   printed precision (the reproduced value rounds to the printed one);
  * - volumes ("mean ≈ 9.8"): within 5% (relative);
  * - LTP-free survival at 12 and 24 months: ±1.5 percentage points;
- * - Cox hazard ratios: within 5%; their CIs are shown for information (the issue sets no bar on them);
+ * - Cox hazard ratios: within 5%; their CIs are shown for information (no bar is set on them);
  * - every p-value (Tables 2 and 3, Mann-Whitney, Spearman): the same significance decision at α = 0.05.
  * Figures the cohort format cannot hold (patients enrolled before exclusions, scanner settings) are listed
  * as "not reproducible from cohort data", and so is any figure without a rule here — never skipped. The
@@ -486,7 +486,7 @@ export function readInconsistency(statement: string, r: AnalysisResults): Incons
     const below = p < 0.001;
     const equals = round(p, 3) === 0.001;
     const others = r.mtm.alternatives
-      .map((a) => `${a.method}: ${formatPValue(a.p)} (${a.p.toPrecision(3)})`)
+      .map((a) => `${a.description}: ${formatPValue(a.p)} (${a.p.toPrecision(3)})`)
       .join("; ");
     return {
       statement,

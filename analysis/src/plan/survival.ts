@@ -40,7 +40,7 @@ export function ltpFreeSurvival(
     events: fit.events,
     fit,
     at: survivalAt(fit, timesMonths),
-    method: `${fit.method}; time = months to LTP when LTP occurred, else follow-up; S(t) = the curve at the last step ≤ t`,
+    method: `${fit.description}; time = months to LTP when LTP occurred, else follow-up; S(t) = the curve at the last step ≤ t`,
   };
 }
 

@@ -9,6 +9,7 @@
  * (Heinze & Schemper 2001; Breslow ties; profile-likelihood CI and p), whose HR is finite.
  */
 
+import { warningMessages } from "../stats/result.js";
 import { coxProportionalHazards } from "../survival/cox.js";
 import { coxFirth } from "../survival/firth.js";
 import { parseNumberCell } from "../table/delimited.js";
@@ -174,15 +175,22 @@ export function univariableCox(
   if (wantFirth) {
     const f = coxFirth(data, { [covariate.key]: x }, { confLevel });
     const fc = f.coefficients[0];
-    firthRow = { hr: fc.hr, hrLower: fc.hrLower, hrUpper: fc.hrUpper, p: fc.p, method: f.method, warnings: f.warnings };
+    firthRow = {
+      hr: fc.hr,
+      hrLower: fc.ci[0],
+      hrUpper: fc.ci[1],
+      p: fc.p,
+      method: f.description,
+      warnings: warningMessages(f.warnings),
+    };
   }
   return {
     ...base,
     coef: c.coef,
     se: c.se,
     hr: c.hr,
-    hrLower: c.hrLower,
-    hrUpper: c.hrUpper,
+    hrLower: c.ci[0],
+    hrUpper: c.ci[1],
     p: c.p,
     pLikelihoodRatio: fit.tests.lr.p,
     // Under separation the Wald test collapses (SE → ∞, Hauck-Donner): the LR test stays valid.
@@ -191,8 +199,8 @@ export function univariableCox(
     monotoneLikelihood: fit.monotoneLikelihood,
     converged: fit.converged,
     firth: firthRow,
-    method: fit.method,
-    warnings: fit.warnings,
+    method: fit.description,
+    warnings: warningMessages(fit.warnings),
   };
 }
 

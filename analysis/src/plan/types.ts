@@ -4,6 +4,7 @@
  */
 import type { ClinicalRecord } from "../cohort/record.js";
 import type { MarginResult } from "../margin/types.js";
+import type { TestResult } from "../stats/result.js";
 import type { ConfType } from "../survival/kaplanMeier.js";
 
 /**
@@ -65,13 +66,27 @@ export class PlanInputError extends Error {
   override name = "PlanInputError";
 }
 
-/** A test's result with the method that produced its p-value, for tables and the reproduction report. */
-export interface TestReport {
+/**
+ * The test the plan chose and the engine's result itself (statistic, p, CI, method code, coded warnings —
+ * the shape every test shares), with the choice and the p's method in words for tables and the
+ * reproduction report. A test not run has NaN statistic and p, method "none" and says why in `description`.
+ */
+export interface TestReport extends TestResult {
   test: "t-test" | "mann-whitney" | "fisher-exact" | "fisher-freeman-halton" | "none";
-  /** Two-sided p (NaN when the test could not be run: see `method`). */
-  p: number;
-  /** The test statistic: t, W (= U of the first group), or NaN for Fisher. */
-  statistic: number;
   /** How p was obtained, e.g. "Mann-Whitney U, normal approximation with tie correction, no continuity correction (SPSS)". */
-  method: string;
+  description: string;
+}
+
+/** A TestReport for a test that was not run, saying why. */
+export function notTested(why: string): TestReport {
+  return {
+    test: "none",
+    statistic: Number.NaN,
+    p: Number.NaN,
+    ci: null,
+    confLevel: null,
+    method: "none",
+    warnings: [],
+    description: why,
+  };
 }

@@ -5,13 +5,16 @@
  */
 import factorialln from "@stdlib/math-base-special-factorialln";
 import { betaQuantileOf } from "./distributions.js";
+import type { TestResult } from "./result.js";
 
-export interface BinomialResult {
+export interface BinomialResult extends TestResult<"exact-binomial-clopper-pearson"> {
+  /** x, the number of successes (R's binom.test statistic). */
+  statistic: number;
+  /** x / n. */
   estimate: number;
+  /** Clopper-Pearson interval of the proportion. */
   ci: [number, number];
   confLevel: number;
-  p: number;
-  method: "exact-binomial-clopper-pearson";
 }
 
 function binomialPmf(k: number, n: number, p: number): number {
@@ -49,10 +52,12 @@ export function binomialTest(x: number, n: number, { p = 0.5, confLevel = 0.95 }
     pValue = binomialTail(0, y - 1, n, p) + binomialTail(x, n, n, p);
   }
   return {
+    statistic: x,
     estimate: x / n,
     ci: [lower, upper],
     confLevel,
     p: Math.min(1, pValue),
     method: "exact-binomial-clopper-pearson",
+    warnings: [],
   };
 }

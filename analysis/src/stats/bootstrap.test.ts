@@ -63,6 +63,7 @@ describe("bootstrap", () => {
     });
     expect(r.nonFinite).toBeGreaterThan(0);
     expect(r.nonFinite + r.replicates.length).toBe(3000);
-    expect(r.warnings[0]).toMatch(/non-finite/);
+    expect(r.warnings[0].code).toBe("non-finite-replicates");
+    expect(r.warnings[0].message).toMatch(/non-finite/);
   });
 });

@@ -10,6 +10,7 @@
 import { quantile } from "./descriptives.js";
 import { normalLowerTail, normalQuantileStd } from "./distributions.js";
 import { createRandom } from "./random.js";
+import { type StatsResultBase, type StatsWarning, statsWarning } from "./result.js";
 
 export interface BootstrapOptions {
   resamples?: number;
@@ -18,16 +19,14 @@ export interface BootstrapOptions {
   method?: "percentile" | "bca";
 }
 
-export interface BootstrapResult {
+export interface BootstrapResult extends StatsResultBase<"percentile" | "bca"> {
   estimate: number;
   ci: [number, number];
   confLevel: number;
   /** Finite replicates used. */
   replicates: Float64Array;
   nonFinite: number;
-  method: "percentile" | "bca";
   seed: number;
-  warnings: string[];
 }
 
 /**
@@ -55,9 +54,14 @@ export function bootstrap(
   }
   const replicates = all.slice(0, finite);
   const nonFinite = resamples - finite;
-  const warnings: string[] = [];
+  const warnings: StatsWarning[] = [];
   if (nonFinite > 0)
-    warnings.push(`${nonFinite} of ${resamples} resamples gave a non-finite statistic and were left out`);
+    warnings.push(
+      statsWarning(
+        "non-finite-replicates",
+        `${nonFinite} of ${resamples} resamples gave a non-finite statistic and were left out`,
+      ),
+    );
   if (finite < 2)
     return {
       estimate,
@@ -67,7 +71,7 @@ export function bootstrap(
       nonFinite,
       method,
       seed,
-      warnings: [...warnings, "too few finite replicates"],
+      warnings: [...warnings, statsWarning("too-few-replicates", "too few finite replicates")],
     };
   const values = Array.from(replicates);
   const alpha = (1 - confLevel) / 2;
@@ -97,7 +101,12 @@ export function bootstrap(
       return normalLowerTail(z0 + (z0 + z) / (1 - a * (z0 + z)));
     };
     if (!Number.isFinite(z0))
-      warnings.push("BCa bias correction is infinite (all replicates on one side); percentile interval used");
+      warnings.push(
+        statsWarning(
+          "bca-infinite-bias",
+          "BCa bias correction is infinite (all replicates on one side); percentile interval used",
+        ),
+      );
     else {
       lowerP = adjust(alpha);
       upperP = adjust(1 - alpha);

@@ -2,7 +2,13 @@
  * Descriptive statistics. Conventions: SD uses the n − 1 denominator; quantiles follow Hyndman & Fan
  * (1996): type 7 is R's default, type 6 is SPSS's "weighted average at (n+1)p" (what SPSS 25 printed in
  * the paper). Missing values (NaN) are the caller's to drop: these functions reject them.
+ *
+ * simple-statistics computes what its definitions share with R's: the mean (compensated sum / n), the
+ * sample variance and SD (two-pass about the mean, n − 1), min and max (loops, so no argument-count limit)
+ * — within 1 ulp of R's mean/var/sd. Quantiles are computed here: simple-statistics has type 7 only, as
+ * x₍ⱼ₎ + h(x₍ⱼ₊₁₎ − x₍ⱼ₎), where R computes (1 − h)x₍ⱼ₎ + h·x₍ⱼ₊₁₎, and no type 6 (SPSS).
  */
+import { sampleStandardDeviation, sampleVariance, max as ssMax, mean as ssMean, min as ssMin } from "simple-statistics";
 
 function assertFinite(x: readonly number[], what: string): void {
   if (x.length === 0) throw new RangeError(`${what}: empty sample`);
@@ -12,23 +18,21 @@ function assertFinite(x: readonly number[], what: string): void {
 /** Arithmetic mean Σx/n. Example: `mean([1, 2, 6])` = 3. */
 export function mean(x: readonly number[]): number {
   assertFinite(x, "mean");
-  let s = 0;
-  for (const v of x) s += v;
-  return s / x.length;
+  return ssMean(x as number[]);
 }
 
-/** Sample variance Σ(x − x̄)²/(n − 1) (two-pass for accuracy). Example: `variance([1, 2, 6])` = 7. */
+/** Sample variance Σ(x − x̄)²/(n − 1) (two-pass for accuracy); NaN for n < 2. Example: `variance([1, 2, 6])` = 7. */
 export function variance(x: readonly number[]): number {
   if (x.length < 2) return Number.NaN;
-  const m = mean(x);
-  let ss = 0;
-  for (const v of x) ss += (v - m) * (v - m);
-  return ss / (x.length - 1);
+  assertFinite(x, "variance");
+  return sampleVariance(x as number[]);
 }
 
-/** Sample standard deviation √variance. Example: `standardDeviation([2, 4, 4, 4, 5, 5, 7, 9])` ≈ 2.138. */
+/** Sample standard deviation √variance; NaN for n < 2. Example: `standardDeviation([2, 4, 4, 4, 5, 5, 7, 9])` ≈ 2.138. */
 export function standardDeviation(x: readonly number[]): number {
-  return Math.sqrt(variance(x));
+  if (x.length < 2) return Number.NaN;
+  assertFinite(x, "standardDeviation");
+  return sampleStandardDeviation(x as number[]);
 }
 
 export type QuantileType = 6 | 7;
@@ -95,8 +99,8 @@ export function summarize(x: readonly number[], quantileType: QuantileType = 7):
     median: median(x),
     q1: quantile(x, 0.25, quantileType),
     q3: quantile(x, 0.75, quantileType),
-    min: Math.min(...x),
-    max: Math.max(...x),
+    min: ssMin(x as number[]),
+    max: ssMax(x as number[]),
     quantileType,
   };
 }

@@ -12,18 +12,17 @@
  * rows), which is exact and fast for the table sizes of clinical studies (e.g. 3×2 with N ≈ 30–200).
  */
 import factorialln from "@stdlib/math-base-special-factorialln";
+import type { TestResult } from "./result.js";
 import { uniroot } from "./rootFinding.js";
 
-export interface FisherResult {
-  p: number;
+export interface FisherResult extends TestResult<"fisher-exact-2x2" | "fisher-freeman-halton"> {
+  /** NaN: an exact test has no test statistic (p sums table probabilities). */
+  statistic: number;
   table: number[][];
-  /** 2×2 only: conditional MLE of the odds ratio. */
-  oddsRatio?: number;
-  /** 2×2 only: exact confidence interval of the odds ratio. */
-  ci?: [number, number];
-  confLevel?: number;
-  method: "fisher-exact-2x2" | "fisher-freeman-halton";
-  warnings: string[];
+  /** 2×2 only: conditional MLE of the odds ratio (null for r×c). */
+  oddsRatio: number | null;
+  /** 2×2: exact confidence interval of the odds ratio; null for r×c. */
+  ci: [number, number] | null;
 }
 
 const RELATIVE_TOLERANCE = 1 + 1e-7;
@@ -47,7 +46,16 @@ export function fisherExact(
   validateTable(table);
   const copy = table.map((row) => [...row]);
   if (table.length === 2 && table[0].length === 2) return { ...fisher2x2(table, confLevel), table: copy };
-  return { p: fisherRxC(copy), table: copy, method: "fisher-freeman-halton", warnings: [] };
+  return {
+    statistic: Number.NaN,
+    p: fisherRxC(copy),
+    ci: null,
+    confLevel: null,
+    table: copy,
+    oddsRatio: null,
+    method: "fisher-freeman-halton",
+    warnings: [],
+  };
 }
 
 function fisher2x2(table: readonly (readonly number[])[], confLevel: number): Omit<FisherResult, "table"> {
@@ -116,7 +124,15 @@ function fisher2x2(table: readonly (readonly number[])[], confLevel: number): Om
     if (p1 < alpha) return 1 / uniroot((t) => pnhyper(x, 1 / t, true) - alpha, Number.EPSILON, 1).root;
     return 1;
   };
-  return { p, oddsRatio: mle(), ci: [ncpLower(), ncpUpper()], confLevel, method: "fisher-exact-2x2", warnings: [] };
+  return {
+    statistic: Number.NaN,
+    p,
+    oddsRatio: mle(),
+    ci: [ncpLower(), ncpUpper()],
+    confLevel,
+    method: "fisher-exact-2x2",
+    warnings: [],
+  };
 }
 
 /** Fisher-Freeman-Halton p-value by complete enumeration of the tables with the observed margins. */

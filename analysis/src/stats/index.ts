@@ -6,6 +6,7 @@ export * from "./fisher.js";
 export * from "./mannWhitney.js";
 export * from "./random.js";
 export * from "./ranks.js";
+export * from "./result.js";
 export * from "./roc.js";
 export * from "./rootFinding.js";
 export * from "./shapiroWilk.js";

@@ -13,6 +13,7 @@
  */
 import { normalLowerTail, normalUpperTail } from "./distributions.js";
 import { midRanks, tieGroupSizes } from "./ranks.js";
+import { statsWarning, type TestResult } from "./result.js";
 
 export interface MannWhitneyOptions {
   /** "auto" = R's default (exact iff nx < 50, ny < 50 and no ties); true asks for exact (falls back to the
@@ -22,19 +23,16 @@ export interface MannWhitneyOptions {
   correct?: boolean;
 }
 
-export interface MannWhitneyResult {
+export interface MannWhitneyResult
+  extends TestResult<"exact" | "normal" | "normal-continuity-corrected" | "exact-conditional"> {
   /** R's W: rank sum of x minus nx(nx+1)/2 (equals the Mann-Whitney U of x). */
-  W: number;
-  /** Two-sided p-value. */
-  p: number;
+  statistic: number;
   /** Standardised statistic of the normal approximation (NaN for exact methods). */
   z: number;
   nx: number;
   ny: number;
   /** True when ties are present in the pooled sample. */
   ties: boolean;
-  method: "exact" | "normal" | "normal-continuity-corrected" | "exact-conditional";
-  warnings: string[];
 }
 
 /**
@@ -123,27 +121,22 @@ export function mannWhitney(
   const W = rankSumX - (nx * (nx + 1)) / 2;
   const tieSizes = tieGroupSizes(pooled);
   const ties = tieSizes.length > 0;
-  const warnings: string[] = [];
+  const base = { statistic: W, ci: null, confLevel: null, nx, ny, ties };
   const center = (nx * ny) / 2;
 
   if (exact === "conditional") {
-    return {
-      W,
-      p: conditionalExactP(ranks, nx, rankSumX),
-      z: Number.NaN,
-      nx,
-      ny,
-      ties,
-      method: "exact-conditional",
-      warnings,
-    };
+    const p = conditionalExactP(ranks, nx, rankSumX);
+    return { ...base, p, z: Number.NaN, method: "exact-conditional", warnings: [] };
   }
   const wantExact = exact === "auto" ? nx < 50 && ny < 50 : exact;
   if (wantExact && !ties) {
     const counts = wilcoxonCounts(nx, ny);
-    return { W, p: twoSidedFromCounts(counts, W, center), z: Number.NaN, nx, ny, ties, method: "exact", warnings };
+    return { ...base, p: twoSidedFromCounts(counts, W, center), z: Number.NaN, method: "exact", warnings: [] };
   }
-  if (wantExact && ties) warnings.push("cannot compute exact p-value with ties; normal approximation used (as R)");
+  const warnings =
+    wantExact && ties
+      ? [statsWarning("ties-no-exact", "cannot compute exact p-value with ties; normal approximation used (as R)")]
+      : [];
 
   const N = nx + ny;
   const tieTerm = tieSizes.reduce((s, t) => s + t * t * t - t, 0) / (N * (N - 1));
@@ -152,5 +145,5 @@ export function mannWhitney(
   const correction = correct ? Math.sign(d) * 0.5 : 0;
   const z = (d - correction) / sigma;
   const p = Math.min(1, 2 * Math.min(normalLowerTail(z), normalUpperTail(z)));
-  return { W, p, z, nx, ny, ties, method: correct ? "normal-continuity-corrected" : "normal", warnings };
+  return { ...base, p, z, method: correct ? "normal-continuity-corrected" : "normal", warnings };
 }

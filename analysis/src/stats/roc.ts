@@ -1,13 +1,20 @@
 /**
- * ROC analysis as pROC 1.18 with `direction = "<"` (controls have lower predictor values than cases):
+ * ROC analysis as pROC 1.18. With `direction = "<"` (pROC's default: controls have lower predictor values
+ * than cases):
  * - AUC = P(X_case > X_control) + ½·P(equal), the Mann-Whitney form;
  * - DeLong (1988) variance: with placement values V10ᵢ = mean_j ψ(Xᵢ, Yⱼ) for each case and
  *   V01ⱼ = mean_i ψ(Xᵢ, Yⱼ) for each control, Var(AUC) = s²(V10)/m + s²(V01)/n; CI = AUC ± z·SD, clamped to
  *   [0, 1] as pROC's ci.auc(method = "delong") does;
  * - curve at pROC's thresholds (−∞, midpoints between consecutive distinct predictor values, +∞), a
  *   subject being called positive when predictor ≥ threshold; Youden's J = sensitivity + specificity − 1.
+ * With `direction = ">"` (cases have lower values, e.g. a margin that is smaller where the tumor progresses)
+ * a subject is positive when predictor ≤ threshold: computed as "<" on −predictor (sensitivity and
+ * specificity at −t are those of x ≤ t) with the thresholds negated back. Either way the curve runs from
+ * (sensitivity 1, specificity 0) to (0, 1): thresholds increase for "<" and decrease for ">".
  */
+import { variance } from "./descriptives.js";
 import { normalQuantileStd } from "./distributions.js";
+import { type StatsResultBase, type StatsWarning, statsWarning } from "./result.js";
 
 export interface RocPoint {
   threshold: number;
@@ -15,7 +22,9 @@ export interface RocPoint {
   specificity: number;
 }
 
-export interface RocResult {
+export type RocDirection = "<" | ">";
+
+export interface RocResult extends StatsResultBase<"delong"> {
   auc: number;
   /** DeLong CI of the AUC. */
   ci: [number, number];
@@ -24,10 +33,9 @@ export interface RocResult {
   nCases: number;
   nControls: number;
   curve: RocPoint[];
-  /** Threshold maximising Youden's J (first of equal maxima, in increasing threshold order). */
+  /** Threshold maximising Youden's J (the first of equal maxima along `curve`). */
   youden: RocPoint & { j: number };
-  method: "delong";
-  warnings: string[];
+  direction: RocDirection;
 }
 
 /** ψ kernel: 1 if the case ranks above the control, ½ on ties, 0 otherwise. */
@@ -35,11 +43,9 @@ function psi(caseValue: number, controlValue: number): number {
   return caseValue > controlValue ? 1 : caseValue === controlValue ? 0.5 : 0;
 }
 
-function sampleVariance(v: readonly number[]): number {
-  const n = v.length;
-  if (n < 2) return 0;
-  const m = v.reduce((a, b) => a + b, 0) / n;
-  return v.reduce((s, x) => s + (x - m) ** 2, 0) / (n - 1);
+/** The sample variance of placement values; 0 for a single case or control (no spread to estimate). */
+function placementVariance(v: readonly number[]): number {
+  return v.length < 2 ? 0 : variance(v);
 }
 
 /**
@@ -49,8 +55,23 @@ function sampleVariance(v: readonly number[]): number {
 export function rocCurve(
   predictor: readonly number[],
   outcome: readonly number[],
-  { confLevel = 0.95 } = {},
+  { confLevel = 0.95, direction = "<" as RocDirection } = {},
 ): RocResult {
+  if (direction === ">") {
+    const flipped = rocCurve(
+      predictor.map((v) => -v),
+      outcome,
+      { confLevel, direction: "<" },
+    );
+    const negate = (p: RocPoint): RocPoint => ({ ...p, threshold: -p.threshold });
+    return {
+      ...flipped,
+      curve: flipped.curve.map(negate),
+      youden: { ...negate(flipped.youden), j: flipped.youden.j },
+      direction,
+      warnings: rocWarnings(flipped.auc, direction),
+    };
+  }
   if (predictor.length !== outcome.length) throw new RangeError("rocCurve: predictor and outcome differ in length");
   const cases: number[] = [];
   const controls: number[] = [];
@@ -66,7 +87,7 @@ export function rocCurve(
   const v10 = cases.map((x) => controls.reduce((s, y) => s + psi(x, y), 0) / n);
   const v01 = controls.map((y) => cases.reduce((s, x) => s + psi(x, y), 0) / m);
   const auc = v10.reduce((a, b) => a + b, 0) / m;
-  const se = Math.sqrt(sampleVariance(v10) / m + sampleVariance(v01) / n);
+  const se = Math.sqrt(placementVariance(v10) / m + placementVariance(v01) / n);
   const z = normalQuantileStd(1 - (1 - confLevel) / 2);
   const ci: [number, number] = [Math.max(0, auc - z * se), Math.min(1, auc + z * se)];
 
@@ -84,6 +105,28 @@ export function rocCurve(
     const j = point.sensitivity + point.specificity - 1;
     if (j > youden.j + 1e-12) youden = { ...point, j };
   }
-  const warnings = auc < 0.5 ? ["AUC < 0.5: the predictor ranks controls above cases (direction '<' assumed)"] : [];
-  return { auc, ci, confLevel, se, nCases: m, nControls: n, curve, youden, method: "delong", warnings };
+  return {
+    auc,
+    ci,
+    confLevel,
+    se,
+    nCases: m,
+    nControls: n,
+    curve,
+    youden,
+    direction,
+    method: "delong",
+    warnings: rocWarnings(auc, direction),
+  };
+}
+
+/** AUC < 0.5 means the data run against the direction given; say which way was expected. */
+function rocWarnings(auc: number, direction: RocDirection): StatsWarning[] {
+  if (!(auc < 0.5)) return [];
+  return [
+    statsWarning(
+      "auc-below-direction",
+      `AUC < 0.5: with direction '${direction}' the cases were expected to have ${direction === "<" ? "higher" : "lower"} predictor values than the controls, and mostly do not — check the direction`,
+    ),
+  ];
 }

@@ -5,13 +5,12 @@
  * n = 3 and from Royston's normalising transformations of log(1 − W) otherwise.
  */
 import { normalQuantileStd, normalUpperTail } from "./distributions.js";
+import type { TestResult } from "./result.js";
 
-export interface ShapiroWilkResult {
-  W: number;
-  p: number;
+export interface ShapiroWilkResult extends TestResult<"shapiro-wilk-royston-1995"> {
+  /** W, the squared correlation of the ordered sample with the expected normal order statistics. */
+  statistic: number;
   n: number;
-  method: "shapiro-wilk-royston-1995";
-  warnings: string[];
 }
 
 /** Evaluates c₀ + c₁x + … + c_{k−1}x^{k−1} (swilk.c's poly()). */
@@ -95,7 +94,15 @@ export function shapiroWilk(sample: readonly number[]): ShapiroWilkResult {
   const ssassx = Math.sqrt(ssa * ssx);
   const w1 = ((ssassx - sax) * (ssassx + sax)) / (ssa * ssx);
   const W = 1 - w1;
-  const result = (p: number): ShapiroWilkResult => ({ W, p, n, method: "shapiro-wilk-royston-1995", warnings: [] });
+  const result = (p: number): ShapiroWilkResult => ({
+    statistic: W,
+    p,
+    ci: null,
+    confLevel: null,
+    n,
+    method: "shapiro-wilk-royston-1995",
+    warnings: [],
+  });
 
   if (n === 3) {
     const pi6 = 1.90985931710274; // 6/π

@@ -9,18 +9,19 @@
  */
 import { normalLowerTail, normalUpperTail, studentTUpperTail } from "./distributions.js";
 import { midRanks, tieGroupSizes } from "./ranks.js";
+import { type StatsWarning, statsWarning, type TestResult } from "./result.js";
 
-export interface SpearmanResult {
+export interface SpearmanResult extends TestResult<"exact-as89" | "asymptotic-t"> {
+  /** S = (n³ − n)(1 − rho)/6, R's statistic. */
+  statistic: number;
+  /** The estimate: Spearman's rho. */
   rho: number;
-  S: number;
   n: number;
   /** p of the method R would pick by default (exact AS 89 without ties and n < 1290, else t). */
   p: number;
   pExact: number | null;
   pAsymptoticT: number;
-  method: "exact-as89" | "asymptotic-t";
   ties: boolean;
-  warnings: string[];
 }
 
 function pearson(a: readonly number[], b: readonly number[]): number {
@@ -104,7 +105,6 @@ export function spearman(x: readonly number[], y: readonly number[]): SpearmanRe
   const rho = pearson(midRanks(x), midRanks(y));
   const S = ((n ** 3 - n) * (1 - rho)) / 6;
   const ties = tieGroupSizes(x).length > 0 || tieGroupSizes(y).length > 0;
-  const warnings: string[] = [];
   const tStat = rho / Math.sqrt((1 - rho * rho) / (n - 2));
   // R computes the t tail from S via r = 1 − S/den; that is rho itself.
   const pT = Math.min(1, 2 * studentTUpperTail(Math.abs(tStat), n - 2));
@@ -115,11 +115,15 @@ export function spearman(x: readonly number[], y: readonly number[]): SpearmanRe
     const tail = q > half ? spearmanSTail(n, Math.round(q), false) : spearmanSTail(n, Math.round(q) + 2, true);
     pExact = Math.min(1, 2 * tail);
   }
-  if (ties) warnings.push("ties present: exact p-value unavailable, t approximation used (as R)");
+  const warnings: StatsWarning[] = ties
+    ? [statsWarning("ties-no-exact", "ties present: exact p-value unavailable, t approximation used (as R)")]
+    : [];
   return {
+    statistic: S,
     rho,
-    S,
     n,
+    ci: null,
+    confLevel: null,
     p: pExact ?? pT,
     pExact,
     pAsymptoticT: pT,

@@ -6,20 +6,20 @@
  */
 import { mean, variance } from "./descriptives.js";
 import { studentTQuantile, studentTTwoSidedP } from "./distributions.js";
+import { type StatsWarning, statsWarning, type TestResult } from "./result.js";
 
-export interface TTestResult {
-  t: number;
+export interface TTestResult extends TestResult<"student" | "welch"> {
+  /** t = (mean(x) − mean(y)) / SE. */
+  statistic: number;
   df: number;
-  p: number;
   /** CI of mean(x) − mean(y). */
   ci: [number, number];
   confLevel: number;
+  /** The two means. */
   estimate: [number, number];
-  method: "student" | "welch";
-  warnings: string[];
 }
 
-/** Example: `tTest([28.4, 31, 21.9, 40.8], [32.2, 42.4, 40.4, 40.7, 34.5], { welch: false }).t` ≈ −1.8277. */
+/** Example: `tTest([28.4, 31, 21.9, 40.8], [32.2, 42.4, 40.4, 40.7, 34.5], { welch: false }).statistic` ≈ −1.8277. */
 export function tTest(
   x: readonly number[],
   y: readonly number[],
@@ -44,13 +44,12 @@ export function tTest(
     const pooled = ((nx - 1) * vx + (ny - 1) * vy) / df;
     se = Math.sqrt(pooled * (1 / nx + 1 / ny));
   }
-  const warnings: string[] = [];
-  if (se === 0) warnings.push("data are essentially constant");
+  const warnings: StatsWarning[] = se === 0 ? [statsWarning("constant-data", "data are essentially constant")] : [];
   const diff = mx - my;
   const t = diff / se;
   const q = studentTQuantile(1 - (1 - confLevel) / 2, df);
   return {
-    t,
+    statistic: t,
     df,
     p: studentTTwoSidedP(t, df),
     ci: [diff - q * se, diff + q * se],

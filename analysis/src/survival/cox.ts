@@ -23,6 +23,7 @@
  * `coxFirth` (Heinze & Schemper 2002 penalised likelihood) gives a finite, bias-reduced estimate.
  */
 import { chiSquareUpperTail, normalQuantileStd, normalTwoSidedP } from "../stats/distributions.js";
+import { type StatsResultBase, type StatsWarning, statsWarning } from "../stats/result.js";
 import { type SurvivalData, validateSurvivalData } from "./data.js";
 import { choleskyInverse, choleskySolve, symmetricDecompose } from "./linearAlgebra.js";
 
@@ -42,24 +43,29 @@ export interface CoxOptions {
   concordance?: boolean;
 }
 
+/** One coefficient: log-HR `coef` with its Wald test (statistic z = coef/se) and the HR with its Wald CI. */
 export interface CoxCoefficient {
   name: string;
   coef: number;
   se: number;
-  z: number;
+  /** z = coef / se. */
+  statistic: number;
   p: number;
   hr: number;
-  hrLower: number;
-  hrUpper: number;
+  /** Wald CI of the HR, exp(coef ∓ z_{1−α/2}·se). */
+  ci: [number, number];
 }
 
+/** A χ² test of the model (likelihood ratio, Wald, score) or of one term. */
 export interface CoxTest {
-  stat: number;
+  statistic: number;
   df: number;
   p: number;
 }
 
-export interface CoxResult {
+export type CoxMethod = "coxph-efron" | "coxph-breslow";
+
+export interface CoxResult extends StatsResultBase<CoxMethod> {
   n: number;
   events: number;
   coefficients: CoxCoefficient[];
@@ -74,8 +80,8 @@ export interface CoxResult {
   /** True when the likelihood is monotone in some coefficient: its MLE is infinite. */
   monotoneLikelihood: boolean;
   ties: CoxTies;
-  method: string;
-  warnings: string[];
+  /** The method in words. */
+  description: string;
 }
 
 /** Design held column-major for the hot loops: x[r·n + i] is covariate r of subject i. */
@@ -271,7 +277,7 @@ export function coxProportionalHazards(
     return col;
   });
   const events = data.event.reduce((a, b) => a + b, 0);
-  const warnings: string[] = [];
+  const warnings: StatsWarning[] = [];
   const design = makeDesign(data.time, data.event, columns);
   const fit = newtonRaphson(design, ties, maxIterations, eps);
   const decomposition = symmetricDecompose(fit.state.imat);
@@ -280,7 +286,10 @@ export function coxProportionalHazards(
   aliased.forEach((isAliased, r) => {
     if (isAliased)
       warnings.push(
-        `covariate '${names[r]}' is collinear with the others: its coefficient is not estimable (NA, as R)`,
+        statsWarning(
+          "collinear",
+          `covariate '${names[r]}' is collinear with the others: its coefficient is not estimable (NA, as R)`,
+        ),
       );
   });
 
@@ -304,26 +313,29 @@ export function coxProportionalHazards(
     return coxLikelihood(design, far, ties, false).loglik >= fit.state.loglik - 1e-9;
   });
   const monotoneLikelihood = monotone.some(Boolean);
-  if (!fit.converged && !monotoneLikelihood) warnings.push(`did not converge in ${maxIterations} iterations`);
+  if (!fit.converged && !monotoneLikelihood)
+    warnings.push(statsWarning("not-converged", `did not converge in ${maxIterations} iterations`));
   monotone.forEach((isMonotone, r) => {
     if (isMonotone)
       warnings.push(
-        `monotone likelihood in '${names[r]}' (separation): the partial likelihood keeps increasing as its coefficient goes to ${fit.beta[r] < 0 ? "−" : "+"}∞, so its MLE is infinite and the HR, SE and Wald p are not estimates — use coxFirth (penalised likelihood) or the likelihood-ratio test`,
+        statsWarning(
+          "monotone-likelihood",
+          `monotone likelihood in '${names[r]}' (separation): the partial likelihood keeps increasing as its coefficient goes to ${fit.beta[r] < 0 ? "−" : "+"}∞, so its MLE is infinite and the HR, SE and Wald p are not estimates — use coxFirth (penalised likelihood) or the likelihood-ratio test`,
+        ),
       );
   });
 
   const z = normalQuantileStd(1 - (1 - confLevel) / 2);
-  const coefficients = names.map((name, r) => {
+  const coefficients = names.map((name, r): CoxCoefficient => {
     if (aliased[r])
       return {
         name,
         coef: Number.NaN,
         se: Number.NaN,
-        z: Number.NaN,
+        statistic: Number.NaN,
         p: Number.NaN,
         hr: Number.NaN,
-        hrLower: Number.NaN,
-        hrUpper: Number.NaN,
+        ci: [Number.NaN, Number.NaN],
       };
     const coef = fit.beta[r];
     const se = Math.sqrt(variance[r][r]);
@@ -331,11 +343,10 @@ export function coxProportionalHazards(
       name,
       coef,
       se,
-      z: coef / se,
+      statistic: coef / se,
       p: normalTwoSidedP(coef / se),
       hr: Math.exp(coef),
-      hrLower: Math.exp(coef - z * se),
-      hrUpper: Math.exp(coef + z * se),
+      ci: [Math.exp(coef - z * se), Math.exp(coef + z * se)],
     };
   });
   const df = decomposition.rank;
@@ -362,16 +373,17 @@ export function coxProportionalHazards(
     loglikNull: fit.initial.loglik,
     loglik: fit.state.loglik,
     tests: {
-      lr: { stat: lrStat, df, p: chiSquareUpperTail(lrStat, df) },
-      wald: { stat: waldStat, df, p: chiSquareUpperTail(waldStat, df) },
-      score: { stat: scoreStat, df, p: chiSquareUpperTail(scoreStat, df) },
+      lr: { statistic: lrStat, df, p: chiSquareUpperTail(lrStat, df) },
+      wald: { statistic: waldStat, df, p: chiSquareUpperTail(waldStat, df) },
+      score: { statistic: scoreStat, df, p: chiSquareUpperTail(scoreStat, df) },
     },
     concordance: c,
     iterations: fit.iterations,
     converged: fit.converged,
     monotoneLikelihood,
     ties,
-    method: `Cox proportional hazards, partial likelihood with ${ties === "efron" ? "Efron" : "Breslow"} ties, Newton-Raphson (R coxph conventions); Wald CI`,
+    method: ties === "efron" ? "coxph-efron" : "coxph-breslow",
+    description: `Cox proportional hazards, partial likelihood with ${ties === "efron" ? "Efron" : "Breslow"} ties, Newton-Raphson (R coxph conventions); Wald CI`,
     warnings,
   };
 }

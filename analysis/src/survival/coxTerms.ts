@@ -127,12 +127,12 @@ export function coxTerms(data: SurvivalData, terms: readonly CoxTerm[], options:
     const estimable = index.filter((i) => !Number.isNaN(fit.coefficients[i].coef));
     const beta = estimable.map((i) => fit.coefficients[i].coef);
     const block = estimable.map((i) => estimable.map((j) => fit.variance[i][j]));
-    let wald: CoxTest = { stat: Number.NaN, df: 0, p: Number.NaN };
+    let wald: CoxTest = { statistic: Number.NaN, df: 0, p: Number.NaN };
     if (estimable.length > 0) {
       const decomposition = symmetricDecompose(block);
       const solved = choleskySolve(decomposition, beta);
       const stat = beta.reduce((s, b, k) => s + b * solved[k], 0);
-      wald = { stat, df: decomposition.rank, p: chiSquareUpperTail(stat, decomposition.rank) };
+      wald = { statistic: stat, df: decomposition.rank, p: chiSquareUpperTail(stat, decomposition.rank) };
     }
     const others = allColumns.filter((_, i) => !index.includes(i));
     const reducedLoglik =
@@ -143,7 +143,7 @@ export function coxTerms(data: SurvivalData, terms: readonly CoxTerm[], options:
             concordance: false,
           }).loglik;
     const lrStat = 2 * (fit.loglik - reducedLoglik);
-    const lr: CoxTest = { stat: lrStat, df: estimable.length, p: chiSquareUpperTail(lrStat, estimable.length) };
+    const lr: CoxTest = { statistic: lrStat, df: estimable.length, p: chiSquareUpperTail(lrStat, estimable.length) };
     const names = e.columns.map((c) => c.name);
     if (e.contrasts === undefined) return { name: e.term.name, kind: "numeric", coefficients: names, wald, lr };
     return {

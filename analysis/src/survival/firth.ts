@@ -12,6 +12,7 @@
  * Risk sets are summed directly (O(n²p³)): fine for the cohort sizes of ablation studies (n ≲ 1000).
  */
 import { chiSquareQuantile, chiSquareUpperTail } from "../stats/distributions.js";
+import { type StatsResultBase, type StatsWarning, statsWarning } from "../stats/result.js";
 import { uniroot } from "../stats/rootFinding.js";
 import { type SurvivalData, validateSurvivalData } from "./data.js";
 import { choleskyInverse, choleskySolve, symmetricDecompose } from "./linearAlgebra.js";
@@ -21,21 +22,21 @@ export interface FirthCoefficient {
   coef: number;
   se: number;
   hr: number;
-  hrLower: number;
-  hrUpper: number;
+  /** Profile penalised-likelihood CI of the HR. */
+  ci: [number, number];
   /** Penalised likelihood-ratio p-value for βᵣ = 0. */
   p: number;
 }
 
-export interface FirthResult {
+export interface FirthResult extends StatsResultBase<"coxph-firth"> {
   n: number;
   events: number;
   coefficients: FirthCoefficient[];
   penalizedLoglik: number;
   iterations: number;
   converged: boolean;
-  method: string;
-  warnings: string[];
+  /** The method in words. */
+  description: string;
 }
 
 export interface PenalizedState {
@@ -172,8 +173,8 @@ export function coxFirth(
   const { time, event } = data;
   const p = names.length;
   const fit = maximize(time, event, x, new Array(p).fill(0), new Map());
-  const warnings: string[] = [];
-  if (!fit.converged) warnings.push("penalised likelihood did not converge");
+  const warnings: StatsWarning[] = [];
+  if (!fit.converged) warnings.push(statsWarning("not-converged", "penalised likelihood did not converge"));
   const variance = choleskyInverse(symmetricDecompose(fit.state.info));
   const critical = chiSquareQuantile(confLevel, 1);
   const coefficients = names.map((name, r) => {
@@ -195,14 +196,18 @@ export function coxFirth(
         width *= 2;
       }
       warnings.push(
-        `profile likelihood for '${name}' does not reach the critical value on the ${direction > 0 ? "upper" : "lower"} side`,
+        statsWarning(
+          "profile-unbounded",
+          `profile likelihood for '${name}' does not reach the critical value on the ${direction > 0 ? "upper" : "lower"} side`,
+        ),
       );
       return direction * Number.POSITIVE_INFINITY;
     };
     const lower = bound(-1);
     const upper = bound(1);
     const pValue = chiSquareUpperTail(Math.max(0, profile(0)), 1);
-    return { name, coef, se, hr: Math.exp(coef), hrLower: Math.exp(lower), hrUpper: Math.exp(upper), p: pValue };
+    const ci: [number, number] = [Math.exp(lower), Math.exp(upper)];
+    return { name, coef, se, hr: Math.exp(coef), ci, p: pValue };
   });
   return {
     n: time.length,
@@ -211,7 +216,8 @@ export function coxFirth(
     penalizedLoglik: fit.state.value,
     iterations: fit.iterations,
     converged: fit.converged,
-    method:
+    method: "coxph-firth",
+    description:
       "Firth penalised partial likelihood (Heinze & Schemper 2001), Breslow ties; profile penalised-likelihood CI and p",
     warnings,
   };

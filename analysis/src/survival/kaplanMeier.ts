@@ -14,6 +14,7 @@
  * reaches ≤ 0.5, or the midpoint of a flat segment lying exactly at 0.5 (tolerance √eps).
  */
 import { normalQuantileStd } from "../stats/distributions.js";
+import type { StatsResultBase } from "../stats/result.js";
 import { sortedLevels } from "../table/delimited.js";
 import { type SurvivalData, validateSurvivalData } from "./data.js";
 
@@ -48,14 +49,15 @@ export interface MedianEstimate {
   upper: number;
 }
 
-export interface KaplanMeierResult {
+export interface KaplanMeierResult extends StatsResultBase<"kaplan-meier"> {
   n: number;
   events: number;
   table: KaplanMeierRow[];
   confType: ConfType;
   confLevel: number;
   median: MedianEstimate;
-  method: string;
+  /** The method in words, with the CI type and level. */
+  description: string;
 }
 
 export interface KaplanMeierOptions {
@@ -110,7 +112,9 @@ export function kaplanMeier(
     confType,
     confLevel,
     median: medianSurvival(table),
-    method: `Kaplan-Meier; Greenwood variance; ${confType} confidence interval at ${confLevel} (R survival conventions)`,
+    method: "kaplan-meier",
+    description: `Kaplan-Meier; Greenwood variance; ${confType} confidence interval at ${confLevel} (R survival conventions)`,
+    warnings: [],
   };
 }
 

@@ -2,8 +2,10 @@
  * The small symmetric linear algebra of survival models, as R survival's cholesky2.c / chsolve2.c /
  * chinv2.c: an LDLᵀ decomposition that tolerates singular (collinear) matrices by zeroing pivots below
  * toler·max(diag), so an aliased covariate gets a zero row instead of a failure — R then reports its
- * coefficient as NA, and so do we. Matrices here are p × p with p the number of covariates (tiny), so
- * plain arrays are the clearest representation; ml-matrix would add copies without adding accuracy.
+ * coefficient as NA, and so do we. Matrices here are p × p with p the number of covariates (tiny), held as
+ * plain arrays. ml-matrix is not used: its Cholesky has no pivot tolerance (a singular information matrix is
+ * just "not positive definite") and its inverse and solve throw "LU matrix is singular", where R's coxph
+ * zeroes the pivot, reports the rank and prints the aliased coefficient as NA.
  */
 
 /** R's toler.chol default, .Machine$double.eps^0.75. */

@@ -6,6 +6,7 @@
  * χ² = (O − E)ᵀ V⁻ (O − E) on the first k − 1 groups (V has rank k − 1), df = k − 1.
  */
 import { chiSquareUpperTail } from "../stats/distributions.js";
+import type { TestResult } from "../stats/result.js";
 import { sortedLevels } from "../table/delimited.js";
 import { type SurvivalData, validateSurvivalData } from "./data.js";
 import { choleskySolve, symmetricDecompose } from "./linearAlgebra.js";
@@ -17,15 +18,17 @@ export interface LogRankGroup {
   expected: number;
 }
 
-export interface LogRankResult {
-  chisq: number;
+export interface LogRankResult extends TestResult<"log-rank"> {
+  /** χ² = (O − E)ᵀ V⁻ (O − E). */
+  statistic: number;
   df: number;
-  p: number;
   groups: LogRankGroup[];
   /** Covariance matrix of O − E (k × k). */
   variance: number[][];
-  method: "log-rank (survdiff, rho = 0)";
 }
+
+/** What `method: "log-rank"` is, for a reader. */
+export const LOG_RANK_DESCRIPTION = "log-rank (survdiff, rho = 0)";
 
 /** Groups are reported in sorted label order (numeric-aware), like R's factor levels. */
 export function logRank(data: SurvivalData, group: readonly (string | number)[]): LogRankResult {
@@ -76,9 +79,11 @@ export function logRank(data: SurvivalData, group: readonly (string | number)[])
   const chisq = diff.reduce((s, v, g) => s + v * solved[g], 0);
   const df = decomposition.rank;
   return {
-    chisq,
+    statistic: chisq,
     df,
     p: chiSquareUpperTail(chisq, df),
+    ci: null,
+    confLevel: null,
     groups: labels.map((label, g) => ({
       group: label,
       n: gi.filter((x) => x === g).length,
@@ -86,6 +91,7 @@ export function logRank(data: SurvivalData, group: readonly (string | number)[])
       expected: expected[g],
     })),
     variance: V.map((row) => Array.from(row)),
-    method: "log-rank (survdiff, rho = 0)",
+    method: "log-rank",
+    warnings: [],
   };
 }

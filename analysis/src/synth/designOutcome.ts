@@ -196,7 +196,7 @@ export function survivalFigures(
 function univariableCox(data: { time: readonly number[]; event: readonly number[] }, covariate: readonly number[]) {
   const fit = coxProportionalHazards(data, { x: covariate }, { ties: "breslow", concordance: false });
   const c = fit.coefficients[0];
-  return { hr: c.hr, lower: c.hrLower, upper: c.hrUpper, monotone: fit.monotoneLikelihood };
+  return { hr: c.hr, lower: c.ci[0], upper: c.ci[1], monotone: fit.monotoneLikelihood };
 }
 
 /** Stage-2 figures: diameter summaries, t-test, Shapiro-Wilk, Cox per cm, Spearman vs MTM, T1b counts. */

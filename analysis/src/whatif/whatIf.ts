@@ -11,6 +11,7 @@
  */
 import { LARGE_TUMOR_DIAMETER_MM } from "../plan/margins.js";
 import { fisherExact } from "../stats/fisher.js";
+import { warningMessages } from "../stats/result.js";
 import { rocCurve } from "../stats/roc.js";
 import { type KaplanMeierAt, type KaplanMeierGroup, kaplanMeier, survivalAt } from "../survival/kaplanMeier.js";
 import { logRank } from "../survival/logRank.js";
@@ -262,18 +263,17 @@ function survivalByPrediction(
   }
   const time = outcomes.map((o) => o.timeMonths);
   const event = outcomes.map((o) => o.ltp);
-  const { chisq, df, p } = logRank(
+  const { statistic, df, p } = logRank(
     { time, event },
     outcomes.map((o) => o.predictedLtp),
   );
-  return { groups: [below, above], logRank: { chisq, df, p } };
+  return { groups: [below, above], logRank: { chisq: statistic, df, p } };
 }
 
 /**
- * ROC of the margin. A smaller margin predicts LTP, while rocCurve takes larger values as predicting the
- * event (pROC's direction "<"), so the predictor is −MTM: "−MTM ≥ c" is "MTM ≤ −c", and as pROC's
- * thresholds are midpoints between observed values, this is "MTM < −c". Thresholds are reported in mm of
- * MTM. The AUC does not change with Δ (a shift keeps the ranks); the Youden threshold moves by Δ.
+ * ROC of the margin: a smaller margin predicts LTP (direction ">": positive when MTM ≤ c, and as pROC's
+ * thresholds are midpoints between observed values, when MTM < c). Thresholds are in mm of MTM. The AUC
+ * does not change with Δ (a shift keeps the ranks); the Youden threshold moves by Δ.
  */
 function rocOfMargin(outcomes: readonly WhatIfCaseOutcome[], confLevel: number, notes: string[]): WhatIfRoc | null {
   const events = outcomes.reduce((s, o) => s + o.ltp, 0);
@@ -282,12 +282,12 @@ function rocOfMargin(outcomes: readonly WhatIfCaseOutcome[], confLevel: number, 
     return null;
   }
   const fit = rocCurve(
-    outcomes.map((o) => -o.shiftedMtmMm),
+    outcomes.map((o) => o.shiftedMtmMm),
     outcomes.map((o) => o.ltp),
-    { confLevel },
+    { confLevel, direction: ">" },
   );
   const toMm = (p: { threshold: number; sensitivity: number; specificity: number }): WhatIfRocPoint => ({
-    thresholdMm: -p.threshold,
+    thresholdMm: p.threshold,
     sensitivity: p.sensitivity,
     specificity: p.specificity,
   });
@@ -299,8 +299,6 @@ function rocOfMargin(outcomes: readonly WhatIfCaseOutcome[], confLevel: number, 
     nControls: fit.nControls,
     curve: fit.curve.map(toMm),
     youden: { ...toMm(fit.youden), j: fit.youden.j },
-    warnings: fit.warnings.map((w) =>
-      w.replace("direction '<' assumed", "a smaller margin was assumed to predict LTP"),
-    ),
+    warnings: warningMessages(fit.warnings),
   };
 }
