@@ -3,39 +3,27 @@
  * the spelled-out names, any case) reach the same analysis and print its canonical name; an ambiguous
  * `wilcoxon` is refused with the way forward; a CSV with a header and no rows says "no data rows".
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { type CliRun, runCliInProcess } from "./helpers/cli.js";
 
-const bin = new URL("../bin/cryomargin.mjs", import.meta.url).pathname;
 const veteran = new URL("./fixtures/r/veteran.csv", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "cryomargin-stats-names-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function stats(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "stats", ...args]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+/** `cryomargin stats …args`, in process (runs one at a time). */
+async function stats(...args: string[]): Promise<CliRun> {
+  return runCliInProcess(["stats", ...args]);
 }
 
 describe("names of the tests", () => {
   it("kaplan-meier, Kaplan_Meier and survfit are km; log-rank is logrank; the output names the test once", async () => {
     const km = ["--data", veteran, "--time", "time", "--event", "status", "--group", "celltype"];
-    const [plain, ...aliases] = await Promise.all(
-      ["km", "kaplan-meier", "Kaplan_Meier", "survfit"].map((name) => stats(name, ...km)),
-    );
+    const plain = await stats("km", ...km);
+    const aliases: CliRun[] = [];
+    for (const name of ["kaplan-meier", "Kaplan_Meier", "survfit"]) aliases.push(await stats(name, ...km));
     expect(plain.status, plain.stderr).toBe(0);
     for (const run of aliases) {
       expect(run.status, run.stderr).toBe(0);
@@ -59,10 +47,10 @@ describe("a CSV with a header and no rows", () => {
   it("says 'no data rows', exit 1, for every test", async () => {
     const file = join(dir, "header-only.csv");
     writeFileSync(file, "time,status,group\n");
-    const runs = await Promise.all([
-      stats("km", "--data", file, "--time", "time", "--event", "status"),
-      stats("shapiro", "--data", file, "--value", "time"),
-    ]);
+    const runs = [
+      await stats("km", "--data", file, "--time", "time", "--event", "status"),
+      await stats("shapiro", "--data", file, "--value", "time"),
+    ];
     for (const run of runs) {
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/header-only\.csv: no data rows/);

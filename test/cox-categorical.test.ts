@@ -3,19 +3,18 @@
  * `veteran` data: test/fixtures/r/cox-categorical.json, written by test/fixtures/r/cox-categorical.R from the
  * CSVs beside it. Every coefficient, its SE, z, p and HR CI, the model's LR/Wald/score tests, the
  * concordance, and each factor's joint Wald and likelihood-ratio (drop1) test agree to 1e-6 relative — once
- * through the engine (`coxTerms`) and once through `cryomargin stats cox` as a user runs it.
+ * through the engine (`coxTerms`) and once through `cryomargin stats cox` as a user types it (in process).
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type CoxTerm, coxTerms } from "../analysis/src/survival/coxTerms.js";
 import { isMissing, numericColumn, parseDelimited, textColumn } from "../analysis/src/table/delimited.js";
+import { runCliInProcess } from "./helpers/cli.js";
 import { expectAllClose, expectClose } from "./helpers/reference.js";
 
 const REL = 1e-6;
 const fixtures = new URL("./fixtures/r/", import.meta.url);
 const reference = JSON.parse(readFileSync(new URL("cox-categorical.json", fixtures), "utf8"));
-const bin = new URL("../bin/cryomargin.mjs", import.meta.url).pathname;
 
 interface TestR {
   stat: number;
@@ -155,23 +154,6 @@ describe("categorical Cox covariates vs R coxph (lung, veteran)", () => {
   }
 });
 
-/** Runs the compiled CLI and parses its JSON. */
-function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 function cliArgs(c: CaseR): string[] {
   const refs = Object.entries(references(c)).map(([column, level]) => `${column}=${level}`);
   return [
@@ -196,7 +178,8 @@ function cliArgs(c: CaseR): string[] {
 
 describe("cryomargin stats cox with categorical covariates vs R", () => {
   it("every case, as a user types it (alias 'coxph', --factors, --reference column=LEVEL)", async () => {
-    const runs = await Promise.all(cases.map((c) => runCli(cliArgs(c))));
+    const runs = [];
+    for (const c of cases) runs.push(await runCliInProcess(cliArgs(c)));
     runs.forEach((run, k) => {
       const c = cases[k];
       const r = c.result;
@@ -232,7 +215,7 @@ describe("cryomargin stats cox with categorical covariates vs R", () => {
 
   it("a single categorical covariate takes a plain --reference LEVEL", async () => {
     const c = cases.find((k) => k.id === "veteran-celltype-ref-squamous-breslow") as CaseR;
-    const run = await runCli([...cliArgs(c).filter((a) => !a.startsWith("celltype=")), "squamous"]);
+    const run = await runCliInProcess([...cliArgs(c).filter((a) => !a.startsWith("celltype=")), "squamous"]);
     expect(run.status, run.stderr).toBe(0);
     expectAllClose(
       JSON.parse(run.stdout).coefficients.map((k: { coef: number }) => k.coef),
@@ -244,7 +227,7 @@ describe("cryomargin stats cox with categorical covariates vs R", () => {
 
   it("refuses an unknown reference level, naming the column and its levels", async () => {
     const c = cases[0];
-    const run = await runCli([...cliArgs(c), "--reference", "oat-cell"]);
+    const run = await runCliInProcess([...cliArgs(c), "--reference", "oat-cell"]);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
       /veteran\.csv: .*factor 'celltype' has no level 'oat-cell'.*'adeno', 'large', 'smallcell', 'squamous'/,
