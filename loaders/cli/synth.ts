@@ -5,7 +5,7 @@
  * Exit codes: 0 written; 1 the folder cannot be written; 2 a usage error.
  */
 import { mkdirSync } from "node:fs";
-import { DEFAULT_SYNTH_SEED, type SyntheticCohort } from "@cryomargin/analysis";
+import { DEFAULT_SYNTH_SEED, maxOf, type SyntheticCohort } from "@cryomargin/analysis";
 import { generateCohortInParallel, writeSyntheticCohort } from "../cohort/synth.js";
 import { CliUsageError } from "../errors.js";
 import { OutputFileError } from "../io/inputErrors.js";
@@ -44,7 +44,7 @@ const options: OptionSpec = {
 /** One line per case summarising what the engine read against the design. */
 function summary(cohort: SyntheticCohort, outDir: string, seconds: number): string {
   const off = cohort.cases.filter((c) => c.check.engineMtmMmRounded !== c.check.intendedMtmMm);
-  const worst = Math.max(...cohort.cases.map((c) => Math.abs(c.check.engineMtmMm - c.check.intendedMtmMm)));
+  const worst = maxOf(cohort.cases.map((c) => Math.abs(c.check.engineMtmMm - c.check.intendedMtmMm)));
   const runs = cohort.cases.reduce((s, c) => s + c.check.engineRuns, 0);
   return [
     `wrote ${cohort.cases.length} synthetic cases (${cohort.metadata.patients} patients, seed ${cohort.metadata.seed}) to ${outDir} in ${seconds.toFixed(1)} s`,

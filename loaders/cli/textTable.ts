@@ -7,7 +7,14 @@
  * CI bound) from NA, which JSON can only write as null.
  */
 
+import { maxOf } from "@cryomargin/analysis";
+
 type Scalar = number | string | boolean | null | undefined;
+
+/** Appends `more` to `lines` in place (a loop: `push(...more)` overflows the stack on a long table). */
+function append(lines: string[], more: readonly string[]): void {
+  for (const line of more) lines.push(line);
+}
 
 /**
  * A number for reading: integers as they are, others to 6 significant digits (trailing zeros trimmed),
@@ -50,15 +57,15 @@ function isFlat(v: unknown): boolean {
 function grid(records: readonly Record<string, unknown>[], indent: string): string[] {
   const keys = [...new Set(records.flatMap((r) => Object.keys(r)))];
   const cells = records.map((r) => keys.map((k) => formatCell(r[k])));
-  const widths = keys.map((k, c) => Math.max(k.length, ...cells.map((row) => row[c].length)));
+  const widths = keys.map((k, c) => Math.max(k.length, maxOf(cells.map((row) => row[c].length))));
   const line = (row: string[]) => indent + row.map((cell, c) => cell.padStart(widths[c])).join("  ");
-  return [line(keys), ...cells.map(line)];
+  return [line(keys)].concat(cells.map(line));
 }
 
 /** A matrix (a contingency table) as right-justified columns without a header. */
 function matrix(rows: readonly Scalar[][], indent: string): string[] {
   const cells = rows.map((row) => row.map(formatScalar));
-  const width = Math.max(...cells.flat().map((c) => c.length));
+  const width = maxOf(cells.flat().map((c) => c.length));
   return cells.map((row) => indent + row.map((c) => c.padStart(width)).join("  "));
 }
 
@@ -81,20 +88,23 @@ function renderLines(value: Record<string, unknown>, indent: string): string[] {
       if (v.length === 0) {
         lines.push(`${indent}${key}: (none)`);
       } else if (v.every((r) => Array.isArray(r) && r.every(isScalar))) {
-        lines.push(`${indent}${key}:`, ...matrix(v as Scalar[][], `${indent}  `));
+        lines.push(`${indent}${key}:`);
+        append(lines, matrix(v as Scalar[][], `${indent}  `));
       } else if (v.every((r) => r !== null && typeof r === "object" && Object.values(r).every(isFlat))) {
-        lines.push(`${indent}${key}:`, ...grid(v as Record<string, unknown>[], `${indent}  `));
+        lines.push(`${indent}${key}:`);
+        append(lines, grid(v as Record<string, unknown>[], `${indent}  `));
       } else {
         v.forEach((item, i) => {
           // Records of groups are headed by their label ("group LTP:"); a single record by its key alone.
           const label = (item as Record<string, unknown>).group;
           const heading = typeof label === "string" ? `group ${label}` : v.length === 1 ? key : `${key} ${i + 1}`;
           lines.push(`${indent}${heading}:`);
-          lines.push(...renderLines(item as Record<string, unknown>, `${indent}  `));
+          append(lines, renderLines(item as Record<string, unknown>, `${indent}  `));
         });
       }
     } else {
-      lines.push(`${indent}${key}:`, ...renderLines(v as Record<string, unknown>, `${indent}  `));
+      lines.push(`${indent}${key}:`);
+      append(lines, renderLines(v as Record<string, unknown>, `${indent}  `));
     }
   }
   return lines;

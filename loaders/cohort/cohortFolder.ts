@@ -18,9 +18,11 @@ import {
   type CohortProblem,
   caseFolderProblems,
   cohortProblem,
+  MAX_CLINICAL_ROWS,
   parseClinicalCsv,
 } from "@cryomargin/analysis";
 import { readInputFile } from "../io/files.js";
+import { InputFileError } from "../io/inputErrors.js";
 
 /** `cohort.json`: what the cohort is. Unknown keys are kept. */
 export interface CohortInfo {
@@ -51,6 +53,29 @@ export interface LoadedCohort {
 }
 
 const CLINICAL_FILE = "clinical.csv";
+
+/**
+ * The largest clinical.csv read, in bytes: 256 MB is ~1000 bytes for each of `MAX_CLINICAL_ROWS` rows, and
+ * stays below the longest string V8 can hold (~512 MB), whose overflow would be an untyped crash.
+ */
+const MAX_CLINICAL_BYTES = 256 * 2 ** 20;
+
+/** The text of a cohort's clinical.csv; a file beyond MAX_CLINICAL_BYTES is refused unread (InputFileError). */
+export function readClinicalText(path: string): string {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    // missing or unreadable: readInputFile names the problem
+  }
+  if (size > MAX_CLINICAL_BYTES)
+    throw new InputFileError(
+      path,
+      "bad-table",
+      `is ${(size / 2 ** 20).toFixed(0)} MB; a clinical table (one row per tumor, at most ${MAX_CLINICAL_ROWS} rows) is far smaller`,
+    );
+  return readInputFile(path).toString("utf8");
+}
 const INFO_FILE = "cohort.json";
 
 /** Reads cohort.json; absent → an unnamed, non-synthetic cohort; malformed → a problem. */
@@ -141,8 +166,8 @@ export function loadCohortFolder(dir: string): LoadedCohort {
     );
     return { dir, info, records: [], problems };
   }
-  const parsed = parseClinicalCsv(readInputFile(clinicalPath).toString("utf8"), { file: CLINICAL_FILE });
-  problems.push(...parsed.problems);
+  const parsed = parseClinicalCsv(readClinicalText(clinicalPath), { file: CLINICAL_FILE });
+  for (const p of parsed.problems) problems.push(p);
   // Every CSV row with a usable id takes part in the folder check, even rows with other errors.
   const csvCases = parsed.records.map((r) => ({ caseId: r.caseId, line: r.line }));
   const known = new Set(csvCases.map((c) => c.caseId));
@@ -151,6 +176,10 @@ export function loadCohortFolder(dir: string): LoadedCohort {
       known.add(p.caseId);
       csvCases.push({ caseId: p.caseId, line: p.line });
     }
-  problems.push(...caseFolderProblems(csvCases, listCaseFolders(dir), { csvFile: CLINICAL_FILE }));
-  return { dir, info, records: parsed.records, problems };
+  return {
+    dir,
+    info,
+    records: parsed.records,
+    problems: problems.concat(caseFolderProblems(csvCases, listCaseFolders(dir), { csvFile: CLINICAL_FILE })),
+  };
 }

@@ -10,10 +10,18 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { caseIdProblem, DelimitedTextError, type MarginsJson, parseDelimited, textColumn } from "@cryomargin/analysis";
+import {
+  caseIdProblem,
+  DelimitedTextError,
+  MAX_CLINICAL_ROWS,
+  type MarginsJson,
+  parseDelimited,
+  textColumn,
+} from "@cryomargin/analysis";
 import { CryomarginError } from "../errors.js";
-import { readInputFile, writeFileAtomic } from "../io/files.js";
+import { writeFileAtomic } from "../io/files.js";
 import { InputFileError, type InputProblem } from "../io/inputErrors.js";
+import { readClinicalText } from "./cohortFolder.js";
 import { type CaseOptions, cohortCaseFiles, measureCase } from "./measureCase.js";
 
 /** One case sent to a worker. */
@@ -45,11 +53,11 @@ export function runCaseTask(task: CaseTask): CaseTaskResult {
  */
 export function readCohortCaseIds(cohortDir: string): string[] {
   const path = join(cohortDir, "clinical.csv");
-  const text = readInputFile(path).toString("utf8");
+  const text = readClinicalText(path);
   let ids: string[];
   let lines: number[];
   try {
-    const table = parseDelimited(text);
+    const table = parseDelimited(text, { maxRows: MAX_CLINICAL_ROWS });
     ids = textColumn(table, "case_id");
     lines = table.lines;
   } catch (error) {

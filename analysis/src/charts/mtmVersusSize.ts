@@ -3,6 +3,8 @@
  * coloured (and shaped, for greyscale print) by outcome. Optional reference lines: a margin threshold
  * (horizontal; "MTM < t predicts LTP") and a size cut (vertical; the paper's 3 cm).
  */
+
+import { maxOf, minOf } from "../stats/descriptives.js";
 import {
   type ChartOptions,
   formatNumber,
@@ -43,8 +45,7 @@ export function mtmVersusSize(rows: readonly MtmSizeRow[], options: MtmVersusSiz
   }));
   const nLtp = rows.filter((r) => r.ltp === 1).length;
   const negative = rows.filter((r) => r.mtmMm < 0);
-  const range = (v: number[]) =>
-    v.length ? `${formatNumber(Math.min(...v))} to ${formatNumber(Math.max(...v))}` : "NA";
+  const range = (v: number[]) => (v.length ? `${formatNumber(minOf(v))} to ${formatNumber(maxOf(v))}` : "NA");
   let description =
     `Scatter plot of the minimal treatment margin (mm) against the maximum tumor diameter (${diameterUnit}) for ` +
     `${rows.length} tumors, ${nLtp} with LTP (orange triangles) and ${rows.length - nLtp} with local control ` +

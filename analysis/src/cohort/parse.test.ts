@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseClinicalCsv } from "./parse.js";
+import { MAX_CLINICAL_ROWS, parseClinicalCsv } from "./parse.js";
 import { cohortIsUsable } from "./problems.js";
 import { ltpFreeTimeMonths, renalCategory } from "./record.js";
 import { CLINICAL_COLUMNS } from "./schema.js";
@@ -195,5 +195,18 @@ describe("parseClinicalCsv: file-level problems", () => {
     ]);
     expect(cohortIsUsable(result.problems)).toBe(true);
     expect(result.records).toHaveLength(3);
+  });
+});
+
+describe("an absurd row count", () => {
+  it("is one problem, found before the rows are read through", () => {
+    const header = CLINICAL_COLUMNS.join(",");
+    const line = CLINICAL_COLUMNS.map((c) => row("c1")[c] ?? "").join(",");
+    const text = `${header}\n${`${line}\n`.repeat(MAX_CLINICAL_ROWS + 1)}`;
+    const parsed = parseClinicalCsv(text);
+    expect(parsed.records).toEqual([]);
+    expect(parsed.problems.map((p) => p.message)).toEqual([
+      `clinical.csv: cannot be read as CSV: has more than ${MAX_CLINICAL_ROWS} data rows, the most it may have`,
+    ]);
   });
 });

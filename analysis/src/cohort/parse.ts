@@ -46,6 +46,13 @@ export interface ClinicalParseResult {
   extraColumns: string[];
 }
 
+/**
+ * The most rows a clinical table may have: one per treated tumor, so 100 000 is far beyond any cohort
+ * (the largest renal-ablation registries hold a few thousand); a larger file is refused before it is
+ * read through, with one problem, instead of growing a problem list per row.
+ */
+export const MAX_CLINICAL_ROWS = 100_000;
+
 /** Lowest and highest plausible age in years (the validator's "impossible value" bounds). */
 export const AGE_RANGE_YEARS: readonly [number, number] = [0, 120];
 /** The RENAL nephrometry score's range (sum of five components scored 1–3, minus the hilar suffix). */
@@ -350,7 +357,7 @@ export function parseClinicalCsv(
   const problems: CohortProblem[] = [];
   let table: DelimitedTable;
   try {
-    table = parseDelimited(text);
+    table = parseDelimited(text, { maxRows: MAX_CLINICAL_ROWS });
   } catch (e) {
     if (!(e instanceof DelimitedTextError)) throw e;
     const line = /line (\d+)/.exec(e.message);

@@ -7,6 +7,8 @@
  * practice with EXAMINE … BY group). A group too small for Shapiro-Wilk (n < 3) or with all values equal
  * counts as not shown normal, so Mann-Whitney is used.
  */
+
+import { maxOf, minOf } from "../stats/descriptives.js";
 import { type FisherResult, fisherExact } from "../stats/fisher.js";
 import { type ShapiroWilkResult, shapiroWilk } from "../stats/shapiroWilk.js";
 import { tTest } from "../stats/tTest.js";
@@ -15,7 +17,7 @@ import { notTested, type TestReport } from "./types.js";
 
 /** Shapiro-Wilk of one group, or null when it cannot be computed (n < 3 or constant values). */
 export function normalityOf(x: readonly number[]): ShapiroWilkResult | null {
-  if (x.length < 3 || Math.max(...x) - Math.min(...x) < 1e-10) return null;
+  if (x.length < 3 || maxOf(x) - minOf(x) < 1e-10) return null;
   return shapiroWilk(x);
 }
 
@@ -42,7 +44,7 @@ export function compareContinuous(
   if (x.length === 0 || y.length === 0)
     return { normality, bothNormal, test: notTested("not tested: a group has no values") };
   const all = [...x, ...y];
-  if (Math.max(...all) === Math.min(...all))
+  if (maxOf(all) === minOf(all))
     return { normality, bothNormal, test: notTested("not tested: every value is the same") };
   if (bothNormal) {
     const t = tTest(x, y, { welch });

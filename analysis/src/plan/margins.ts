@@ -4,7 +4,7 @@
  */
 import { ltpFreeTimeMonths } from "../cohort/record.js";
 import type { OctantName } from "../margin/types.js";
-import { type NumericSummary, summarize } from "../stats/descriptives.js";
+import { minOf, type NumericSummary, summarize } from "../stats/descriptives.js";
 import { mtmForStatisticsMm, splitByOutcome } from "./cases.js";
 import { type ConventionSettings, conventionSettings, mannWhitneyReport, spearmanByConvention } from "./conventions.js";
 import { summarizeOrNull } from "./table1.js";
@@ -142,7 +142,7 @@ export function marginCounts(cases: readonly CaseRecord[], source: MtmSource, th
     atLeast1mm,
     atLeast1mmWithLtp,
     allAtLeast1mmLocalControl: atLeast1mm > 0 && atLeast1mmWithLtp === 0,
-    smallestDiameterWithNegativeMtmMm: diameters.length > 0 ? Math.min(...diameters) : Number.NaN,
+    smallestDiameterWithNegativeMtmMm: diameters.length > 0 ? minOf(diameters) : Number.NaN,
     negativeInTumorsAtLeast30mm: atLeast30,
     negativeInTumorsOver30mm: over30,
     allNegativeInTumorsAtLeast30mm: negatives.length > 0 && atLeast30 === negatives.length,

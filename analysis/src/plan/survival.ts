@@ -2,7 +2,7 @@
  * LTP-free survival (Kaplan-Meier at 12 and 24 months with CI), follow-up (plain median and reverse
  * Kaplan-Meier) and time to LTP — the paper's "Clinical outcome" figures.
  */
-import { median, type NumericSummary, type QuantileType } from "../stats/descriptives.js";
+import { maxOf, median, minOf, type NumericSummary, type QuantileType } from "../stats/descriptives.js";
 import {
   type ConfType,
   type KaplanMeierAt,
@@ -59,8 +59,8 @@ export function followUp(cases: readonly CaseRecord[]): FollowUp {
   const months = cases.map((c) => c.followupMonths);
   return {
     medianMonths: median(months),
-    minMonths: Math.min(...months),
-    maxMonths: Math.max(...months),
+    minMonths: minOf(months),
+    maxMonths: maxOf(months),
     reverseKmMedianMonths: medianFollowUpReverseKM(ltpFreeSurvivalData(cases)),
     methods: [
       "plain median and range of followup_months over all tumors",

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import {
   countPercent,
   interquartileRange,
+  maxOf,
   mean,
   median,
+  minOf,
   quantile,
   standardDeviation,
   summarize,
@@ -46,5 +48,19 @@ describe("descriptives", () => {
   it("rejects empty and non-finite samples", () => {
     expect(() => mean([])).toThrow(/empty/);
     expect(() => quantile([1, Number.NaN], 0.5)).toThrow(/non-finite/);
+  });
+});
+
+describe("minOf, maxOf and summaries of long samples", () => {
+  it("agree with Math.min/Math.max, and take a million values (a spread call overflows the stack)", () => {
+    for (const x of [[3, 1, 2], [], [-4], [2, 2]]) {
+      expect(minOf(x)).toBe(Math.min(...x));
+      expect(maxOf(x)).toBe(Math.max(...x));
+    }
+    // a permutation of 0 … 999 999 (7919 is prime to 10⁶)
+    const long = Array.from({ length: 1_000_000 }, (_, i) => (i * 7919) % 1_000_000);
+    expect([minOf(long), maxOf(long)]).toEqual([0, 999_999]);
+    const s = summarize(long);
+    expect([s.n, s.min, s.max, s.median]).toEqual([1_000_000, 0, 999_999, 499_999.5]);
   });
 });

@@ -89,6 +89,20 @@ export interface NumericSummary {
   quantileType: QuantileType;
 }
 
+/**
+ * The smallest value; +Infinity when empty, as `Math.min()`. Unlike `Math.min(...x)`, which puts every
+ * element on the stack and overflows past ~10⁵ elements, it loops (simple-statistics' min). NaN values are
+ * the caller's to drop. Example: `minOf([3, 1, 2])` = 1.
+ */
+export function minOf(x: readonly number[]): number {
+  return x.length === 0 ? Number.POSITIVE_INFINITY : ssMin(x as number[]);
+}
+
+/** The largest value; −Infinity when empty, as `Math.max()`; a loop, see `minOf`. Example: `maxOf([3, 1, 2])` = 3. */
+export function maxOf(x: readonly number[]): number {
+  return x.length === 0 ? Number.NEGATIVE_INFINITY : ssMax(x as number[]);
+}
+
 /** All the usual descriptives at once. Example: `summarize([1, 2, 3, 4]).q1` = 1.75 (type 7). */
 export function summarize(x: readonly number[], quantileType: QuantileType = 7): NumericSummary {
   assertFinite(x, "summarize");

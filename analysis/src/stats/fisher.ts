@@ -12,6 +12,7 @@
  * rows), which is exact and fast for the table sizes of clinical studies (e.g. 3×2 with N ≈ 30–200).
  */
 import factorialln from "@stdlib/math-base-special-factorialln";
+import { maxOf } from "./descriptives.js";
 import type { TestResult } from "./result.js";
 import { uniroot } from "./rootFinding.js";
 
@@ -75,7 +76,7 @@ function fisher2x2(table: readonly (readonly number[])[], confLevel: number): Om
   // Density of the non-central hypergeometric with odds ratio ncp, normalised on the support.
   const dnhyper = (ncp: number): number[] => {
     const d = logdc.map((l, i) => l + Math.log(ncp) * support[i]);
-    const max = Math.max(...d);
+    const max = maxOf(d);
     const e = d.map((v) => Math.exp(v - max));
     const sum = e.reduce((a, b) => a + b, 0);
     return e.map((v) => v / sum);

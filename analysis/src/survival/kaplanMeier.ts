@@ -13,6 +13,8 @@
  * Median (and its CI): R's quantile.survfit rule — the first time the curve (or its lower/upper limit)
  * reaches ≤ 0.5, or the midpoint of a flat segment lying exactly at 0.5 (tolerance √eps).
  */
+
+import { maxOf } from "../stats/descriptives.js";
 import { normalQuantileStd } from "../stats/distributions.js";
 import type { StatsResultBase } from "../stats/result.js";
 import { sortedLevels } from "../table/delimited.js";
@@ -167,7 +169,7 @@ const QUANTILE_TOLERANCE = Math.sqrt(Number.EPSILON);
  */
 function findQuantile(x: readonly number[], y: readonly number[], p: number): number {
   const finite = y.filter((v) => !Number.isNaN(v));
-  if (finite.length === 0 || Math.max(...finite) < p) return Number.NaN;
+  if (finite.length === 0 || maxOf(finite) < p) return Number.NaN;
   const xmax = x[x.length - 1];
   // Drop repeated y values (censoring-only times), keeping the first, as R's duplicated(); NaNs count
   // as one value for duplicated() too.

@@ -24,6 +24,7 @@ import { applyAffine } from "../margin/affine.js";
 import { maskBounds } from "../margin/maskBounds.js";
 import { maskCentroid, measureMargins } from "../margin/measure.js";
 import type { MarginResult, MaskVolume, Mat4, OctantName, Vec3 } from "../margin/types.js";
+import { maxOf, minOf } from "../stats/descriptives.js";
 import { createRandom, type Random } from "../stats/random.js";
 import { ANALYSIS_VERSION } from "../version.js";
 import { approachDirection, axialGrid, patientMotion, tumorSeat } from "./anatomy.js";
@@ -566,8 +567,8 @@ export function planIceballVolumes(
     plan.n === plan.targets.tumors
       ? designIceballVolumes(ltp, feasible, plan.targets, rng).volumeMl
       : feasible.map(([lo, hi]) => lo + (0.3 + 0.4 * rng.next()) * (hi - lo));
-  const lo = Math.min(...volumeMl);
-  const hi = Math.max(...volumeMl);
+  const lo = minOf(volumeMl);
+  const hi = maxOf(volumeMl);
   const toleranceMl = volumeMl.map((v) =>
     Math.min(ICE_VOLUME_TOL_ML, Math.max(ICE_VOLUME_TIGHT_ML, 0.5 * Math.min(v - lo, hi - v))),
   );

@@ -4,7 +4,7 @@
  * and ice-ball volumes. Comparisons by outcome follow the paper's rule as the plan module applies it
  * (t-test when Shapiro-Wilk passes in both groups, else Mann-Whitney; SPSS's asymptotic p).
  */
-import { mean, quantile, standardDeviation } from "../stats/descriptives.js";
+import { maxOf, mean, minOf, quantile, standardDeviation } from "../stats/descriptives.js";
 import { mannWhitney } from "../stats/mannWhitney.js";
 import type { Random } from "../stats/random.js";
 import { shapiroWilk } from "../stats/shapiroWilk.js";
@@ -27,7 +27,7 @@ export const FILL_RATIO_RANGE: readonly [number, number] = [0.3, 0.62];
 
 /** p of a two-group comparison by the paper's rule (t-test if both groups pass Shapiro-Wilk, else MW). */
 export function paperRuleP(x: readonly number[], y: readonly number[]): { p: number; test: "t-test" | "mann-whitney" } {
-  const normal = (v: readonly number[]) => v.length >= 3 && Math.max(...v) > Math.min(...v) && shapiroWilk(v).p > 0.05;
+  const normal = (v: readonly number[]) => v.length >= 3 && maxOf(v) > minOf(v) && shapiroWilk(v).p > 0.05;
   if (normal(x) && normal(y)) return { p: tTest(x, y).p, test: "t-test" };
   return { p: mannWhitney(x, y, { exact: false, correct: false }).p, test: "mann-whitney" };
 }
@@ -58,8 +58,8 @@ export function designTumorVolumes(
     const comparison = paperRuleP(control, ltp);
     return (
       band(mean(v), t.mean, 0.03) +
-      band(Math.min(...v), t.min, 0.03) +
-      band(Math.max(...v), t.max, 0.03) +
+      band(minOf(v), t.min, 0.03) +
+      band(maxOf(v), t.max, 0.03) +
       band(mean(ltp), t.ltpMean, 0.03) +
       band(standardDeviation(ltp), t.ltpSd, 0.03) +
       band(mean(control), t.localControlMean, 0.03) +
@@ -249,8 +249,8 @@ export function designCryoprobes(
     const p = paperRuleP(control, ltp).p;
     return (
       Math.abs(quantile(probes, 0.5) - t.median) +
-      Math.abs(Math.min(...probes) - t.min) +
-      Math.abs(Math.max(...probes) - t.max) +
+      Math.abs(minOf(probes) - t.min) +
+      Math.abs(maxOf(probes) - t.max) +
       (p > 0.2 ? 0 : 5 * (0.2 - p) * 10) +
       // One probe off the size rule is a physician's choice; two is implausible.
       // and a tumor under 25 mm gets two probes (more would leave too little ice for the published smallest).
@@ -301,8 +301,8 @@ export function designIceballVolumes(
     ).p;
     return (
       band(mean(v), t.mean, 0.03) +
-      band(Math.min(...v), t.min, 0.03) +
-      band(Math.max(...v), t.max, 0.03) +
+      band(minOf(v), t.min, 0.03) +
+      band(maxOf(v), t.max, 0.03) +
       (p > 0.2 ? 0 : 50 * (0.2 - p)) +
       // Prefer the middle of each range (room for the final adjustment).
       0.01 * tau.reduce((s, u) => s + (u - 0.5) ** 2, 0)

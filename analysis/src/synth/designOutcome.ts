@@ -9,7 +9,7 @@
  * choices). The search is simulated annealing over permutations and small steps (see anneal.ts); the
  * intended values are integers (MTM, months) or tenths of a mm (diameter).
  */
-import { mean, quantile, standardDeviation } from "../stats/descriptives.js";
+import { maxOf, mean, minOf, quantile, standardDeviation } from "../stats/descriptives.js";
 import { normalQuantileStd } from "../stats/distributions.js";
 import { createRandom, type Random } from "../stats/random.js";
 import { shapiroWilk } from "../stats/shapiroWilk.js";
@@ -225,8 +225,8 @@ export function diameterFigures(
       ltpSd: standardDeviation(dl),
       controlMean: mean(dc),
       controlSd: standardDeviation(dc),
-      min: Math.min(...diameterMm),
-      max: Math.max(...diameterMm),
+      min: minOf(diameterMm),
+      max: maxOf(diameterMm),
     },
     t1b: diameterMm.filter((v) => v >= 40).length,
     t1bLtp: dl.filter((v) => v >= 40).length,
@@ -370,7 +370,7 @@ function searchOutcomeOnce(
       fixedMtm.set(i, 4);
       fixedDiameter.set(i, 35);
     }
-    if (r.role === "negativeControl") fixedMtm.set(i, Math.min(...multisets.localControl));
+    if (r.role === "negativeControl") fixedMtm.set(i, minOf(multisets.localControl));
   });
   // The range's ends are single tumors, both plain local-control rows (a search over single diameters
   // rarely walks a value to an end; with the largest among the LTPs the Cox per cm does not fit).

@@ -25,8 +25,11 @@ export interface DelimitedTable {
 
 const MISSING = new Set(["", "NA", "NaN", "nan", "N/A", "n/a", ".", "-"]);
 
-/** Splits text into records of fields, honouring quotes; returns each record with its starting line. */
-function records(text: string, separator: string): { fields: string[]; line: number }[] {
+/**
+ * Splits text into records of fields, honouring quotes; returns each record with its starting line.
+ * Throws as soon as there are more than `maxRecords` (so an absurd file is refused before it is read).
+ */
+function records(text: string, separator: string, maxRecords: number): { fields: string[]; line: number }[] {
   const out: { fields: string[]; line: number }[] = [];
   let fields: string[] = [];
   let field = "";
@@ -60,6 +63,8 @@ function records(text: string, separator: string): { fields: string[]; line: num
       if (ch === "\r" && text[i + 1] === "\n") i++;
       fields.push(sawQuote ? field : field.trim());
       if (!(fields.length === 1 && fields[0] === "")) out.push({ fields, line: recordLine });
+      if (out.length > maxRecords)
+        throw new DelimitedTextError(`has more than ${maxRecords - 1} data rows, the most it may have`);
       fields = [];
       field = "";
       sawQuote = false;
@@ -75,13 +80,19 @@ function records(text: string, separator: string): { fields: string[]; line: num
   return out;
 }
 
-/** Parses CSV text. Example: `parseDelimited("a;b\n1,5;2\n").rows` → [["1,5", "2"]] with decimalComma true. */
-export function parseDelimited(input: string, { separator }: { separator?: "," | ";" } = {}): DelimitedTable {
+/**
+ * Parses CSV text; more than `maxRows` data rows (default: no limit) is an error raised before the rest
+ * is read. Example: `parseDelimited("a;b\n1,5;2\n").rows` → [["1,5", "2"]] with decimalComma true.
+ */
+export function parseDelimited(
+  input: string,
+  { separator, maxRows = Number.POSITIVE_INFINITY }: { separator?: "," | ";"; maxRows?: number } = {},
+): DelimitedTable {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const firstLine = text.slice(0, text.search(/\r?\n|$/));
   const count = (s: string, c: string) => s.split(c).length - 1;
   const sep = separator ?? (count(firstLine, ";") > count(firstLine, ",") ? ";" : ",");
-  const recs = records(text, sep);
+  const recs = records(text, sep, maxRows + 1);
   if (recs.length === 0) throw new DelimitedTextError("the file is empty: a header row is required");
   const columns = recs[0].fields;
   const seen = new Set<string>();
