@@ -161,6 +161,17 @@ describe("the committed synthetic cohort reproduces the paper (margin engine + p
 
   it("the calibration targets in the generator are the published values", () => {
     const t = PAPER_CALIBRATION_TARGETS;
+    const cases = published.case_figures;
+    expect(t.caseFigures).toEqual({
+      figure4: {
+        mtmMm: cases.figure4_local_control.mtm_mm,
+        diameterMm: cases.figure4_local_control.max_tumor_diameter_mm,
+        followupMonths: cases.figure4_local_control.followup_months,
+      },
+      figure5: { mtmMm: cases.figure5_ltp.mtm_mm, diameterMm: cases.figure5_ltp.max_tumor_diameter_mm },
+      tkiStartedAfterMonths: cases.negative_margin_without_ltp.tki_started_after_months,
+      reablationWithinMonths: cases.reablation_within_months,
+    });
     expect([t.patients, t.tumors, t.ltp, t.ltpResidual]).toEqual([
       published.cohort.patients,
       published.cohort.tumors,

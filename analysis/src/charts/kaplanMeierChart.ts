@@ -4,6 +4,7 @@
  * The numbers at risk and the survival quoted in the text alternative are read from the fit with the
  * package's `survivalAt`, so the chart can only show what the analysis computed.
  */
+import { LANDMARK_MONTHS } from "../plan/survival.js";
 import { type KaplanMeierGroup, type KaplanMeierResult, survivalAt } from "../survival/kaplanMeier.js";
 import type { WhatIfSurvival } from "../whatif/whatIf.js";
 import {
@@ -23,7 +24,7 @@ export interface KaplanMeierChartOptions extends ChartOptions {
   maxTime?: number;
   /** Label of a single, ungrouped fit. Default "All tumors". */
   label?: string;
-  /** Times at which the text alternative quotes the survival. Default [12, 24]. */
+  /** Times at which the text alternative quotes the survival. Default `LANDMARK_MONTHS` (12, 24). */
   describeAt?: readonly number[];
   timeTitle?: string;
   survivalTitle?: string;
@@ -50,7 +51,7 @@ export function kaplanMeierChart(
   const groups: KaplanMeierGroup[] = Array.isArray(input)
     ? [...(input as readonly KaplanMeierGroup[])]
     : [{ ...(input as KaplanMeierResult), group: options.label ?? "All tumors" }];
-  const { width = 460, height = 280, showCi = true, describeAt = [12, 24] } = options;
+  const { width = 460, height = 280, showCi = true, describeAt = LANDMARK_MONTHS } = options;
   const lastTime = Math.max(0, ...groups.map((g) => g.table.at(-1)?.time ?? 0));
   const maxTime = options.maxTime ?? Math.max(12, Math.ceil(lastTime / 12) * 12);
   const atRiskTimes = options.atRiskTimes ?? yearlyTimes(maxTime);

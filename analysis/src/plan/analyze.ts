@@ -22,6 +22,7 @@ import {
 import {
   type FollowUp,
   followUp,
+  LANDMARK_MONTHS,
   type LtpFreeSurvival,
   ltpFreeSurvival,
   type TimeToLtp,
@@ -75,7 +76,7 @@ export function resolveAnalysisOptions(options: AnalysisOptions = {}): ResolvedA
     extraCovariates: options.extraCovariates ?? [],
     table1Units: options.table1Units ?? "paper",
     firth: options.firth ?? "on-separation",
-    survivalTimesMonths: options.survivalTimesMonths ?? [12, 24],
+    survivalTimesMonths: options.survivalTimesMonths ?? LANDMARK_MONTHS,
     kmConfType: options.kmConfType ?? "log",
     confLevel: options.confLevel ?? 0.95,
     alpha: options.alpha ?? 0.05,

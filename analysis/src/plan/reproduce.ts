@@ -130,6 +130,17 @@ function rules(o: Required<ReproduceOptions>): Map<string, Rule | string> {
   const enrolment = "enrolment before exclusions is not part of the cohort format (only included tumors are)";
   m.set("cohort.enrolled_patients", enrolment);
   m.set("cohort.enrolled_tumors", enrolment);
+  const caseFigure = "a single case the paper shows or describes: the cohort format does not say which row it is";
+  for (const path of [
+    "case_figures.figure4_local_control.mtm_mm",
+    "case_figures.figure4_local_control.max_tumor_diameter_mm",
+    "case_figures.figure4_local_control.followup_months",
+    "case_figures.figure5_ltp.mtm_mm",
+    "case_figures.figure5_ltp.max_tumor_diameter_mm",
+    "case_figures.negative_margin_without_ltp.tki_started_after_months",
+    "case_figures.reablation_within_months",
+  ])
+    m.set(path, caseFigure);
   const agePatients = "Table 1 age row (per patient in 'paper' units)";
   add("cohort.age_years.median", (r) => t1Continuous(r, "age_years").summary?.median ?? null, printed(0), agePatients);
   add("cohort.age_years.min", (r) => t1Continuous(r, "age_years").summary?.min ?? null, printed(0), agePatients);
@@ -436,7 +447,7 @@ export function reproduce(
   };
   for (const e of entries) summary[e.status]++;
   const inconsistencies = Array.isArray(root.inconsistencies)
-    ? root.inconsistencies.map((s) => readInconsistency(String(s), results))
+    ? root.inconsistencies.map((item) => readInconsistency(item, results, root))
     : [];
   return {
     conventions: results.conventions.name,
@@ -450,78 +461,128 @@ export function reproduce(
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
+/** One of the paper's inconsistencies as published-values.json holds it: a key, the words, the printed figures. */
+interface Inconsistency {
+  key: string;
+  statement: string;
+  printed: Record<string, unknown>;
+}
+
+/** A number at a path of published-values.json (`["table2", "renal_score", …]`), else NaN. */
+function publishedNumber(root: unknown, path: readonly string[]): number {
+  let node = root;
+  for (const key of path)
+    node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
+  return typeof node === "number" ? node : Number.NaN;
+}
+
 /**
- * Checks one of the paper's stated inconsistencies against the reproduction. The statements are
- * recognised by their wording; an unrecognised one is listed as "not analysed".
+ * Checks one of the paper's stated inconsistencies against the reproduction. Each is recognised by its `key`;
+ * the printed figures it compares come from published-values.json — the entry's own `printed` figures and
+ * the tables' (e.g. Table 2's SD as printed). An unknown key, or an entry that is plain text, is listed as
+ * "not analysed". Example: RENAL moderate 8 of 26 → "first reading" (the count; 31.8% is a misprint).
  */
-export function readInconsistency(statement: string, r: AnalysisResults): InconsistencyReading {
+export function readInconsistency(item: unknown, r: AnalysisResults, published: unknown = {}): InconsistencyReading {
+  const entry: Inconsistency =
+    item !== null && typeof item === "object"
+      ? {
+          key: String((item as Inconsistency).key),
+          statement: String((item as Inconsistency).statement),
+          printed: ((item as Inconsistency).printed ?? {}) as Record<string, unknown>,
+        }
+      : { key: "", statement: String(item), printed: {} };
+  const { statement } = entry;
+  const printed = (...path: string[]) => publishedNumber(entry.printed, path);
+  const at = (...path: string[]) => publishedNumber(published, path);
   const verdict = (first: boolean, second: boolean): InconsistencyReading["matches"] =>
     first && second ? "both" : first ? "first reading" : second ? "second reading" : "neither";
-  if (/Table 2 prints maximal tumor diameter/i.test(statement)) {
-    const lc = t2Summary(r, "max_tumor_diameter_mm", "localControl");
-    const ltp = t2Summary(r, "max_tumor_diameter_mm", "ltp");
-    if (!lc || !ltp) return { statement, finding: "no diameters by outcome", matches: "not analysed" };
-    const mm = round(lc.sd, 1) === 0.9 && round(ltp.sd, 1) === 0.5;
-    const cm = round(lc.sd / 10, 1) === 0.9 && round(ltp.sd / 10, 1) === 0.5;
-    return {
-      statement,
-      finding: `reproduced SDs ${lc.sd.toFixed(1)} and ${ltp.sd.toFixed(1)} mm = ${(lc.sd / 10).toFixed(2)} and ${(ltp.sd / 10).toFixed(2)} cm: ${cm ? "the cm reading (the text's 2.9 ± 0.9 vs 4.1 ± 0.5 cm)" : mm ? "the printed mm reading" : "neither reading exactly"}`,
-      matches: verdict(mm, cm),
-    };
+  switch (entry.key) {
+    case "diameter_sd_by_outcome_units": {
+      const lc = t2Summary(r, "max_tumor_diameter_mm", "localControl");
+      const ltp = t2Summary(r, "max_tumor_diameter_mm", "ltp");
+      if (!lc || !ltp) return { statement, finding: "no diameters by outcome", matches: "not analysed" };
+      const sdLc = at("table2", "max_tumor_diameter_mm", "local_control", "sd_as_printed");
+      const sdLtp = at("table2", "max_tumor_diameter_mm", "ltp", "sd_as_printed");
+      const mm = round(lc.sd, 1) === sdLc && round(ltp.sd, 1) === sdLtp;
+      const cm =
+        round(lc.sd / 10, 1) === printed("text_sd_cm", "local_control") &&
+        round(ltp.sd / 10, 1) === printed("text_sd_cm", "ltp");
+      return {
+        statement,
+        finding: `reproduced SDs ${lc.sd.toFixed(1)} and ${ltp.sd.toFixed(1)} mm = ${(lc.sd / 10).toFixed(2)} and ${(ltp.sd / 10).toFixed(2)} cm: ${cm ? `the cm reading (the text's SDs ${printed("text_sd_cm", "local_control")} and ${printed("text_sd_cm", "ltp")} cm)` : mm ? "the printed mm reading" : "neither reading exactly"}`,
+        matches: verdict(mm, cm),
+      };
+    }
+    case "renal_moderate_percent": {
+      const row = t2(r, "renal_score") as Table2CategoricalRow;
+      const moderate = row.levels.find((l) => l.code === "moderate")?.localControl;
+      if (!moderate) return { statement, finding: "no RENAL row", matches: "not analysed" };
+      const printedCount = at("table2", "renal_score", "local_control", "moderate");
+      const printedPercent = printed("local_control_moderate_percent");
+      const countMatches = moderate.count === printedCount;
+      const percentMatches = round(moderate.percent, 1) === printedPercent;
+      return {
+        statement,
+        finding: `reproduced ${moderate.count} of ${r.table2.n.localControl} (${moderate.percent.toFixed(1)}%): ${countMatches ? `the printed count (${printedCount}), so ${printedPercent}% is a misprint of ${moderate.percent.toFixed(1)}%` : "not the printed count"}`,
+        matches: verdict(countMatches, percentMatches),
+      };
+    }
+    case "mann_whitney_p": {
+      const p = r.mtm.test.p;
+      const abstract = publishedP(
+        (published as { mtm?: { mann_whitney_p?: { abstract?: FigureValue } } }).mtm?.mann_whitney_p
+          ?.abstract as FigureValue,
+      );
+      const results = at("mtm", "mann_whitney_p", "results");
+      const below = abstract !== null && p < abstract.p;
+      const equals = round(p, 3) === results;
+      const others = r.mtm.alternatives
+        .map((a) => `${a.description}: ${formatPValue(a.p)} (${a.p.toPrecision(3)})`)
+        .join("; ");
+      return {
+        statement,
+        finding: `reproduced p = ${p.toPrecision(3)} (${r.conventions.name.toUpperCase()} conventions) reads as '${formatPValue(p)}'; ${others}`,
+        matches: verdict(below, equals),
+      };
+    }
+    case "major_complications_percent": {
+      const n = r.outcome.majorComplications;
+      const printedCount = at("outcome", "major_complications");
+      const printedPercent = printed("percent");
+      const ofTumors = (100 * n) / r.outcome.tumors;
+      const ofPatients = (100 * n) / r.outcome.patients;
+      return {
+        statement,
+        finding: `reproduced ${n} major complications = ${ofTumors.toFixed(2)}% of ${r.outcome.tumors} tumors, ${ofPatients.toFixed(1)}% of ${r.outcome.patients} patients: ${n === printedCount ? `the printed count (${printedCount})` : "not the printed count"}; the printed ${printedPercent}% fits neither denominator`,
+        matches: verdict(
+          n === printedCount,
+          round(ofTumors, 1) === printedPercent || round(ofPatients, 1) === printedPercent,
+        ),
+      };
+    }
+    case "diameter_units": {
+      const d = t1Continuous(r, "max_tumor_diameter_mm").summary;
+      if (!d) return { statement, finding: "no diameters", matches: "not analysed" };
+      const mm =
+        round(d.mean, 1) === at("cohort", "max_tumor_diameter_mm", "mean") &&
+        round(d.sd, 1) === at("cohort", "max_tumor_diameter_mm", "sd");
+      const cm =
+        round(d.mean / 10, 1) === printed("text_cm", "mean") && round(d.sd / 10, 1) === printed("text_cm", "sd");
+      return {
+        statement,
+        finding: `reproduced ${d.mean.toFixed(1)} ± ${d.sd.toFixed(1)} mm = ${(d.mean / 10).toFixed(1)} ± ${(d.sd / 10).toFixed(1)} cm (the two are the same figure at different precision)`,
+        matches: verdict(mm, cm),
+      };
+    }
+    case "negative_margins_3cm": {
+      const c = r.counts;
+      return {
+        statement,
+        finding: `${c.negative} negative MTMs; in tumors ≥ ${printed("size_cut_cm")} cm: ${c.negativeInTumorsAtLeast30mm}, > ${printed("size_cut_cm")} cm: ${c.negativeInTumorsOver30mm}; smallest diameter with a negative MTM ${c.smallestDiameterWithNegativeMtmMm.toFixed(1)} mm`,
+        matches: verdict(c.allNegativeInTumorsOver30mm, c.allNegativeInTumorsAtLeast30mm),
+      };
+    }
+    default:
+      return { statement, finding: "this statement is not recognised by the reproduction", matches: "not analysed" };
   }
-  if (/RENAL moderate/i.test(statement)) {
-    const row = t2(r, "renal_score") as Table2CategoricalRow;
-    const moderate = row.levels.find((l) => l.code === "moderate")?.localControl;
-    if (!moderate) return { statement, finding: "no RENAL row", matches: "not analysed" };
-    const countMatches = moderate.count === 8;
-    const percentMatches = round(moderate.percent, 1) === 31.8;
-    return {
-      statement,
-      finding: `reproduced ${moderate.count} of ${r.table2.n.localControl} (${moderate.percent.toFixed(1)}%): ${countMatches ? "the printed count (8), so 31.8% is a misprint of 30.8%" : "not the printed count"}`,
-      matches: verdict(countMatches, percentMatches),
-    };
-  }
-  if (/Mann-Whitney P/i.test(statement)) {
-    const p = r.mtm.test.p;
-    const below = p < 0.001;
-    const equals = round(p, 3) === 0.001;
-    const others = r.mtm.alternatives
-      .map((a) => `${a.description}: ${formatPValue(a.p)} (${a.p.toPrecision(3)})`)
-      .join("; ");
-    return {
-      statement,
-      finding: `reproduced p = ${p.toPrecision(3)} (${r.conventions.name.toUpperCase()} conventions) reads as '${formatPValue(p)}'; ${others}`,
-      matches: verdict(below, equals),
-    };
-  }
-  if (/Major complications/i.test(statement)) {
-    const n = r.outcome.majorComplications;
-    const ofTumors = (100 * n) / r.outcome.tumors;
-    const ofPatients = (100 * n) / r.outcome.patients;
-    return {
-      statement,
-      finding: `reproduced ${n} major complications = ${ofTumors.toFixed(2)}% of ${r.outcome.tumors} tumors, ${ofPatients.toFixed(1)}% of ${r.outcome.patients} patients: ${n === 2 ? "the printed count (2)" : "not the printed count"}; the printed 6.1% fits neither denominator`,
-      matches: verdict(n === 2, round(ofTumors, 1) === 6.1 || round(ofPatients, 1) === 6.1),
-    };
-  }
-  if (/Table 1 max tumor diameter/i.test(statement)) {
-    const d = t1Continuous(r, "max_tumor_diameter_mm").summary;
-    if (!d) return { statement, finding: "no diameters", matches: "not analysed" };
-    const mm = round(d.mean, 1) === 31.3 && round(d.sd, 1) === 9.4;
-    const cm = round(d.mean / 10, 1) === 3.1 && round(d.sd / 10, 1) === 0.9;
-    return {
-      statement,
-      finding: `reproduced ${d.mean.toFixed(1)} ± ${d.sd.toFixed(1)} mm = ${(d.mean / 10).toFixed(1)} ± ${(d.sd / 10).toFixed(1)} cm (the two are the same figure at different precision)`,
-      matches: verdict(mm, cm),
-    };
-  }
-  if (/> 3 cm/.test(statement)) {
-    const c = r.counts;
-    return {
-      statement,
-      finding: `${c.negative} negative MTMs; in tumors ≥ 3 cm: ${c.negativeInTumorsAtLeast30mm}, > 3 cm: ${c.negativeInTumorsOver30mm}; smallest diameter with a negative MTM ${c.smallestDiameterWithNegativeMtmMm.toFixed(1)} mm`,
-      matches: verdict(c.allNegativeInTumorsOver30mm, c.allNegativeInTumorsAtLeast30mm),
-    };
-  }
-  return { statement, finding: "this statement is not recognised by the reproduction", matches: "not analysed" };
 }

@@ -15,6 +15,9 @@ import { ltpFreeSurvivalData } from "./cases.js";
 import { summarizeOrNull } from "./table1.js";
 import type { CaseRecord } from "./types.js";
 
+/** The paper's landmark times for LTP-free survival: 1 and 2 years, in months. */
+export const LANDMARK_MONTHS: readonly number[] = [12, 24];
+
 export interface LtpFreeSurvival {
   n: number;
   events: number;
@@ -31,7 +34,7 @@ export interface LtpFreeSurvival {
  */
 export function ltpFreeSurvival(
   cases: readonly CaseRecord[],
-  { timesMonths = [12, 24] as readonly number[], confType = "log" as ConfType, confLevel = 0.95 } = {},
+  { timesMonths = LANDMARK_MONTHS, confType = "log" as ConfType, confLevel = 0.95 } = {},
 ): LtpFreeSurvival {
   const data = ltpFreeSurvivalData(cases);
   const fit = kaplanMeier(data, { confType, confLevel });

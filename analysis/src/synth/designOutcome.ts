@@ -9,6 +9,8 @@
  * choices). The search is simulated annealing over permutations and small steps (see anneal.ts); the
  * intended values are integers (MTM, months) or tenths of a mm (diameter).
  */
+import { LARGE_TUMOR_DIAMETER_MM, T1B_DIAMETER_MM } from "../plan/margins.js";
+import { LANDMARK_MONTHS } from "../plan/survival.js";
 import { maxOf, mean, minOf, quantile, standardDeviation } from "../stats/descriptives.js";
 import { normalQuantileStd } from "../stats/distributions.js";
 import { createRandom, type Random } from "../stats/random.js";
@@ -169,9 +171,9 @@ export interface OutcomeFigures {
   };
   t1b: number;
   t1bLtp: number;
-  /** Negative MTMs in tumors with diameter ≤ 30.5 mm (must be 0: "all negative margins in tumors > 3 cm"). */
+  /** Negative MTMs in tumors with diameter ≤ 3 cm + 0.5 mm (must be 0: "all negative margins in tumors > 3 cm"; the 0.5 mm keeps it so for a measurement a little off the design). */
   negativeInSmall: number;
-  /** Diameters within 0.4 mm of 40 (the T1b count would hang on the measurement): must be 0. */
+  /** Diameters within 0.4 mm of the T1b cut (the T1b count would hang on the measurement): must be 0. */
   nearT1bEdge: number;
 }
 
@@ -183,7 +185,7 @@ export function survivalFigures(
 ): Pick<OutcomeFigures, "survival12" | "survival24" | "followupMedian" | "coxMtm"> {
   const data = { time: timeMonths, event: ltp.map((l) => (l ? 1 : 0)) };
   const km = kaplanMeier(data);
-  const [s12, s24] = survivalAt(km, [12, 24]);
+  const [s12, s24] = survivalAt(km, LANDMARK_MONTHS);
   return {
     survival12: s12.surv,
     survival24: s24.surv,
@@ -228,10 +230,10 @@ export function diameterFigures(
       min: minOf(diameterMm),
       max: maxOf(diameterMm),
     },
-    t1b: diameterMm.filter((v) => v >= 40).length,
-    t1bLtp: dl.filter((v) => v >= 40).length,
-    negativeInSmall: mtmMm.filter((m, i) => m < 0 && diameterMm[i] <= 30.5).length,
-    nearT1bEdge: diameterMm.filter((v) => Math.abs(v - 40) < 0.4).length,
+    t1b: diameterMm.filter((v) => v >= T1B_DIAMETER_MM).length,
+    t1bLtp: dl.filter((v) => v >= T1B_DIAMETER_MM).length,
+    negativeInSmall: mtmMm.filter((m, i) => m < 0 && diameterMm[i] <= LARGE_TUMOR_DIAMETER_MM + 0.5).length,
+    nearT1bEdge: diameterMm.filter((v) => Math.abs(v - T1B_DIAMETER_MM) < 0.4).length,
   };
 }
 
@@ -287,15 +289,20 @@ export function diameterLoss(
 }
 
 /** Time and diameter rules of the special rows (figure captions, the Methods' re-ablation). */
-function roleLoss(rows: readonly ClinicalDesign[], timeMonths: readonly number[], residualMonths: number): number {
+function roleLoss(
+  rows: readonly ClinicalDesign[],
+  timeMonths: readonly number[],
+  residualMonths: number,
+  cases: CalibrationTargets["caseFigures"],
+): number {
   let loss = 0;
   rows.forEach((row, i) => {
     if (row.role === "ltpRetreated" && timeMonths[i] === residualMonths) loss += 100; // a recurrence, re-ablated
-    if (row.role === "figure4" && timeMonths[i] < 16) loss += 100; // caption: follow-up at 16 months
-    if (row.role === "negativeControl" && timeMonths[i] < 19) loss += 100; // TKI started 1.5 years after
+    if (row.role === "figure4" && timeMonths[i] < cases.figure4.followupMonths) loss += 100; // the caption's follow-up
+    if (row.role === "negativeControl" && timeMonths[i] <= cases.tkiStartedAfterMonths) loss += 100; // TKI after
     if (row.role === "reablation") {
       const first = rows.findIndex((r) => r.role === "ltpRetreated");
-      if (timeMonths[i] + timeMonths[first] > 60) loss += 100; // both within the 5-year window
+      if (timeMonths[i] + timeMonths[first] > cases.reablationWithinMonths) loss += 100; // both in the window
     }
   });
   return loss;
@@ -343,7 +350,7 @@ export interface OutcomeSearchResult {
 
 /**
  * One annealing run of the outcome block. Rows with role figure5/figure4 keep the captions' MTM and
- * diameter (−6 mm, 42 mm; 4 mm, 35 mm), figure5 its LTP at 6 months; the negative control keeps the
+ * diameter (`targets.caseFigures`), figure5 its LTP at the shortest time to recurrence; the negative control keeps the
  * control multiset's negative value; one plain local-control row is the smallest tumor and another the
  * largest (the published range).
  */
@@ -361,14 +368,15 @@ function searchOutcomeOnce(
   const fixedDiameter = new Map<number, number>();
   const fixedTime = new Map<number, number>();
   rows.forEach((r, i) => {
+    const { figure4, figure5 } = targets.caseFigures;
     if (r.role === "figure5") {
-      fixedMtm.set(i, -6);
-      fixedDiameter.set(i, 42);
+      fixedMtm.set(i, figure5.mtmMm);
+      fixedDiameter.set(i, figure5.diameterMm);
       fixedTime.set(i, targets.recurrenceMonths.min);
     }
     if (r.role === "figure4") {
-      fixedMtm.set(i, 4);
-      fixedDiameter.set(i, 35);
+      fixedMtm.set(i, figure4.mtmMm);
+      fixedDiameter.set(i, figure4.diameterMm);
     }
     if (r.role === "negativeControl") fixedMtm.set(i, minOf(multisets.localControl));
   });
@@ -510,7 +518,7 @@ function searchOutcomeOnce(
   // so its ice ball stays within the published largest volume.
   const stage1Loss = (s: SearchState) =>
     survivalLoss(survivalFigures(ltp, s.mtmMm, s.timeMonths), targets) +
-    roleLoss(rows, s.timeMonths, residualMonths) +
+    roleLoss(rows, s.timeMonths, residualMonths, targets.caseFigures) +
     5 * Math.max(0, s.mtmMm[largest] - 2);
   const stage2Loss = (s: SearchState) =>
     diameterLoss(diameterFigures(ltp, s.mtmMm, s.timeMonths, s.diameterMm), targets);

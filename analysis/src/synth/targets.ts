@@ -63,6 +63,17 @@ export interface CalibrationTargets {
   coxMtm: { hr: number; lower: number; upper: number };
   coxDiameterPerCm: { hr: number; lower: number; upper: number };
   spearmanP: number;
+  /** The single cases the paper shows or describes (published-values.json `case_figures`). */
+  caseFigures: {
+    /** Fig. 4: a covered tumor (local control), its MTM, diameter and the follow-up of its caption. */
+    figure4: { mtmMm: number; diameterMm: number; followupMonths: number };
+    /** Fig. 5: an uncovered tumor with LTP. */
+    figure5: { mtmMm: number; diameterMm: number };
+    /** The negative margin without LTP: a TKI was started this many months after ablation. */
+    tkiStartedAfterMonths: number;
+    /** The re-ablated LTP and its re-ablation both fall within this many months. */
+    reablationWithinMonths: number;
+  };
   age: {
     /** Patient level (Table 1, first row per patient). */
     median: number;
@@ -121,6 +132,12 @@ export const PAPER_CALIBRATION_TARGETS: CalibrationTargets = {
   coxMtm: { hr: 0.77, lower: 0.66, upper: 0.89 }, // table3_univariable_cox.mtm_per_mm
   coxDiameterPerCm: { hr: 3.56, lower: 1.32, upper: 9.57 }, // table3_univariable_cox.max_tumor_diameter_per_cm
   spearmanP: 0.002, // size_vs_mtm.p
+  caseFigures: {
+    figure4: { mtmMm: 4, diameterMm: 35, followupMonths: 16 }, // case_figures.figure4_local_control
+    figure5: { mtmMm: -6, diameterMm: 42 }, // case_figures.figure5_ltp
+    tkiStartedAfterMonths: 18, // case_figures.negative_margin_without_ltp
+    reablationWithinMonths: 60, // case_figures.reablation_within_months
+  },
   age: {
     median: 69, // cohort.age_years
     min: 38,

@@ -10,6 +10,7 @@
  * NaN or null where a number is undefined and say why in `notes`; they never throw.
  */
 import { LARGE_TUMOR_DIAMETER_MM } from "../plan/margins.js";
+import { LANDMARK_MONTHS } from "../plan/survival.js";
 import { fisherExact } from "../stats/fisher.js";
 import { warningMessages } from "../stats/result.js";
 import { rocCurve } from "../stats/roc.js";
@@ -45,7 +46,7 @@ export interface WhatIfOptions {
   largeTumorsOnly?: boolean;
   /** The "large" cut, mm (strictly greater). Default `LARGE_TUMOR_DIAMETER_MM` (the paper's 3 cm). */
   largeTumorMinDiameterMm?: number;
-  /** Times (months) for the Kaplan-Meier landmark estimates. Default [12, 24], as the paper. */
+  /** Times (months) for the Kaplan-Meier landmark estimates. Default `LANDMARK_MONTHS` (the paper's 12 and 24). */
   landmarkMonths?: readonly number[];
   confLevel?: number;
 }
@@ -157,7 +158,7 @@ export function whatIf(cases: readonly WhatIfCase[], options: WhatIfOptions): Wh
     iceballDeltaMm = 0,
     largeTumorsOnly = false,
     largeTumorMinDiameterMm = LARGE_TUMOR_DIAMETER_MM,
-    landmarkMonths = [12, 24],
+    landmarkMonths = LANDMARK_MONTHS,
     confLevel = 0.95,
   } = options;
   if (!Number.isFinite(thresholdMm)) throw new RangeError(`whatIf: thresholdMm must be finite, got ${thresholdMm}`);
