@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { CONCAVE_CREASE_WARNING, DEFAULT_THRESHOLD_MM, type MarginsJson } from "@cryomargin/analysis";
 import { analysisOutputFiles, analyzeCohortFolder, writeOutputFiles } from "../cohort/analyzeFolder.js";
+import { exportCohortCases } from "../cohort/exportCohort.js";
 import { CliUsageError } from "../errors.js";
 import { writeFilesAtomic } from "../io/files.js";
 import {
@@ -38,6 +39,8 @@ export const analyzeUsage = [
   "  --allow-affine         accept registration transforms with scaling or shear",
   "  --invert               every registration.tfm maps post- to pre-ablation: invert it",
   "  --jobs N               worker threads for measuring (default: the number of cores)",
+  "  --export DIR           also write each case's 3D Slicer segmentation and margin meshes to",
+  "                         DIR/<case_id>/ (margins.seg.nrrd, tumor-margin.vtk, tumor-margin.ply)",
   "  --quiet                no progress bar",
 ].join("\n");
 
@@ -50,6 +53,7 @@ const options: OptionSpec = {
   "allow-affine": { type: "boolean" },
   invert: { type: "boolean" },
   jobs: { type: "string" },
+  export: { type: "string" },
   quiet: { type: "boolean" },
 };
 
@@ -77,6 +81,17 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const files = await analysisOutputFiles(analysis, out);
   writeOutputFiles(out, files);
   writeFilesAtomic(analysis.cacheEntries);
+  const exportDir = stringOption(values, "export");
+  const exported =
+    exportDir === undefined
+      ? 0
+      : exportCohortCases(
+          dir,
+          analysis.cases.map((c) => c.caseId),
+          { thresholdMm, allowAffine: values["allow-affine"] === true, invert: values.invert === true },
+          exportDir,
+          terminalProgressBar(values.quiet === true),
+        );
   const r = analysis.reproduction;
   const lines = [
     `${analysis.info.name}${analysis.info.synthetic ? " (synthetic)" : ""}: ${analysis.cases.length} cases, ` +
@@ -89,6 +104,8 @@ export async function runAnalyze(args: string[]): Promise<number> {
     ...analysis.results.warnings.map((w) => `warning: ${w}`),
     ...marginWarningSummary(analysis.margins),
   ];
+  if (exportDir !== undefined)
+    lines.push(`exported ${analysis.cases.length} cases (${exported} files) to ${join(exportDir, "<case_id>")}`);
   if (r)
     lines.push(
       `reproduction: ${r.summary.within} within tolerance, ${r.summary.outside} outside, ` +

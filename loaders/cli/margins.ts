@@ -10,8 +10,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_THRESHOLD_MM } from "@cryomargin/analysis";
 import { measureCohort, readCohortCaseIds, writeCohortMargins } from "../cohort/cohortMargins.js";
+import { exportCohortCases } from "../cohort/exportCohort.js";
 import { type CaseOptions, measureCase } from "../cohort/measureCase.js";
 import { CliUsageError, CryomarginError } from "../errors.js";
+import { exportCase } from "../io/exportCase.js";
 import { OutputFileError } from "../io/inputErrors.js";
 import {
   choiceOption,
@@ -39,6 +41,8 @@ export const marginsUsage = [
   "  --iceball FILE     ice-ball mask on the post-ablation grid (same formats; may be the tumor's .seg.nrrd)",
   "  --tumor-segment NAME    the tumor's segment in a .seg.nrrd / DICOM-SEG (default: its only segment, or 'tumor')",
   "  --iceball-segment NAME  the ice ball's segment (default: its only segment, or 'ice ball')",
+  "  --tumor-scan DIR   the pre-ablation DICOM series: a DICOM-SEG tumor mask must reference it",
+  "  --iceball-scan DIR the post-ablation DICOM series: a DICOM-SEG ice-ball mask must reference it",
   "  --transform FILE   registration: ITK text transform (.tfm/.txt, LPS) or JSON",
   '                     {"space": "RAS"|"LPS", "matrix": [[...4 rows...]]}; maps pre-ablation to',
   "                     post-ablation points (ITK's fixed = pre). Default: identity (one shared frame)",
@@ -47,6 +51,10 @@ export const marginsUsage = [
   `  --threshold MM     coverage threshold: green >= MM, yellow 0..MM, red < 0 (default ${DEFAULT_THRESHOLD_MM})`,
   "  --label N          a mask voxel is inside when its value equals N (default: any value > 0)",
   "  --format json|table  output for one case (default json)",
+  "  --export DIR       also write DIR/margins.seg.nrrd (3D Slicer: tumor, ice ball through the registration,",
+  "                     coverage green/yellow/red at the threshold) and the tumor surface with the signed",
+  "                     margin per vertex, DIR/tumor-margin.vtk (point array margin_mm) and .ply;",
+  "                     with --cohort, DIR/<case_id>/…",
   "  --cohort DIR       every case of DIR/clinical.csv (case_id), files in DIR/cases/<case_id>/",
   "                     tumor.nii.gz, iceball.nii.gz, registration.tfm; in parallel worker threads",
   "  --out DIR          where --cohort writes <case_id>.json and margins.csv (default DIR/margins)",
@@ -64,6 +72,9 @@ const options: OptionSpec = {
   "tumor-segment": { type: "string" },
   "iceball-segment": { type: "string" },
   format: { type: "string" },
+  export: { type: "string" },
+  "tumor-scan": { type: "string" },
+  "iceball-scan": { type: "string" },
   cohort: { type: "string" },
   out: { type: "string" },
   jobs: { type: "string" },
@@ -94,7 +105,7 @@ export async function runMargins(args: string[]): Promise<number> {
   const format = choiceOption(values, "format", ["json", "table"] as const, "json");
   const cohort = stringOption(values, "cohort");
   if (cohort !== undefined) {
-    for (const single of ["tumor", "iceball", "transform"])
+    for (const single of ["tumor", "iceball", "transform", "tumor-scan", "iceball-scan"])
       if (values[single] !== undefined) throw new CliUsageError(`--${single} cannot be used with --cohort`);
     return runCohort(cohort, stringOption(values, "out") ?? join(cohort, "margins"), measurement, values);
   }
@@ -104,7 +115,20 @@ export async function runMargins(args: string[]): Promise<number> {
   const iceball = stringOption(values, "iceball");
   if (tumor === undefined || iceball === undefined)
     throw new CliUsageError("margins needs --tumor and --iceball (or --cohort DIR)");
-  const { json } = measureCase({ tumor, iceball, transform: stringOption(values, "transform") }, measurement);
+  const exportDir = stringOption(values, "export");
+  const files = {
+    tumor,
+    iceball,
+    transform: stringOption(values, "transform"),
+    tumorScan: stringOption(values, "tumor-scan"),
+    iceballScan: stringOption(values, "iceball-scan"),
+  };
+  const measured = measureCase(files, measurement, {
+    keepInputs: exportDir !== undefined,
+  });
+  const { json } = measured;
+  if (exportDir !== undefined && measured.inputs)
+    exportCase(exportDir, { ...measured.inputs, result: measured.result }, `${tumor} / ${iceball}`);
   process.stdout.write(format === "table" ? renderResultTable({ ...json }) : `${JSON.stringify(json, null, 2)}\n`);
   return 0;
 }
@@ -124,6 +148,12 @@ async function runCohort(cohortDir: string, outDir: string, measurement: CaseOpt
   });
   const summary = writeCohortMargins(outDir, results);
   const failed = results.filter((r) => r.error !== undefined);
+  const exportDir = stringOption(values, "export");
+  if (exportDir !== undefined) {
+    const measured = results.filter((r) => r.error === undefined).map((r) => r.caseId);
+    const written = exportCohortCases(cohortDir, measured, measurement, exportDir, terminalProgressBar());
+    process.stdout.write(`exported ${measured.length} cases (${written} files) to ${join(exportDir, "<case_id>")}\n`);
+  }
   process.stdout.write(
     `${results.length - failed.length} of ${results.length} cases measured; wrote ${join(outDir, "<case_id>.json")} and ${summary}\n`,
   );

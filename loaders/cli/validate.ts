@@ -6,7 +6,9 @@
  *
  * Exit 0 when there is no error (warnings are printed), 1 otherwise.
  */
+import { basename } from "node:path";
 import { checkCohortFolder } from "../cohort/cachedMargins.js";
+import { cohortCaseFiles } from "../cohort/measureCase.js";
 import { CliUsageError } from "../errors.js";
 import { type OptionSpec, parseCommandArgs } from "./args.js";
 import { terminalProgressBar } from "./progress.js";
@@ -17,8 +19,9 @@ export const validateUsage = [
   "",
   "Checks the cohort folder DIR (clinical.csv, cohort.json, cases/<case_id>/tumor.nii.gz,",
   "iceball.nii.gz, registration.tfm) and lists every problem, each naming file, line, case and field.",
-  "Every case's images are read and measured; their warnings are listed too. Exit 0 when there is no",
-  "error, 1 otherwise.",
+  "Every case's images are read and measured; their warnings are listed too. Says which mask files it",
+  "uses where a case holds another accepted name (tumor.nrrd, segmentation.seg.nrrd, … — see the README).",
+  "Exit 0 when there is no error, 1 otherwise.",
   "",
   "Options:",
   "  --allow-affine   accept registration transforms with scaling or shear",
@@ -44,6 +47,12 @@ export async function runValidate(args: string[]): Promise<number> {
   const warnings = problems.filter((p) => p.severity === "warning");
   for (const p of errors) process.stdout.write(`error: ${p.message}\n`);
   for (const p of warnings) process.stdout.write(`warning: ${p.message}\n`);
+  process.stdout.write(
+    caseFilesReport(
+      dir,
+      loaded.records.map((r) => r.caseId),
+    ),
+  );
   const rows = loaded.records.length;
   process.stdout.write(
     errors.length === 0
@@ -51,6 +60,25 @@ export async function runValidate(args: string[]): Promise<number> {
       : `${dir}: ${errors.length} error(s), ${warnings.length} warning(s)\n`,
   );
   return errors.length === 0 ? 0 : 1;
+}
+
+/**
+ * Which mask files the cases use: one line per case whose masks are not tumor.nii.gz / iceball.nii.gz
+ * (another accepted name), and a count of the others.
+ */
+function caseFilesReport(dir: string, caseIds: string[]): string {
+  const lines: string[] = [];
+  let documented = 0;
+  for (const caseId of caseIds) {
+    const files = cohortCaseFiles(dir, caseId);
+    const tumor = basename(files.tumor);
+    const iceball = basename(files.iceball);
+    if (tumor === "tumor.nii.gz" && iceball === "iceball.nii.gz") documented++;
+    else lines.push(`files: case ${caseId}: tumor ${tumor}, ice ball ${iceball}\n`);
+  }
+  if (documented > 0 && lines.length > 0)
+    lines.push(`files: ${documented} other case(s): tumor.nii.gz, iceball.nii.gz\n`);
+  return lines.join("");
 }
 
 export const validateCommand: Subcommand = {

@@ -10,7 +10,7 @@
  * with a warning giving the fraction.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   ANALYSIS_VERSION,
@@ -20,13 +20,16 @@ import {
   MarginInputError,
   type MarginResult,
   type MarginsJson,
+  type MaskVolume,
+  type Mat4,
   marginsJson,
   measureMargins,
 } from "@cryomargin/analysis";
+import { checkSegReferencesSeries } from "../io/dicom.js";
 import { readInputFile } from "../io/files.js";
 import { InputFileError } from "../io/inputErrors.js";
 import { readMaskFile } from "../io/readMaskFile.js";
-import { volumeInputFiles } from "../io/readVolume.js";
+import { volumeFormatOf, volumeInputFiles } from "../io/readVolume.js";
 import { readTransformFile } from "../io/transform.js";
 import { projectPath } from "../projectRoot.js";
 
@@ -38,6 +41,10 @@ export interface CaseFiles {
   iceball: string;
   /** Registration transform (pre → post unless `invert`); undefined → identity (one shared frame). */
   transform?: string;
+  /** The pre-ablation scan as a DICOM series folder: a DICOM-SEG tumor mask must reference its series. */
+  tumorScan?: string;
+  /** The post-ablation scan as a DICOM series folder: a DICOM-SEG ice-ball mask must reference its series. */
+  iceballScan?: string;
 }
 
 /** How a case is measured (the CLI's options). */
@@ -60,6 +67,8 @@ export interface CaseOptions {
 export interface CaseMeasurement {
   result: MarginResult;
   json: MarginsJson;
+  /** With `keepInputs`: the masks and the transform measured (for `--export`). */
+  inputs?: { tumor: MaskVolume; iceball: MaskVolume; preToPost: Mat4 };
 }
 
 /**
@@ -68,13 +77,27 @@ export interface CaseMeasurement {
  * reader's "no such file"). Example: `cohortCaseFiles("data/cohort", "c01").tumor` is
  * "data/cohort/cases/c01/tumor.nii.gz".
  */
-export function cohortCaseFiles(cohortDir: string, caseId: string): Required<CaseFiles> {
+export function cohortCaseFiles(
+  cohortDir: string,
+  caseId: string,
+): Required<Pick<CaseFiles, "tumor" | "iceball" | "transform">> & CaseFiles {
   const dir = join(cohortDir, "cases", caseId);
   const path = (role: CaseFileRole) => {
     const names = CASE_FILE_NAMES[role];
     return join(dir, names.find((name) => existsSync(join(dir, name))) ?? names[0]);
   };
-  return { tumor: path("tumor"), iceball: path("iceball"), transform: path("transform") };
+  const files: Required<Pick<CaseFiles, "tumor" | "iceball" | "transform">> & CaseFiles = {
+    tumor: path("tumor"),
+    iceball: path("iceball"),
+    transform: path("transform"),
+  };
+  // pre/ and post/ as DICOM series folders: a DICOM-SEG mask must reference them
+  for (const [scan, role] of [
+    ["pre", "tumorScan"],
+    ["post", "iceballScan"],
+  ] as const)
+    if (existsSync(join(dir, scan)) && statSync(join(dir, scan)).isDirectory()) files[role] = join(dir, scan);
+  return files;
 }
 
 /**
@@ -82,14 +105,27 @@ export function cohortCaseFiles(cohortDir: string, caseId: string): Required<Cas
  * input problem (see the module comment).
  * Example: `measureCase({ tumor: "t.nii.gz", iceball: "i.nii.gz", transform: "r.tfm" }).json.mtm_mm`.
  */
-export function measureCase(files: CaseFiles, options: CaseOptions = {}): CaseMeasurement {
+export function measureCase(
+  files: CaseFiles,
+  options: CaseOptions = {},
+  { keepInputs = false }: { keepInputs?: boolean } = {},
+): CaseMeasurement {
   const label = options.label;
+  for (const [mask, scan] of [
+    [files.tumor, files.tumorScan],
+    [files.iceball, files.iceballScan],
+  ] as const)
+    if (scan !== undefined && volumeFormatOf(mask) === "dicom-seg") checkSegReferencesSeries(mask, scan);
   const tumor = readMaskFile(files.tumor, { label, segment: options.tumorSegment, role: "tumor" });
   const iceball = readMaskFile(files.iceball, { label, segment: options.iceballSegment, role: "iceball" });
   const preToPost = readTransformFile(files.transform, { invert: options.invert, allowAffine: options.allowAffine });
   let result: MarginResult;
   try {
-    result = measureMargins(tumor.mask, iceball.mask, preToPost, { thresholdMm: options.thresholdMm });
+    result = measureMargins(tumor.mask, iceball.mask, preToPost, {
+      thresholdMm: options.thresholdMm,
+      voxelMargins: keepInputs,
+      surfaceMargins: keepInputs,
+    });
   } catch (error) {
     if (error instanceof MarginInputError) {
       const file =
@@ -110,7 +146,10 @@ export function measureCase(files: CaseFiles, options: CaseOptions = {}): CaseMe
         "so whether the ice ball covers it cannot be known; check the transform and its direction (--invert)",
     );
   const warnings = [...tumor.warnings, ...iceball.warnings, ...result.warnings];
-  return { result, json: marginsJson(result, warnings) };
+  const json = marginsJson(result, warnings);
+  return keepInputs
+    ? { result, json, inputs: { tumor: tumor.mask, iceball: iceball.mask, preToPost } }
+    : { result, json };
 }
 
 /** The code a measurement runs: the margin engine and the readers, as sources and as compiled. */

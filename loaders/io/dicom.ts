@@ -163,6 +163,7 @@ export function dicomSeriesLayout(folder: string): DicomSeriesLayout {
       folder,
       "several-series",
       `holds ${bySeries.size} DICOM series; put each in its own folder: ${[...bySeries]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(
           ([uid, hs]) =>
             `${uid || "(no SeriesInstanceUID)"} (${hs.length} files${hs[0].seriesDescription ? `, '${hs[0].seriesDescription}'` : ""})`,

@@ -4,7 +4,7 @@
  * So each thread that needs them starts one shared worker thread (loaders/io/itkWorker.mjs, unref'd:
  * it never keeps the process alive), posts a request and waits on a shared flag (Atomics.wait) until
  * the reply is on the message port (receiveMessageOnPort) — the pattern of the `synckit` package.
- * The worker's stdout and stderr are captured and dropped, so the command's JSON output stays clean.
+ * The worker silences its stdout, stderr and console, so the command's JSON output stays clean.
  *
  * Errors come back as text (a C++ failure is a bare number in itk-wasm); callers turn them into
  * InputFileErrors naming the file (`itkCall`'s `file` argument does that here).
@@ -52,11 +52,7 @@ function startBridge(): NonNullable<typeof bridge> {
   const worker = new Worker(projectPath("loaders", "io", "itkWorker.mjs"), {
     workerData: { port: port2, signal },
     transferList: [port2],
-    stdout: true,
-    stderr: true,
   });
-  worker.stdout.resume();
-  worker.stderr.resume();
   worker.unref();
   port1.unref();
   return { worker, port: port1, signal };
@@ -82,7 +78,12 @@ export function itkCall<K extends keyof ItkOps>(
     throw new InputFileError(file, problem, `reading took longer than ${CALL_TIMEOUT_MS / 60000} minutes; gave up`);
   }
   const received = receiveMessageOnPort(port);
-  if (received === undefined) throw new Error(`itk worker signalled without a reply to ${op}`);
+  if (received === undefined) {
+    // flag 2 without a reply: the worker thread ended (an abort inside the library)
+    void bridge.worker.terminate();
+    bridge = undefined;
+    throw new InputFileError(file, problem, "cannot be read: the ITK reader stopped (the file is probably malformed)");
+  }
   const reply = received.message as { ok: true; value: ItkOps[K]["value"] } | { ok: false; error: string };
   if (!reply.ok)
     throw new InputFileError(file, problem, `cannot be read by ITK (${reply.error.trim() || "no message"})`);

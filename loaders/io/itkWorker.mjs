@@ -12,6 +12,17 @@ import { workerData } from "node:worker_threads";
 
 const { port, signal } = workerData;
 
+// The libraries print progress to stdout/stderr; the command's output must stay clean JSON.
+process.stdout.write = () => true;
+process.stderr.write = () => true;
+for (const method of ["log", "info", "warn", "error", "debug"]) console[method] = () => {};
+
+// A pipeline that aborts may end this thread (process.exit): tell the waiting caller (flag 2).
+process.on("exit", () => {
+  Atomics.store(signal, 0, 2);
+  Atomics.notify(signal, 0);
+});
+
 /** @type {Promise<typeof import("@itk-wasm/image-io")> | undefined} */
 let imageIo;
 /** @type {Promise<typeof import("@itk-wasm/dicom")> | undefined} */

@@ -7,8 +7,9 @@
  *                        registration (post → pre), padded and clamped to the tumor grid;
  * - `boxVoxelToWorld`    the crop's voxel → RAS matrix (the tumor grid's, moved to the box corner);
  * - `cropToBox`          a volume's values inside the box;
- * - `resampleNearest`    a post-ablation volume on the crop grid through the registration, for display
- *                        only (nearest neighbour; the margins themselves are never measured this way);
+ * - `resampleNearest`    (analysis/src/margin/resample.ts, re-exported) a post-ablation volume on the crop
+ *                        grid through the registration, for display only (nearest neighbour; the margins
+ *                        themselves are never measured this way);
  * - `outlineVoxels`      a mask's boundary voxels (inside, with a 6-neighbour outside), drawn as outlines;
  * - `viewerOverlay`      labels: 1 tumor outline, 2 ice-ball outline, 3 the minimum-margin point.
  *
@@ -33,6 +34,8 @@ export interface VoxelBox {
 }
 
 export type Dims = [number, number, number];
+
+export { resampleNearest } from "@cryomargin/analysis";
 
 /** Labels of the overlay volume (the page colours them: green, blue, white). */
 export const OVERLAY_LABELS = { tumorOutline: 1, iceballOutline: 2, minMarginPoint: 3 } as const;
@@ -99,34 +102,6 @@ export function cropToBox<T extends Voxels>(data: T, dims: Dims, box: VoxelBox):
       const from = box.min[0] + nx * (box.min[1] + j + ny * (box.min[2] + k));
       out.set(data.subarray(from, from + bx) as ArrayLike<number> & T, bx * (j + by * k));
     }
-  return out;
-}
-
-/**
- * Values of a post-ablation volume at the voxel centres of a pre-ablation grid (`dims`, `voxelToWorld`):
- * each centre p goes to T(p) in post world, then to the nearest source voxel; outside the source → 0.
- * Nearest neighbour moves an edge by up to half a voxel, which is why this is for display only.
- * Example: with T = identity and the same grid, it returns the source values unchanged.
- */
-export function resampleNearest(
-  source: { dims: Dims; voxelToWorld: Mat4; data: ArrayLike<number> },
-  dims: Dims,
-  voxelToWorld: Mat4,
-  preToPost: Mat4,
-  out: Voxels = new Uint8Array(dims[0] * dims[1] * dims[2]),
-): Voxels {
-  const m = multiplyMat4(invertAffine(source.voxelToWorld, "iceball"), multiplyMat4(preToPost, voxelToWorld));
-  const [sx, sy, sz] = source.dims;
-  const [nx, ny, nz] = dims;
-  let idx = 0;
-  for (let k = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, idx++) {
-        const u = Math.round(m[0] * i + m[1] * j + m[2] * k + m[3]);
-        const v = Math.round(m[4] * i + m[5] * j + m[6] * k + m[7]);
-        const w = Math.round(m[8] * i + m[9] * j + m[10] * k + m[11]);
-        out[idx] = u < 0 || v < 0 || w < 0 || u >= sx || v >= sy || w >= sz ? 0 : source.data[u + sx * (v + sy * w)];
-      }
   return out;
 }
 

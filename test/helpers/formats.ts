@@ -49,6 +49,18 @@ function ds(v: number): string {
   return String(Math.round(v));
 }
 
+/** Row cosines turned by about 6° about the column direction (still orthogonal to it). */
+function tilted(row: number[], column: number[]): number[] {
+  const normal = [
+    row[1] * column[2] - row[2] * column[1],
+    row[2] * column[0] - row[0] * column[2],
+    row[0] * column[1] - row[1] * column[0],
+  ];
+  const v = row.map((r, a) => r + 0.1 * normal[a]);
+  const length = Math.hypot(...v);
+  return v.map((x) => x / length);
+}
+
 const uid = () => dcmjs.data.DicomMetaDictionary.uid();
 
 export interface DicomSeriesOptions {
@@ -58,6 +70,8 @@ export interface DicomSeriesOptions {
   skipSlices?: number[];
   /** Per-slice change of the orientation (non-parallel tests): slice index → row cosines override. */
   tiltSlice?: number;
+  /** File name prefix (default "IM"); two series in one folder need two. */
+  prefix?: string;
   /** Values stored as raw = value·10 + 5 with RescaleSlope 0.1, RescaleIntercept −0.5. */
   rescale?: boolean;
 }
@@ -92,7 +106,7 @@ export function writeDicomSeries(
         const v = volume.data[i + nx * (j + ny * k)];
         pixels[i + nx * j] = rescale ? v * 10 + 5 : v;
       }
-    const rows = k === options.tiltSlice ? [rowCosines[0], rowCosines[2], -rowCosines[1]] : rowCosines;
+    const rows = k === options.tiltSlice ? tilted(rowCosines, columnCosines) : rowCosines;
     const sopInstanceUid = uid();
     const dataset = {
       SOPClassUID: "1.2.840.10008.5.1.4.1.1.4",
@@ -140,7 +154,7 @@ export function writeDicomSeries(
     };
     const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
     dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
-    const path = join(folder, `IM${String((k * 7919) % 1009).padStart(4, "0")}.dcm`);
+    const path = join(folder, `${options.prefix ?? "IM"}${String((k * 7919) % 1009).padStart(4, "0")}.dcm`);
     writeFileAtomic(path, Buffer.from(dict.write()));
     files.push(path);
   }

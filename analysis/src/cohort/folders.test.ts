@@ -35,8 +35,8 @@ describe("caseFolderProblems", () => {
       ],
     );
     expect(problems.map((p) => p.message)).toEqual([
-      "cases/c01/iceball.nii.gz, case c01: missing: each case folder needs tumor.nii.gz (or tumor.nii), iceball.nii.gz (or iceball.nii), registration.tfm",
-      "cases/c01/registration.tfm, case c01: missing: each case folder needs tumor.nii.gz (or tumor.nii), iceball.nii.gz (or iceball.nii), registration.tfm",
+      "cases/c01/iceball.nii.gz, case c01: missing: each case folder needs tumor.nii.gz (or tumor.nii, tumor.nrrd, tumor.nhdr, tumor.seg.nrrd, tumor.mha, tumor.mhd, tumor.dcm, segmentation.seg.nrrd), iceball.nii.gz (or iceball.nii, iceball.nrrd, iceball.nhdr, iceball.seg.nrrd, iceball.mha, iceball.mhd, iceball.dcm, segmentation.seg.nrrd), registration.tfm",
+      "cases/c01/registration.tfm, case c01: missing: each case folder needs tumor.nii.gz (or tumor.nii, tumor.nrrd, tumor.nhdr, tumor.seg.nrrd, tumor.mha, tumor.mhd, tumor.dcm, segmentation.seg.nrrd), iceball.nii.gz (or iceball.nii, iceball.nrrd, iceball.nhdr, iceball.seg.nrrd, iceball.mha, iceball.mhd, iceball.dcm, segmentation.seg.nrrd), registration.tfm",
       "clinical.csv line 3, case c02, field case_id: no folder cases/c02/ for this case",
       "clinical.csv line 4, case C03, field case_id: the folder is cases/c03/, which differs from the case id in upper/lower case",
       "cases/c99, case c99: a case folder without a row in clinical.csv",
@@ -48,6 +48,18 @@ describe("caseFolderProblems", () => {
       "missing-file",
       "missing-file",
       "orphan-file",
+    ]);
+  });
+
+  it("accepts one 3D Slicer segmentation.seg.nrrd for both masks; beside tumor.nrrd it is a duplicate", () => {
+    const slicer = ["segmentation.seg.nrrd", "registration.tfm"];
+    expect(caseFolderProblems([{ caseId: "c01", line: 2 }], [{ caseId: "c01", files: slicer }])).toEqual([]);
+    const both = caseFolderProblems(
+      [{ caseId: "c01", line: 2 }],
+      [{ caseId: "c01", files: [...slicer, "tumor.nrrd"] }],
+    );
+    expect(both.map((p) => p.message)).toEqual([
+      "cases/c01/segmentation.seg.nrrd, case c01: both tumor.nrrd and segmentation.seg.nrrd are present: keep one (which one is the case's is not clear)",
     ]);
   });
 

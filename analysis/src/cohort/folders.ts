@@ -7,11 +7,34 @@ import { type CohortProblem, cohortProblem } from "./problems.js";
 
 /**
  * The files every case folder must hold, by role, each with the names it may have (the first is the
- * documented one): a mask is NIfTI, gzipped or not. Pre/post images are optional.
+ * documented one): a mask is NIfTI (gzipped or not), NRRD (.nrrd, or a detached .nhdr beside its data
+ * file), a 3D Slicer .seg.nrrd, MetaImage (.mha, .mhd) or DICOM-SEG (.dcm); `segmentation.seg.nrrd`
+ * may hold both masks (segments named tumor and ice ball). Exactly one name per role may be present.
+ * Pre/post images are optional.
  */
 export const CASE_FILE_NAMES = {
-  tumor: ["tumor.nii.gz", "tumor.nii"],
-  iceball: ["iceball.nii.gz", "iceball.nii"],
+  tumor: [
+    "tumor.nii.gz",
+    "tumor.nii",
+    "tumor.nrrd",
+    "tumor.nhdr",
+    "tumor.seg.nrrd",
+    "tumor.mha",
+    "tumor.mhd",
+    "tumor.dcm",
+    "segmentation.seg.nrrd",
+  ],
+  iceball: [
+    "iceball.nii.gz",
+    "iceball.nii",
+    "iceball.nrrd",
+    "iceball.nhdr",
+    "iceball.seg.nrrd",
+    "iceball.mha",
+    "iceball.mhd",
+    "iceball.dcm",
+    "segmentation.seg.nrrd",
+  ],
   transform: ["registration.tfm"],
 } as const satisfies Readonly<Record<string, readonly string[]>>;
 

@@ -17,6 +17,7 @@ export * from "./octants.js";
 export * from "./phantoms.js";
 export * from "./qamBaseline.js";
 export * from "./refineSurface.js";
+export * from "./resample.js";
 export * from "./signedDistance.js";
 export * from "./surface.js";
 export * from "./surfaceMesh.js";
