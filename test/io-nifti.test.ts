@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mat4FromRows } from "../loaders/io/affine.js";
 import { InputFileError } from "../loaders/io/inputErrors.js";
 import {
+  DEFAULT_MAX_IMAGE_MB,
   decodeNifti,
   encodeNifti,
   maskFromImage,
@@ -540,5 +541,39 @@ describe("bad files: a typed error naming the file and the problem", () => {
       decodeNifti(rawNifti({ dim: [3, 2, -2, 2, 1, 1, 1, 1], dataBytes: new Uint8Array(8), qformCode: 1 }), "n.nii"),
     );
     expect(e.problem).toBe("bad-header");
+  });
+});
+
+describe("images larger than allowed (gzip bombs)", () => {
+  /** A gzipped NIfTI whose header announces `dims` uint8 voxels, followed by `dataBytes` of zeros. */
+  function gzipped(dims: [number, number, number], dataBytes: number): Uint8Array {
+    return gzipSync(rawNifti({ dims, dataBytes: new Uint8Array(dataBytes), qformCode: 1 }));
+  }
+
+  it("an image whose header announces more than --max-image-mb is refused before its voxels are inflated", () => {
+    // 8 MB announced; the compressed voxels after the header are garbage, which a full inflate would report
+    const whole = gzipped([200, 200, 200], 200 * 200 * 200);
+    const corrupt = Uint8Array.from(whole);
+    corrupt.fill(0xff, 200, corrupt.length - 8);
+    const e = inputError(() => decodeNifti(corrupt, "big.nii.gz", { maxImageMb: 4 }));
+    expect(e.problem).toBe("too-large");
+    expect(e.message).toBe(
+      "big.nii.gz: its header announces a 200 × 200 × 200 uint8 image of 7.63 MB, more than the 4 MB allowed (--max-image-mb of margins, validate and analyze raises the limit)",
+    );
+    // the limit raised, the same image decodes
+    expect(decodeNifti(whole, "big.nii.gz", { maxImageMb: 8 }).dims).toEqual([200, 200, 200]);
+    // the default limit is far above a mask
+    expect(DEFAULT_MAX_IMAGE_MB).toBeGreaterThanOrEqual(1024);
+  });
+
+  it("a gzip stream inflating to more than its header announces stops within 1 MB of the promise", () => {
+    const bomb = gzipped([8, 8, 8], 64 * 2 ** 20); // header: 512 voxels; stream: 64 MB
+    const e = inputError(() => decodeNifti(bomb, "bomb.nii.gz"));
+    expect(e.problem).toBe("too-large");
+    expect(e.message).toBe(
+      "bomb.nii.gz: inflates to more than the 864 bytes its NIfTI header announces; the file is corrupt",
+    );
+    // a little padding after the voxels is accepted
+    expect(decodeNifti(gzipped([8, 8, 8], 512 + 1000), "padded.nii.gz").dims).toEqual([8, 8, 8]);
   });
 });

@@ -9,15 +9,18 @@ import { analysisOutputFiles, analyzeCohortFolder, writeOutputFiles } from "../c
 import { exportCohortCases } from "../cohort/exportCohort.js";
 import { CliUsageError } from "../errors.js";
 import { writeFilesAtomic } from "../io/files.js";
+import { DEFAULT_MAX_IMAGE_MB } from "../io/nifti.js";
 import {
   choiceOption,
   listOption,
+  maxImageMbOption,
   numberOption,
   type OptionSpec,
   parseCommandArgs,
   stringOption,
   wholeNumberOption,
 } from "./args.js";
+
 import { terminalProgressBar } from "./progress.js";
 import type { Subcommand } from "./registry.js";
 
@@ -38,6 +41,7 @@ export const analyzeUsage = [
   "  --covariates a,b       further univariable Cox covariates (clinical.csv columns)",
   "  --allow-affine         accept registration transforms with scaling or shear",
   "  --invert               every registration.tfm maps post- to pre-ablation: invert it",
+  `  --max-image-mb MB      refuse an image whose header announces more than MB (default ${DEFAULT_MAX_IMAGE_MB})`,
   "  --jobs N               worker threads for measuring (default: the number of cores)",
   "  --export DIR           also write each case's 3D Slicer segmentation and margin meshes to",
   "                         DIR/<case_id>/ (margins.seg.nrrd, tumor-margin.vtk, tumor-margin.ply)",
@@ -52,6 +56,7 @@ const options: OptionSpec = {
   covariates: { type: "string" },
   "allow-affine": { type: "boolean" },
   invert: { type: "boolean" },
+  "max-image-mb": { type: "string" },
   jobs: { type: "string" },
   export: { type: "string" },
   quiet: { type: "boolean" },
@@ -75,6 +80,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
     cacheDir: join(out, ".cache", "margins"),
     allowAffine: values["allow-affine"] === true,
     invert: values.invert === true,
+    maxImageMb: maxImageMbOption(values),
     threads,
     onProgress: terminalProgressBar(values.quiet === true),
   });

@@ -121,3 +121,12 @@ export function wholeNumberOption(
   if (!Number.isInteger(n) || n < min) throw new CliUsageError(`--${name} must be a whole number >= ${min}, got ${v}`);
   return n;
 }
+
+/** `--max-image-mb MB`: a number > 0; absent → undefined (the readers' default, DEFAULT_MAX_IMAGE_MB of io/nifti.ts). */
+export function maxImageMbOption(values: ParsedCommandArgs["values"]): number | undefined {
+  const v = stringOption(values, "max-image-mb");
+  if (v === undefined) return undefined;
+  const mb = numberOption(v, "max-image-mb", Number.NaN);
+  if (!(mb > 0)) throw new CliUsageError(`--max-image-mb must be a number of MB > 0, got ${v}`);
+  return mb;
+}

@@ -15,8 +15,10 @@ import { type CaseOptions, measureCase } from "../cohort/measureCase.js";
 import { CliUsageError, CryomarginError } from "../errors.js";
 import { exportCase } from "../io/exportCase.js";
 import { OutputFileError } from "../io/inputErrors.js";
+import { DEFAULT_MAX_IMAGE_MB } from "../io/nifti.js";
 import {
   choiceOption,
+  maxImageMbOption,
   numberOption,
   type OptionSpec,
   parseCommandArgs,
@@ -50,6 +52,7 @@ export const marginsUsage = [
   "  --allow-affine     accept a transform with scaling or shear (refused by default: motion is rigid)",
   `  --threshold MM     coverage threshold: green >= MM, yellow 0..MM, red < 0 (default ${DEFAULT_THRESHOLD_MM})`,
   "  --label N          a mask voxel is inside when its value equals N (default: any value > 0)",
+  `  --max-image-mb MB  refuse an image whose header announces more than MB (default ${DEFAULT_MAX_IMAGE_MB})`,
   "  --format json|table  output for one case (default json)",
   "  --export DIR       also write DIR/margins.seg.nrrd (3D Slicer: tumor, ice ball through the registration,",
   "                     coverage green/yellow/red at the threshold) and the tumor surface with the signed",
@@ -78,6 +81,7 @@ const options: OptionSpec = {
   cohort: { type: "string" },
   out: { type: "string" },
   jobs: { type: "string" },
+  "max-image-mb": { type: "string" },
 };
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -95,6 +99,7 @@ function caseOptions(values: Values): CaseOptions {
     allowAffine: values["allow-affine"] === true,
     tumorSegment: stringOption(values, "tumor-segment"),
     iceballSegment: stringOption(values, "iceball-segment"),
+    maxImageMb: maxImageMbOption(values),
   };
 }
 

@@ -10,12 +10,13 @@ import { basename } from "node:path";
 import { checkCohortFolder } from "../cohort/cachedMargins.js";
 import { cohortCaseFiles } from "../cohort/measureCase.js";
 import { CliUsageError } from "../errors.js";
-import { type OptionSpec, parseCommandArgs } from "./args.js";
+import { DEFAULT_MAX_IMAGE_MB } from "../io/nifti.js";
+import { maxImageMbOption, type OptionSpec, parseCommandArgs } from "./args.js";
 import { terminalProgressBar } from "./progress.js";
 import type { Subcommand } from "./registry.js";
 
 export const validateUsage = [
-  "Usage: cryomargin validate DIR [--allow-affine] [--invert] [--quiet]",
+  "Usage: cryomargin validate DIR [--allow-affine] [--invert] [--max-image-mb MB] [--quiet]",
   "",
   "Checks the cohort folder DIR (clinical.csv, cohort.json, cases/<case_id>/tumor.nii.gz,",
   "iceball.nii.gz, registration.tfm) and lists every problem, each naming file, line, case and field.",
@@ -24,14 +25,16 @@ export const validateUsage = [
   "Exit 0 when there is no error, 1 otherwise.",
   "",
   "Options:",
-  "  --allow-affine   accept registration transforms with scaling or shear",
-  "  --invert         every registration.tfm maps post- to pre-ablation: invert it",
-  "  --quiet          no progress bar",
+  "  --allow-affine     accept registration transforms with scaling or shear",
+  "  --invert           every registration.tfm maps post- to pre-ablation: invert it",
+  `  --max-image-mb MB  refuse an image whose header announces more than MB (default ${DEFAULT_MAX_IMAGE_MB})`,
+  "  --quiet            no progress bar",
 ].join("\n");
 
 const options: OptionSpec = {
   "allow-affine": { type: "boolean" },
   invert: { type: "boolean" },
+  "max-image-mb": { type: "string" },
   quiet: { type: "boolean" },
 };
 
@@ -40,7 +43,11 @@ export async function runValidate(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new CliUsageError("validate needs exactly one cohort folder");
   const dir = positionals[0];
   const { loaded, problems } = await checkCohortFolder(dir, {
-    options: { allowAffine: values["allow-affine"] === true, invert: values.invert === true },
+    options: {
+      allowAffine: values["allow-affine"] === true,
+      invert: values.invert === true,
+      maxImageMb: maxImageMbOption(values),
+    },
     onProgress: terminalProgressBar(values.quiet === true),
   });
   const errors = problems.filter((p) => p.severity === "error");

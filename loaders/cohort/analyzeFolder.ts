@@ -64,6 +64,8 @@ export interface AnalyzeFolderOptions {
   allowAffine?: boolean;
   /** Every registration transform maps post → pre: invert it. */
   invert?: boolean;
+  /** Refuse a mask whose header announces more than this many MB (default DEFAULT_MAX_IMAGE_MB). */
+  maxImageMb?: number;
   threads?: number;
   onProgress?: (done: number, total: number, caseId: string) => void;
 }
@@ -92,7 +94,12 @@ export interface CohortAnalysis {
 export async function analyzeCohortFolder(dir: string, options: AnalyzeFolderOptions = {}): Promise<CohortAnalysis> {
   const thresholdMm = options.thresholdMm ?? DEFAULT_THRESHOLD_MM;
   const { loaded, measured, problems } = await checkCohortFolder(dir, {
-    options: { thresholdMm, allowAffine: options.allowAffine, invert: options.invert },
+    options: {
+      thresholdMm,
+      allowAffine: options.allowAffine,
+      invert: options.invert,
+      maxImageMb: options.maxImageMb,
+    },
     cacheDir: options.cacheDir,
     threads: options.threads,
     onProgress: options.onProgress,

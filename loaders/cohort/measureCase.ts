@@ -61,6 +61,8 @@ export interface CaseOptions {
   tumorSegment?: string;
   /** The ice ball's segment name in a segmentation file; default: its only segment or "ice ball". */
   iceballSegment?: string;
+  /** Refuse a mask whose header announces more than this many MB (default DEFAULT_MAX_IMAGE_MB). */
+  maxImageMb?: number;
 }
 
 /** One measured case: the engine's full result and its JSON form. */
@@ -116,8 +118,18 @@ export function measureCase(
     [files.iceball, files.iceballScan],
   ] as const)
     if (scan !== undefined && volumeFormatOf(mask) === "dicom-seg") checkSegReferencesSeries(mask, scan);
-  const tumor = readMaskFile(files.tumor, { label, segment: options.tumorSegment, role: "tumor" });
-  const iceball = readMaskFile(files.iceball, { label, segment: options.iceballSegment, role: "iceball" });
+  const tumor = readMaskFile(files.tumor, {
+    label,
+    segment: options.tumorSegment,
+    role: "tumor",
+    maxImageMb: options.maxImageMb,
+  });
+  const iceball = readMaskFile(files.iceball, {
+    label,
+    segment: options.iceballSegment,
+    role: "iceball",
+    maxImageMb: options.maxImageMb,
+  });
   const preToPost = readTransformFile(files.transform, { invert: options.invert, allowAffine: options.allowAffine });
   let result: MarginResult;
   try {

@@ -14,6 +14,8 @@ export type InputProblem =
   | "unreadable"
   /** The gzip stream or the voxel data ends early. */
   | "truncated"
+  /** The image is larger than allowed (its header's promise, or what its gzip stream inflates to). */
+  | "too-large"
   /** Neither NIfTI-1 nor NIfTI-2 (wrong magic / header size), or an unsupported NIfTI flavour. */
   | "bad-magic"
   /** A datatype other than uint8, int16, uint16, int32, float32, float64. */

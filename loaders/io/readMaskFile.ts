@@ -27,6 +27,8 @@ export interface MaskFileOptions {
   segment?: string;
   /** The role: chooses the default segment when the file has several. */
   role?: MaskRole;
+  /** Refuse a NIfTI image announcing more than this many MB (default DEFAULT_MAX_IMAGE_MB, nifti.ts). */
+  maxImageMb?: number;
 }
 
 /** Names that identify a role's segment (compared after `segmentKey`). */
@@ -97,7 +99,7 @@ export function readMaskFile(
   path: string,
   options: MaskFileOptions = {},
 ): { mask: MaskVolume; warnings: string[]; segment?: SegmentInfo } {
-  const volume = readVolume(path);
+  const volume = readVolume(path, { maxImageMb: options.maxImageMb });
   return maskFromVolume(volume, options);
 }
 

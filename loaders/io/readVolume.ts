@@ -26,7 +26,7 @@ import { readDicomSeg, readDicomSeries } from "./dicom.js";
 import { readInputFile } from "./files.js";
 import { InputFileError } from "./inputErrors.js";
 import { type ItkImage, itkCall } from "./itk.js";
-import { decodeNifti, type NiftiVoxelArray } from "./nifti.js";
+import { decodeNifti, type NiftiReadOptions, type NiftiVoxelArray } from "./nifti.js";
 
 /** The formats `readVolume` understands. */
 export type VolumeFormat = "nifti" | "nrrd" | "seg.nrrd" | "metaimage" | "dicom-series" | "dicom-seg";
@@ -97,11 +97,11 @@ export function volumeFormatOf(path: string): VolumeFormat {
  * Reads an image of any supported format (see the module comment) into RAS world.
  * Example: `readVolume("pre/").dims` is [columns, rows, slices] of a DICOM series folder.
  */
-export function readVolume(path: string): Volume {
+export function readVolume(path: string, options: NiftiReadOptions = {}): Volume {
   const format = volumeFormatOf(path);
   switch (format) {
     case "nifti": {
-      const image = decodeNifti(readInputFile(path), path);
+      const image = decodeNifti(readInputFile(path), path, options);
       return { ...image, format, components: 1, segments: [] };
     }
     case "nrrd":
