@@ -1,7 +1,7 @@
 /**
- * Access to R's reference answers (test/fixtures/stats-r-reference.json, made by R 4.2.2 / survival
- * 3.5-3 / pROC 1.18; its `conventions` block names the R call behind each section) and the comparison
- * rule the statistics engine is held to.
+ * Access to R's reference answers (test/fixtures/stats-r-reference.json, written by
+ * test/fixtures/r/stats-r-reference.R with R 4.2.2 / survival 3.5-3 / pROC 1.18; its `conventions` block
+ * names the R call behind each section) and the comparison rule the statistics engine is held to.
  */
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
