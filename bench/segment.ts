@@ -89,7 +89,7 @@ const plan = planSyntheticCohort({ seed: 2030 });
   const scores: SegmentationScore[] = [];
   for (let k = 0; k < n; k++) {
     const c = segmentationCase(plan, k);
-    for (const v of variants) scores.push(await scoreSegmentation(c, scanVariant(c, v, 7001 + k), v));
+    for (const v of variants) scores.push(scoreSegmentation(c, scanVariant(c, v, 7001 + k), v));
   }
   console.log(`\n${formatScoreTable(scores)}\n`);
   for (const v of variants) {

@@ -29,10 +29,10 @@ describe("segment on synthetic cases", () => {
   });
 
   for (const k of CASES)
-    it(`case ${k + 1}: Dice ≥ 0.90 and HD95 ≤ 2 diagonals (tumor), Dice ≥ 0.95 (ice); noise ×2 and ±20 % shading cost ≤ 0.03`, async () => {
+    it(`case ${k + 1}: Dice ≥ 0.90 and HD95 ≤ 2 diagonals (tumor), Dice ≥ 0.95 (ice); noise ×2 and ±20 % shading cost ≤ 0.03`, () => {
       const c = segmentationCase(plan, k);
       const mine: SegmentationScore[] = [];
-      for (const variant of VARIANTS) mine.push(await scoreSegmentation(c, scanVariant(c, variant, 7001 + k), variant));
+      for (const variant of VARIANTS) mine.push(scoreSegmentation(c, scanVariant(c, variant, 7001 + k), variant));
       scores.push(...mine);
       const [base, ...harder] = mine;
       expect(base.tumorDice).toBeGreaterThanOrEqual(0.9);

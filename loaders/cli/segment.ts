@@ -24,9 +24,9 @@ export const segmentUsage = [
   "         filled, probe shafts cut at the ice-ball surface, one connected component kept.",
   "",
   "Options:",
-  "  --image FILE      the scan (NIfTI-1/2)",
+  "  --image FILE      the scan (NIfTI, NRRD, MetaImage or a DICOM series folder)",
   "  --out FILE        the mask to write (NIfTI, gzipped when it ends in .gz), on the scan's grid",
-  "  --scribbles FILE  (tumor) the drawn outlines",
+  "  --scribbles FILE  (tumor) the drawn outlines (any mask format, on the scan's grid)",
   "  --band-mm MM      (tumor) half-width of the refinement band (default 2 × the largest voxel spacing)",
   "  --seed x,y,z      (iceball) a point in the ice ball, world RAS mm; repeat for more",
   "  --box-mm MM       (iceball) the threshold box reaches MM beyond the seeds (default 40)",
@@ -84,7 +84,7 @@ export async function runSegment(args: string[]): Promise<number> {
   const image = required(values, "image");
   const out = required(values, "out");
   if (target === "tumor") {
-    const record = await segmentTumorFiles(
+    const record = segmentTumorFiles(
       { image, scribbles: required(values, "scribbles"), out },
       { bandMm: positiveMm(values, "band-mm") },
     );

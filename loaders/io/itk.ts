@@ -1,5 +1,6 @@
 /**
- * Synchronous calls into @itk-wasm/image-io and @itk-wasm/dicom. Those libraries are asynchronous,
+ * Synchronous calls into @itk-wasm/image-io, @itk-wasm/dicom and @itk-wasm/morphological-contour-interpolation.
+ * Those libraries are asynchronous,
  * load WebAssembly, print to stdout and block while they decode; the margin pipeline is synchronous.
  * So each thread that needs them starts one shared worker thread (loaders/io/itkWorker.mjs, unref'd:
  * it never keeps the process alive), posts a request and waits on a shared flag (Atomics.wait) until
@@ -29,6 +30,11 @@ export interface ItkImage {
 
 interface ItkOps {
   readImage: { args: [path: string]; value: ItkImage };
+  /** Morphological contour interpolation of a 0/1 uint8 label image along its last axis. */
+  interpolateContours: {
+    args: [image: Omit<ItkImage, "metadata"> & { metadata?: [string, unknown][] }];
+    value: ItkImage;
+  };
   readDicomSeries: { args: [paths: string[]]; value: { image: ItkImage; sortedFilenames: unknown } };
   readSegmentation: { args: [path: string]; value: { image: ItkImage; metaInfo: unknown } };
   writeImage: {

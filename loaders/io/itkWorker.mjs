@@ -1,5 +1,6 @@
 /**
- * The worker thread behind loaders/io/itk.ts: runs @itk-wasm/image-io and @itk-wasm/dicom calls (which
+ * The worker thread behind loaders/io/itk.ts: runs @itk-wasm/image-io, @itk-wasm/dicom and
+ * @itk-wasm/morphological-contour-interpolation calls (which
  * load WebAssembly, print to stdout and block) off the caller's thread. Plain JavaScript so the same file
  * serves the compiled command and the TypeScript sources under vitest.
  *
@@ -27,6 +28,8 @@ process.on("exit", () => {
 let imageIo;
 /** @type {Promise<typeof import("@itk-wasm/dicom")> | undefined} */
 let dicom;
+/** @type {Promise<typeof import("@itk-wasm/morphological-contour-interpolation")> | undefined} */
+let contours;
 
 /** An itk-wasm Image as plain fields; its voxel buffer is transferred, not copied. */
 function plainImage(image) {
@@ -72,6 +75,12 @@ const ops = {
     const { writeImageNode } = await imageIo;
     await writeImageNode(itkImageOf(image), path);
     return true;
+  },
+  async interpolateContours(image) {
+    contours ??= import("@itk-wasm/morphological-contour-interpolation");
+    const { morphologicalContourInterpolationNode } = await contours;
+    const { outputImage } = await morphologicalContourInterpolationNode(itkImageOf(image), { axis: 2 });
+    return plainImage(outputImage);
   },
   async readDicomSeries(paths) {
     dicom ??= import("@itk-wasm/dicom");

@@ -1,6 +1,7 @@
 /**
- * `cryomargin segment`'s file side: reads the scan (and the scribbles), runs the segmentation of
- * analysis/src/segment (the contour interpolation in a worker thread), writes the mask atomically on
+ * `cryomargin segment`'s file side: reads the scan (and the scribbles) in any format readVolume reads,
+ * runs the segmentation of analysis/src/segment (the contour interpolation in the itk worker thread),
+ * writes the mask atomically on
  * the scan's grid, and returns the JSON record of what was done. Any problem with the input is an
  * InputFileError naming the file, raised before anything is written.
  */
@@ -17,13 +18,20 @@ import {
   voxelSpacingMm,
 } from "@cryomargin/analysis";
 import { InputFileError } from "../io/inputErrors.js";
-import { maskFromImage, readNiftiImage, scaledVoxelValues, writeNiftiFile } from "../io/nifti.js";
+import { writeNiftiFile } from "../io/nifti.js";
+import { readMaskFile } from "../io/readMaskFile.js";
+import { readVolume } from "../io/readVolume.js";
 import { interpolateContours } from "./contourInterpolation.js";
 
-/** A scan as the segmentation reads it (intensities after scl_slope/scl_inter). */
+/** A scan as the segmentation reads it, in any format readVolume reads (intensities after rescaling). */
 export function readScan(path: string): ScalarVolume {
-  const image = readNiftiImage(path);
-  return { dims: image.dims, voxelToWorld: image.voxelToWorld, data: scaledVoxelValues(image) };
+  const volume = readVolume(path);
+  if (volume.components !== 1)
+    throw new InputFileError(path, "not-3d", `a scan has one value per voxel; this file has ${volume.components}`);
+  const { data, sclSlope, sclInter } = volume;
+  const values = new Float32Array(data.length);
+  for (let v = 0; v < data.length; v++) values[v] = data[v] * sclSlope + sclInter;
+  return { dims: volume.dims, voxelToWorld: volume.voxelToWorld, data: values };
 }
 
 /** Turns the analysis package's input error into one naming the file it is about. */
@@ -64,14 +72,14 @@ export interface TumorSegmentRecord {
 const AXIS_NAMES = ["sagittal", "coronal", "axial"];
 
 /** Segments the tumor from scribbles; computes everything before writing `out`. */
-export async function segmentTumorFiles(
+export function segmentTumorFiles(
   files: { image: string; scribbles: string; out: string },
   options: TumorRefineOptions = {},
-): Promise<TumorSegmentRecord> {
+): TumorSegmentRecord {
   const image = readScan(files.image);
-  let scribbles: ReturnType<typeof maskFromImage>["mask"];
+  let scribbles: ReturnType<typeof readMaskFile>["mask"];
   try {
-    scribbles = maskFromImage(readNiftiImage(files.scribbles)).mask;
+    scribbles = readMaskFile(files.scribbles).mask;
   } catch (error) {
     if (error instanceof InputFileError && error.problem === "empty-mask")
       throw new InputFileError(
@@ -88,7 +96,7 @@ export async function segmentTumorFiles(
     const spacing = voxelSpacingMm(image.voxelToWorld);
     const interpolations: Uint8Array[] = [];
     for (const job of plan.jobs)
-      interpolations.push(await interpolateContours(job.labels, image.dims, spacing, job.axis));
+      interpolations.push(interpolateContours(job.labels, image.dims, spacing, job.axis, files.scribbles));
     axes = plan.jobs.map((j) => AXIS_NAMES[j.axis]);
     result = finishTumorSegmentation(image, plan, interpolations, options);
   } catch (error) {

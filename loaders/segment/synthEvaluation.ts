@@ -150,11 +150,11 @@ export interface SegmentationScore {
 }
 
 /** Segments a case's tumor (simulated outlines) and ice ball (one click) and scores them. */
-export async function scoreSegmentation(
+export function scoreSegmentation(
   c: SegmentationCase,
   scans: { pre: ScanImage; post: ScanImage },
   variant: ScanVariant,
-): Promise<SegmentationScore> {
+): SegmentationScore {
   const t0 = performance.now();
   const { scribbles } = simulatedScribbles(c.tumorTruth);
   const drawn: MaskVolume = { dims: c.tumorTruth.dims, voxelToWorld: c.tumorTruth.voxelToWorld, data: scribbles };
@@ -162,7 +162,7 @@ export async function scoreSegmentation(
   const spacing = voxelSpacingMm(scans.pre.voxelToWorld);
   const interpolations: Uint8Array[] = [];
   for (const job of plan.jobs)
-    interpolations.push(await interpolateContours(job.labels, scans.pre.dims, spacing, job.axis));
+    interpolations.push(interpolateContours(job.labels, scans.pre.dims, spacing, job.axis, c.caseId));
   const tumor = finishTumorSegmentation(scans.pre, plan, interpolations).mask;
   const t1 = performance.now();
   const ice = segmentIceball(scans.post, [deepestPointRas(c.iceTruth)]).mask;
