@@ -178,6 +178,16 @@ describe("advice and usage", () => {
     }
   });
 
+  it("a number option written in hex, binary or octal is a usage error, not a number", async () => {
+    for (const word of ["0x10", "0b11", "0o7"]) {
+      const r = await cli("margins", "--tumor", "t.nii.gz", "--iceball", "i.nii.gz", "--threshold", word);
+      expect([r.status, r.stderr.split("\n")[0]]).toEqual([
+        2,
+        `cryomargin: --threshold must be a number, got '${word}'`,
+      ]);
+    }
+  });
+
   it("an unknown option gets the project's own message and the command's usage, exit 2", async () => {
     // commands whose first argument names what they do
     const mode: Record<string, string[]> = { stats: ["km"], segment: ["tumor"] };

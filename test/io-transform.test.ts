@@ -275,10 +275,41 @@ describe("bad transform files: a typed error naming the file", () => {
     );
     expect(
       inputError(() => readTransformFile(tfm(itk("Euler3DTransform_double_3_3", [0, 0, 0, 1, 2, Number.NaN])))).message,
-    ).toContain("line 4: Parameters has a value that is not a number");
+    ).toContain("line 4: Parameters has a value that is not a decimal number ('NaN')");
     expect(
       inputError(() => readTransformFile(tfm(itk("Euler3DTransform_double_3_3", [0, 0, 0, 1, 2, 3], [1])))).message,
     ).toContain("needs the rotation centre as 3 FixedParameters");
+  });
+
+  it("a number not written in decimal (0x10, 0b11, 0o7, Infinity) is refused, not read", () => {
+    for (const word of ["0x10", "0b11", "0o7", "Infinity", "1_0"]) {
+      const text = itk("TranslationTransform_double_3_3", [1, 2, 3], []).replace(
+        "Parameters: 1 2",
+        `Parameters: ${word} 2`,
+      );
+      expect(inputError(() => readTransformFile(tfm(text))).message).toContain(
+        `line 4: Parameters has a value that is not a decimal number ('${word}')`,
+      );
+    }
+  });
+
+  it("a second Parameters or FixedParameters line in one transform is an error, not the last one silently", () => {
+    const twice = itk("TranslationTransform_double_3_3", [1, 2, 3], []).replace(
+      "Parameters: 1 2 3\n",
+      "Parameters: 1 2 3\nParameters: 4 5 6\n",
+    );
+    const e = inputError(() => readTransformFile(tfm(twice)));
+    expect([e.problem, e.message.slice(e.message.indexOf(": ") + 2)]).toEqual([
+      "bad-transform",
+      "line 5: a second 'Parameters:' line in the transform of line 3 (the first is line 4); which one holds is not clear",
+    ]);
+    const fixedTwice = itk("Euler3DTransform_double_3_3", [0, 0, 0, 1, 2, 3]).replace(
+      "FixedParameters: 0 0 0\n",
+      "FixedParameters: 0 0 0\nFixedParameters: 9 9 9\n",
+    );
+    expect(inputError(() => readTransformFile(tfm(fixedTwice))).message).toContain(
+      "line 6: a second 'FixedParameters:' line in the transform of line 3 (the first is line 5)",
+    );
   });
 
   it("two transforms without a composite", () => {

@@ -9,6 +9,7 @@ export type ParsedCommandArgs = {
   positionals: string[];
 };
 
+import { parseDecimalNumber } from "@cryomargin/analysis";
 import { CliUsageError } from "../errors.js";
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
@@ -50,8 +51,8 @@ function usageProblem(error: NodeJS.ErrnoException, args: readonly string[], opt
 /** A numeric option: absent → fallback; present but not a finite number → usage error naming the option. */
 export function numberOption(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) throw new CliUsageError(`--${name} must be a number, got '${value}'`);
+  const n = parseDecimalNumber(value);
+  if (!Number.isFinite(n)) throw new CliUsageError(`--${name} must be a number, got '${value}'`);
   return n;
 }
 

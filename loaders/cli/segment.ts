@@ -5,7 +5,7 @@
  *
  * Exit codes: 0 written; 1 a problem with the files or seeds (nothing written); 2 a usage error.
  */
-import type { Vec3 } from "@cryomargin/analysis";
+import { parseDecimalNumber, type Vec3 } from "@cryomargin/analysis";
 import { CliUsageError } from "../errors.js";
 import { segmentIceballFiles, segmentTumorFiles } from "../segment/segmentFiles.js";
 import { numberOption, type OptionSpec, parseCommandArgs, stringOption } from "./args.js";
@@ -59,7 +59,7 @@ function positiveMm(values: Record<string, unknown>, name: string): number | und
 
 /** "x,y,z" → a point, or a usage error naming the seed. */
 function parseSeed(text: string): Vec3 {
-  const parts = text.split(",").map((s) => Number(s.trim()));
+  const parts = text.split(",").map(parseDecimalNumber);
   if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x)) || text.split(",").some((s) => s.trim() === ""))
     throw new CliUsageError(`--seed must be x,y,z in mm (three numbers), got '${text}'`);
   return [parts[0], parts[1], parts[2]];

@@ -22,7 +22,14 @@
  * - TranslationTransform: Parameters = t;
  * - CompositeTransform: the transforms that follow, applied last-listed first (T1∘T2∘…∘Tn).
  */
-import { identityMat4, linearDeterminant, type Mat4, multiplyMat4, voxelSpacingMm } from "@cryomargin/analysis";
+import {
+  identityMat4,
+  linearDeterminant,
+  type Mat4,
+  multiplyMat4,
+  parseDecimalNumber,
+  voxelSpacingMm,
+} from "@cryomargin/analysis";
 import { inverseOrNull, mat4FromRows, switchLpsRas } from "./affine.js";
 import { readInputFile } from "./files.js";
 import { InputFileError } from "./inputErrors.js";
@@ -145,6 +152,9 @@ interface ItkBlock {
   parameters: number[];
   fixed: number[];
   line: number;
+  /** Lines of its Parameters and FixedParameters (null until read: each may appear once). */
+  parametersLine: number | null;
+  fixedLine: number | null;
 }
 
 /** Splits an ITK text transform file into its `Transform:` blocks. */
@@ -158,17 +168,35 @@ function itkBlocks(text: string, path: string): ItkBlock[] {
     const key = colon < 0 ? line : line.slice(0, colon).trim();
     const rest = colon < 0 ? "" : line.slice(colon + 1).trim();
     if (key === "Transform") {
-      blocks.push({ type: rest, parameters: [], fixed: [], line: index + 1 });
+      blocks.push({ type: rest, parameters: [], fixed: [], line: index + 1, parametersLine: null, fixedLine: null });
       return;
     }
     const block = blocks.at(-1);
     if (!block || (key !== "Parameters" && key !== "FixedParameters"))
       throw new InputFileError(path, "bad-transform", `line ${index + 1}: unexpected '${line.slice(0, 60)}'`);
-    const values = rest === "" ? [] : rest.split(/\s+/).map(Number);
-    if (values.some((v) => !Number.isFinite(v)))
-      throw new InputFileError(path, "bad-transform", `line ${index + 1}: ${key} has a value that is not a number`);
-    if (key === "Parameters") block.parameters = values;
-    else block.fixed = values;
+    const words = rest === "" ? [] : rest.split(/\s+/);
+    const bad = words.find((w) => !Number.isFinite(parseDecimalNumber(w)));
+    if (bad !== undefined)
+      throw new InputFileError(
+        path,
+        "bad-transform",
+        `line ${index + 1}: ${key} has a value that is not a decimal number ('${bad.slice(0, 30)}')`,
+      );
+    const values = words.map(parseDecimalNumber);
+    const first = key === "Parameters" ? block.parametersLine : block.fixedLine;
+    if (first !== null)
+      throw new InputFileError(
+        path,
+        "bad-transform",
+        `line ${index + 1}: a second '${key}:' line in the transform of line ${block.line} (the first is line ${first}); which one holds is not clear`,
+      );
+    if (key === "Parameters") {
+      block.parameters = values;
+      block.parametersLine = index + 1;
+    } else {
+      block.fixed = values;
+      block.fixedLine = index + 1;
+    }
   });
   if (blocks.length === 0) throw new InputFileError(path, "bad-transform", "holds no 'Transform:' line");
   return blocks;

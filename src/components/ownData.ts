@@ -23,6 +23,7 @@ import {
   marginResultFromJson,
   type OctantName,
   parseClinicalCsv,
+  parseDecimalNumber,
   roundMarginMm,
   type WhatIfCase,
 } from "@cryomargin/analysis";
@@ -77,8 +78,7 @@ export function withMissingColumns(text: string): { text: string; added: string[
 
 /** A cell as a number: decimal comma accepted; empty or unreadable → NaN. */
 export function cellNumber(text: string | undefined): number {
-  const t = (text ?? "").trim().replace(",", ".");
-  return t === "" ? Number.NaN : Number(t);
+  return parseDecimalNumber((text ?? "").replace(",", "."));
 }
 
 /** The value of the first extra column present among `names` (case-insensitive). */

@@ -287,7 +287,8 @@ export function measureMargins(
     return {
       name,
       tumorVolumeMl: (voxels.octantVoxels[o] * tumorVoxelMm3) / 1000,
-      minMarginMm: Number.isFinite(octantMin[o]) ? octantMin[o] : Number.NaN,
+      // An octant holding no tumor voxel has no margin (its surface samples are the neighbours' edges).
+      minMarginMm: voxels.octantVoxels[o] > 0 && Number.isFinite(octantMin[o]) ? octantMin[o] : Number.NaN,
       ...fractions(g, y, r),
     };
   });

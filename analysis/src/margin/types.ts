@@ -52,7 +52,10 @@ export interface CoverageFractions {
 export interface OctantMargin extends CoverageFractions {
   name: OctantName;
   tumorVolumeMl: number;
-  /** Minimum signed margin over the octant's part of the tumor, mm (NaN if the octant is empty). */
+  /**
+   * Minimum signed margin over the octant's part of the tumor, mm; NaN (null in JSON) when the octant
+   * holds no tumor voxel, as are then its fractions.
+   */
   minMarginMm: number;
 }
 

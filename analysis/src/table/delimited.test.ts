@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DelimitedTextError, numericColumn, parseDelimited, textColumn } from "./delimited.js";
+import { DelimitedTextError, numericColumn, parseDecimalNumber, parseDelimited, textColumn } from "./delimited.js";
 
 describe("parseDelimited", () => {
   it("reads comma CSV with quotes, CRLF and blank lines", () => {
@@ -39,5 +39,13 @@ describe("parseDelimited", () => {
     expect(() => parseDelimited("a,b\n1,2,3\n")).toThrow("line 2 has 3 fields but the header has 2");
     expect(() => parseDelimited("a,a\n1,2\n")).toThrow(/twice/);
     expect(() => parseDelimited('a,b\n"1,2\n')).toThrow(/unterminated/);
+  });
+});
+
+describe("parseDecimalNumber", () => {
+  it("reads decimal numbers only: not hex, binary, octal, Infinity, separators or blanks", () => {
+    expect(["16", " -1.5 ", ".5", "2e-3", "+7", "5."].map(parseDecimalNumber)).toEqual([16, -1.5, 0.5, 0.002, 7, 5]);
+    for (const text of ["0x10", "0b11", "0o7", "Infinity", "-Infinity", "1_000", "", " ", "1e", "NaN", "1,5"])
+      expect(parseDecimalNumber(text), text).toBeNaN();
   });
 });

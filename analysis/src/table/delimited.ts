@@ -125,6 +125,17 @@ export function isMissing(cell: string): boolean {
 }
 
 /**
+ * A number written in decimal: optional sign, digits with an optional '.', an optional exponent
+ * ("-1.5", ".5", "2e-3"); surrounding spaces are ignored. Anything else is NaN — also what `Number()`
+ * would read but a person does not mean as a number ("0x10", "0b11", "0o7", "Infinity", "", "1_000").
+ * Example: `parseDecimalNumber("0x10")` is NaN; `parseDecimalNumber(" 16 ")` is 16.
+ */
+export function parseDecimalNumber(text: string): number {
+  const s = text.trim();
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? Number(s) : Number.NaN;
+}
+
+/**
  * Parses one numeric cell (NaN when missing). Throws naming the column and line for anything else that
  * is not a number. With `decimalComma`, "3,5" is 3.5 (and "1.234,5" is refused as ambiguous).
  */
@@ -139,7 +150,7 @@ export function parseNumberCell(cell: string, decimalComma: boolean, column: str
       );
     normalized = s.replace(",", ".");
   }
-  const v = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(normalized) ? Number(normalized) : Number.NaN;
+  const v = parseDecimalNumber(normalized);
   if (!Number.isFinite(v)) throw new DelimitedTextError(`column '${column}', line ${line}: '${cell}' is not a number`);
   return v;
 }
