@@ -82,7 +82,7 @@ export interface DicomSeriesOptions {
  */
 export function writeDicomSeries(
   folder: string,
-  volume: GridVolume,
+  volume: Omit<GridVolume, "data"> & { data: ArrayLike<number> },
   options: DicomSeriesOptions = {},
 ): { files: string[]; seriesInstanceUid: string } {
   mkdirSync(folder, { recursive: true });
