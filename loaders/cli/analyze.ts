@@ -6,7 +6,6 @@
 import { join } from "node:path";
 import { CONCAVE_CREASE_WARNING, DEFAULT_THRESHOLD_MM, type MarginsJson } from "@cryomargin/analysis";
 import { analysisOutputFiles, analyzeCohortFolder, writeOutputFiles } from "../cohort/analyzeFolder.js";
-import { exportCohortCases } from "../cohort/exportCohort.js";
 import { CliUsageError } from "../errors.js";
 import { writeFilesAtomic } from "../io/files.js";
 import { DEFAULT_MAX_IMAGE_MB } from "../io/nifti.js";
@@ -91,7 +90,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const exported =
     exportDir === undefined
       ? 0
-      : exportCohortCases(
+      : (await import("../cohort/exportCohort.js")).exportCohortCases(
           dir,
           analysis.cases.map((c) => c.caseId),
           { thresholdMm, allowAffine: values["allow-affine"] === true, invert: values.invert === true },

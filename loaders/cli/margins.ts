@@ -10,10 +10,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_THRESHOLD_MM } from "@cryomargin/analysis";
 import { measureCohort, readCohortCaseIds, writeCohortMargins } from "../cohort/cohortMargins.js";
-import { exportCohortCases } from "../cohort/exportCohort.js";
 import { type CaseOptions, measureCase } from "../cohort/measureCase.js";
 import { CliUsageError, CryomarginError } from "../errors.js";
-import { exportCase } from "../io/exportCase.js";
 import { OutputFileError } from "../io/inputErrors.js";
 import { DEFAULT_MAX_IMAGE_MB } from "../io/nifti.js";
 import {
@@ -132,8 +130,10 @@ export async function runMargins(args: string[]): Promise<number> {
     keepInputs: exportDir !== undefined,
   });
   const { json } = measured;
-  if (exportDir !== undefined && measured.inputs)
+  if (exportDir !== undefined && measured.inputs) {
+    const { exportCase } = await import("../io/exportCase.js"); // loaded only when exporting
     exportCase(exportDir, { ...measured.inputs, result: measured.result }, `${tumor} / ${iceball}`);
+  }
   process.stdout.write(format === "table" ? renderResultTable({ ...json }) : `${JSON.stringify(json, null, 2)}\n`);
   return 0;
 }
@@ -156,6 +156,7 @@ async function runCohort(cohortDir: string, outDir: string, measurement: CaseOpt
   const exportDir = stringOption(values, "export");
   if (exportDir !== undefined) {
     const measured = results.filter((r) => r.error === undefined).map((r) => r.caseId);
+    const { exportCohortCases } = await import("../cohort/exportCohort.js");
     const written = exportCohortCases(cohortDir, measured, measurement, exportDir, terminalProgressBar());
     process.stdout.write(`exported ${measured.length} cases (${written} files) to ${join(exportDir, "<case_id>")}\n`);
   }
