@@ -17,6 +17,7 @@
  *   display(whatIfExplorer(study.whatIfCases, { invalidation }));
  */
 import {
+  formatAuc,
   formatFixed,
   formatPStatementPaper,
   MISSING_TEXT,
@@ -172,11 +173,11 @@ function testsElement(r: WhatIfResult): HTMLElement {
           "li",
           {},
           "ROC of the margin: AUC ",
-          field("auc", roc.auc, formatFixed(roc.auc, 3)),
+          field("auc", roc.auc, formatAuc(roc.auc)),
           ` (${Math.round(100 * roc.confLevel)}% CI `,
-          field("auc-lower", roc.ci[0], formatFixed(roc.ci[0], 3)),
+          field("auc-lower", roc.ci[0], formatAuc(roc.ci[0])),
           "–",
-          field("auc-upper", roc.ci[1], formatFixed(roc.ci[1], 3)),
+          field("auc-upper", roc.ci[1], formatAuc(roc.ci[1])),
           ", DeLong); Youden-optimal rule MTM < ",
           field("youden-mm", roc.youden.thresholdMm, formatFixed(roc.youden.thresholdMm, 1)),
           ` mm (J = ${formatFixed(roc.youden.j, 2)}).`,

@@ -12,7 +12,7 @@ import { kaplanMeierChart, whatIfSurvivalChart, yearlyTimes } from "./kaplanMeie
 import { jitterOffset, mtmByOutcome } from "./mtmByOutcome.js";
 import { mtmVersusSize } from "./mtmVersusSize.js";
 import { octantCoverage } from "./octantCoverage.js";
-import { rocChart } from "./rocChart.js";
+import { AUC_DECIMALS, formatAuc, rocChart } from "./rocChart.js";
 import {
   COVERAGE_COLORS,
   formatNumber,
@@ -273,7 +273,7 @@ describe("rocChart", () => {
     const w = whatIf(cohort, { thresholdMm: 0 });
     const spec = rocChart(w.roc!, { operatingPoint: { ...w.operatingPoint, label: "MTM < 0 mm" } });
     expectCommon(spec, "ROC curve");
-    expect(spec.title.subtitle).toBe("AUC 0.93 (95% CI 0.75 to 1.00, DeLong)");
+    expect(spec.title.subtitle).toBe("AUC 0.933 (95% CI 0.749 to 1.000, DeLong)");
     const layers = leaves(spec as unknown as Layer);
     const youden = layers.find((l) => markType(l) === "text" && String(l.data?.values[0]?.label).startsWith("Youden"));
     expect(youden?.data?.values[0]).toMatchObject({ fpr: expect.closeTo(0.2, 12), sensitivity: 1 });
@@ -287,9 +287,37 @@ describe("rocChart", () => {
     expect(curve?.data?.values[8]).toMatchObject({ fpr: 0, sensitivity: 0 });
   });
 
+  it("labels the Youden point and the chosen threshold on lines of their own, even where the points coincide", () => {
+    const w = whatIf(cohort, { thresholdMm: 1.5 });
+    expect(w.operatingPoint).toEqual({
+      sensitivity: w.roc!.youden.sensitivity,
+      specificity: w.roc!.youden.specificity,
+    });
+    const spec = rocChart(w.roc!, { operatingPoint: w.operatingPoint });
+    const texts = leaves(spec as unknown as Layer).filter((l) => markType(l) === "text");
+    expect(texts.map((l) => l.data?.values[0]?.label)).toEqual([
+      "Youden: MTM < 1.5 mm (sens. 100%, spec. 80%)",
+      "Chosen threshold",
+    ]);
+    const ys = texts.map((l) => (l.mark as { y: { expr: string } }).y.expr);
+    expect(new Set(ys).size).toBe(2);
+    // Without a chosen threshold the Youden label takes the bottom line.
+    const alone = leaves(rocChart(w.roc!) as unknown as Layer).filter((l) => markType(l) === "text");
+    expect((alone[0].mark as { y: { expr: string } }).y.expr).toBe(ys[1]);
+  });
+
+  it("shows the AUC and its CI to AUC_DECIMALS everywhere (formatAuc)", () => {
+    const roc = whatIf(cohort, { thresholdMm: 0 }).roc!;
+    expect(formatAuc(0.99712)).toBe("0.997");
+    expect(rocChart(roc).title.subtitle).toContain(
+      `AUC ${formatAuc(roc.auc)} (95% CI ${formatAuc(roc.ci[0])} to ${formatAuc(roc.ci[1])}`,
+    );
+    expect(formatAuc(roc.auc)).toMatch(new RegExp(`^\\d\\.\\d{${AUC_DECIMALS}}$`));
+  });
+
   it("takes a stats/roc.ts RocResult", () => {
     const spec = rocChart(rocCurve([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]));
-    expect(spec.title.subtitle).toMatch(/^AUC 0.75 /);
+    expect(spec.title.subtitle).toMatch(/^AUC 0.750 /);
     // J = 0.5 at 0.225 (sens. 1, spec. ½) and at 0.6 (½, 1); the first in threshold order is kept.
     expect(spec.description).toContain("Youden: ≥ 0.22 (sens. 100%, spec. 50%)");
   });

@@ -31,11 +31,40 @@ export interface RocChartOptions extends ChartOptions {
   size?: number;
 }
 
+/**
+ * Decimals of an AUC and its CI wherever one is shown (chart subtitle, description, the explorer's text):
+ * three, so an AUC of 0.997 does not read as 1.00.
+ */
+export const AUC_DECIMALS = 3;
+
+/** An AUC or one of its CI bounds as shown. Example: `formatAuc(0.99712)` = "0.997". */
+export function formatAuc(x: number): string {
+  return formatNumber(x, AUC_DECIMALS);
+}
+
 /** "MTM < 1.5 mm" for a what-if threshold, "≥ 0.35" for a stats/roc.ts one. */
 export function rocThresholdLabel(point: RocChartPoint): string {
   if (point.thresholdMm !== undefined) return `MTM < ${formatNumber(point.thresholdMm)} mm`;
   if (point.threshold !== undefined) return `≥ ${formatNumber(point.threshold, 2)}`;
   return "";
+}
+
+/**
+ * The labels of the marked points sit in the chart's lower-right corner, one line each, right-aligned
+ * and coloured as their marker (the Youden point's above the chosen threshold's): the region below the
+ * chance diagonal, which a curve with AUC ≥ 0.5 leaves empty, and never on top of each other, however
+ * close the two points are.
+ */
+function cornerLabel(line: number, color: string): Record<string, unknown> {
+  return {
+    type: "text",
+    align: "right",
+    baseline: "bottom",
+    x: { expr: "width - 4" },
+    y: { expr: `height - 4 - ${14 * line}` },
+    fontSize: 10,
+    color,
+  };
 }
 
 /** ROC curve with the Youden point. Example: `rocChart(rocCurve(x, y))`. */
@@ -54,10 +83,16 @@ export function rocChart(roc: RocChartInput, options: RocChartOptions = {}): Veg
     label: `${youdenLabel} (sens. ${formatNumber(100 * roc.youden.sensitivity, 0)}%, spec. ${formatNumber(100 * roc.youden.specificity, 0)}%)`,
   };
   const level = `${Math.round(100 * roc.confLevel)}%`;
-  const aucText = `AUC ${formatNumber(roc.auc, 2)} (${level} CI ${formatNumber(roc.ci[0], 2)} to ${formatNumber(roc.ci[1], 2)}, DeLong)`;
+  const aucText = `AUC ${formatAuc(roc.auc)} (${level} CI ${formatAuc(roc.ci[0])} to ${formatAuc(roc.ci[1])}, DeLong)`;
   let description =
     `ROC curve of sensitivity against one minus specificity with the chance diagonal; ${aucText}. ` +
     `The Youden-optimal point (J = ${formatNumber(roc.youden.j, 2)}) is ${youden.label}.`;
+  const op =
+    options.operatingPoint &&
+    Number.isFinite(options.operatingPoint.sensitivity) &&
+    Number.isFinite(options.operatingPoint.specificity)
+      ? options.operatingPoint
+      : undefined;
   const axis = (title: string) => ({ type: "quantitative", title, scale: { domain: [0, 1] }, axis: { format: ".0%" } });
   const layers: unknown[] = [
     {
@@ -94,19 +129,11 @@ export function rocChart(roc: RocChartInput, options: RocChartOptions = {}): Veg
           mark: { type: "point", shape: "diamond", size: 140, filled: true, color: "#D55E00" },
           encoding: { x: { field: "fpr", type: "quantitative" }, y: { field: "sensitivity", type: "quantitative" } },
         },
-        {
-          mark: { type: "text", align: "left", dx: 8, dy: 12, fontSize: 10, color: "#D55E00" },
-          encoding: {
-            x: { field: "fpr", type: "quantitative" },
-            y: { field: "sensitivity", type: "quantitative" },
-            text: { field: "label" },
-          },
-        },
+        { mark: cornerLabel(op ? 1 : 0, "#D55E00"), encoding: { text: { field: "label" } } },
       ],
     },
   ];
-  const op = options.operatingPoint;
-  if (op && Number.isFinite(op.sensitivity) && Number.isFinite(op.specificity)) {
+  if (op) {
     const label = op.label ?? "Chosen threshold";
     layers.push({
       data: { values: [{ fpr: 1 - op.specificity, sensitivity: op.sensitivity, label }] },
@@ -115,14 +142,7 @@ export function rocChart(roc: RocChartInput, options: RocChartOptions = {}): Veg
           mark: { type: "point", shape: "circle", size: 120, filled: false, strokeWidth: 2, color: "#000" },
           encoding: { x: { field: "fpr", type: "quantitative" }, y: { field: "sensitivity", type: "quantitative" } },
         },
-        {
-          mark: { type: "text", align: "left", dx: 8, dy: -8, fontSize: 10 },
-          encoding: {
-            x: { field: "fpr", type: "quantitative" },
-            y: { field: "sensitivity", type: "quantitative" },
-            text: { field: "label" },
-          },
-        },
+        { mark: cornerLabel(0, "#000"), encoding: { text: { field: "label" } } },
       ],
     });
     description += ` ${label}: sensitivity ${formatNumber(100 * op.sensitivity, 0)}%, specificity ${formatNumber(100 * op.specificity, 0)}%.`;

@@ -19,7 +19,7 @@ import {
   rasterizeEllipsoid,
 } from "./phantoms.js";
 import { minimalTreatmentMarginQamBaseline } from "./qamBaseline.js";
-import type { Vec3 } from "./types.js";
+import type { MarginResult, Vec3 } from "./types.js";
 
 interface ErrorSummary {
   meanAbs: number;
@@ -48,6 +48,33 @@ interface SuiteRun {
   perCase: { errorMm: number; creaseWarning: boolean }[];
 }
 
+/**
+ * Each phantom is measured by the engine once per suite: its reading (with per-voxel margins, for the
+ * sign check) is kept by case. The multi-probe cases are generated once per
+ * file and options (≈ 0.7 s each), so the 1.2 mm multi-probe suite and its twins share them.
+ */
+const engineReadings = new WeakMap<PhantomCase, MarginResult>();
+const unionCaseSets = new Map<string, PhantomCase[]>();
+
+function engineReading(c: PhantomCase): MarginResult {
+  let r = engineReadings.get(c);
+  if (!r) {
+    r = measureMargins(c.tumor, c.iceball, c.preToPost, { voxelMargins: true });
+    engineReadings.set(c, r);
+  }
+  return r;
+}
+
+function unionCases(options: UnionPhantomOptions): PhantomCase[] {
+  const key = JSON.stringify(options);
+  let cases = unionCaseSets.get(key);
+  if (!cases) {
+    cases = generateUnionPhantomCases(options);
+    unionCaseSets.set(key, cases);
+  }
+  return cases;
+}
+
 function runSuite(label: string, options: PhantomSuiteOptions): SuiteRun {
   return runCases(label, options.shapes, generatePhantomCases(options));
 }
@@ -63,7 +90,7 @@ function runCases(label: string, shapes: string, cases: PhantomCase[]): SuiteRun
   let checked = 0;
   const perCase: SuiteRun["perCase"] = [];
   for (const c of cases) {
-    const r = measureMargins(c.tumor, c.iceball, c.preToPost);
+    const r = engineReading(c);
     engineErrors.push(r.mtmMm - c.exactMtmMm);
     perCase.push({
       errorMm: r.mtmMm - c.exactMtmMm,
@@ -119,8 +146,7 @@ function runCases(label: string, shapes: string, cases: PhantomCase[]): SuiteRun
  * mask decides the side — and those of them whose engine margin has the other sign.
  */
 function voxelSignCheck(c: PhantomCase): { wrongSign: number; checked: number } {
-  const r = measureMargins(c.tumor, c.iceball, c.preToPost, { voxelMargins: true });
-  const margins = r.voxelMarginsMm!;
+  const margins = engineReading(c).voxelMarginsMm!;
   const halfDiagonal = voxelDiagonal(voxelSpacingMm(c.iceball.voxelToWorld)) / 2;
   const [nx, ny] = c.tumor.dims;
   const m = c.tumor.voxelToWorld;
@@ -241,7 +267,7 @@ describe("phantom suite: MTM, volumes, diameter against exact answers", () => {
    * one seam case −5.96 mm off (+2.27 covered read as a 3.7 mm miss).
    */
   function unionRun(label: string, options: UnionPhantomOptions) {
-    const run = runCases(label, "multi-probe unions", generateUnionPhantomCases(options));
+    const run = runCases(label, "multi-probe unions", unionCases(options));
     const signs = run.cases.map(voxelSignCheck);
     const wrong = signs.reduce((s, v) => s + v.wrongSign, 0);
     const checked = signs.reduce((s, v) => s + v.checked, 0);
@@ -282,7 +308,7 @@ describe("phantom suite: MTM, volumes, diameter against exact answers", () => {
    * fill is greedy, so the range is at least that wide).
    */
   function twinRun(label: string, options: UnionPhantomOptions) {
-    const rows = generateUnionPhantomCases(options).map((c) => {
+    const rows = unionCases(options).map((c) => {
       const twin = filledPocketTwin(c);
       const raster = emptyMask(c.iceball.dims, c.iceball.voxelToWorld);
       for (const part of twin.iceParts) rasterizeEllipsoid(raster, part);
