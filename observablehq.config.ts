@@ -54,6 +54,7 @@ function cohortBanner(): string {
 
 /** The report's own styles (inline: no extra file to fetch), on top of Framework's default theme. */
 const SITE_CSS = `
+#observablehq-main table,#observablehq-main figure{max-width:none}
 .cm-banner{margin:0;padding:.4rem .8rem;border-left:4px solid #b26a00;background:#fff4e5;color:#3d2600;font-size:.9rem}
 .cm-table{margin:1rem 0;max-width:none;overflow-x:auto}
 .cm-table table,.cm-whatif table,.cm-case table{border-collapse:collapse;font-variant-numeric:tabular-nums}
@@ -83,6 +84,14 @@ th[aria-sort=descending] .cm-sort::after{content:" ▼"}
 .cm-dropzone{border:2px dashed var(--theme-foreground-faint);padding:1rem;max-width:640px}
 .sr-only{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 `;
+
+/**
+ * The site's icon, inline (an ice ball around a tumor): the browser takes it from the page and never
+ * asks the server for /favicon.ico, which a static host answers 404 (a console error on every page).
+ */
+const FAVICON = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" fill="#56B4E9"/><circle cx="14" cy="17" r="7" fill="#D55E00"/></svg>',
+)}`;
 
 /** The case pages: one per tumor of clinical.csv, at cases/<site id> (pseudonyms in publish mode). */
 const casePaths = cohort
@@ -115,7 +124,7 @@ export default {
   // the same engine `cryomargin analyze` and its worker threads run (the root tsconfig maps it to the
   // TypeScript sources for type checking, and tsx would follow that mapping).
   interpreters: { ".ts": ["tsx", "--tsconfig", "src/data/tsconfig.loaders.json"] },
-  head: `<meta name="description" content="Volumetric ablation margins after renal cryoablation: study report"><style>${SITE_CSS}</style>`,
+  head: `<meta name="description" content="Volumetric ablation margins after renal cryoablation: study report"><link rel="icon" href="${FAVICON}"><style>${SITE_CSS}</style>`,
   header: cohortBanner(),
   footer:
     "cryomargin — open margin and outcome analysis. Everything is computed on this machine; nothing is sent anywhere.",

@@ -295,6 +295,8 @@ describe("cryomargin margins --cohort", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`[${"#".repeat(15)}${"-".repeat(15)}] 1/2 t1`);
     expect(r.stdout).toContain(`[${"#".repeat(30)}] 2/2 t2`);
+    expect(r.stdout).toMatch(/1\/2 t1 +\d+(\.\d)? cases\/s {2}ETA \d+ s/); // rate and time left
+    expect(r.stdout).toMatch(/2\/2 t2 +\d+(\.\d)? cases\/s {2}done/);
   });
 
   it("a broken case is reported (exit 1, named) while the others are written", () => {

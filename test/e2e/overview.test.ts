@@ -45,7 +45,9 @@ describe("overview page in chromium", () => {
   it("logs no console error and makes zero requests to other hosts", async () => {
     expect(visit.consoleErrors).toEqual([]);
     expect(visit.foreignRequests).toEqual([]);
-    expect(server.notFound.filter((p) => p !== "/favicon.ico")).toEqual([]);
+    // Not even /favicon.ico: the icon is inline in the page's head.
+    expect(server.notFound).toEqual([]);
+    expect(await visit.page.locator('head link[rel="icon"]').getAttribute("href")).toMatch(/^data:image\/svg\+xml,/);
   });
 
   it("saves a screenshot", async () => {
