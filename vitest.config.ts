@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -11,6 +12,9 @@ export default defineConfig({
     // Builds build/loaders (tsc -b) first: the CLI tests spawn the compiled command.
     globalSetup: ["./test/global-setup.ts"],
     reporters: ["default", "./test/summary-reporter.ts"],
+    // One test file per core. Vitest's default leaves a core to its own main process (cores − 1), which on
+    // a 2-core machine runs every file one after another; the main process is idle while tests run.
+    maxWorkers: availableParallelism(),
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
