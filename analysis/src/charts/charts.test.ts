@@ -299,11 +299,11 @@ describe("rocChart", () => {
       "Youden: MTM < 1.5 mm (sens. 100%, spec. 80%)",
       "Chosen threshold",
     ]);
-    const ys = texts.map((l) => (l.mark as { y: { expr: string } }).y.expr);
+    const ys = texts.map((l) => (l.mark as unknown as { y: { expr: string } }).y.expr);
     expect(new Set(ys).size).toBe(2);
     // Without a chosen threshold the Youden label takes the bottom line.
     const alone = leaves(rocChart(w.roc!) as unknown as Layer).filter((l) => markType(l) === "text");
-    expect((alone[0].mark as { y: { expr: string } }).y.expr).toBe(ys[1]);
+    expect((alone[0].mark as unknown as { y: { expr: string } }).y.expr).toBe(ys[1]);
   });
 
   it("shows the AUC and its CI to AUC_DECIMALS everywhere (formatAuc)", () => {
