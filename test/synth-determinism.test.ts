@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSyntheticCohort } from "@cryomargin/analysis";
 import { afterAll, describe, expect, it } from "vitest";
-import { caseFiles } from "../loaders/cohort/synth.js";
+import { caseFiles, writeSyntheticCohortInParallel } from "../loaders/cohort/synth.js";
 
 const bin = new URL("../bin/cryomargin.mjs", import.meta.url).pathname;
 const out = mkdtempSync(join(tmpdir(), "cryomargin-synth-"));
@@ -50,6 +50,29 @@ describe("cryomargin synth --cases 2", () => {
     expect(info).toMatchObject({ synthetic: true, paper_twin: false, seed: 2030, cases: 2 });
     // Only the analysis needs the margins: the table has none.
     expect(cohort.clinicalCsv.split("\n")[0]).not.toMatch(/mtm|margin|diameter|volume/);
+  }, 120_000);
+
+  it("writes the same bytes when each case is prepared again to be finished (large cohorts: flat memory)", async () => {
+    // In this thread (the TypeScript sources have no compiled worker): the same runner the workers use.
+    const again = mkdtempSync(join(tmpdir(), "cryomargin-synth-again-"));
+    try {
+      const written = await writeSyntheticCohortInParallel(again, {
+        cases: 2,
+        seed: 2030,
+        images: true,
+        imageRoiMm: 40,
+        threads: 0,
+        keepPreparedMaxCases: 0,
+      });
+      expect(written.cases.map((c) => c.caseId)).toEqual(["S01", "S02"]);
+      for (const relative of written.written)
+        expect(Buffer.compare(readFileSync(join(again, relative)), readFileSync(join(out, relative))), relative).toBe(
+          0,
+        );
+      expect(written.written).toContain(join("cases", "S02", "post.nii.gz"));
+    } finally {
+      rmSync(again, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it("refuses a bad option with a usage error (exit 2)", () => {

@@ -5,8 +5,8 @@
  * Exit codes: 0 written; 1 the folder cannot be written; 2 a usage error.
  */
 import { mkdirSync } from "node:fs";
-import { DEFAULT_SYNTH_SEED, maxOf, type SyntheticCohort } from "@cryomargin/analysis";
-import { generateCohortInParallel, writeSyntheticCohort } from "../cohort/synth.js";
+import { DEFAULT_SYNTH_SEED, maxOf } from "@cryomargin/analysis";
+import { type WrittenSyntheticCohort, writeSyntheticCohortInParallel } from "../cohort/synth.js";
 import { CliUsageError } from "../errors.js";
 import { OutputFileError } from "../io/inputErrors.js";
 import { type OptionSpec, parseCommandArgs, wholeNumberOption } from "./args.js";
@@ -42,7 +42,7 @@ const options: OptionSpec = {
 };
 
 /** One line per case summarising what the engine read against the design. */
-function summary(cohort: SyntheticCohort, outDir: string, seconds: number): string {
+function summary(cohort: WrittenSyntheticCohort, outDir: string, seconds: number): string {
   const off = cohort.cases.filter((c) => c.check.engineMtmMmRounded !== c.check.intendedMtmMm);
   const worst = maxOf(cohort.cases.map((c) => Math.abs(c.check.engineMtmMm - c.check.intendedMtmMm)));
   const runs = cohort.cases.reduce((s, c) => s + c.check.engineRuns, 0);
@@ -74,7 +74,7 @@ export async function runSynth(args: string[]): Promise<number> {
   if (imageRoiMm !== undefined && values.images !== true) throw new CliUsageError("--image-roi-mm needs --images");
   const quiet = values.quiet === true;
   const start = performance.now();
-  const cohort = await generateCohortInParallel({
+  const cohort = await writeSyntheticCohortInParallel(out, {
     seed,
     cases,
     images: values.images === true,
@@ -82,7 +82,6 @@ export async function runSynth(args: string[]): Promise<number> {
     threads: jobs,
     onProgress: quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
   });
-  writeSyntheticCohort(out, cohort);
   process.stdout.write(summary(cohort, out, (performance.now() - start) / 1000));
   return 0;
 }

@@ -6,9 +6,10 @@
  *   DIR/cases/<case_id>/tumor.nii.gz, iceball.nii.gz, registration.tfm [, pre.nii.gz, post.nii.gz].
  *
  * The phases of analysis/src/synth/cohort.ts run as: plan (this thread) → prepare every case (workers)
- * → ice-ball volumes (this thread) → finish every case (workers, the same worker that prepared it) →
- * the mean ice-volume fix-up (one case again) → write. Every random draw depends only on the seed and the
- * case's position, so the files are byte-identical whatever the number of threads.
+ * → ice-ball volumes (this thread) → finish every case (workers, the same worker that prepared it;
+ * written as soon as it is finished) → the mean ice-volume fix-up (one case again, rewritten) → the
+ * tables. Every random draw depends only on the seed and the case's position, so the files are
+ * byte-identical whatever the number of threads, and memory does not grow with the cohort.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -26,6 +27,7 @@ import {
   planIceballVolumes,
   planSyntheticCohort,
   prepareSyntheticCase,
+  type Random,
   type SyntheticCase,
   type SyntheticCohort,
   type SyntheticCohortOptions,
@@ -36,7 +38,7 @@ import { formatItkTransform } from "../io/transform.js";
 
 /** A message to a synth worker. */
 export type SynthTask =
-  | { kind: "plan"; plan: CohortPlan }
+  | { kind: "plan"; plan: CohortPlan; keepPrepared: boolean }
   | { kind: "prepare"; k: number }
   | { kind: "finish"; k: number; volumeMl: number; toleranceMl: number };
 
@@ -46,34 +48,65 @@ export type SynthReply =
   | { kind: "finished"; k: number; case: SyntheticCase }
   | { kind: "trace"; k: number; message: string };
 
+/** `rng`, counting its draws in `draws.count` (each of next() and int() takes one). */
+function countedRandom(rng: Random, draws: { count: number }): Random {
+  return {
+    next: () => {
+      draws.count++;
+      return rng.next();
+    },
+    int: (n) => {
+      draws.count++;
+      return rng.int(n);
+    },
+  };
+}
+
 /**
  * The worker side (also used in this thread when there are no workers): keeps its prepared cases
- * between the two phases.
+ * between the two phases when the plan says so (a small cohort), else prepares a case again to finish
+ * it (the same case: every draw depends on the seed and k only), so memory does not grow with the cohort.
  */
 export class SynthCaseRunner {
   private plan: CohortPlan | null = null;
+  private keepPrepared = true;
   private readonly prepared = new Map<number, CaseInProgress>();
+  /** Re-prepared cases: how many random draws their stream had taken after the last finish. */
+  private readonly drawsAfterPrepare = new Map<number, number>();
 
   run(task: SynthTask, reply: (r: SynthReply) => void): void {
     if (task.kind === "plan") {
       this.plan = task.plan;
+      this.keepPrepared = task.keepPrepared;
       return;
     }
     const plan = this.plan;
     if (!plan) throw new Error("synth worker: a task arrived before the plan");
     if (task.kind === "prepare") {
       const c = prepareSyntheticCase(plan, task.k);
-      this.prepared.set(task.k, c);
+      if (this.keepPrepared) this.prepared.set(task.k, c);
       reply({ kind: "prepared", k: task.k, feasible: feasibleIceballVolumes(c) });
       return;
     }
-    const c = this.prepared.get(task.k);
-    if (!c) throw new Error(`synth worker: case ${task.k} was not prepared here`);
+    let c = this.prepared.get(task.k);
+    let draws: { count: number } | undefined;
+    if (!c) {
+      if (this.keepPrepared) throw new Error(`synth worker: case ${task.k} was not prepared here`);
+      // Prepared again, its random stream advanced past the draws an earlier finish of the case took (the
+      // mean ice-volume fix-up finishes one case twice): the state a kept case would have.
+      const again = prepareSyntheticCase(plan, task.k);
+      draws = { count: 0 };
+      const rng = countedRandom(again.rng, draws);
+      for (let d = this.drawsAfterPrepare.get(task.k) ?? 0; d > 0; d--) rng.next();
+      c = { ...again, rng };
+    }
     const finished = finishSyntheticCase(c, task.volumeMl, {
       volumeTolMl: task.toleranceMl,
       trace: (message) => reply({ kind: "trace", k: task.k, message }),
     });
-    reply({ kind: "finished", k: task.k, case: assembleSyntheticCase(plan, task.k, c, finished, task.volumeMl) });
+    const assembled = assembleSyntheticCase(plan, task.k, c, finished, task.volumeMl);
+    if (draws) this.drawsAfterPrepare.set(task.k, draws.count);
+    reply({ kind: "finished", k: task.k, case: assembled });
   }
 }
 
@@ -152,19 +185,32 @@ class RunnerPool {
 export interface SynthRunOptions extends SyntheticCohortOptions {
   /** Worker threads (default: the number of cores, at most the number of cases); 0 runs in this thread. */
   threads?: number;
+  /**
+   * Up to this many cases, each worker keeps its prepared cases (a tumor mask of ≈ 3 MB each) between
+   * the two phases; above it, a case is prepared again to be finished, so memory stays flat as the
+   * cohort grows (≈ 1 prepare of extra work per case). Default KEEP_PREPARED_MAX_CASES.
+   */
+  keepPreparedMaxCases?: number;
 }
 
+/** Cohorts up to this size keep their prepared cases between the phases (see SynthRunOptions). */
+export const KEEP_PREPARED_MAX_CASES = 64;
+
 /**
- * Generates the cohort with the phases spread over worker threads. Resolves to the same cohort as
- * `generateSyntheticCohort(options)` (byte for byte once written).
+ * Runs the phases over worker threads; each finished case (and the fixed-up one again) is handed to
+ * `onCase`, whose return value is what the cohort keeps of it.
  */
-export async function generateCohortInParallel(options: SynthRunOptions = {}): Promise<SyntheticCohort> {
+async function runCohortInParallel(
+  options: SynthRunOptions,
+  onCase: (c: SyntheticCase) => SyntheticCase,
+): Promise<SyntheticCohort> {
   const plan = planSyntheticCohort(options);
   const progress = options.onProgress ?? (() => {});
   const threads = Math.min(options.threads ?? availableParallelism(), plan.n);
+  const keepPrepared = plan.n <= (options.keepPreparedMaxCases ?? KEEP_PREPARED_MAX_CASES);
   const pool = new RunnerPool(threads, (k, message) => progress(`case ${k + 1}/${plan.n}: ${message}`));
   try {
-    pool.broadcast({ kind: "plan", plan });
+    pool.broadcast({ kind: "plan", plan, keepPrepared });
     const feasible = await Promise.all(
       plan.order.map(async (_, k) => {
         const r = await pool.request({ kind: "prepare", k });
@@ -177,19 +223,68 @@ export async function generateCohortInParallel(options: SynthRunOptions = {}): P
     const finish = async (k: number, volumeMl: number, toleranceMl: number) => {
       const r = await pool.request({ kind: "finish", k, volumeMl, toleranceMl });
       if (r.kind !== "finished") throw new Error("synth: unexpected reply");
-      return r.case;
+      return { iceballVolumeMl: r.case.check.iceballVolumeMl, kept: onCase(r.case) };
     };
     const cases = await Promise.all(plan.order.map((_, k) => finish(k, ice.volumeMl[k], ice.toleranceMl[k])));
     const fix = iceballMeanFixup(
       plan,
       ice.toleranceMl,
-      cases.map((c) => c.check.iceballVolumeMl),
+      cases.map((c) => c.iceballVolumeMl),
     );
     if (fix) cases[fix.k] = await finish(fix.k, fix.volumeMl, fix.toleranceMl);
-    return assembleSyntheticCohort(plan, cases);
+    return assembleSyntheticCohort(
+      plan,
+      cases.map((c) => c.kept),
+    );
   } finally {
     await pool.close();
   }
+}
+
+/** What is left of a cohort written case by case: no volumes. */
+export interface WrittenSyntheticCohort {
+  metadata: SyntheticCohort["metadata"];
+  clinicalCsv: string;
+  /** Each case's id and the engine's check of it, in file order. */
+  cases: Pick<SyntheticCase, "caseId" | "check">[];
+  /** Paths written, relative to the folder. */
+  written: string[];
+}
+
+/**
+ * Generates the cohort over worker threads and writes it to `dir` as it goes: each case's files as soon
+ * as the case is finished (its volumes are then dropped, so memory does not grow with the cohort), then
+ * clinical.csv and cohort.json. The same bytes as `generateSyntheticCohort(options)` written by `caseFiles` (test/synth-determinism.test.ts).
+ * Case folders of an earlier synthetic run in `dir` that this cohort does not have are removed (only
+ * when `dir`'s cohort.json says synthetic).
+ */
+export async function writeSyntheticCohortInParallel(
+  dir: string,
+  options: SynthRunOptions = {},
+): Promise<WrittenSyntheticCohort> {
+  const written = new Set<string>();
+  const stale = isSyntheticFolder(dir) ? existingCaseFolders(dir) : new Set<string>();
+  const cohort = await runCohortInParallel(options, (c) => {
+    for (const relative of writeCaseFiles(dir, c)) written.add(relative);
+    stale.delete(c.caseId);
+    // Only the design and the check enter clinical.csv and the metadata: the volumes go.
+    const { images: _images, ...rest } = c;
+    return { ...rest, tumor: withoutVoxels(c.tumor), iceball: withoutVoxels(c.iceball) };
+  });
+  for (const name of stale) rmSync(join(dir, "cases", name), { recursive: true });
+  writeCohortTables(dir, cohort);
+  written.add("clinical.csv").add("cohort.json");
+  return {
+    metadata: cohort.metadata,
+    clinicalCsv: cohort.clinicalCsv,
+    cases: cohort.cases.map((c) => ({ caseId: c.caseId, check: c.check })),
+    written: [...written],
+  };
+}
+
+/** A mask's header without its voxels (what a written case keeps). */
+function withoutVoxels(mask: SyntheticCase["tumor"]): SyntheticCase["tumor"] {
+  return { ...mask, data: new Uint8Array(0) };
 }
 
 /** The files of one case: relative path → bytes. */
@@ -227,27 +322,23 @@ function isSyntheticFolder(dir: string): boolean {
   }
 }
 
-/**
- * Writes the cohort folder (atomically per file). Case folders of an earlier synthetic run in DIR that
- * the new cohort does not have are removed (only when DIR's cohort.json says synthetic).
- */
-export function writeSyntheticCohort(dir: string, cohort: SyntheticCohort): string[] {
-  const written: string[] = [];
+/** The generated case folders (S01, S02, …) under DIR/cases. */
+function existingCaseFolders(dir: string): Set<string> {
   const casesDir = join(dir, "cases");
-  if (isSyntheticFolder(dir) && existsSync(casesDir)) {
-    const keep = new Set(cohort.cases.map((c) => c.caseId));
-    for (const name of readdirSync(casesDir))
-      if (/^S\d+$/.test(name) && !keep.has(name)) rmSync(join(casesDir, name), { recursive: true });
-  }
-  for (const c of cohort.cases) {
-    mkdirSync(join(casesDir, c.caseId), { recursive: true });
-    for (const [relative, data] of caseFiles(c)) {
-      writeFileAtomic(join(dir, relative), data);
-      written.push(relative);
-    }
-  }
+  return new Set(existsSync(casesDir) ? readdirSync(casesDir).filter((name) => /^S\d+$/.test(name)) : []);
+}
+
+/** Writes one case's files (atomically each); returns their paths relative to `dir`. */
+function writeCaseFiles(dir: string, c: SyntheticCase): string[] {
+  mkdirSync(join(dir, "cases", c.caseId), { recursive: true });
+  return caseFiles(c).map(([relative, data]) => {
+    writeFileAtomic(join(dir, relative), data);
+    return relative;
+  });
+}
+
+/** clinical.csv and cohort.json. */
+function writeCohortTables(dir: string, cohort: Pick<SyntheticCohort, "clinicalCsv" | "metadata">): void {
   writeFileAtomic(join(dir, "clinical.csv"), cohort.clinicalCsv);
   writeFileAtomic(join(dir, "cohort.json"), `${JSON.stringify(cohort.metadata, null, 2)}\n`);
-  written.push("clinical.csv", "cohort.json");
-  return written;
 }
