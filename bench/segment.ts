@@ -5,8 +5,9 @@
  * 1. Speed: case 1 of the twin's design rendered on 256 × 256 × 60 grids (1.2 × 1.2 × 3.0 mm), written
  *    as .nii.gz with the simulated outlines; the whole command (Node start-up, reading, the worker's
  *    contour interpolation, refinement, writing) run 5 times per mask; medians.
- * 2. Quality: SEGMENT_BENCH_CASES cases (default 12) under the three scan variants: Dice, HD95, MTM
- *    from the segmented vs the true masks (the table of test/segment-synth.test.ts, longer).
+ * 2. Quality: SEGMENT_BENCH_CASES cases (default 12) under the scan variants of the test (standard,
+ *    noise × 2, ±20 % shading) and a point-spread variant (partial volume at the edges, which the
+ *    rendered scans lack): Dice, HD95, MTM from the segmented vs the true masks.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -85,7 +86,7 @@ const plan = planSyntheticCohort({ seed: 2030 });
 // 2. Quality table.
 {
   const n = Number(process.env.SEGMENT_BENCH_CASES ?? 12);
-  const variants: ScanVariant[] = ["standard", "noise x2", "shading ±20 %"];
+  const variants: ScanVariant[] = ["standard", "noise x2", "shading ±20 %", "point spread"];
   const scores: SegmentationScore[] = [];
   for (let k = 0; k < n; k++) {
     const c = segmentationCase(plan, k);

@@ -119,9 +119,13 @@ function scansOf(
 }
 
 /** The scan variants of the robustness check. */
-export type ScanVariant = "standard" | "noise x2" | "shading ±20 %";
+export type ScanVariant = "standard" | "noise x2" | "shading ±20 %" | "point spread";
 
-/** A case's scans under a variant: the noise SD doubled (σ√3 added), or a ±20 % linear shading across the field. */
+/**
+ * A case's scans under a variant: the noise SD doubled (σ√3 added), a ±20 % linear shading across the
+ * field, or a point spread of about one voxel (partial volume at the edges; the noise is then smoothed
+ * too, SD × ≈ 0.4).
+ */
 export function scanVariant(
   c: SegmentationCase,
   variant: ScanVariant,
@@ -130,7 +134,11 @@ export function scanVariant(
   if (variant === "standard") return { pre: c.pre, post: c.post };
   const rng = createRandom(seed);
   const perturbation =
-    variant === "noise x2" ? { addedNoiseSd: SCAN_NOISE_SD * Math.sqrt(3) } : { shadingAmplitude: 0.2 };
+    variant === "noise x2"
+      ? { addedNoiseSd: SCAN_NOISE_SD * Math.sqrt(3) }
+      : variant === "shading ±20 %"
+        ? { shadingAmplitude: 0.2 }
+        : { pointSpread: true };
   return { pre: perturbScan(c.pre, perturbation, rng), post: perturbScan(c.post, perturbation, rng) };
 }
 

@@ -16,7 +16,14 @@
  * 4. Shafts cut: an opening by a ball of `openingRadiusMm` (morphology.ts) removes every part of the
  *    region a ball of that radius cannot enter — a shaft's void (≈ 2.4 mm across) leaves the ice ball
  *    exactly where it meets its surface — and leaves the ice ball itself (curvature radius ≫ r) whole.
- * 5. One connected component: the one holding the most seeds; then its holes filled.
+ * 5. One connected component: the one holding the most seeds.
+ * 6. Edge at half-way: the Otsu cut lies near the void (≈ 12 % of the way to tissue), so a voxel that
+ *    straddles the edge — partly void, partly tissue, through the scanner's point spread — would be left
+ *    out, and the ice ball would shrink by a voxel. The layer of face neighbours just outside the
+ *    component joins it where its intensity is at most half-way between the median of the component and
+ *    the median of the next layer out (the tissue): the 50 % partial-volume level, which is where the
+ *    edge is. One layer only, so where the ice ball meets a darker tissue (muscle) at most one voxel is
+ *    taken; voxels the opening cut (shafts) stay out. Then the holes are filled.
  */
 import { invertAffine, linearDeterminant, voxelSpacingMm } from "../margin/affine.js";
 import type { Vec3 } from "../margin/types.js";
@@ -51,6 +58,9 @@ export interface IceballReport {
   grownVoxels: number;
   holesFilled: number;
   voxelsCut: number;
+  /** The half-way intensity between the void and the tissue around it (step 6), and the voxels it added. */
+  edgeThreshold: number;
+  voxelsAddedAtEdge: number;
   voxels: number;
   volumeMl: number;
   /** Mean intensity inside the mask and in the 1-voxel shell just outside it. */
@@ -171,7 +181,15 @@ export function segmentIceball(
       `the dark region at the seeds is thinner than the opening radius ${openingRadiusMm.toFixed(1)} mm (a shaft or a vessel, not an ice ball)`,
       "seed",
     );
-  const { mask: finalLocal, filled: holesAfter } = fillHoles(component.mask, region.dims);
+  // Voxels the opening cut (the shafts) stay out of the edge layer.
+  const cutAway = Uint8Array.from(noHoles, (x, v) => (x && !opened[v] ? 1 : 0));
+  const edge = halfwayEdge(
+    component.mask,
+    cutAway,
+    cropToBox(intensity, dims, region, (m) => new Float32Array(m)),
+    region.dims,
+  );
+  const { mask: finalLocal, filled: holesAfter } = fillHoles(edge.mask, region.dims);
   const mask = new Uint8Array(n);
   pasteFromBox(finalLocal, mask, dims, region);
 
@@ -217,6 +235,8 @@ export function segmentIceball(
       seedsOutside: component.seedsOutside,
       grownVoxels,
       holesFilled: holesBefore + holesAfter,
+      edgeThreshold: edge.threshold,
+      voxelsAddedAtEdge: edge.added,
       voxelsCut: cut,
       voxels,
       volumeMl: (voxels * Math.abs(linearDeterminant(image.voxelToWorld))) / 1000,
@@ -224,4 +244,54 @@ export function segmentIceball(
       meanShell: shell ? sumShell / shell : Number.NaN,
     },
   };
+}
+
+/** The median of the entries of `values` where `where` is set. */
+function medianWhere(values: Float32Array, where: Uint8Array): number {
+  const picked: number[] = [];
+  for (let v = 0; v < values.length; v++) if (where[v]) picked.push(values[v]);
+  picked.sort((a, b) => a - b);
+  return picked.length ? picked[picked.length >> 1] : Number.NaN;
+}
+
+/** The face neighbours of `mask` outside it and outside `exclude`. */
+function outerLayer(mask: Uint8Array, exclude: Uint8Array, dims: readonly [number, number, number]): Uint8Array {
+  const [nx, ny, nz] = dims;
+  const slice = nx * ny;
+  const out = new Uint8Array(mask.length);
+  for (let k = 0, v = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, v++) {
+        if (mask[v] || exclude[v]) continue;
+        out[v] =
+          (i > 0 && mask[v - 1]) ||
+          (i < nx - 1 && mask[v + 1]) ||
+          (j > 0 && mask[v - nx]) ||
+          (j < ny - 1 && mask[v + nx]) ||
+          (k > 0 && mask[v - slice]) ||
+          (k < nz - 1 && mask[v + slice])
+            ? 1
+            : 0;
+      }
+  return out;
+}
+
+/** Step 6 of {@link segmentIceball}: the outer layer joins where it is at most half-way to the tissue. */
+function halfwayEdge(
+  core: Uint8Array,
+  cutAway: Uint8Array,
+  intensity: Float32Array,
+  dims: readonly [number, number, number],
+): { mask: Uint8Array; threshold: number; added: number } {
+  const first = outerLayer(core, core, dims);
+  const second = outerLayer(first, core, dims);
+  const threshold = 0.5 * (medianWhere(intensity, core) + medianWhere(intensity, second));
+  const mask = core.slice();
+  let added = 0;
+  for (let v = 0; v < mask.length; v++)
+    if (first[v] && !cutAway[v] && intensity[v] <= threshold) {
+      mask[v] = 1;
+      added++;
+    }
+  return { mask, threshold, added };
 }
