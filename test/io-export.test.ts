@@ -13,6 +13,7 @@ import {
   coverageClass,
   emptyMask,
   gridAffine,
+  maskBounds,
   quaternionToMatrix,
   rasterizeEllipsoid,
   resampleNearest,
@@ -87,6 +88,8 @@ describe("margins.seg.nrrd read back by @itk-wasm/image-io", () => {
       ["margin 0-3 mm", "2", "2"],
       ["margin < 0 mm", "2", "3"],
     ]);
+    const b = maskBounds(tumor);
+    expect(meta.get("Segment0_Extent")).toBe(`${b.min[0]} ${b.max[0]} ${b.min[1]} ${b.max[1]} ${b.min[2]} ${b.max[2]}`);
     const n = tumor.data.length;
     const data = image.data as Uint8Array;
     const ice = resampleNearest(inputs.iceball, tumor.dims, tumor.voxelToWorld, inputs.preToPost);

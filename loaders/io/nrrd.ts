@@ -15,7 +15,7 @@
  */
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import type { Mat4, Vec3 } from "@cryomargin/analysis";
+import { identityMat4, type Mat4, maskBounds, type Vec3 } from "@cryomargin/analysis";
 import { writeFileAtomic } from "./files.js";
 import type { NiftiVoxelArray } from "./nifti.js";
 
@@ -137,22 +137,10 @@ function segmentExtent(
   layer: number,
   label: number,
 ): string {
-  const [nx, ny, nz] = dims;
-  const lo = [nx, ny, nz];
-  const hi = [-1, -1, -1];
-  for (let k = 0, v = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, v++)
-        if (data[v * layers + layer] === label) {
-          if (i < lo[0]) lo[0] = i;
-          if (i > hi[0]) hi[0] = i;
-          if (j < lo[1]) lo[1] = j;
-          if (j > hi[1]) hi[1] = j;
-          if (k < lo[2]) lo[2] = k;
-          if (k > hi[2]) hi[2] = k;
-        }
-  if (hi[0] < 0) return "0 -1 0 -1 0 -1";
-  return `${lo[0]} ${hi[0]} ${lo[1]} ${hi[1]} ${lo[2]} ${hi[2]}`;
+  const selected = new Uint8Array(dims[0] * dims[1] * dims[2]);
+  for (let v = 0; v < selected.length; v++) selected[v] = data[v * layers + layer] === label ? 1 : 0;
+  const { count, min, max } = maskBounds({ dims, voxelToWorld: identityMat4(), data: selected });
+  return count === 0 ? "0 -1 0 -1 0 -1" : `${min[0]} ${max[0]} ${min[1]} ${max[1]} ${min[2]} ${max[2]}`;
 }
 
 /**
