@@ -5,13 +5,16 @@
  * one segmentation.seg.nrrd holds both masks on one grid).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, unlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { exportCohortCases } from "../loaders/cohort/exportCohort.js";
 import { cohortCaseFiles, measureCase } from "../loaders/cohort/measureCase.js";
+import { EXPORT_FILE_NAMES } from "../loaders/io/exportCase.js";
 import { writeNrrdFile, writeSegNrrdFile } from "../loaders/io/nrrd.js";
 import { readMaskFile } from "../loaders/io/readMaskFile.js";
+import { readVolume } from "../loaders/io/readVolume.js";
 import { BALL_CASES, BALL_MOTION, exactBallMtm, writeBallCohort } from "./helpers/cohort.js";
 import { writeMetaImage } from "./helpers/formats.js";
 import { axisAlignedGrid, ballMask } from "./helpers/nifti.js";
@@ -82,6 +85,23 @@ describe("a cohort folder with NRRD, .seg.nrrd, MetaImage and one segmentation.s
       ).toBeLessThan(1e-9);
     const both = measureCase(cohortCaseFiles(dir, "b04")).result.mtmMm;
     expect(Math.abs(both - exactBallMtm(cases[3]))).toBeLessThan(0.35);
+  });
+
+  test("--export for a cohort: each case's segmentation and meshes in its own folder", () => {
+    const out = join(dir, "export");
+    expect(exportCohortCases(dir, ["b01", "b04"], { thresholdMm: 5 }, out)).toBe(6);
+    for (const id of ["b01", "b04"]) {
+      for (const name of Object.values(EXPORT_FILE_NAMES))
+        expect(existsSync(join(out, id, name)), `${id}/${name}`).toBe(true);
+      const seg = readVolume(join(out, id, EXPORT_FILE_NAMES.segmentation));
+      expect(seg.segments.map((s) => s.name)).toEqual([
+        "tumor",
+        "ice ball",
+        "margin >= 5 mm",
+        "margin 0-5 mm",
+        "margin < 0 mm",
+      ]);
+    }
   });
 
   test("validate names the files it uses and finds no error", () => {
