@@ -151,6 +151,30 @@ describe("bad input: a typed error naming the file", () => {
     return mask;
   }
 
+  test("a missing, malformed or truncated NRRD / MetaImage: an error naming the file, never a bare code", () => {
+    expect(inputError(() => readVolume(join(dir, "absent.nrrd"))).problem).toBe("missing");
+    const garbage = join(dir, "garbage.nrrd");
+    writeFileSync(garbage, "this is not an image\n");
+    const e1 = inputError(() => readVolume(garbage));
+    expect(e1.file).toBe(garbage);
+    expect(e1.message).toMatch(/^.*garbage\.nrrd: cannot be read/);
+    const truncated = join(dir, "truncated.nrrd");
+    const header = "NRRD0004\ntype: unsigned char\ndimension: 3\nsizes: 64 64 64\nencoding: raw\n\n";
+    writeFileSync(truncated, Buffer.concat([Buffer.from(header), Buffer.alloc(1000)]));
+    const e2 = inputError(() => readVolume(truncated));
+    expect(e2.file).toBe(truncated);
+    const mha = join(dir, "broken.mha");
+    writeFileSync(
+      mha,
+      "ObjectType = Image\nNDims = 3\nDimSize = 8 8 8\nElementType = MET_UCHAR\nElementDataFile = LOCAL\n",
+    );
+    expect(inputError(() => readVolume(mha)).file).toBe(mha);
+    // the reader still works after failures
+    expect(readVolume(join(import.meta.dirname, "fixtures", "slicerio", "Segmentation.seg.nrrd")).dims).toEqual([
+      128, 128, 34,
+    ]);
+  });
+
   test("a DICOM folder holding two series names both UIDs", () => {
     const folder = join(dir, "two-series");
     writeDicomSeries(folder, ball(), { seriesInstanceUid: "1.2.3.4.100" });

@@ -107,7 +107,8 @@ const ops = {
 
 function errorText(error) {
   if (error instanceof Error) return error.message;
-  if (typeof error === "number") return `the ITK reader stopped with error code ${error}`;
+  // a C++ exception reaches JavaScript as a bare number (a pointer): say what it almost always means
+  if (typeof error === "number") return "malformed or truncated: ITK stopped with a C++ exception";
   return String(error);
 }
 
