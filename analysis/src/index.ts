@@ -7,6 +7,7 @@
  * - `survival/` Kaplan-Meier, log-rank, Cox proportional hazards
  * - `margin/`   signed distance, minimal treatment margin (MTM), octants, volumes, diameter
  * - `cohort/`   the cohort folder's clinical table: columns, codes, parsing and validation
+ * - `register/` registration helpers: region of interest, rigid motion sizes, target registration error
  * - `plan/`     the paper's analysis plan: tables 1-3, survival, reproduction against the paper
  * - `charts/`   vega-lite specs shared by the CLI's figures and the site's pages
  * - `whatif/`   the explorer's live recomputation: threshold → 2×2 table, accuracy, Fisher, KM, ROC
@@ -15,6 +16,7 @@ export * from "./charts/index.js";
 export * from "./cohort/index.js";
 export * from "./margin/index.js";
 export * from "./plan/index.js";
+export * from "./register/index.js";
 export * from "./segment/index.js";
 export * from "./stats/index.js";
 export * from "./survival/index.js";

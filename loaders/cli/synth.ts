@@ -9,11 +9,11 @@ import { DEFAULT_SYNTH_SEED, maxOf } from "@cryomargin/analysis";
 import { type WrittenSyntheticCohort, writeSyntheticCohortInParallel } from "../cohort/synth.js";
 import { CliUsageError } from "../errors.js";
 import { OutputFileError } from "../io/inputErrors.js";
-import { type OptionSpec, parseCommandArgs, wholeNumberOption } from "./args.js";
+import { choiceOption, type OptionSpec, parseCommandArgs, wholeNumberOption } from "./args.js";
 import type { Subcommand } from "./registry.js";
 
 export const synthUsage = [
-  "Usage: cryomargin synth [--seed N] [--out DIR] [--cases N] [--images [--image-roi-mm MM]] [--jobs N] [--quiet]",
+  "Usage: cryomargin synth [--seed N] [--out DIR] [--cases N] [--images [--image-roi-mm MM] [--post-contrast t1] [--breathing]] [--jobs N] [--quiet]",
   "",
   "Generates a SYNTHETIC cohort folder: clinical.csv, cohort.json and cases/<case_id>/ with tumor.nii.gz",
   "(pre-ablation grid), iceball.nii.gz (post-ablation grid, its own pose) and registration.tfm (the true",
@@ -27,6 +27,9 @@ export const synthUsage = [
   "  --cases N    number of tumors (default 32)",
   "  --images     also write T2-like pre.nii.gz / post.nii.gz scans (≈ 4 MB per case)",
   "  --image-roi-mm MM  scans cover only the tumor's bounding box ± MM (data/cohort: 40; ≈ 0.5 MB per case)",
+  "  --post-contrast t1   with --images: a T1-weighted-like post scan (default t2, the pre scan's contrast)",
+  "  --breathing  with --images: the body wall, spine and muscles move apart from the kidneys on the post",
+  "               scan (5–15 mm cranio-caudal); registration.tfm stays the kidneys' (true) transform",
   "  --jobs N     worker threads (default: the number of cores)",
   "  --quiet      no progress lines on stderr",
 ].join("\n");
@@ -37,6 +40,8 @@ const options: OptionSpec = {
   cases: { type: "string" },
   images: { type: "boolean" },
   "image-roi-mm": { type: "string" },
+  "post-contrast": { type: "string" },
+  breathing: { type: "boolean" },
   jobs: { type: "string" },
   quiet: { type: "boolean" },
 };
@@ -72,12 +77,17 @@ export async function runSynth(args: string[]): Promise<number> {
   }
   const imageRoiMm = wholeNumberOption(values, "image-roi-mm", 0);
   if (imageRoiMm !== undefined && values.images !== true) throw new CliUsageError("--image-roi-mm needs --images");
+  const postContrast = choiceOption(values, "post-contrast", ["t2", "t1"] as const, "t2");
+  const breathing = values.breathing === true;
+  if ((postContrast !== "t2" || breathing) && values.images !== true)
+    throw new CliUsageError("--post-contrast and --breathing shape the scans: they need --images");
   const quiet = values.quiet === true;
   const start = performance.now();
   const cohort = await writeSyntheticCohortInParallel(out, {
     seed,
     cases,
     images: values.images === true,
+    scans: { postContrast, breathing },
     imageRoiMm,
     threads: jobs,
     onProgress: quiet ? undefined : (line) => process.stderr.write(`${line}\n`),

@@ -305,7 +305,10 @@ export function caseFiles(c: SyntheticCase): [string, Uint8Array | string][] {
     ]);
     files.push([
       join(dir, "post.nii.gz"),
-      encodeNifti({ ...c.images.post, description: "synthetic T2 post-ablation" }, { gzip: true }),
+      encodeNifti(
+        { ...c.images.post, description: `synthetic ${c.images.postContrast.toUpperCase()} post-ablation` },
+        { gzip: true },
+      ),
     ]);
   }
   return files;

@@ -202,8 +202,11 @@ function itkBlocks(text: string, path: string): ItkBlock[] {
   return blocks;
 }
 
-/** Parses an ITK text transform file → RAS Mat4 (see the module comment for the conventions). */
-function parseItkTransform(text: string, path: string): Mat4 {
+/**
+ * Parses the text of an ITK transform file → RAS Mat4 (see the module comment for the conventions);
+ * `source` names it in errors (a path, or the program that produced it).
+ */
+export function parseItkTransform(text: string, path: string): Mat4 {
   const blocks = itkBlocks(text, path);
   const [first, ...rest] = blocks;
   if (baseType(first.type) === "CompositeTransform") {

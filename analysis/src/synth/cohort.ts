@@ -31,7 +31,7 @@ import { approachDirection, axialGrid, patientMotion, tumorSeat } from "./anatom
 import { type CaseDesign, type CohortDesign, paperDesign, resampledDesign } from "./design.js";
 import { designIceballVolumes, sphereVolumeMl } from "./designMeasures.js";
 import { type Ellipsoid, ellipsoidAxis, type PointCloud } from "./ellipsoid.js";
-import { type ScanImage, synthesizeScans } from "./images.js";
+import { type ScanImage, type ScanOptions, synthesizeScans } from "./images.js";
 import { ISOTHERM_TIP_EXTENSION, shaftTails } from "./probes.js";
 import {
   engineDiameterMm,
@@ -74,6 +74,8 @@ export interface SyntheticCohortOptions {
   images?: boolean;
   /** Scans cover the tumor's bounding box ± this many mm (default: the whole field of view). */
   imageRoiMm?: number;
+  /** How the post scan departs from the plain T2 pair (with `images`; default: it does not). */
+  scans?: ScanOptions;
   targets?: CalibrationTargets;
   /** Called with a line of progress per case. */
   onProgress?: (message: string) => void;
@@ -108,7 +110,8 @@ export interface SyntheticCase {
   iceball: MaskVolume;
   /** Pre-ablation world → post-ablation world (RAS mm). */
   preToPost: Mat4;
-  images?: { pre: ScanImage; post: ScanImage };
+  /** With `images`: the scans, the post scan's contrast and the body's own pre → post transform. */
+  images?: { pre: ScanImage; post: ScanImage; postContrast: "t2" | "t1"; bodyPreToPost: Mat4 };
   check: CaseCheck;
 }
 
@@ -515,6 +518,7 @@ export interface CohortPlan {
   images: boolean;
   /** Scans cover the tumor's bounding box ± this many mm; null: the whole field of view. */
   imageRoiMm: number | null;
+  scans: ScanOptions;
   design: CohortDesign;
   /** Design row of each file position. */
   order: number[];
@@ -539,6 +543,7 @@ export function planSyntheticCohort(options: SyntheticCohortOptions = {}): Cohor
     targets,
     images: options.images ?? false,
     imageRoiMm,
+    scans: options.scans ?? {},
     design,
     order: fileOrder(design.cases, rng),
   };
@@ -631,16 +636,20 @@ export function assembleSyntheticCase(
     },
   };
   if (plan.images)
-    out.images = synthesizeScans(
-      c.tumor.parts,
-      finished.ice.parts,
-      finished.ice.probes,
-      c.preToPost,
-      c.preGrid,
-      c.postGrid,
-      c.rng,
-      plan.imageRoiMm ?? undefined,
-    );
+    out.images = {
+      postContrast: plan.scans.postContrast ?? "t2",
+      ...synthesizeScans(
+        c.tumor.parts,
+        finished.ice.parts,
+        finished.ice.probes,
+        c.preToPost,
+        c.preGrid,
+        c.postGrid,
+        c.rng,
+        plan.imageRoiMm ?? undefined,
+        plan.scans,
+      ),
+    };
   return out;
 }
 

@@ -1,18 +1,26 @@
 /**
- * T2-weighted-like synthetic scans (HASTE look) for viewers and future registration work: a body
- * cross-section with subcutaneous fat, muscle and bowel-like soft tissue, the spine, both kidneys in
- * their perirenal fat, the tumor; on the post-ablation scan the same anatomy moved by the patient's
- * motion, with the ice ball and the probe shafts as signal voids. Intensities are arbitrary units in the
- * range of a T2 HASTE (fat ≈ 800, tumor ≈ 650, kidney ≈ 450, muscle ≈ 220), plus Gaussian noise (σ 18)
- * and a smooth coil-sensitivity shading. Voxel values are int16.
+ * T2-weighted-like synthetic scans (HASTE look) for viewers and registration: a body cross-section
+ * with subcutaneous fat, muscle and bowel-like soft tissue, the spine, both kidneys in their perirenal
+ * fat, the tumor; on the post-ablation scan the same anatomy moved by the patient's motion, with the ice
+ * ball and the probe shafts as signal voids. Intensities are arbitrary units in the range of a T2 HASTE
+ * (fat ≈ 800, tumor ≈ 650, kidney ≈ 450, muscle ≈ 220), plus Gaussian noise (σ 18) and a smooth
+ * coil-sensitivity shading. Voxel values are int16.
+ *
+ * Two optional departures make registration harder (`ScanOptions`; off by default, and then the
+ * scans are exactly the plain ones): a T1-weighted-like post scan (fat bright, tumor darker than
+ * kidney, marrow brighter than muscle: an intensity map that is not monotone in the T2 one, so only
+ * a statistical metric such as mutual information relates the two), and breathing — the body wall,
+ * spine, back muscles and bowel-like soft tissue take another rigid pose than the kidneys, their
+ * perirenal fat, the tumor and the ice ball (which keep the true transform): the kidney slides
+ * 5–15 mm cranio-caudally against the body wall, as it does between breath holds.
  */
-import { applyAffine, identityMat4, invertAffine } from "../margin/affine.js";
+import { applyAffine, identityMat4, invertAffine, multiplyMat4 } from "../margin/affine.js";
 import type { Mat4, Vec3 } from "../margin/types.js";
 import type { Random } from "../stats/random.js";
-import { kidney } from "./anatomy.js";
+import { kidney, patientMotion } from "./anatomy.js";
 import { type Ellipsoid, insideUnion, unionBounds } from "./ellipsoid.js";
 import type { ProbeArray } from "./probes.js";
-import { standardNormal } from "./sampling.js";
+import { standardNormal, uniform } from "./sampling.js";
 import { type GridSpec, indexBoxOfWorldBox } from "./voxelize.js";
 
 /** An int16 scan on a grid (what loaders write as pre.nii.gz / post.nii.gz). */
@@ -20,12 +28,23 @@ export interface ScanImage extends GridSpec {
   data: Int16Array;
 }
 
-const FAT = 800;
-const TUMOR = 650;
-const KIDNEY = 450;
-const SOFT_TISSUE = 330;
-const MUSCLE = 220;
-const BONE = 120;
+/** Tissue intensities of one contrast (arbitrary units). */
+interface Contrast {
+  fat: number;
+  tumor: number;
+  kidney: number;
+  softTissue: number;
+  muscle: number;
+  bone: number;
+}
+
+/** T2 HASTE-like: fat ≈ 800, tumor ≈ 650, kidney ≈ 450, muscle ≈ 220, cortical bone dark. */
+const T2: Contrast = { fat: 800, tumor: 650, kidney: 450, softTissue: 330, muscle: 220, bone: 120 };
+/**
+ * T1-weighted-like (e.g. a post-ablation VIBE): fat brightest, vertebral marrow bright, renal
+ * parenchyma above the (hypo-intense) tumor, muscle darkest of the soft tissues.
+ */
+const T1: Contrast = { fat: 900, tumor: 340, kidney: 560, softTissue: 420, muscle: 290, bone: 650 };
 const VOID = 15;
 /** SD of the Gaussian noise of the synthetic scans (intensity units). */
 export const SCAN_NOISE_SD = 18;
@@ -33,26 +52,33 @@ export const SCAN_NOISE_SD = 18;
 const SHAFT_LENGTH_MM = 150;
 const SHAFT_RADIUS_MM = 1.2;
 
-/** The tissue intensity at a world point of the (pre-ablation) anatomy. */
+/**
+ * The tissue intensity of the (pre-ablation) anatomy: the kidneys, their fat and the tumor read at the
+ * organ point (x, y, z), the body (outline, subcutaneous fat, spine, muscles, soft tissue) at the body
+ * point (bx, by) — the same point unless the body moves apart from the kidneys.
+ */
 function tissueAt(
   x: number,
   y: number,
   z: number,
+  bx: number,
+  by: number,
   kidneys: readonly Ellipsoid[],
   fat: readonly Ellipsoid[],
   tumor: readonly Ellipsoid[],
+  contrast: Contrast,
 ): number {
   // Body: an elliptic cylinder 340 × 250 mm around (0, 0), skin to 15 mm of subcutaneous fat.
-  const body = (x / 170) ** 2 + (y / 125) ** 2;
+  const body = (bx / 170) ** 2 + (by / 125) ** 2;
   if (body > 1) return 0;
-  if (insideUnion(tumor, x, y, z)) return TUMOR;
-  if (insideUnion(kidneys, x, y, z)) return KIDNEY;
-  if (insideUnion(fat, x, y, z)) return FAT;
-  if (body > (1 - 15 / 125) ** 2) return FAT;
+  if (insideUnion(tumor, x, y, z)) return contrast.tumor;
+  if (insideUnion(kidneys, x, y, z)) return contrast.kidney;
+  if (insideUnion(fat, x, y, z)) return contrast.fat;
+  if (body > (1 - 15 / 125) ** 2) return contrast.fat;
   // Spine (vertebral body) and paraspinal muscles, posterior midline.
-  if ((x / 22) ** 2 + ((y + 75) / 20) ** 2 <= 1) return BONE;
-  if (((Math.abs(x) - 35) / 25) ** 2 + ((y + 95) / 22) ** 2 <= 1) return MUSCLE;
-  return SOFT_TISSUE;
+  if ((bx / 22) ** 2 + ((by + 75) / 20) ** 2 <= 1) return contrast.bone;
+  if (((Math.abs(bx) - 35) / 25) ** 2 + ((by + 95) / 22) ** 2 <= 1) return contrast.muscle;
+  return contrast.softTissue;
 }
 
 /** Squared distance from p to the segment from a to b. */
@@ -75,11 +101,14 @@ function render(
   rng: Random,
   ice: readonly Ellipsoid[] | null,
   probes: ProbeArray | null,
+  contrast: Contrast = T2,
+  gridToPreBody: Mat4 | null = null,
 ): ScanImage {
   const [nx, ny, nz] = grid.dims;
   const data = new Int16Array(nx * ny * nz);
   const m = grid.voxelToWorld;
   const g = gridToPre;
+  const b = gridToPreBody;
   const shafts = probes
     ? probes.tipsRas.map((tip): [Vec3, Vec3] => [
         tip,
@@ -100,7 +129,9 @@ function render(
         const x = g[0] * wx + g[1] * wy + g[2] * wz + g[3];
         const y = g[4] * wx + g[5] * wy + g[6] * wz + g[7];
         const z = g[8] * wx + g[9] * wy + g[10] * wz + g[11];
-        let value = tissueAt(x, y, z, anatomy.kidneys, anatomy.fat, anatomy.tumor);
+        const bx = b ? b[0] * wx + b[1] * wy + b[2] * wz + b[3] : x;
+        const by = b ? b[4] * wx + b[5] * wy + b[6] * wz + b[7] : y;
+        let value = tissueAt(x, y, z, bx, by, anatomy.kidneys, anatomy.fat, anatomy.tumor, contrast);
         if (value > 0 && ice && insideUnion(ice, x, y, z)) value = VOID;
         if (value > 0 && shafts.length > 0) {
           for (const [a, b] of shafts)
@@ -155,10 +186,37 @@ export function regionOfInterestGrid(grid: GridSpec, box: readonly [Vec3, Vec3],
   return { dims: [0, 1, 2].map((a) => last[a] - first[a] + 1) as [number, number, number], voxelToWorld };
 }
 
+/** How the post-ablation scan departs from the plain T2 pair (every field off by default). */
+export interface ScanOptions {
+  /** "t1": the post scan has the T1-weighted-like contrast (default "t2", the pre scan's). */
+  postContrast?: "t2" | "t1";
+  /**
+   * Breathing: the body wall, spine, muscles and soft tissue take another pose than the kidneys on the
+   * post scan — relative to the kidneys' motion, a cranio-caudal shift of 5–15 mm (either sign), up to
+   * 4 mm antero-posterior and 2 mm left-right, and a rotation of 0.5–2° about the body's axis origin.
+   */
+  breathing?: boolean;
+}
+
+/**
+ * The body's pre → post transform under breathing: the kidneys' transform followed by the body's
+ * displacement relative to them (see ScanOptions.breathing), drawn from `rng`.
+ */
+export function breathingBodyMotion(preToPost: Mat4, rng: Random): Mat4 {
+  const relative = patientMotion(rng, 2, 0);
+  const sign = rng.next() < 0.5 ? -1 : 1;
+  relative[3] = uniform(rng, -2, 2);
+  relative[7] = uniform(rng, -4, 4);
+  relative[11] = sign * uniform(rng, 5, 15);
+  return multiplyMat4(relative, preToPost);
+}
+
 /**
  * The pre- and post-ablation scans of a case (both kidneys drawn; the tumor and ice from the case).
  * With `roiMm`, each scan covers only the tumor's bounding box grown by roiMm on every side (on the post
  * scan, that box moved by the patient's motion): the voxels are those of the whole scan there.
+ * `preToPost` is the kidneys' (the true) transform; with `options.breathing` the body's own transform
+ * is drawn from `rng` before any voxel and returned as `bodyPreToPost` (else it is `preToPost`).
  */
 export function synthesizeScans(
   tumorParts: readonly Ellipsoid[],
@@ -169,7 +227,8 @@ export function synthesizeScans(
   postGrid: GridSpec,
   rng: Random,
   roiMm?: number,
-): { pre: ScanImage; post: ScanImage } {
+  options: ScanOptions = {},
+): { pre: ScanImage; post: ScanImage; bodyPreToPost: Mat4 } {
   const { kidneys, fat } = kidneysAndFat();
   const anatomy = { kidneys, fat, tumor: tumorParts };
   let preScan = preGrid;
@@ -180,8 +239,19 @@ export function synthesizeScans(
     preScan = regionOfInterestGrid(preGrid, box, identityMat4());
     postScan = regionOfInterestGrid(postGrid, box, preToPost);
   }
+  const bodyPreToPost = options.breathing ? breathingBodyMotion(preToPost, rng) : preToPost;
   return {
     pre: render(preScan, identityMat4(), anatomy, rng, null, null),
-    post: render(postScan, invertAffine(preToPost, "transform"), anatomy, rng, iceParts, probes),
+    post: render(
+      postScan,
+      invertAffine(preToPost, "transform"),
+      anatomy,
+      rng,
+      iceParts,
+      probes,
+      options.postContrast === "t1" ? T1 : T2,
+      options.breathing ? invertAffine(bodyPreToPost, "transform") : null,
+    ),
+    bodyPreToPost,
   };
 }

@@ -1,0 +1,5 @@
+/** Image registration helpers that need no I/O: region of interest, rigid sizes, target registration error. */
+export * from "./rigid.js";
+export * from "./roi.js";
+export * from "./targets.js";
+export * from "./mutualInformation.js";

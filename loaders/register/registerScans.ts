@@ -1,0 +1,250 @@
+/**
+ * Rigid registration of the post-ablation scan (moving) to the pre-ablation scan (fixed), local to the
+ * tumor: the strategy behind `cryomargin register` and the cohort pipeline's registration of cases
+ * without a transform. See the README (`cryomargin register`) for the measured reasons.
+ *
+ * 1. Region of interest: the fixed image is cropped to the tumor mask's bounding box grown by
+ *    `roiMarginMm` (elastix's Node API takes no mask; samples of fixed voxels outside the crop do not
+ *    exist for it). Breathing moves the kidney against the spine and body wall; the crop keeps most of
+ *    the still structures out of the metric.
+ * 2. Capture range: a translation search in this thread scores a grid of offsets about the initial
+ *    transform (±15 mm cranio-caudal in 3 mm steps, ±6 mm in-plane in 3 mm steps) by normalized mutual
+ *    information over the ROI — without the tumor grown by `voidExclusionMm`, where the post scan shows
+ *    the ice ball's signal void instead of tissue — and keeps the best few, apart by ≥ 4 mm, as starts.
+ * 3. Multiple starts: elastix (rigid Euler, Mattes MI, 3 resolutions, adaptive stochastic gradient
+ *    descent) runs from the initial transform and from each start, in worker threads; every result is
+ *    scored by the same masked NMI and the best kept. elastix reports no metric value through its
+ *    wasm interface, and its own metric cannot leave the void out, so the final choice is this one.
+ * 4. Guard: a result turning by more than 20°, moving the tumor centre by more than 50 mm, or scoring
+ *    no better than where it started is refused ("registration failed: …").
+ */
+import {
+  applyAffine,
+  cropVolume,
+  type IndexBox,
+  identityMat4,
+  invertAffine,
+  type MaskVolume,
+  type Mat4,
+  multiplyMat4,
+  normalizedMutualInformation,
+  prepareNmiSamples,
+  regionOfInterest,
+  rigidAbout,
+  rigidMotionSize,
+  squaredDistanceTransform,
+  type Vec3,
+  voxelSpacingMm,
+} from "@cryomargin/analysis";
+import { CryomarginError } from "../errors.js";
+import { ElastixPool, type ElastixResult, type FloatVolume } from "./elastix.js";
+import type { ElastixParameterMap } from "./elastixTypes.js";
+
+/** Options of `registerScans`. */
+export interface RegisterOptions {
+  /** ROI = the mask's bounding box grown by this, mm (default 30). */
+  roiMarginMm?: number;
+  /** Fixed → moving world transform to start from (default identity). */
+  initial?: Mat4;
+  /** Worker threads for elastix (default 2). */
+  threads?: number;
+  /** Number of elastix starts besides the initial transform (default 3). */
+  extraStarts?: number;
+  /** Tumor voxels grown by this (mm) are left out of the NMI: the ice ball's void on the post scan (default 10). */
+  voidExclusionMm?: number;
+  /** "roi" (default): the strategy above. "elastix-default": elastix's default rigid map alone, once (for comparison). */
+  strategy?: "roi" | "elastix-default";
+  /** elastix parameters that replace the defaults' (e.g. {NumberOfSpatialSamples: ["8192"]}). */
+  parameterOverrides?: ElastixParameterMap;
+}
+
+/** A registration's result. */
+export interface RegistrationResult {
+  /** Fixed (pre) world → moving (post) world, RAS mm. */
+  fixedToMoving: Mat4;
+  /** Masked NMI of the result and of the initial transform. */
+  nmi: number;
+  initialNmi: number;
+  /** Rotation (deg) and displacement of the ROI centre (mm) of the result. */
+  rotationDeg: number;
+  translationMm: number;
+  /** The ROI box on the fixed grid (inclusive voxel indices), or null for the whole image. */
+  roiBox: IndexBox | null;
+  /** Each elastix run: its start's offset from the initial transform (mm), the NMI it ended at, its iterations. */
+  runs: { startOffsetMm: Vec3; nmi: number; iterations: number; seconds: number }[];
+  /** Wall time, s. */
+  seconds: number;
+}
+
+/** A registration that ended where it must not be used. Exit 1. */
+export class RegistrationFailedError extends CryomarginError {
+  override name = "RegistrationFailedError";
+  constructor(detail: string) {
+    super(`registration failed: ${detail}`);
+  }
+}
+
+export const MAX_ROTATION_DEG = 20;
+export const MAX_TRANSLATION_MM = 50;
+
+/** elastix's default rigid map (Mattes MI, 3 resolutions, ASGD, 2048 random samples), as elastix 5.2 gives it, without the result image. */
+export function defaultRigidParameterMap(): ElastixParameterMap {
+  return {
+    AutomaticParameterEstimation: ["true"],
+    AutomaticScalesEstimation: ["true"],
+    CheckNumberOfSamples: ["true"],
+    DefaultPixelValue: ["0"],
+    FinalBSplineInterpolationOrder: ["3"],
+    FixedImagePyramid: ["FixedSmoothingImagePyramid"],
+    ImageSampler: ["RandomCoordinate"],
+    Interpolator: ["LinearInterpolator"],
+    MaximumNumberOfIterations: ["256"],
+    MaximumNumberOfSamplingAttempts: ["8"],
+    Metric: ["AdvancedMattesMutualInformation"],
+    MovingImagePyramid: ["MovingSmoothingImagePyramid"],
+    NewSamplesEveryIteration: ["true"],
+    NumberOfResolutions: ["3"],
+    NumberOfSamplesForExactGradient: ["4096"],
+    NumberOfSpatialSamples: ["2048"],
+    Optimizer: ["AdaptiveStochasticGradientDescent"],
+    Registration: ["MultiResolutionRegistration"],
+    ResampleInterpolator: ["FinalBSplineInterpolator"],
+    Resampler: ["DefaultResampler"],
+    ResultImageFormat: ["nii"],
+    Transform: ["EulerTransform"],
+    WriteIterationInfo: ["false"],
+    WriteResultImage: ["false"],
+  };
+}
+
+/** The world centre of an index box on a grid. */
+function boxCentre(box: IndexBox, voxelToWorld: Mat4): Vec3 {
+  return applyAffine(voxelToWorld, [
+    (box.min[0] + box.max[0]) / 2,
+    (box.min[1] + box.max[1]) / 2,
+    (box.min[2] + box.max[2]) / 2,
+  ]);
+}
+
+/** The moving volume re-posed so that its world is the start's pre-image: elastix then starts at `start`. */
+function reposed(moving: FloatVolume, start: Mat4): FloatVolume {
+  return { ...moving, voxelToWorld: multiplyMat4(invertAffine(start, "transform"), moving.voxelToWorld) };
+}
+
+/** Crop-local include test: fixed voxels farther than `mm` from the mask (the mask on the fixed grid, cropped alike). */
+function outsideGrownMask(maskCrop: Uint8Array, dims: [number, number, number], spacing: Vec3, mm: number) {
+  const d2 = squaredDistanceTransform(maskCrop, dims, spacing);
+  return (index: number) => d2[index] > mm * mm;
+}
+
+/**
+ * The fixed image with every voxel that `include` leaves out replaced by the value of a randomly drawn
+ * included voxel (a fixed-seed xorshift): those voxels then carry no information about the transform —
+ * the joint histogram of their values with any moving values is, in expectation, the product of the
+ * marginals, so they add no gradient to the mutual information. This is how a region is kept from
+ * steering elastix, whose Node API takes no mask.
+ */
+function uninformative(volume: FloatVolume, include: (index: number) => boolean): FloatVolume {
+  const kept: number[] = [];
+  const data = Float32Array.from(volume.data);
+  for (let i = 0; i < data.length; i++) if (include(i)) kept.push(data[i]);
+  if (kept.length === 0) return volume;
+  let state = 0x9e3779b9;
+  for (let i = 0; i < data.length; i++) {
+    if (include(i)) continue;
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    data[i] = kept[(state >>> 0) % kept.length];
+  }
+  return { ...volume, data };
+}
+
+/**
+ * Registers `moving` (post) to `fixed` (pre) around `mask` (tumor, on the fixed grid; null = whole
+ * image, no void exclusion). See the module comment for the strategy.
+ */
+export async function registerScans(
+  fixed: FloatVolume,
+  moving: FloatVolume,
+  mask: MaskVolume | null,
+  options: RegisterOptions = {},
+): Promise<RegistrationResult> {
+  const started = performance.now();
+  const roiMarginMm = options.roiMarginMm ?? 30;
+  const initial = options.initial ?? identityMat4();
+  const box = mask ? regionOfInterest(mask, roiMarginMm) : null;
+  if (mask && !box) throw new RegistrationFailedError("the ROI mask is empty");
+  const fixedRoi: FloatVolume = box ? cropVolume(fixed.data, fixed.dims, fixed.voxelToWorld, box) : fixed;
+  const spacing = voxelSpacingMm(fixed.voxelToWorld);
+  const maskCrop = mask && box ? cropVolume(mask.data, mask.dims, mask.voxelToWorld, box).data : null;
+  const include = maskCrop
+    ? outsideGrownMask(maskCrop, fixedRoi.dims, spacing, options.voidExclusionMm ?? 10)
+    : undefined;
+  const fixedForElastix = include && process.env.CRYO_FILL !== "0" ? uninformative(fixedRoi, include) : fixedRoi;
+  const samples = prepareNmiSamples(fixedRoi, moving, { include });
+  const coarse = prepareNmiSamples(fixedRoi, moving, { include, step: 2 });
+  const score = (t: Mat4) => normalizedMutualInformation(samples, moving, t);
+  const centre = box ? boxCentre(box, fixed.voxelToWorld) : boxCentre({ min: [0, 0, 0], max: fixed.dims.map((n) => n - 1) as [number, number, number] }, fixed.voxelToWorld);
+  const initialScore = score(initial);
+  if (!(initialScore.insideFraction >= 0.5))
+    throw new RegistrationFailedError(
+      `the images do not overlap: ${(100 * (initialScore.insideFraction || 0)).toFixed(0)} % of the fixed region of interest maps inside the moving image at the initial transform`,
+    );
+
+  const pool = new ElastixPool(options.threads ?? 2);
+  try {
+    const parameterMaps = [{ ...defaultRigidParameterMap(), ...options.parameterOverrides }];
+    const offsets: Vec3[] = [[0, 0, 0]];
+    if (options.strategy !== "elastix-default") {
+      const grid: { offset: Vec3; nmi: number }[] = [];
+      for (let dz = -15; dz <= 15; dz += 3)
+        for (let dy = -6; dy <= 6; dy += 3)
+          for (let dx = -6; dx <= 6; dx += 3) {
+            const offset: Vec3 = [dx, dy, dz];
+            const r = normalizedMutualInformation(coarse, moving, multiplyMat4(rigidAbout([0, 0, 0], centre, offset), initial));
+            if (r.insideFraction >= 0.5) grid.push({ offset, nmi: r.nmi });
+          }
+      grid.sort((a, b) => b.nmi - a.nmi);
+      for (const g of grid) {
+        if (offsets.length > (options.extraStarts ?? 3)) break;
+        if (offsets.every((o) => Math.hypot(o[0] - g.offset[0], o[1] - g.offset[1], o[2] - g.offset[2]) >= 4))
+          offsets.push(g.offset);
+      }
+    }
+    const runs = await Promise.all(
+      offsets.map(async (offset) => {
+        const start = multiplyMat4(rigidAbout([0, 0, 0], centre, offset), initial);
+        const r: ElastixResult = await pool.run(parameterMaps, options.strategy === "elastix-default" ? fixedRoi : fixedForElastix, reposed(moving, start));
+        const fixedToMoving = multiplyMat4(start, r.fixedToMoving);
+        return { offset, fixedToMoving, nmi: score(fixedToMoving).nmi, iterations: r.iterations, seconds: r.seconds };
+      }),
+    );
+    const best = runs.reduce((a, b) => (b.nmi > a.nmi ? b : a));
+    const size = rigidMotionSize(best.fixedToMoving, centre);
+    if (size.rotationDeg > MAX_ROTATION_DEG)
+      throw new RegistrationFailedError(
+        `the result turns by ${size.rotationDeg.toFixed(1)}° (more than ${MAX_ROTATION_DEG}°): not a patient's motion between two scans`,
+      );
+    if (size.translationMm > MAX_TRANSLATION_MM)
+      throw new RegistrationFailedError(
+        `the result moves the region of interest by ${size.translationMm.toFixed(1)} mm (more than ${MAX_TRANSLATION_MM} mm)`,
+      );
+    if (!(best.nmi + 1e-4 >= initialScore.nmi))
+      throw new RegistrationFailedError(
+        `did not converge: no start ended with a better match than the initial transform (NMI ${best.nmi.toFixed(4)} vs ${initialScore.nmi.toFixed(4)})`,
+      );
+    return {
+      fixedToMoving: best.fixedToMoving,
+      nmi: best.nmi,
+      initialNmi: initialScore.nmi,
+      rotationDeg: size.rotationDeg,
+      translationMm: size.translationMm,
+      roiBox: box,
+      runs: runs.map((r) => ({ startOffsetMm: r.offset, nmi: r.nmi, iterations: r.iterations, seconds: r.seconds })),
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await pool.close();
+  }
+}
