@@ -31,6 +31,11 @@ export const subcommands: SubcommandEntry[] = [
     load: async () => (await import("./margins.js")).marginsCommand,
   },
   {
+    name: "register",
+    summary: "register the post-ablation scan to the pre-ablation scan (rigid, elastix, local to the tumor)",
+    load: async () => (await import("./register.js")).registerCommand,
+  },
+  {
     name: "synth",
     summary: "generate the calibrated synthetic cohort (a digital twin of the paper)",
     load: async () => (await import("./synth.js")).synthCommand,

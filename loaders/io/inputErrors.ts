@@ -38,6 +38,8 @@ export type InputProblem =
   | "bad-transform"
   /** A table (a cohort's clinical.csv) cannot be read or lacks what is needed (case ids). */
   | "bad-table"
+  /** A mask that must lie on another image's grid (size and voxel-to-world) does not. */
+  | "grid-mismatch"
   /** A segmentation file (.seg.nrrd, DICOM-SEG) has no segment of the name asked for. */
   | "missing-segment"
   /** A DICOM folder holds more than one series. */

@@ -23,9 +23,10 @@ export interface FloatVolume {
 export interface ElastixResult {
   /** Fixed world → moving world, RAS mm. */
   fixedToMoving: Mat4;
-  /** elastix's metric value at the end of the last resolution (Mattes MI: more negative is better). */
-  finalMetric: number;
-  /** Iterations summed over the resolutions. */
+  /**
+   * Iterations summed over the resolutions: adaptive stochastic gradient descent runs the map's
+   * MaximumNumberOfIterations at every resolution (it has no stopping rule of its own).
+   */
   iterations: number;
   /** Wall time of the wasm run, s. */
   seconds: number;
@@ -46,12 +47,6 @@ export function itkVolume(volume: FloatVolume): ItkVolume {
   };
 }
 
-/** elastix's final metric value and total iterations, read from its log. */
-export function parseElastixLog(log: string): { finalMetric: number; iterations: number } {
-  const finals = [...log.matchAll(/Final metric value\s*=\s*(\S+)/g)].map((m) => Number(m[1]));
-  const iterations = [...log.matchAll(/^(\d+)\t/gm)].length;
-  return { finalMetric: finals.length > 0 ? (finals.at(-1) as number) : Number.NaN, iterations };
-}
 
 /** The compiled worker: beside this module when compiled, under build/ when running from sources. */
 function workerFile(): string {
@@ -134,7 +129,10 @@ export class ElastixPool {
       ].join("\n");
       return {
         fixedToMoving: parseItkTransform(text, "elastix"),
-        ...parseElastixLog(reply.log),
+        iterations: parameterMaps.reduce(
+          (sum, map) => sum + Number(map.MaximumNumberOfIterations?.[0] ?? 0) * Number(map.NumberOfResolutions?.[0] ?? 1),
+          0,
+        ),
         seconds: reply.seconds,
       };
     } finally {

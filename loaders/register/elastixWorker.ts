@@ -1,10 +1,9 @@
 /**
  * Worker thread that runs elastix (elastix 5.2 compiled to WebAssembly, `@itk-wasm/elastix`). The
  * wasm runs synchronously for seconds, so it never runs on the CLI's own thread; elastix's log is
- * captured by itk-wasm (and anything printed to this worker's stdout is swallowed), so the CLI's JSON
- * output stays clean. One message = one registration; the reply carries the Euler3D parameters
- * (ITK LPS, fixed → moving) and elastix's log, from which the final metric value and the number of
- * iterations are read.
+ * captured by itk-wasm and anything printed in this worker is dropped, so the CLI's JSON output stays
+ * clean. One message = one registration; the reply carries the Euler3D parameters (ITK LPS,
+ * fixed → moving). elastix's wasm build writes no log (no metric value, no iteration table).
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -37,6 +37,7 @@ import {
   voxelSpacingMm,
 } from "@cryomargin/analysis";
 import { CryomarginError } from "../errors.js";
+import { InputFileError } from "../io/inputErrors.js";
 import { ElastixPool, type ElastixResult, type FloatVolume } from "./elastix.js";
 import type { ElastixParameterMap } from "./elastixTypes.js";
 
@@ -48,12 +49,16 @@ export interface RegisterOptions {
   initial?: Mat4;
   /** Worker threads for elastix (default 2). */
   threads?: number;
-  /** Number of elastix starts besides the initial transform (default 3). */
+  /** Number of elastix starts besides the initial transform (default 1). */
   extraStarts?: number;
   /** Tumor voxels grown by this (mm) are left out of the NMI: the ice ball's void on the post scan (default 10). */
   voidExclusionMm?: number;
   /** "roi" (default): the strategy above. "elastix-default": elastix's default rigid map alone, once (for comparison). */
   strategy?: "roi" | "elastix-default";
+  /** Make the excluded void region uninformative for elastix too (default true; see `uninformative`). */
+  fillVoid?: boolean;
+  /** The moving image's file, for the error when the images do not overlap. */
+  movingFile?: string;
   /** elastix parameters that replace the defaults' (e.g. {NumberOfSpatialSamples: ["8192"]}). */
   parameterOverrides?: ElastixParameterMap;
 }
@@ -181,15 +186,17 @@ export async function registerScans(
   const include = maskCrop
     ? outsideGrownMask(maskCrop, fixedRoi.dims, spacing, options.voidExclusionMm ?? 10)
     : undefined;
-  const fixedForElastix = include && process.env.CRYO_FILL !== "0" ? uninformative(fixedRoi, include) : fixedRoi;
+  const fixedForElastix = include && options.fillVoid !== false ? uninformative(fixedRoi, include) : fixedRoi;
   const samples = prepareNmiSamples(fixedRoi, moving, { include });
   const coarse = prepareNmiSamples(fixedRoi, moving, { include, step: 2 });
   const score = (t: Mat4) => normalizedMutualInformation(samples, moving, t);
   const centre = box ? boxCentre(box, fixed.voxelToWorld) : boxCentre({ min: [0, 0, 0], max: fixed.dims.map((n) => n - 1) as [number, number, number] }, fixed.voxelToWorld);
   const initialScore = score(initial);
   if (!(initialScore.insideFraction >= 0.5))
-    throw new RegistrationFailedError(
-      `the images do not overlap: ${(100 * (initialScore.insideFraction || 0)).toFixed(0)} % of the fixed region of interest maps inside the moving image at the initial transform`,
+    throw new InputFileError(
+      options.movingFile ?? "the moving image",
+      "outside-field-of-view",
+      `does not overlap the fixed image: ${(100 * (initialScore.insideFraction || 0)).toFixed(0)} % of the fixed region of interest maps inside the moving image at the initial transform`,
     );
 
   const pool = new ElastixPool(options.threads ?? 2);
@@ -207,7 +214,7 @@ export async function registerScans(
           }
       grid.sort((a, b) => b.nmi - a.nmi);
       for (const g of grid) {
-        if (offsets.length > (options.extraStarts ?? 3)) break;
+        if (offsets.length > (options.extraStarts ?? 1)) break;
         if (offsets.every((o) => Math.hypot(o[0] - g.offset[0], o[1] - g.offset[1], o[2] - g.offset[2]) >= 4))
           offsets.push(g.offset);
       }
