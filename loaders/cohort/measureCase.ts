@@ -20,9 +20,12 @@ import {
   MarginInputError,
   type MarginResult,
   type MarginsJson,
+  type MarginUncertaintyOptions,
   type MaskVolume,
   type Mat4,
   marginsJson,
+  marginUncertainty,
+  marginUncertaintyJson,
   measureMargins,
 } from "@cryomargin/analysis";
 import { checkSegReferencesSeries } from "../io/dicom.js";
@@ -63,6 +66,8 @@ export interface CaseOptions {
   iceballSegment?: string;
   /** Refuse a mask whose header announces more than this many MB (default DEFAULT_MAX_IMAGE_MB). */
   maxImageMb?: number;
+  /** Also the MTM's interval under registration error (`margins --uncertainty`; margin/uncertainty.ts). */
+  uncertainty?: MarginUncertaintyOptions;
 }
 
 /** One measured case: the engine's full result and its JSON form. */
@@ -159,6 +164,13 @@ export function measureCase(
     );
   const warnings = [...tumor.warnings, ...iceball.warnings, ...result.warnings];
   const json = marginsJson(result, warnings);
+  if (options.uncertainty)
+    json.uncertainty = marginUncertaintyJson(
+      marginUncertainty(tumor.mask, iceball.mask, preToPost, {
+        thresholdMm: options.thresholdMm,
+        ...options.uncertainty,
+      }),
+    );
   return keepInputs
     ? { result, json, inputs: { tumor: tumor.mask, iceball: iceball.mask, preToPost } }
     : { result, json };
@@ -205,6 +217,7 @@ export function caseInputHash(files: CaseFiles, options: CaseOptions = {}): stri
     allowAffine: options.allowAffine ?? false,
     tumorSegment: options.tumorSegment ?? null,
     iceballSegment: options.iceballSegment ?? null,
+    ...(options.uncertainty ? { uncertainty: options.uncertainty } : {}),
   };
   hash.update(`cryomargin-case-v1\n${JSON.stringify(settings)}\n`);
   for (const role of ["tumor", "iceball", "transform"] as const) {

@@ -37,7 +37,8 @@ export function itkVolume(volume: FloatVolume): ItkVolume {
   const m = volume.voxelToWorld;
   const spacing = [0, 1, 2].map((c) => Math.hypot(m[c], m[4 + c], m[8 + c])) as [number, number, number];
   const direction: number[] = [];
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) direction.push(((r < 2 ? -1 : 1) * m[4 * r + c]) / spacing[c] + 0);
+  for (let r = 0; r < 3; r++)
+    for (let c = 0; c < 3; c++) direction.push(((r < 2 ? -1 : 1) * m[4 * r + c]) / spacing[c] + 0);
   return {
     dims: [...volume.dims],
     originLps: [-m[3] + 0, -m[7] + 0, m[11]],
@@ -46,7 +47,6 @@ export function itkVolume(volume: FloatVolume): ItkVolume {
     data: volume.data,
   };
 }
-
 
 /** The compiled worker: beside this module when compiled, under build/ when running from sources. */
 function workerFile(): string {
@@ -103,7 +103,12 @@ export class ElastixPool {
   async run(parameterMaps: ElastixParameterMap[], fixed: FloatVolume, moving: FloatVolume): Promise<ElastixResult> {
     const worker = await this.acquire();
     try {
-      const request: ElastixRequest = { id: this.nextId++, parameterMaps, fixed: itkVolume(fixed), moving: itkVolume(moving) };
+      const request: ElastixRequest = {
+        id: this.nextId++,
+        parameterMaps,
+        fixed: itkVolume(fixed),
+        moving: itkVolume(moving),
+      };
       const reply = await new Promise<ElastixReply>((resolve, reject) => {
         const onMessage = (r: ElastixReply) => {
           if (r.id !== request.id) return;
@@ -130,7 +135,8 @@ export class ElastixPool {
       return {
         fixedToMoving: parseItkTransform(text, "elastix"),
         iterations: parameterMaps.reduce(
-          (sum, map) => sum + Number(map.MaximumNumberOfIterations?.[0] ?? 0) * Number(map.NumberOfResolutions?.[0] ?? 1),
+          (sum, map) =>
+            sum + Number(map.MaximumNumberOfIterations?.[0] ?? 0) * Number(map.NumberOfResolutions?.[0] ?? 1),
           0,
         ),
         seconds: reply.seconds,

@@ -49,7 +49,11 @@ async function run(request: ElastixRequest): Promise<ElastixReply> {
   const result = await runPipelineNode(pipeline, args, outputs as never, inputs as never);
   const seconds = (performance.now() - started) / 1000;
   if (result.returnValue !== 0)
-    return { id: request.id, error: result.stderr.trim() || `elastix exited with ${result.returnValue}`, log: result.stdout };
+    return {
+      id: request.id,
+      error: result.stderr.trim() || `elastix exited with ${result.returnValue}`,
+      log: result.stdout,
+    };
   const transforms = (result.outputs[1]?.data ?? []) as {
     transformType: { transformParameterization: string };
     parameters: ArrayLike<number>;
@@ -70,6 +74,10 @@ parentPort?.on("message", (request: ElastixRequest) => {
   run(request).then(
     (reply) => parentPort?.postMessage(reply),
     (error: unknown) =>
-      parentPort?.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error), log: "" }),
+      parentPort?.postMessage({
+        id: request.id,
+        error: error instanceof Error ? error.message : String(error),
+        log: "",
+      }),
   );
 });

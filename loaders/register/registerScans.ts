@@ -21,6 +21,7 @@
 import {
   applyAffine,
   cropVolume,
+  fartherThanFromMask,
   type IndexBox,
   identityMat4,
   invertAffine,
@@ -29,12 +30,11 @@ import {
   multiplyMat4,
   normalizedMutualInformation,
   prepareNmiSamples,
+  type RigidMotionSize,
   regionOfInterest,
   rigidAbout,
   rigidMotionSize,
-  squaredDistanceTransform,
   type Vec3,
-  voxelSpacingMm,
 } from "@cryomargin/analysis";
 import { CryomarginError } from "../errors.js";
 import { InputFileError } from "../io/inputErrors.js";
@@ -122,6 +122,23 @@ export function defaultRigidParameterMap(): ElastixParameterMap {
   };
 }
 
+/**
+ * Refuses a registration result that is not a patient's motion between two scans: a rotation above
+ * MAX_ROTATION_DEG or a displacement of `centre` (the ROI's) above MAX_TRANSLATION_MM. Returns the sizes.
+ */
+export function checkPlausibleMotion(fixedToMoving: Mat4, centre: Readonly<Vec3>): RigidMotionSize {
+  const size = rigidMotionSize(fixedToMoving, centre);
+  if (size.rotationDeg > MAX_ROTATION_DEG)
+    throw new RegistrationFailedError(
+      `the result turns by ${size.rotationDeg.toFixed(1)}° (more than ${MAX_ROTATION_DEG}°): not a patient's motion between two scans`,
+    );
+  if (size.translationMm > MAX_TRANSLATION_MM)
+    throw new RegistrationFailedError(
+      `the result moves the region of interest by ${size.translationMm.toFixed(1)} mm (more than ${MAX_TRANSLATION_MM} mm)`,
+    );
+  return size;
+}
+
 /** The world centre of an index box on a grid. */
 function boxCentre(box: IndexBox, voxelToWorld: Mat4): Vec3 {
   return applyAffine(voxelToWorld, [
@@ -134,12 +151,6 @@ function boxCentre(box: IndexBox, voxelToWorld: Mat4): Vec3 {
 /** The moving volume re-posed so that its world is the start's pre-image: elastix then starts at `start`. */
 function reposed(moving: FloatVolume, start: Mat4): FloatVolume {
   return { ...moving, voxelToWorld: multiplyMat4(invertAffine(start, "transform"), moving.voxelToWorld) };
-}
-
-/** Crop-local include test: fixed voxels farther than `mm` from the mask (the mask on the fixed grid, cropped alike). */
-function outsideGrownMask(maskCrop: Uint8Array, dims: [number, number, number], spacing: Vec3, mm: number) {
-  const d2 = squaredDistanceTransform(maskCrop, dims, spacing);
-  return (index: number) => d2[index] > mm * mm;
 }
 
 /**
@@ -166,7 +177,7 @@ function uninformative(volume: FloatVolume, include: (index: number) => boolean)
 }
 
 /**
- * Registers `moving` (post) to `fixed` (pre) around `mask` (tumor, on the fixed grid; null = whole
+ * Registers `moving` (post) to `fixed` (pre) around `mask` (the tumor, in pre-ablation world on any grid; null = whole
  * image, no void exclusion). See the module comment for the strategy.
  */
 export async function registerScans(
@@ -178,19 +189,18 @@ export async function registerScans(
   const started = performance.now();
   const roiMarginMm = options.roiMarginMm ?? 30;
   const initial = options.initial ?? identityMat4();
-  const box = mask ? regionOfInterest(mask, roiMarginMm) : null;
-  if (mask && !box) throw new RegistrationFailedError("the ROI mask is empty");
+  const box = mask ? regionOfInterest(mask, roiMarginMm, fixed) : null;
+  if (mask && !box)
+    throw new RegistrationFailedError("the region of interest (the mask's box) lies outside the fixed image");
   const fixedRoi: FloatVolume = box ? cropVolume(fixed.data, fixed.dims, fixed.voxelToWorld, box) : fixed;
-  const spacing = voxelSpacingMm(fixed.voxelToWorld);
-  const maskCrop = mask && box ? cropVolume(mask.data, mask.dims, mask.voxelToWorld, box).data : null;
-  const include = maskCrop
-    ? outsideGrownMask(maskCrop, fixedRoi.dims, spacing, options.voidExclusionMm ?? 10)
-    : undefined;
+  const include = mask ? fartherThanFromMask(mask, options.voidExclusionMm ?? 10, fixedRoi) : undefined;
   const fixedForElastix = include && options.fillVoid !== false ? uninformative(fixedRoi, include) : fixedRoi;
   const samples = prepareNmiSamples(fixedRoi, moving, { include });
   const coarse = prepareNmiSamples(fixedRoi, moving, { include, step: 2 });
   const score = (t: Mat4) => normalizedMutualInformation(samples, moving, t);
-  const centre = box ? boxCentre(box, fixed.voxelToWorld) : boxCentre({ min: [0, 0, 0], max: fixed.dims.map((n) => n - 1) as [number, number, number] }, fixed.voxelToWorld);
+  const centre = box
+    ? boxCentre(box, fixed.voxelToWorld)
+    : boxCentre({ min: [0, 0, 0], max: fixed.dims.map((n) => n - 1) as [number, number, number] }, fixed.voxelToWorld);
   const initialScore = score(initial);
   if (!(initialScore.insideFraction >= 0.5))
     throw new InputFileError(
@@ -209,7 +219,11 @@ export async function registerScans(
         for (let dy = -6; dy <= 6; dy += 3)
           for (let dx = -6; dx <= 6; dx += 3) {
             const offset: Vec3 = [dx, dy, dz];
-            const r = normalizedMutualInformation(coarse, moving, multiplyMat4(rigidAbout([0, 0, 0], centre, offset), initial));
+            const r = normalizedMutualInformation(
+              coarse,
+              moving,
+              multiplyMat4(rigidAbout([0, 0, 0], centre, offset), initial),
+            );
             if (r.insideFraction >= 0.5) grid.push({ offset, nmi: r.nmi });
           }
       grid.sort((a, b) => b.nmi - a.nmi);
@@ -222,21 +236,17 @@ export async function registerScans(
     const runs = await Promise.all(
       offsets.map(async (offset) => {
         const start = multiplyMat4(rigidAbout([0, 0, 0], centre, offset), initial);
-        const r: ElastixResult = await pool.run(parameterMaps, options.strategy === "elastix-default" ? fixedRoi : fixedForElastix, reposed(moving, start));
+        const r: ElastixResult = await pool.run(
+          parameterMaps,
+          options.strategy === "elastix-default" ? fixedRoi : fixedForElastix,
+          reposed(moving, start),
+        );
         const fixedToMoving = multiplyMat4(start, r.fixedToMoving);
         return { offset, fixedToMoving, nmi: score(fixedToMoving).nmi, iterations: r.iterations, seconds: r.seconds };
       }),
     );
     const best = runs.reduce((a, b) => (b.nmi > a.nmi ? b : a));
-    const size = rigidMotionSize(best.fixedToMoving, centre);
-    if (size.rotationDeg > MAX_ROTATION_DEG)
-      throw new RegistrationFailedError(
-        `the result turns by ${size.rotationDeg.toFixed(1)}° (more than ${MAX_ROTATION_DEG}°): not a patient's motion between two scans`,
-      );
-    if (size.translationMm > MAX_TRANSLATION_MM)
-      throw new RegistrationFailedError(
-        `the result moves the region of interest by ${size.translationMm.toFixed(1)} mm (more than ${MAX_TRANSLATION_MM} mm)`,
-      );
+    const size = checkPlausibleMotion(best.fixedToMoving, centre);
     if (!(best.nmi + 1e-4 >= initialScore.nmi))
       throw new RegistrationFailedError(
         `did not converge: no start ended with a better match than the initial transform (NMI ${best.nmi.toFixed(4)} vs ${initialScore.nmi.toFixed(4)})`,

@@ -1,5 +1,5 @@
 /** Reading the scans a registration takes: any format `readVolume` reads, 3-D, one component, as float32. */
-import type { MaskVolume } from "@cryomargin/analysis";
+import { applyAffine, invertAffine, type MaskVolume } from "@cryomargin/analysis";
 import { InputFileError } from "../io/inputErrors.js";
 import { readVolume } from "../io/readVolume.js";
 import type { FloatVolume } from "./elastix.js";
@@ -11,22 +11,38 @@ export function readScan(path: string): FloatVolume {
     throw new InputFileError(path, "not-3d", `has ${volume.components} values per voxel; a scan has one`);
   const flat = volume.dims.filter((n) => n < 2).length;
   if (flat > 0)
-    throw new InputFileError(path, "not-3d", `is a 2-D image (${volume.dims.join("×")}); registration needs a 3-D scan`);
+    throw new InputFileError(
+      path,
+      "not-3d",
+      `is a 2-D image (${volume.dims.join("×")}); registration needs a 3-D scan`,
+    );
   const data = new Float32Array(volume.data.length);
   const { sclSlope, sclInter } = volume;
   for (let i = 0; i < data.length; i++) data[i] = volume.data[i] * sclSlope + sclInter;
   return { dims: volume.dims, voxelToWorld: volume.voxelToWorld, data };
 }
 
-/** Refuses a mask that is not on the scan's grid (same size, voxel-to-world within 1e-3 mm), naming the mask's file. */
+/**
+ * Refuses a mask that is not on the scan's voxel lattice: the same spacing and orientation (linear part
+ * of voxel-to-world within 1e-3 mm) and an origin a whole number of voxels away (within 1e-3 voxel) —
+ * the scan's grid itself or a crop of it, as a cohort's tumor.nii.gz is of a cropped pre.nii.gz. Names
+ * the mask's file.
+ */
 export function checkMaskOnGrid(mask: MaskVolume, maskFile: string, scan: FloatVolume, scanFile: string): void {
-  const sameSize = mask.dims.every((n, a) => n === scan.dims[a]);
-  let worst = 0;
-  for (let i = 0; i < 12; i++) worst = Math.max(worst, Math.abs(mask.voxelToWorld[i] - scan.voxelToWorld[i]));
-  if (!sameSize || worst > 1e-3)
+  let linear = 0;
+  for (let r = 0; r < 3; r++)
+    for (let c = 0; c < 3; c++)
+      linear = Math.max(linear, Math.abs(mask.voxelToWorld[4 * r + c] - scan.voxelToWorld[4 * r + c]));
+  const offset = applyAffine(invertAffine(scan.voxelToWorld, "options"), [
+    mask.voxelToWorld[3],
+    mask.voxelToWorld[7],
+    mask.voxelToWorld[11],
+  ]);
+  const fractional = Math.max(...offset.map((v) => Math.abs(v - Math.round(v))));
+  if (linear > 1e-3 || fractional > 1e-3)
     throw new InputFileError(
       maskFile,
       "grid-mismatch",
-      `is not on the grid of ${scanFile} (${mask.dims.join("×")} vs ${scan.dims.join("×")} voxels, voxel-to-world differs by up to ${worst.toFixed(3)} mm); the ROI mask must be drawn on the fixed (pre-ablation) scan`,
+      `is not on the grid of ${scanFile} (${linear > 1e-3 ? `spacing or orientation differs by up to ${linear.toFixed(3)} mm` : `its voxels are shifted by ${fractional.toFixed(3)} voxel`}); the ROI mask must be drawn on the fixed (pre-ablation) scan`,
     );
 }

@@ -22,3 +22,4 @@ export * from "./signedDistance.js";
 export * from "./surface.js";
 export * from "./surfaceMesh.js";
 export * from "./types.js";
+export * from "./uncertainty.js";

@@ -6,6 +6,7 @@
  */
 import { OCTANT_NAMES } from "./octants.js";
 import type { MarginResult, OctantName, Vec3 } from "./types.js";
+import type { MarginUncertaintyJson } from "./uncertainty.js";
 
 /** One octant as `cryomargin margins` prints it. */
 export interface OctantJson {
@@ -31,6 +32,8 @@ export interface MarginsJson {
   coverage: { fraction_green: number; fraction_yellow: number; fraction_red: number };
   octants: OctantJson[];
   warnings: string[];
+  /** With `margins --uncertainty`: the MTM's interval under registration error (uncertainty.ts). */
+  uncertainty?: MarginUncertaintyJson;
 }
 
 /** Rounds to `digits` decimals for the JSON (0.01 mm is the reporting precision of the MTM); NaN → null. */

@@ -1,5 +1,6 @@
 /** Image registration helpers that need no I/O: region of interest, rigid sizes, target registration error. */
+
+export * from "./mutualInformation.js";
 export * from "./rigid.js";
 export * from "./roi.js";
 export * from "./targets.js";
-export * from "./mutualInformation.js";

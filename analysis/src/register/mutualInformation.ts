@@ -89,7 +89,10 @@ export function normalizedMutualInformation(
   fixedToMoving: Mat4,
 ): { nmi: number; insideFraction: number } {
   // Fixed voxel index → moving voxel index, one matrix.
-  const m = multiplyMat4(invertAffine(moving.voxelToWorld, "options"), multiplyMat4(fixedToMoving, samples.fixedVoxelToWorld));
+  const m = multiplyMat4(
+    invertAffine(moving.voxelToWorld, "options"),
+    multiplyMat4(fixedToMoving, samples.fixedVoxelToWorld),
+  );
   const [nx, ny, nz] = moving.dims;
   const data = moving.data;
   const bins = samples.bins;

@@ -1,12 +1,13 @@
 /**
- * The registration's region of interest: the bounding box of a mask (the tumor, on the fixed grid)
- * grown by a margin in mm, as an index box on that grid. The box grows by ⌈margin / spacingₐ⌉ voxels
- * along each grid axis a, so it holds every voxel centre within `marginMm` (along the grid axes) of
- * the mask's box; it is clipped to the grid.
+ * The registration's region of interest: the bounding box of a mask (the tumor) grown by a margin in
+ * mm, as an index box on the fixed grid (the mask's own or another). The box grows by margin /
+ * spacingₐ voxels along each grid axis a, so it holds every voxel centre within `marginMm` (along the
+ * grid axes) of the mask's box; it is clipped to the grid.
  */
-import { voxelSpacingMm } from "../margin/affine.js";
+import { applyAffine, invertAffine, multiplyMat4, voxelSpacingMm } from "../margin/affine.js";
+import { squaredDistanceTransform } from "../margin/edt.js";
 import { maskBounds } from "../margin/maskBounds.js";
-import type { MaskVolume } from "../margin/types.js";
+import type { MaskVolume, Mat4, Vec3 } from "../margin/types.js";
 
 /** An inclusive voxel-index box [min, max] on a grid. */
 export interface IndexBox {
@@ -14,15 +15,74 @@ export interface IndexBox {
   max: [number, number, number];
 }
 
-/** The ROI box of `mask` grown by `marginMm`, or null when the mask is empty. */
-export function regionOfInterest(mask: MaskVolume, marginMm: number): IndexBox | null {
+/**
+ * The ROI box of `mask` grown by `marginMm`, on the grid `grid` (default: the mask's own), or null
+ * when the mask is empty or the box misses the grid. On another grid, the mask's box (voxel centres)
+ * is mapped corner by corner into the grid's index space and the box around those corners taken.
+ */
+export function regionOfInterest(
+  mask: MaskVolume,
+  marginMm: number,
+  grid: { dims: readonly [number, number, number]; voxelToWorld: Mat4 } = mask,
+): IndexBox | null {
   const bounds = maskBounds(mask);
   if (bounds.count === 0) return null;
+  const toGrid = multiplyMat4(invertAffine(grid.voxelToWorld, "options"), mask.voxelToWorld);
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (let c = 0; c < 8; c++) {
+    const corner: Vec3 = [
+      c & 1 ? bounds.max[0] : bounds.min[0],
+      c & 2 ? bounds.max[1] : bounds.min[1],
+      c & 4 ? bounds.max[2] : bounds.min[2],
+    ];
+    const p = applyAffine(toGrid, corner);
+    for (let a = 0; a < 3; a++) {
+      lo[a] = Math.min(lo[a], p[a]);
+      hi[a] = Math.max(hi[a], p[a]);
+    }
+  }
+  const spacing = voxelSpacingMm(grid.voxelToWorld);
+  const grow = spacing.map((s) => marginMm / s);
+  const min = [0, 1, 2].map((a) => Math.max(0, Math.ceil(lo[a] - grow[a] - 1e-6))) as [number, number, number];
+  const max = [0, 1, 2].map((a) => Math.min(grid.dims[a] - 1, Math.floor(hi[a] + grow[a] + 1e-6))) as [
+    number,
+    number,
+    number,
+  ];
+  return min.every((v, a) => v <= max[a]) ? { min, max } : null;
+}
+
+/**
+ * For each voxel of a grid, whether it lies farther than `mm` from `mask` (exact Euclidean distance on
+ * the mask's grid, read at the mask voxel nearest to the grid voxel's centre; voxels beyond the
+ * mask's box grown by `mm` + 2 voxels are far). Returns a test on the grid's voxel index.
+ */
+export function fartherThanFromMask(
+  mask: MaskVolume,
+  mm: number,
+  grid: { dims: readonly [number, number, number]; voxelToWorld: Mat4 },
+): (index: number) => boolean {
+  const bounds = maskBounds(mask);
+  if (bounds.count === 0) return () => true;
   const spacing = voxelSpacingMm(mask.voxelToWorld);
-  const grow = spacing.map((s) => Math.ceil(marginMm / s - 1e-9));
-  return {
-    min: [0, 1, 2].map((a) => Math.max(0, bounds.min[a] - grow[a])) as [number, number, number],
-    max: [0, 1, 2].map((a) => Math.min(mask.dims[a] - 1, bounds.max[a] + grow[a])) as [number, number, number],
+  const lo = [0, 1, 2].map((a) => Math.max(0, bounds.min[a] - Math.ceil(mm / spacing[a]) - 2));
+  const hi = [0, 1, 2].map((a) => Math.min(mask.dims[a] - 1, bounds.max[a] + Math.ceil(mm / spacing[a]) + 2));
+  const box: IndexBox = { min: lo as [number, number, number], max: hi as [number, number, number] };
+  const local = cropVolume(mask.data, mask.dims, mask.voxelToWorld, box);
+  const d2 = squaredDistanceTransform(local.data, local.dims, spacing);
+  const toLocal = multiplyMat4(invertAffine(local.voxelToWorld, "options"), grid.voxelToWorld);
+  const [nx, ny] = grid.dims;
+  const [lx, ly, lz] = local.dims;
+  const limit = mm * mm;
+  return (index: number) => {
+    const i = index % nx;
+    const j = Math.floor(index / nx) % ny;
+    const k = Math.floor(index / (nx * ny));
+    const p = applyAffine(toLocal, [i, j, k]);
+    const [a, b, c] = [Math.round(p[0]), Math.round(p[1]), Math.round(p[2])];
+    if (a < 0 || b < 0 || c < 0 || a >= lx || b >= ly || c >= lz) return true;
+    return d2[a + lx * (b + ly * c)] > limit;
   };
 }
 

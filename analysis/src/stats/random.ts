@@ -47,3 +47,13 @@ export function createRandom(seed: number): Random {
 function rotl(v: number, k: number): number {
   return ((v << k) | (v >>> (32 - k))) >>> 0;
 }
+
+/**
+ * Standard normal by Box–Muller: √(−2 ln u₁) cos(2π u₂), u₁ in (0, 1].
+ * Example: the mean of many draws is ≈ 0 and their SD ≈ 1.
+ */
+export function standardNormal(rng: Random): number {
+  const u1 = 1 - rng.next();
+  const u2 = rng.next();
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}

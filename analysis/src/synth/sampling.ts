@@ -5,19 +5,11 @@
 import type { Vec3 } from "../margin/types.js";
 import type { Random } from "../stats/random.js";
 
+export { standardNormal } from "../stats/random.js";
+
 /** Uniform on [lo, hi). */
 export function uniform(rng: Random, lo: number, hi: number): number {
   return lo + (hi - lo) * rng.next();
-}
-
-/**
- * Standard normal by Box–Muller: √(−2 ln u₁) cos(2π u₂), u₁ in (0, 1].
- * Example: the mean of many draws is ≈ 0 and their SD ≈ 1.
- */
-export function standardNormal(rng: Random): number {
-  const u1 = 1 - rng.next();
-  const u2 = rng.next();
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
 /** Uniform direction on the unit sphere (z uniform in [−1, 1], azimuth uniform). */

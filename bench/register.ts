@@ -1,0 +1,144 @@
+/**
+ * Bars (issue 14): `cryomargin register` on synthetic pairs at 1.2 × 1.2 × 3 mm —
+ * - TRE (RMS over the tumor surface and a 10 mm shell, against registration.tfm, the true transform)
+ *   ≤ 1.0 mm mean and ≤ 1.5 mm every pair on plain `synth --images` pairs (T2/T2, the whole scene
+ *   moving rigidly); ≤ 1.5 mm mean and ≤ 3 mm every pair on hard pairs (`--post-contrast t1
+ *   --breathing`: T1-like post scan, body wall and spine moving 5–15 mm apart from the kidney);
+ * - the MTM with the estimated transform within 0.5 mm of the MTM with the true one on every pair;
+ * - ≤ 20 s per pair on 2 cores and ≤ 1 GB RSS.
+ * Beside this strategy it prints elastix's default rigid registration on the whole image and on the
+ * ROI box (tumor box + 30 mm), and no registration at all.
+ *
+ * Pairs: plain = the first REGISTER_BENCH_PLAIN (default 8) cases of data/cohort (its scans cover the
+ * tumor's box ± 40 mm); hard = REGISTER_BENCH_HARD_DIR, or generated once (8 cases, seed 11, whole
+ * field of view) into the system's temp folder and reused. REGISTER_BENCH_BASELINES=0 skips the
+ * elastix-default rows (faster).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  identityMat4,
+  type Mat4,
+  measureMargins,
+  targetRegistrationErrorMm,
+  tumorTargetPoints,
+} from "../analysis/src/index.js";
+import { readMask } from "../loaders/io/nifti.js";
+import { readTransformFile } from "../loaders/io/transform.js";
+import { registerScans } from "../loaders/register/registerScans.js";
+import { readScan } from "../loaders/register/scans.js";
+
+const bin = new URL("../bin/cryomargin.mjs", import.meta.url).pathname;
+const root = new URL("..", import.meta.url).pathname;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function hardDir(): string {
+  const given = process.env.REGISTER_BENCH_HARD_DIR;
+  if (given) return given;
+  const dir = join(tmpdir(), "cryomargin-bench-register-hard-seed11");
+  if (!existsSync(join(dir, "cohort.json"))) {
+    console.log(`generating 8 hard pairs into ${dir} (once) ...`);
+    const r = spawnSync(
+      process.execPath,
+      [
+        bin,
+        "synth",
+        "--cases",
+        "8",
+        "--seed",
+        "11",
+        "--images",
+        "--post-contrast",
+        "t1",
+        "--breathing",
+        "--out",
+        dir,
+        "--quiet",
+      ],
+      { stdio: "inherit" },
+    );
+    if (r.status !== 0) throw new Error("synth failed");
+  }
+  return dir;
+}
+
+interface Row {
+  pair: string;
+  none: number;
+  wholeDefault: number;
+  roiDefault: number;
+  ours: number;
+  mtmTrue: number;
+  mtmOurs: number;
+  seconds: number;
+  cpuSeconds: number;
+}
+
+async function runPair(dir: string, caseId: string, baselines: boolean): Promise<Row> {
+  const c = join(dir, "cases", caseId);
+  const fixed = readScan(join(c, "pre.nii.gz"));
+  const moving = readScan(join(c, "post.nii.gz"));
+  const tumor = readMask(join(c, "tumor.nii.gz")).mask;
+  const iceball = readMask(join(c, "iceball.nii.gz")).mask;
+  const truth = readTransformFile(join(c, "registration.tfm"));
+  const points = tumorTargetPoints(tumor);
+  const tre = (m: Mat4) => targetRegistrationErrorMm(points, m, truth);
+  const cpu0 = process.cpuUsage();
+  const ours = await registerScans(fixed, moving, tumor);
+  const cpu = process.cpuUsage(cpu0);
+  let wholeDefault = Number.NaN;
+  let roiDefault = Number.NaN;
+  if (baselines) {
+    wholeDefault = tre((await registerScans(fixed, moving, null, { strategy: "elastix-default" })).fixedToMoving);
+    roiDefault = tre((await registerScans(fixed, moving, tumor, { strategy: "elastix-default" })).fixedToMoving);
+  }
+  return {
+    pair: `${dir === join(root, "data", "cohort") ? "plain" : "hard"} ${caseId}`,
+    none: tre(identityMat4()),
+    wholeDefault,
+    roiDefault,
+    ours: tre(ours.fixedToMoving),
+    mtmTrue: measureMargins(tumor, iceball, truth).mtmMm,
+    mtmOurs: measureMargins(tumor, iceball, ours.fixedToMoving).mtmMm,
+    seconds: ours.seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+function table(title: string, rows: Row[], bars: { mean: number; max: number }): void {
+  const f = (v: number) => (Number.isNaN(v) ? "  –  " : v.toFixed(2).padStart(5));
+  console.log(`\n${title}`);
+  console.log("pair        none  elastix-default(whole)  elastix-default(ROI)  ours   |ΔMTM| mm  wall s  CPU s");
+  for (const r of rows)
+    console.log(
+      `${r.pair.padEnd(10)} ${f(r.none)}  ${f(r.wholeDefault).padStart(21)}  ${f(r.roiDefault).padStart(19)}  ${f(r.ours)}   ${f(Math.abs(r.mtmOurs - r.mtmTrue)).padStart(8)}  ${r.seconds.toFixed(1).padStart(6)}  ${r.cpuSeconds.toFixed(1).padStart(5)}`,
+    );
+  const stat = (key: keyof Row) => {
+    const v = rows.map((r) => r[key] as number).filter((x) => !Number.isNaN(x));
+    return v.length ? `${(v.reduce((a, b) => a + b, 0) / v.length).toFixed(2)} / ${Math.max(...v).toFixed(2)}` : "–";
+  };
+  console.log(
+    `mean / max  none ${stat("none")} | whole ${stat("wholeDefault")} | ROI ${stat("roiDefault")} | ours ${stat("ours")} (bar ≤ ${bars.mean} / ≤ ${bars.max}) | max |ΔMTM| ${Math.max(...rows.map((r) => Math.abs(r.mtmOurs - r.mtmTrue))).toFixed(2)} mm (bar ≤ 0.5)`,
+  );
+}
+
+const baselines = process.env.REGISTER_BENCH_BASELINES !== "0";
+const plainCount = Number(process.env.REGISTER_BENCH_PLAIN ?? 8);
+const plainDir = join(root, "data", "cohort");
+const plain: Row[] = [];
+for (let k = 1; k <= plainCount; k++) plain.push(await runPair(plainDir, `S${String(k).padStart(2, "0")}`, baselines));
+table(`plain pairs (data/cohort, T2/T2, rigid scene), TRE mm`, plain, { mean: 1.0, max: 1.5 });
+const hard: Row[] = [];
+const hd = hardDir();
+for (let k = 1; k <= 8; k++) hard.push(await runPair(hd, `S${String(k).padStart(2, "0")}`, baselines));
+table(`hard pairs (T1-like post, breathing), TRE mm`, hard, { mean: 1.5, max: 3.0 });
+const all = [...plain, ...hard];
+console.log(
+  `\nregister (ours): median wall ${median(all.map((r) => r.seconds)).toFixed(1)} s, median CPU ${median(all.map((r) => r.cpuSeconds)).toFixed(1)} s per pair (bar ≤ 20 s on 2 cores); peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (bar ≤ 1 GB)`,
+);

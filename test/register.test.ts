@@ -1,0 +1,203 @@
+/**
+ * `cryomargin register` (issue 14): TRE against the true transform on a few small pairs (the full
+ * table is bench/register.ts), the margin with the estimated transform against the true one, the CLI's
+ * clean JSON and its errors. Registrations run elastix in worker threads (≈ 3 s CPU per run).
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  applyAffine,
+  axialGrid,
+  createRandom,
+  ellipsoidFromAxes,
+  identityMat4,
+  measureMargins,
+  patientMotion,
+  rigidAbout,
+  synthesizeScans,
+  targetRegistrationErrorMm,
+  transformEllipsoid,
+  tumorSeat,
+  tumorTargetPoints,
+  voxelizeUnion,
+} from "@cryomargin/analysis";
+import { describe, expect, it } from "vitest";
+import { encodeNifti, readMask } from "../loaders/io/nifti.js";
+import { readTransformFile } from "../loaders/io/transform.js";
+import { checkPlausibleMotion, RegistrationFailedError, registerScans } from "../loaders/register/registerScans.js";
+import { readScan } from "../loaders/register/scans.js";
+import { runCliInProcess } from "./helpers/cli.js";
+
+const cohort = new URL("../data/cohort/cases/", import.meta.url).pathname;
+
+describe("cryomargin register on plain synthetic pairs (data/cohort, T2/T2)", () => {
+  for (const caseId of ["S01", "S05"]) {
+    it(`${caseId}: TRE ≤ 1.5 mm, the .tfm reads back, the MTM within 0.5 mm of the true transform's, JSON clean`, async () => {
+      const dir = join(cohort, caseId);
+      const out = join(mkdtempSync(join(tmpdir(), "cryomargin-register-")), "registration.tfm");
+      const run = await runCliInProcess([
+        "register",
+        "--fixed",
+        join(dir, "pre.nii.gz"),
+        "--moving",
+        join(dir, "post.nii.gz"),
+        "--mask",
+        join(dir, "tumor.nii.gz"),
+        "--out",
+        out,
+        "--format",
+        "json",
+      ]);
+      expect(run.status, run.stderr).toBe(0);
+      const json = JSON.parse(run.stdout);
+      expect(json.matrix_ras).toHaveLength(4);
+      expect(json.final_metric).toBeGreaterThan(json.initial_metric);
+      const estimated = readTransformFile(out);
+      const truth = readTransformFile(join(dir, "registration.tfm"));
+      const tumor = readMask(join(dir, "tumor.nii.gz")).mask;
+      const iceball = readMask(join(dir, "iceball.nii.gz")).mask;
+      const tre = targetRegistrationErrorMm(tumorTargetPoints(tumor), estimated, truth);
+      const unregistered = targetRegistrationErrorMm(tumorTargetPoints(tumor), identityMat4(), truth);
+      expect(unregistered).toBeGreaterThan(3);
+      expect(tre).toBeLessThanOrEqual(1.5);
+      const mtm = (m: Float64Array) => measureMargins(tumor, iceball, m).mtmMm;
+      expect(Math.abs(mtm(estimated) - mtm(truth))).toBeLessThanOrEqual(0.5);
+    });
+  }
+});
+
+describe("registerScans on a hard pair (T1-like post scan, body wall moving apart from the kidney)", () => {
+  it("TRE ≤ 3 mm; the MTM moves by no more than the tumor surface does", async () => {
+    const rng = createRandom(14);
+    const centre = tumorSeat("right", "interpolar", "posterior", 30, rng);
+    const tumorParts = [
+      ellipsoidFromAxes(
+        centre,
+        [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+        ],
+        [14, 12, 13],
+      ),
+    ];
+    const iceParts = [
+      ellipsoidFromAxes(
+        [centre[0], centre[1] + 3, centre[2]],
+        [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+        ],
+        [22, 24, 26],
+      ),
+    ];
+    const probes = {
+      directionRas: [0, 1, 0] as [number, number, number],
+      tipsRas: [[centre[0], centre[1] + 20, centre[2]]] as [number, number, number][],
+      spacingMm: 0,
+    };
+    const preToPost = patientMotion(rng);
+    const preGrid = axialGrid([0, -30, Math.round(centre[2])]);
+    const postGrid = axialGrid(applyAffine(preToPost, [2, -27, Math.round(centre[2]) + 3]));
+    const scans = synthesizeScans(tumorParts, iceParts, probes, preToPost, preGrid, postGrid, rng, 50, {
+      postContrast: "t1",
+      breathing: true,
+    });
+    const tumor = voxelizeUnion(tumorParts, preGrid);
+    const iceball = voxelizeUnion(
+      iceParts.map((e) => transformEllipsoid(e, preToPost)),
+      postGrid,
+    );
+    const asFloat = (s: typeof scans.pre) => ({
+      dims: s.dims,
+      voxelToWorld: s.voxelToWorld,
+      data: Float32Array.from(s.data),
+    });
+    const result = await registerScans(asFloat(scans.pre), asFloat(scans.post), tumor);
+    const points = tumorTargetPoints(tumor);
+    // The body wall moved 5–15 mm apart from the kidney: registering to it would be far off.
+    expect(targetRegistrationErrorMm(points, scans.bodyPreToPost, preToPost)).toBeGreaterThan(3);
+    expect(targetRegistrationErrorMm(points, result.fixedToMoving, preToPost)).toBeLessThanOrEqual(3);
+    // The signed distance is 1-Lipschitz: the MTM cannot move by more than the largest displacement of
+    // a tumor surface point between the two transforms (+ the engine's sub-voxel slack). On this pair
+    // the estimate is 1.6 mm off and the MTM 1.1 mm (the issue's 0.5 mm bar is not met on hard pairs:
+    // see bench/register.ts and the README).
+    let largest = 0;
+    for (let p = 0; p < points.length; p += 3) {
+      const x: [number, number, number] = [points[p], points[p + 1], points[p + 2]];
+      const [a, b] = [applyAffine(result.fixedToMoving, x), applyAffine(preToPost, x)];
+      largest = Math.max(largest, Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]));
+    }
+    const mtm = (m: Float64Array) => measureMargins(tumor, iceball, m).mtmMm;
+    expect(Math.abs(mtm(result.fixedToMoving) - mtm(preToPost))).toBeLessThanOrEqual(largest + 0.3);
+  });
+});
+
+describe("cryomargin register: bad input and implausible results", () => {
+  const dir = join(cohort, "S01");
+  const base = ["register", "--fixed", join(dir, "pre.nii.gz"), "--moving", join(dir, "post.nii.gz")];
+
+  it("a mask on another grid than --fixed is an error naming the mask (exit 1)", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "cryomargin-register-")), "r.tfm");
+    const run = await runCliInProcess([...base, "--mask", join(dir, "iceball.nii.gz"), "--out", out]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("iceball.nii.gz");
+    expect(run.stderr).toContain("is not on the grid of");
+  });
+
+  it("a 2-D image and images that do not overlap are errors naming the file (exit 1)", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "cryomargin-register-"));
+    const fixed = readScan(join(dir, "pre.nii.gz"));
+    const [nx, ny] = fixed.dims;
+    const slice = join(tmp, "slice.nii");
+    writeFileSync(
+      slice,
+      encodeNifti(
+        { dims: [nx, ny, 1], voxelToWorld: fixed.voxelToWorld, data: fixed.data.slice(0, nx * ny) },
+        { gzip: false },
+      ),
+    );
+    let run = await runCliInProcess([
+      "register",
+      "--fixed",
+      slice,
+      "--moving",
+      join(dir, "post.nii.gz"),
+      "--out",
+      join(tmp, "r.tfm"),
+    ]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("slice.nii: is a 2-D image");
+    const far = join(tmp, "far.nii");
+    const moved = Float64Array.from(fixed.voxelToWorld);
+    moved[11] += 400;
+    writeFileSync(far, encodeNifti({ dims: fixed.dims, voxelToWorld: moved, data: fixed.data }, { gzip: false }));
+    run = await runCliInProcess([
+      "register",
+      "--fixed",
+      join(dir, "pre.nii.gz"),
+      "--moving",
+      far,
+      "--out",
+      join(tmp, "r.tfm"),
+    ]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("far.nii: does not overlap the fixed image");
+  });
+
+  it("a result turning > 20° or moving > 50 mm is refused as 'registration failed'", () => {
+    const c: [number, number, number] = [10, -40, 5];
+    expect(checkPlausibleMotion(rigidAbout([0, 0, (15 * Math.PI) / 180], c, [0, 0, 40]), c).rotationDeg).toBeCloseTo(
+      15,
+      9,
+    );
+    expect(() => checkPlausibleMotion(rigidAbout([(25 * Math.PI) / 180, 0, 0], c, [0, 0, 0]), c)).toThrow(
+      RegistrationFailedError,
+    );
+    expect(() => checkPlausibleMotion(rigidAbout([0, 0, 0], c, [30, 0, 45]), c)).toThrow(
+      /registration failed: .* 54\.1 mm/,
+    );
+  });
+});
