@@ -201,3 +201,45 @@ describe("cryomargin register: bad input and implausible results", () => {
     );
   });
 });
+
+describe("cryomargin margins --uncertainty", () => {
+  const dir = join(cohort, "S01");
+  const files = [
+    "--tumor",
+    join(dir, "tumor.nii.gz"),
+    "--iceball",
+    join(dir, "iceball.nii.gz"),
+    "--transform",
+    join(dir, "registration.tfm"),
+  ];
+
+  it("adds the MTM's interval, P(MTM < 0), P(MTM ≥ threshold) and the octants' intervals to the JSON", async () => {
+    const run = await runCliInProcess([
+      "margins",
+      ...files,
+      "--uncertainty",
+      "--samples",
+      "100",
+      "--rotation-sd-deg",
+      "2",
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    const json = JSON.parse(run.stdout);
+    const u = json.uncertainty;
+    expect(u).toMatchObject({ samples: 100, rotation_sd_deg: 2, translation_sd_mm: 1, threshold_mm: 5 });
+    expect(u.p2_5_mm).toBeLessThanOrEqual(u.p50_mm);
+    expect(u.p50_mm).toBeLessThanOrEqual(u.p97_5_mm);
+    // The unperturbed MTM lies inside its own 95 % interval, which a 1 mm / 2° error widens by millimetres.
+    expect(json.mtm_mm).toBeGreaterThan(u.p2_5_mm);
+    expect(json.mtm_mm).toBeLessThan(u.p97_5_mm);
+    expect(u.p97_5_mm - u.p2_5_mm).toBeGreaterThan(1);
+    expect(u.octants).toHaveLength(8);
+    for (const o of u.octants) expect(o.p2_5_mm).toBeLessThanOrEqual(o.p97_5_mm);
+  });
+
+  it("--samples without --uncertainty is a usage error (exit 2)", async () => {
+    const run = await runCliInProcess(["margins", ...files, "--samples", "100"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("--samples needs --uncertainty");
+  });
+});

@@ -90,11 +90,9 @@ export async function runRegister(args: string[]): Promise<number> {
     final_metric: Number(result.nmi.toFixed(6)),
     initial_metric: Number(result.initialNmi.toFixed(6)),
     roi_margin_mm: mask ? roiMarginMm : null,
-    roi_box_voxels: result.roiBox,
+    roi_box_voxels: result.roiBox ? { first: result.roiBox.lo, last: result.roiBox.hi } : null,
     roi_size_mm: result.roiBox
-      ? voxelSpacingMm(fixed.voxelToWorld).map((s, a) =>
-          Number((s * ((result.roiBox?.max[a] ?? 0) - (result.roiBox?.min[a] ?? 0) + 1)).toFixed(1)),
-        )
+      ? voxelSpacingMm(fixed.voxelToWorld).map((s, a) => Number((s * (result.roiBox?.dims[a] ?? 0)).toFixed(1)))
       : null,
     iterations: result.runs.reduce((sum, r) => sum + r.iterations, 0),
     runs: result.runs.map((r) => ({

@@ -20,6 +20,7 @@
  */
 import {
   applyAffine,
+  clampedBox,
   cropVolume,
   fartherThanFromMask,
   type IndexBox,
@@ -142,9 +143,9 @@ export function checkPlausibleMotion(fixedToMoving: Mat4, centre: Readonly<Vec3>
 /** The world centre of an index box on a grid. */
 function boxCentre(box: IndexBox, voxelToWorld: Mat4): Vec3 {
   return applyAffine(voxelToWorld, [
-    (box.min[0] + box.max[0]) / 2,
-    (box.min[1] + box.max[1]) / 2,
-    (box.min[2] + box.max[2]) / 2,
+    (box.lo[0] + box.hi[0]) / 2,
+    (box.lo[1] + box.hi[1]) / 2,
+    (box.lo[2] + box.hi[2]) / 2,
   ]);
 }
 
@@ -200,7 +201,7 @@ export async function registerScans(
   const score = (t: Mat4) => normalizedMutualInformation(samples, moving, t);
   const centre = box
     ? boxCentre(box, fixed.voxelToWorld)
-    : boxCentre({ min: [0, 0, 0], max: fixed.dims.map((n) => n - 1) as [number, number, number] }, fixed.voxelToWorld);
+    : boxCentre(clampedBox([0, 0, 0], fixed.dims, fixed.dims), fixed.voxelToWorld);
   const initialScore = score(initial);
   if (!(initialScore.insideFraction >= 0.5))
     throw new InputFileError(

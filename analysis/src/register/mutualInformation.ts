@@ -13,13 +13,7 @@
  */
 import { invertAffine, multiplyMat4 } from "../margin/affine.js";
 import type { Mat4 } from "../margin/types.js";
-
-/** A float32 volume on a grid (RAS voxel-to-world). */
-export interface ScalarVolume {
-  dims: readonly [number, number, number];
-  voxelToWorld: Mat4;
-  data: Float32Array;
-}
+import type { ScalarVolume } from "../segment/types.js";
 
 /** The fixed side, prepared once: sample voxel indices, their values and bins. */
 export interface NmiSamples {

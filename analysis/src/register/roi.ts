@@ -8,12 +8,7 @@ import { applyAffine, invertAffine, multiplyMat4, voxelSpacingMm } from "../marg
 import { squaredDistanceTransform } from "../margin/edt.js";
 import { maskBounds } from "../margin/maskBounds.js";
 import type { MaskVolume, Mat4, Vec3 } from "../margin/types.js";
-
-/** An inclusive voxel-index box [min, max] on a grid. */
-export interface IndexBox {
-  min: [number, number, number];
-  max: [number, number, number];
-}
+import { clampedBox, cropToBox, type IndexBox } from "../segment/box.js";
 
 /**
  * The ROI box of `mask` grown by `marginMm`, on the grid `grid` (default: the mask's own), or null
@@ -44,13 +39,10 @@ export function regionOfInterest(
   }
   const spacing = voxelSpacingMm(grid.voxelToWorld);
   const grow = spacing.map((s) => marginMm / s);
-  const min = [0, 1, 2].map((a) => Math.max(0, Math.ceil(lo[a] - grow[a] - 1e-6))) as [number, number, number];
-  const max = [0, 1, 2].map((a) => Math.min(grid.dims[a] - 1, Math.floor(hi[a] + grow[a] + 1e-6))) as [
-    number,
-    number,
-    number,
-  ];
-  return min.every((v, a) => v <= max[a]) ? { min, max } : null;
+  const first = [0, 1, 2].map((a) => Math.ceil(lo[a] - grow[a] - 1e-6));
+  const last = [0, 1, 2].map((a) => Math.floor(hi[a] + grow[a] + 1e-6));
+  if (first.some((v, a) => v > grid.dims[a] - 1 || last[a] < 0 || v > last[a])) return null;
+  return clampedBox(first, last, grid.dims);
 }
 
 /**
@@ -68,8 +60,7 @@ export function fartherThanFromMask(
   const spacing = voxelSpacingMm(mask.voxelToWorld);
   const lo = [0, 1, 2].map((a) => Math.max(0, bounds.min[a] - Math.ceil(mm / spacing[a]) - 2));
   const hi = [0, 1, 2].map((a) => Math.min(mask.dims[a] - 1, bounds.max[a] + Math.ceil(mm / spacing[a]) + 2));
-  const box: IndexBox = { min: lo as [number, number, number], max: hi as [number, number, number] };
-  const local = cropVolume(mask.data, mask.dims, mask.voxelToWorld, box);
+  const local = cropVolume(mask.data, mask.dims, mask.voxelToWorld, clampedBox(lo, hi, mask.dims));
   const d2 = squaredDistanceTransform(local.data, local.dims, spacing);
   const toLocal = multiplyMat4(invertAffine(local.voxelToWorld, "options"), grid.voxelToWorld);
   const [nx, ny] = grid.dims;
@@ -87,29 +78,18 @@ export function fartherThanFromMask(
 }
 
 /**
- * Copies the voxels of `box` out of a volume (index i + nx·(j + ny·k)) into a new array of the same
- * type, and gives the cropped grid's voxel-to-world matrix (the origin moved to the box's corner).
+ * The voxels of `box` of a volume as a new array of the same type (segment/box.ts `cropToBox`), and the
+ * cropped grid's voxel-to-world matrix (the origin moved to the box's first voxel).
  */
-export function cropVolume<T extends Float32Array | Int16Array | Uint8Array>(
+export function cropVolume<T extends Float32Array | Uint8Array>(
   data: T,
   dims: readonly [number, number, number],
-  voxelToWorld: Float64Array,
+  voxelToWorld: Mat4,
   box: IndexBox,
-): { data: T; dims: [number, number, number]; voxelToWorld: Float64Array } {
-  const [nx, ny] = dims;
-  const size: [number, number, number] = [
-    box.max[0] - box.min[0] + 1,
-    box.max[1] - box.min[1] + 1,
-    box.max[2] - box.min[2] + 1,
-  ];
-  const out = new (data.constructor as new (n: number) => T)(size[0] * size[1] * size[2]);
-  for (let k = 0; k < size[2]; k++)
-    for (let j = 0; j < size[1]; j++) {
-      const from = box.min[0] + nx * (box.min[1] + j + ny * (box.min[2] + k));
-      out.set(data.subarray(from, from + size[0]) as never, size[0] * (j + size[1] * k));
-    }
+): { data: T; dims: [number, number, number]; voxelToWorld: Mat4 } {
+  const out = cropToBox(data, dims, box, (n) => new (data.constructor as new (n: number) => T)(n));
   const m = Float64Array.from(voxelToWorld);
-  const [i0, j0, k0] = box.min;
+  const [i0, j0, k0] = box.lo;
   for (let r = 0; r < 3; r++) m[4 * r + 3] += m[4 * r] * i0 + m[4 * r + 1] * j0 + m[4 * r + 2] * k0;
-  return { data: out, dims: size, voxelToWorld: m };
+  return { data: out, dims: [...box.dims], voxelToWorld: m };
 }
