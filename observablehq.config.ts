@@ -88,10 +88,11 @@ th[aria-sort=descending] .cm-sort::after{content:" ▼"}
 /**
  * The site's icon, inline (an ice ball around a tumor): the browser takes it from the page and never
  * asks the server for /favicon.ico, which a static host answers 404 (a console error on every page).
+ * Base64, so Framework's rewriting of the head's URLs has no % to escape again.
  */
-const FAVICON = `data:image/svg+xml,${encodeURIComponent(
+const FAVICON = `data:image/svg+xml;base64,${Buffer.from(
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" fill="#56B4E9"/><circle cx="14" cy="17" r="7" fill="#D55E00"/></svg>',
-)}`;
+).toString("base64")}`;
 
 /** The case pages: one per tumor of clinical.csv, at cases/<site id> (pseudonyms in publish mode). */
 const casePaths = cohort

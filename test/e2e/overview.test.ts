@@ -47,7 +47,11 @@ describe("overview page in chromium", () => {
     expect(visit.foreignRequests).toEqual([]);
     // Not even /favicon.ico: the icon is inline in the page's head.
     expect(server.notFound).toEqual([]);
-    expect(await visit.page.locator('head link[rel="icon"]').getAttribute("href")).toMatch(/^data:image\/svg\+xml,/);
+    const icon = (await visit.page.locator('head link[rel="icon"]').getAttribute("href")) ?? "";
+    expect(icon).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(Buffer.from(icon.split(",")[1], "base64").toString("utf8")).toMatch(
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^]*<\/svg>$/,
+    );
   });
 
   it("saves a screenshot", async () => {
