@@ -50,7 +50,7 @@ describe("overview page in chromium", () => {
     const icon = (await visit.page.locator('head link[rel="icon"]').getAttribute("href")) ?? "";
     expect(icon).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(Buffer.from(icon.split(",")[1], "base64").toString("utf8")).toMatch(
-      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^]*<\/svg>$/,
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>$/,
     );
   });
 
