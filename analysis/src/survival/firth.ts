@@ -11,6 +11,8 @@
  * 2(ℓ*(β̂) − max_{β₋ᵣ} ℓ*(βᵣ, β₋ᵣ)) ≤ χ²₁(1 − α); the p-value tests βᵣ = 0 the same way.
  * Risk sets are summed directly (O(n²p³)): fine for the cohort sizes of ablation studies (n ≲ 1000).
  */
+
+import { maxOf } from "../stats/descriptives.js";
 import { chiSquareQuantile, chiSquareUpperTail } from "../stats/distributions.js";
 import { type StatsResultBase, type StatsWarning, statsWarning } from "../stats/result.js";
 import { uniroot } from "../stats/rootFinding.js";
@@ -134,7 +136,7 @@ function maximize(
       free.map((a) => state.score[a]),
     );
     // Limit a step to 5 log-HR units (coxphf's maxstep) and halve while ℓ* decreases.
-    const largest = Math.max(...step.map(Math.abs));
+    const largest = maxOf(step.map(Math.abs));
     let scale = largest > 5 ? 5 / largest : 1;
     let next = beta;
     let nextState = state;
@@ -147,10 +149,10 @@ function maximize(
       if (nextState.value >= state.value - 1e-12) break;
       scale /= 2;
     }
-    const change = Math.max(...free.map((r) => Math.abs(next[r] - beta[r])));
+    const change = maxOf(free.map((r) => Math.abs(next[r] - beta[r])));
     beta = next;
     state = nextState;
-    if (change < 1e-8 && Math.max(...free.map((r) => Math.abs(state.score[r]))) < 1e-6)
+    if (change < 1e-8 && maxOf(free.map((r) => Math.abs(state.score[r]))) < 1e-6)
       return { beta, state, iterations: iter, converged: true };
   }
   return { beta, state, iterations: maxIterations, converged: false };
