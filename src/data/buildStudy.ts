@@ -31,11 +31,11 @@ import { readPublishedValues } from "../../build/loaders/cohort/analyzeFolder.js
 import { cohortCaseFiles } from "../../build/loaders/cohort/measureCase.js";
 import {
   encodeNifti,
-  maskFromImage,
   type NiftiImage,
   readNiftiImage,
   scaledVoxelValues,
 } from "../../build/loaders/io/nifti.js";
+import { readMaskFile } from "../../build/loaders/io/readMaskFile.js";
 import { readTransformFile } from "../../build/loaders/io/transform.js";
 import type {
   CaseJson,
@@ -296,8 +296,9 @@ export function caseFiles(
 ): StudyFile[] {
   const siteId = naming.siteIds.get(record.caseId) as string;
   const paths = cohortCaseFiles(cohortDir, record.caseId);
-  const tumor = maskFromImage(readNiftiImage(paths.tumor)).mask;
-  const iceball = maskFromImage(readNiftiImage(paths.iceball)).mask;
+  // any accepted mask format (tumor.nrrd, segmentation.seg.nrrd, …), as the analysis read it
+  const tumor = readMaskFile(paths.tumor, { role: "tumor" }).mask;
+  const iceball = readMaskFile(paths.iceball, { role: "iceball" }).mask;
   const preToPost = readTransformFile(paths.transform);
   const result = measureMargins(tumor, iceball, preToPost, { thresholdMm: json.threshold_mm, voxelMargins: true });
   if (Math.abs(result.mtmMm - json.mtm_mm) > MTM_AGREEMENT_MM)
