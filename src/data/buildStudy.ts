@@ -29,12 +29,7 @@ import {
 import type { CohortAnalysis } from "../../build/loaders/cohort/analyzeFolder.js";
 import { readPublishedValues } from "../../build/loaders/cohort/analyzeFolder.js";
 import { cohortCaseFiles } from "../../build/loaders/cohort/measureCase.js";
-import {
-  encodeNifti,
-  type NiftiImage,
-  readNiftiImage,
-  scaledVoxelValues,
-} from "../../build/loaders/io/nifti.js";
+import { encodeNifti, type NiftiImage, readNiftiImage, scaledVoxelValues } from "../../build/loaders/io/nifti.js";
 import { readMaskFile } from "../../build/loaders/io/readMaskFile.js";
 import { readTransformFile } from "../../build/loaders/io/transform.js";
 import type {
