@@ -573,6 +573,13 @@ describe("images larger than allowed (gzip bombs)", () => {
     expect(e.message).toBe(
       "bomb.nii.gz: inflates to more than the 864 bytes its NIfTI header announces; the file is corrupt",
     );
+    // a file larger than the limit is refused before it is read
+    const big = file("big.nii", rawNifti({ dims: [128, 128, 128], dataBytes: new Uint8Array(128 ** 3), qformCode: 1 }));
+    const refused = inputError(() => readNiftiImage(big, { maxImageMb: 0.5 }));
+    expect([refused.problem, refused.message]).toEqual([
+      "too-large",
+      `${big}: the file is 2 MB, more than the 0.5 MB an image may have (--max-image-mb of margins, validate and analyze raises the limit)`,
+    ]);
     // a little padding after the voxels is accepted
     expect(decodeNifti(gzipped([8, 8, 8], 512 + 1000), "padded.nii.gz").dims).toEqual([8, 8, 8]);
   });

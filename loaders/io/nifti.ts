@@ -16,6 +16,7 @@
  * Decode cost is one gunzip (sized from the gzip trailer so zlib writes one buffer) and, for masks,
  * one pass over the voxels in place: see bench/margin-io.ts.
  */
+import { statSync } from "node:fs";
 import { gunzipSync, gzipSync, constants as zlibConstants } from "node:zlib";
 import { type MaskVolume, type Mat4, type Vec3, voxelSpacingMm } from "@cryomargin/analysis";
 import { NIFTI1, NIFTI2 } from "nifti-reader-js";
@@ -114,9 +115,32 @@ const GZIP_SLACK_BYTES = 2 ** 20;
 /** The most output inflated while looking for the header at the start of a gzip stream. */
 const HEAD_INFLATE_LIMIT_BYTES = 64 * 2 ** 20;
 
+/** How a refusal for size says what to do. */
+const RAISE_LIMIT_ADVICE = "--max-image-mb of margins, validate and analyze raises the limit";
+
 /** Reads a NIfTI file (.nii or .nii.gz, detected from the bytes, not the name). */
 export function readNiftiImage(path: string, options: NiftiReadOptions = {}): NiftiImage {
-  return decodeNifti(readInputFile(path), path, options);
+  return decodeNifti(readNiftiBytes(path, options), path, options);
+}
+
+/**
+ * The bytes of a NIfTI file. A file larger than the limit (+ the gzip slack) is refused unread: its image
+ * is at least as large (deflate never shrinks what it cannot compress by more than a few bytes).
+ */
+export function readNiftiBytes(path: string, { maxImageMb = DEFAULT_MAX_IMAGE_MB }: NiftiReadOptions = {}): Buffer {
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    // missing or unreadable: readInputFile names the problem
+  }
+  if (size > maxImageMb * 2 ** 20 + GZIP_SLACK_BYTES)
+    throw new InputFileError(
+      path,
+      "too-large",
+      `the file is ${megabytes(size)} MB, more than the ${maxImageMb} MB an image may have (${RAISE_LIMIT_ADVICE})`,
+    );
+  return readInputFile(path);
 }
 
 function isGzip(bytes: Uint8Array): boolean {
@@ -291,7 +315,7 @@ export function decodeNifti(
       file,
       "too-large",
       `its header announces a ${dims.join(" × ")} ${info.name} image of ${megabytes(announcedBytes)} MB, more than the ` +
-        `${maxImageMb} MB allowed (--max-image-mb of margins, validate and analyze raises the limit)`,
+        `${maxImageMb} MB allowed (${RAISE_LIMIT_ADVICE})`,
     );
   const bytes = compressed ? gunzipBounded(raw, announcedBytes, file) : raw;
   const data = voxelData(bytes, header, dims, info, file);

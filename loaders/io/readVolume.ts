@@ -26,7 +26,7 @@ import { readDicomSeg, readDicomSeries } from "./dicom.js";
 import { readInputFile } from "./files.js";
 import { InputFileError } from "./inputErrors.js";
 import { type ItkImage, itkCall } from "./itk.js";
-import { decodeNifti, type NiftiReadOptions, type NiftiVoxelArray } from "./nifti.js";
+import { decodeNifti, type NiftiReadOptions, type NiftiVoxelArray, readNiftiBytes } from "./nifti.js";
 
 /** The formats `readVolume` understands. */
 export type VolumeFormat = "nifti" | "nrrd" | "seg.nrrd" | "metaimage" | "dicom-series" | "dicom-seg";
@@ -101,7 +101,7 @@ export function readVolume(path: string, options: NiftiReadOptions = {}): Volume
   const format = volumeFormatOf(path);
   switch (format) {
     case "nifti": {
-      const image = decodeNifti(readInputFile(path), path, options);
+      const image = decodeNifti(readNiftiBytes(path, options), path, options);
       return { ...image, format, components: 1, segments: [] };
     }
     case "nrrd":
