@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CONCAVE_CREASE_WARNING, type MarginsJson } from "@cryomargin/analysis";
+import { CONCAVE_CREASE_WARNING, FALLBACK_AT_MINIMUM_WARNING, type MarginsJson } from "@cryomargin/analysis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { marginWarningSummary } from "../loaders/cli/analyze.js";
 import { mat4FromRows } from "../loaders/io/affine.js";
@@ -243,6 +243,11 @@ describe("analyze's summary of per-case margin warnings", () => {
     );
     expect(lines).toEqual([
       "warning: 2 of 3 cases carry margin warnings (margins.csv, column warnings); in 1 the minimum margin lies at a concave crease of the ice ball, where it may read high",
+    ]);
+    expect(
+      marginWarningSummary(margins([[`${FALLBACK_AT_MINIMUM_WARNING}: a part one slice thick of the tumor`], []])),
+    ).toEqual([
+      "warning: 1 of 2 cases carry margin warnings (margins.csv, column warnings); in 1 it rests on a part of a surface the reconstruction could not model (see mtm_mask_range_mm)",
     ]);
     expect(marginWarningSummary(margins([["the tumor mask touches the edge of its scan"]]))).toEqual([
       "warning: 1 of 1 cases carry margin warnings (margins.csv, column warnings)",

@@ -111,6 +111,7 @@ describe("cryomargin margins, one case", () => {
     expect(Object.keys(json)).toEqual([
       "mtm_mm",
       "mtm_mm_rounded",
+      "mtm_mask_range_mm",
       "min_margin_point_ras",
       "min_margin_octant",
       "threshold_mm",
@@ -135,6 +136,10 @@ describe("cryomargin margins, one case", () => {
     const expected = exactMtm([6, 0, 0]); // 8 mm
     expect(Math.abs(json.mtm_mm - expected)).toBeLessThanOrEqual(MTM_TOLERANCE_MM);
     expect(json.mtm_mm_rounded).toBe(Math.round(json.mtm_mm));
+    // The range the masks allow holds the exact MTM and the engine's reading.
+    const [lo, hi] = json.mtm_mask_range_mm;
+    expect(lo).toBeLessThanOrEqual(Math.min(expected, json.mtm_mm));
+    expect(hi).toBeGreaterThanOrEqual(Math.max(expected, json.mtm_mm));
     expect(json.threshold_mm).toBe(5);
     // a covered tumor with ≥ 7 mm everywhere: all green
     expect(json.coverage).toEqual({ fraction_green: 1, fraction_yellow: 0, fraction_red: 0 });

@@ -51,10 +51,13 @@ describe("marginsJson", () => {
         fractionRed: i === 0 ? Number.NaN : 0.33334,
       })),
       fractionOutsideFieldOfView: 0,
+      mtmMaskRangeMm: [-4.23456, -2.00049],
       warnings: ["engine says"],
     };
     const json = marginsJson(result, ["reader says", "engine says"]);
     expect(json.mtm_mm).toBe(-3.14);
+    expect(json.mtm_mask_range_mm).toEqual([-4.23, -2]);
+    expect(marginsJson({ ...result, mtmMaskRangeMm: [Number.NaN, Number.NaN] }, []).mtm_mask_range_mm).toBeNull();
     expect(json.min_margin_point_ras).toEqual([1.23, -7.89, 0.01]);
     expect(json.tumor_volume_ml).toBe(9.877);
     expect(json.tumor_max_diameter_mm).toBe(31.3);

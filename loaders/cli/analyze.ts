@@ -4,7 +4,12 @@
  * Margins are cached under OUT/.cache by content hash: a second run does not re-measure.
  */
 import { join } from "node:path";
-import { CONCAVE_CREASE_WARNING, DEFAULT_THRESHOLD_MM, type MarginsJson } from "@cryomargin/analysis";
+import {
+  CONCAVE_CREASE_WARNING,
+  DEFAULT_THRESHOLD_MM,
+  FALLBACK_AT_MINIMUM_WARNING,
+  type MarginsJson,
+} from "@cryomargin/analysis";
 import { analysisOutputFiles, analyzeCohortFolder, writeOutputFiles } from "../cohort/analyzeFolder.js";
 import { CliUsageError } from "../errors.js";
 import { writeFilesAtomic } from "../io/files.js";
@@ -128,16 +133,22 @@ export const analyzeCommand: Subcommand = {
 
 /**
  * One line for the cases whose margins carry engine warnings (their text is in margins.csv and each
- * case's JSON), counting those whose minimum lies at a concave crease of the ice ball apart.
+ * case's JSON), counting apart those whose minimum lies at a concave crease of the ice ball and those
+ * whose minimum rests on a fallback of the surface reconstruction.
  */
 export function marginWarningSummary(margins: ReadonlyMap<string, MarginsJson>): string[] {
   const warned = [...margins.values()].filter((m) => m.warnings.length > 0);
   if (warned.length === 0) return [];
-  const crease = warned.filter((m) => m.warnings.some((w) => w.startsWith(CONCAVE_CREASE_WARNING))).length;
+  const count = (start: string) => warned.filter((m) => m.warnings.some((w) => w.startsWith(start))).length;
+  const crease = count(CONCAVE_CREASE_WARNING);
+  const fallback = count(FALLBACK_AT_MINIMUM_WARNING);
   return [
     `warning: ${warned.length} of ${margins.size} cases carry margin warnings (margins.csv, column warnings)` +
       (crease > 0
         ? `; in ${crease} the minimum margin lies at a concave crease of the ice ball, where it may read high`
+        : "") +
+      (fallback > 0
+        ? `; in ${fallback} it rests on a part of a surface the reconstruction could not model (see mtm_mask_range_mm)`
         : ""),
   ];
 }

@@ -124,6 +124,8 @@ export interface CaseJson {
   margins: {
     mtmMm: number;
     mtmMmRounded: number;
+    /** [lo, hi] of the MTM over all surfaces consistent with both masks (null entries when unknown). */
+    mtmMaskRangeMm: [number | null, number | null];
     minMarginPointRas: Vec3;
     minMarginOctant: OctantName;
     thresholdMm: number;

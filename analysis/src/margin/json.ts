@@ -23,6 +23,12 @@ export interface OctantJson {
 export interface MarginsJson {
   mtm_mm: number;
   mtm_mm_rounded: number;
+  /**
+   * [lo, hi], mm: the range of the MTM over all surfaces consistent with both masks (each surface
+   * crossing its mask's boundary voxel edges between the inside and outside voxel centres; maskRange.ts);
+   * null when no margin was measured. Always written; absent from margins files of earlier versions.
+   */
+  mtm_mask_range_mm?: [number, number] | null;
   min_margin_point_ras: Vec3;
   min_margin_octant: OctantName;
   threshold_mm: number;
@@ -54,6 +60,9 @@ export function marginsJson(result: MarginResult, warnings: readonly string[]): 
   return {
     mtm_mm: rounded(result.mtmMm, 2),
     mtm_mm_rounded: result.mtmMmRounded,
+    mtm_mask_range_mm: result.mtmMaskRangeMm.every(Number.isFinite)
+      ? [rounded(result.mtmMaskRangeMm[0], 2), rounded(result.mtmMaskRangeMm[1], 2)]
+      : null,
     min_margin_point_ras: result.minMarginPointRas.map((v) => rounded(v, 2)) as Vec3,
     min_margin_octant: result.minMarginOctant,
     threshold_mm: result.thresholdMm,
@@ -133,6 +142,13 @@ export function checkMarginsJson(value: unknown): { json: MarginsJson } | { prob
       if (o[key] !== null && !isFraction(o[key]))
         return wrong(`octants[${i}].${key}`, o[key], "a fraction in [0, 1] or null");
   }
+  const range = value.mtm_mask_range_mm;
+  if (
+    range !== undefined &&
+    range !== null &&
+    !(Array.isArray(range) && range.length === 2 && range.every(isNumber) && range[0] <= range[1])
+  )
+    return wrong("mtm_mask_range_mm", range, "[lo, hi] (mm, lo ≤ hi) or null");
   const warnings = value.warnings;
   if (!Array.isArray(warnings) || !warnings.every((w) => typeof w === "string"))
     return wrong("warnings", warnings, "an array of text");
@@ -155,6 +171,7 @@ export type MarginResultFromJson = Pick<
   | "coverage"
   | "octants"
   | "warnings"
+  | "mtmMaskRangeMm"
 >;
 
 /**
@@ -165,6 +182,10 @@ export function marginResultFromJson(json: MarginsJson): MarginResultFromJson {
   return {
     mtmMm: json.mtm_mm,
     mtmMmRounded: json.mtm_mm_rounded,
+    // JSON written before the range was reported has no such key: unknown, [NaN, NaN].
+    mtmMaskRangeMm: json.mtm_mask_range_mm
+      ? [json.mtm_mask_range_mm[0], json.mtm_mask_range_mm[1]]
+      : [Number.NaN, Number.NaN],
     tumorMaxDiameterMm: json.tumor_max_diameter_mm,
     tumorVolumeMl: json.tumor_volume_ml,
     iceballVolumeMl: json.iceball_volume_ml,

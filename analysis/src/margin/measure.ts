@@ -27,23 +27,24 @@ import { applyAffine, gridShear, invertAffine, linearDeterminant } from "./affin
 import { CONCAVE_CREASE_WARNING, concaveCreaseAngleDeg } from "./crease.js";
 import { maxPairwiseDistance } from "./diameter.js";
 import { MarginInputError } from "./errors.js";
+import { FALLBACK_AT_MINIMUM_WARNING, fallbackAtMinimum } from "./fallbacks.js";
 import { buildPointTree, type PointTree } from "./kdTree.js";
 import { type MaskBounds, maskBounds } from "./maskBounds.js";
+import { mtmMaskRangeMm } from "./maskRange.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
 import { defaultRefineOptions, type RefineStats, refineSurfaceSamples } from "./refineSurface.js";
 import { lastNearestSample, signedDistance, signedDistanceField } from "./signedDistance.js";
 import { smoothSurfaceSamples } from "./smoothSurface.js";
-import { estimateAreaVectorNormals, extractSurfaceSamples, type SurfaceSamples } from "./surface.js";
+import {
+  estimateAreaVectorNormals,
+  extractSurfaceSamples,
+  SAMPLE_AT_VOXEL_CENTRE,
+  type SurfaceSamples,
+} from "./surface.js";
 import type { CoverageFractions, MarginOptions, MarginResult, MaskVolume, Mat4, OctantMargin, Vec3 } from "./types.js";
 
 /** Neighbourhood of the minimum's nearest ice-surface sample searched for a concave crease, × coarsest spacing. */
 const CREASE_RADIUS_SPACINGS = 2.5;
-/**
- * Worst over-reading of the MTM at a concave crease on the multi-probe phantoms, × the ice grid's
- * coarsest spacing: 1.62 mm at 3.0 mm slices (seeds 7 and 101: 1.62, 1.58), 0.59 mm at 1 mm.
- */
-const CREASE_OVERREAD_SPACINGS = 0.6;
-
 /** Default coverage threshold, mm: the paper's intended margin. */
 export const DEFAULT_THRESHOLD_MM = 5;
 
@@ -76,7 +77,16 @@ export function reconstructSurface(mask: MaskVolume, bounds: MaskBounds): Recons
     2.5 * maxSpacing,
     options.centreSpacingMm,
   );
+  markVoxelCentreSamples(samples);
   return { samples, tree: buildPointTree(samples.points, samples.count), refine };
+}
+
+/** Flags the samples that sit at an end of their edge (on a voxel centre) after both passes. */
+function markVoxelCentreSamples(samples: SurfaceSamples): void {
+  const { count, axis, spacingMm, edgeOffsetMm, flags } = samples;
+  for (let j = 0; j < count; j++) {
+    if (Math.abs(edgeOffsetMm[j]) >= spacingMm[axis[j]] / 2 - 1e-9) flags[j] |= SAMPLE_AT_VOXEL_CENTRE;
+  }
 }
 
 /** Half the smallest world-axis extent of the samples' bounding box, mm. */
@@ -242,13 +252,14 @@ export function measureMargins(
   const ts = tumorSurface.samples;
   let mtmMm = Number.POSITIVE_INFINITY;
   let minPoint: Vec3 = [Number.NaN, Number.NaN, Number.NaN];
-  const surfaceMarginsMm = options.surfaceMargins === true ? new Float64Array(ts.count) : undefined;
+  const sampleMargins = new Float64Array(ts.count);
+  const surfaceMarginsMm = options.surfaceMargins === true ? sampleMargins : undefined;
   for (let s = 0; s < ts.count; s++) {
     const px = ts.points[3 * s];
     const py = ts.points[3 * s + 1];
     const pz = ts.points[3 * s + 2];
     const margin = probe.margin(px, py, pz);
-    if (surfaceMarginsMm) surfaceMarginsMm[s] = margin;
+    sampleMargins[s] = margin;
     if (Number.isNaN(margin)) continue;
     const o = octantIndex(px - centroid[0], py - centroid[1], pz - centroid[2]);
     if (margin < octantMin[o]) octantMin[o] = margin;
@@ -258,7 +269,9 @@ export function measureMargins(
     }
   }
 
+  const range = mtmMaskRangeMm(ts, sampleMargins, mtmMm, iceball, iceSurface.samples, preToPost);
   if (Number.isFinite(mtmMm)) {
+    const rangeText = `the masks allow an MTM from ${range[0].toFixed(2)} to ${range[1].toFixed(2)} mm (mtm_mask_range_mm)`;
     // A concave crease of the ice ball at the minimum: its narrowest part is not in the mask (crease.ts).
     const q = applyAffine(preToPost, minPoint);
     const iceSpacingMm = Math.max(...iceSurface.samples.spacingMm);
@@ -266,9 +279,11 @@ export function measureMargins(
     const angle = concaveCreaseAngleDeg(iceSurface.samples, iceSurface.tree, q[0], q[1], q[2], radiusMm);
     if (angle !== null) {
       warnings.push(
-        `${CONCAVE_CREASE_WARNING} (it turns inward by ${angle.toFixed(0)}° within ${radiusMm.toFixed(1)} mm, as where two probes' ice meets); the narrowest part of such a crease falls between voxel centres, so the margin there may read high, by up to about ${(CREASE_OVERREAD_SPACINGS * iceSpacingMm).toFixed(1)} mm (${CREASE_OVERREAD_SPACINGS} × the ice scan's coarsest spacing, the worst seen on multi-probe phantoms)`,
+        `${CONCAVE_CREASE_WARNING} (it turns inward by ${angle.toFixed(0)}° within ${radiusMm.toFixed(1)} mm, as where two probes' ice meets); the narrowest part of such a crease falls between voxel centres, so the margin there may read high: ${rangeText}`,
       );
     }
+    const fallback = fallbackAtMinimum(tumorSurface, sampleMargins, mtmMm, minPoint, iceSurface, q);
+    if (fallback !== null) warnings.push(`${FALLBACK_AT_MINIMUM_WARNING}: ${fallback}; ${rangeText}`);
   }
 
   const voxels = voxelPass(tumor, tumorBounds, centroid, probe, thresholdMm, octantMin, options.voxelMargins === true);
@@ -311,6 +326,7 @@ export function measureMargins(
     coverage: fractions(total[0], total[1], total[2]),
     octants,
     fractionOutsideFieldOfView,
+    mtmMaskRangeMm: range,
     warnings,
   };
   if (voxels.margins) result.voxelMarginsMm = voxels.margins;

@@ -316,10 +316,9 @@ function closestPointEllipsoid(
 /**
  * Exact MTM of a tumor ellipsoid against any ice ball given by its exact signed distance (mm,
  * positive inside, post-ablation world): min over the tumor surface of the signed distance at the
- * mapped point. A 24 × 48 search over the surface parameters (u, v), then seven rounds of zooming
- * (±1 cell in steps of ¼) around the best three; the minimum of a signed distance over a smooth
- * surface is attained at a smooth point, so the zoom converges (cell 4⁻⁷ of the first, < 1e-4 mm).
- * `rounds = 0` gives the coarse search alone (for the suite's placement of the ice ball).
+ * mapped point ({@link exactMinimalMarginOverSurface} on the ellipsoid's (u, v) parametrisation, a
+ * 24 × 48 search zoomed around the best three). `rounds = 0` gives the coarse search alone (for the
+ * suite's placement of the ice ball).
  */
 export function exactMinimalMargin(
   tumor: Ellipsoid,
@@ -327,9 +326,40 @@ export function exactMinimalMargin(
   preToPost: Mat4,
   rounds = 7,
 ): { mtmMm: number; point: Vec3 } {
-  const f = (u: number, v: number) => iceSignedDistance(applyAffine(preToPost, ellipsoidSurfacePoint(tumor, u, v)));
-  const nu = 24;
-  const nv = 48;
+  return exactMinimalMarginOverSurface((u, v) => ellipsoidSurfacePoint(tumor, u, v), iceSignedDistance, preToPost, {
+    rounds,
+  });
+}
+
+/** Resolution of {@link exactMinimalMarginOverSurface}'s search. */
+export interface SurfaceSearchOptions {
+  /** Zoom rounds (default 7; 0 = the coarse search alone). */
+  rounds?: number;
+  /** Coarse steps in the polar angle u ∈ [0, π] (default 24) and the azimuth v (default 48). */
+  polarSteps?: number;
+  azimuthSteps?: number;
+  /** Coarse candidates zoomed around (default 3). */
+  starts?: number;
+}
+
+/**
+ * Exact MTM over a smooth closed surface given by its parametrisation `surfacePoint(u, v)` (polar
+ * angle u ∈ [0, π], azimuth v, pre-ablation world) against an ice ball given by its exact signed
+ * distance (mm, positive inside, post-ablation world): min of the signed distance at the mapped surface
+ * points. A polarSteps × azimuthSteps search over (u, v), then `rounds` rounds of zooming (±1 cell in
+ * steps of ¼) around the best `starts`; the minimum of a signed distance over a smooth surface is
+ * attained at a smooth point, so the zoom converges (cell 4⁻⁷ of the first after 7 rounds, < 1e-4 mm
+ * for the phantoms' sizes).
+ */
+export function exactMinimalMarginOverSurface(
+  surfacePoint: (u: number, v: number) => Vec3,
+  iceSignedDistance: (p: Vec3) => number,
+  preToPost: Mat4,
+  { rounds = 7, polarSteps = 24, azimuthSteps = 48, starts = 3 }: SurfaceSearchOptions = {},
+): { mtmMm: number; point: Vec3 } {
+  const f = (u: number, v: number) => iceSignedDistance(applyAffine(preToPost, surfacePoint(u, v)));
+  const nu = polarSteps;
+  const nv = azimuthSteps;
   const candidates: { u: number; v: number; m: number }[] = [];
   for (let a = 0; a <= nu; a++) {
     const u = (Math.PI * a) / nu;
@@ -340,7 +370,7 @@ export function exactMinimalMargin(
   }
   candidates.sort((x, y) => x.m - y.m);
   let best = candidates[0];
-  for (const start of rounds > 0 ? candidates.slice(0, 3) : []) {
+  for (const start of rounds > 0 ? candidates.slice(0, starts) : []) {
     let c = start;
     let du = Math.PI / nu;
     let dv = (2 * Math.PI) / nv;
@@ -360,7 +390,7 @@ export function exactMinimalMargin(
     }
     if (c.m < best.m) best = c;
   }
-  return { mtmMm: best.m, point: ellipsoidSurfacePoint(tumor, best.u, best.v) };
+  return { mtmMm: best.m, point: surfacePoint(best.u, best.v) };
 }
 
 /**
@@ -704,7 +734,7 @@ function twoBallUnionVolumeMl(parts: Ellipsoid[]): number {
  * with a random sub-voxel origin offset, whose field of view holds the world box centre ± half with a
  * 4 mm border in any orientation.
  */
-function gridAround(centre: Vec3, half: Vec3, spacing: Vec3, rnd: () => number, axial: boolean): MaskVolume {
+export function gridAround(centre: Vec3, half: Vec3, spacing: Vec3, rnd: () => number, axial: boolean): MaskVolume {
   const rotation = axial ? new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]) : randomRotation(rnd);
   const reach = Math.hypot(half[0], half[1], half[2]) + 4;
   const dims = spacing.map((s) => Math.ceil((2 * reach) / s) + 2) as [number, number, number];

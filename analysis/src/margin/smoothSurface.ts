@@ -6,7 +6,7 @@ import { MAX_TERMS, solveSymmetric } from "./cholesky.js";
 import { selectCentres } from "./fitCentres.js";
 import { buildPointTree, forEachWithinRadius, nearestPointStable, type PointTree } from "./kdTree.js";
 import { smallestRoot } from "./quadraticRoot.js";
-import { addRidge } from "./refineSurface.js";
+import { addRidge, keepsMidpoint } from "./refineSurface.js";
 import type { SurfaceSamples } from "./surface.js";
 import { tangentFrame } from "./tangentFrame.js";
 
@@ -119,6 +119,7 @@ export function smoothSurfaceSamples(
   for (let j = 0; j < count; j++) {
     ci = nearestPointStable(centreTree, points[3 * j], points[3 * j + 1], points[3 * j + 2], ci);
     if (!fitted[ci]) continue;
+    if (keepsMidpoint(samples, j)) continue;
     const o = stride * ci;
     // The sample's edge (midpoint m, unit direction ê, half-length L/2) in the patch's frame.
     const L = spacingMm[axis[j]];

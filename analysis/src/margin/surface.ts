@@ -13,6 +13,23 @@ import { forEachWithinRadius, type PointTree } from "./kdTree.js";
 import type { MaskBounds } from "./maskBounds.js";
 import type { MaskVolume } from "./types.js";
 
+/** Sample flag: no usable local fit, the sample stays at its edge's midpoint (the 0.5 iso-surface). */
+export const SAMPLE_UNREFINED = 1;
+/** Sample flag: the sample sits at an end of its edge, on a voxel centre. */
+export const SAMPLE_AT_VOXEL_CENTRE = 2;
+/** Sample flag: the sample's inside voxel has outside neighbours on both sides along the edge's axis. */
+export const SAMPLE_THIN = 4;
+
+/**
+ * True when grid axis `a` is a slice axis: the coarsest axis of a grid at least 1.5 times coarser
+ * across slices than in-plane (1 mm slices at 0.7–1.0 mm in-plane are not).
+ * Example: `isSliceAxis([1.2, 1.2, 3], 2)` is true, `isSliceAxis([1, 1, 1], 2)` false.
+ */
+export function isSliceAxis(spacingMm: readonly number[], a: number): boolean {
+  const max = Math.max(...spacingMm);
+  return spacingMm[a] === max && max > 1.5 * Math.min(...spacingMm);
+}
+
 export interface SurfaceSamples {
   count: number;
   /** Sample positions in world mm, x y z interleaved (edge midpoints until refined). */
@@ -28,6 +45,13 @@ export interface SurfaceSamples {
    * refined; within ± half the spacing on that axis, where the true crossing is).
    */
   edgeOffsetMm: Float64Array;
+  /**
+   * What each sample's position rests on (bits): {@link SAMPLE_UNREFINED} no local fit, still at its
+   * edge's midpoint; {@link SAMPLE_AT_VOXEL_CENTRE} at an end of its edge (a voxel centre: the fit put
+   * the surface beyond the edge and it was clamped there); {@link SAMPLE_THIN} its inside voxel is the
+   * only one along the edge's axis (a one-voxel-thick part: a spur, a bridge, a single-slice cap).
+   */
+  flags: Uint8Array;
   /** Area of the voxel face each edge crosses, mm² (voxel volume / spacing on that axis), per axis. */
   faceAreaMm2: [number, number, number];
   /** Voxel spacing of the grid the samples came from, mm. */
@@ -50,18 +74,26 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
   const sliceStride = nx * ny;
   // First pass counts, second fills: no growing arrays.
   let count = 0;
-  const forEachCrossing = (emit: (i: number, j: number, k: number, axis: number, dir: number) => void) => {
+  const forEachCrossing = (
+    emit: (i: number, j: number, k: number, axis: number, dir: number, thin: boolean) => void,
+  ) => {
     for (let k = bounds.min[2]; k <= bounds.max[2]; k++) {
       for (let j = bounds.min[1]; j <= bounds.max[1]; j++) {
         let idx = bounds.min[0] + nx * (j + ny * k);
         for (let i = bounds.min[0]; i <= bounds.max[0]; i++, idx++) {
           if (data[idx] === 0) continue;
-          if (i === 0 || data[idx - 1] === 0) emit(i, j, k, 0, -1);
-          if (i === nx - 1 || data[idx + 1] === 0) emit(i, j, k, 0, 1);
-          if (j === 0 || data[idx - nx] === 0) emit(i, j, k, 1, -1);
-          if (j === ny - 1 || data[idx + nx] === 0) emit(i, j, k, 1, 1);
-          if (k === 0 || data[idx - sliceStride] === 0) emit(i, j, k, 2, -1);
-          if (k === nz - 1 || data[idx + sliceStride] === 0) emit(i, j, k, 2, 1);
+          const iLow = i === 0 || data[idx - 1] === 0;
+          const iHigh = i === nx - 1 || data[idx + 1] === 0;
+          const jLow = j === 0 || data[idx - nx] === 0;
+          const jHigh = j === ny - 1 || data[idx + nx] === 0;
+          const kLow = k === 0 || data[idx - sliceStride] === 0;
+          const kHigh = k === nz - 1 || data[idx + sliceStride] === 0;
+          if (iLow) emit(i, j, k, 0, -1, iHigh);
+          if (iHigh) emit(i, j, k, 0, 1, iLow);
+          if (jLow) emit(i, j, k, 1, -1, jHigh);
+          if (jHigh) emit(i, j, k, 1, 1, jLow);
+          if (kLow) emit(i, j, k, 2, -1, kHigh);
+          if (kHigh) emit(i, j, k, 2, 1, kLow);
         }
       }
     }
@@ -71,8 +103,9 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
   const normals = new Float64Array(3 * count);
   const edges = new Float64Array(3 * count);
   const axis = new Uint8Array(count);
+  const flags = new Uint8Array(count);
   let n = 0;
-  forEachCrossing((i, j, k, a, dir) => {
+  forEachCrossing((i, j, k, a, dir, thin) => {
     for (let c = 0; c < 3; c++) {
       const e = dir * m[4 * c + a];
       edges[3 * n + c] = e;
@@ -80,6 +113,7 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
       normals[3 * n + c] = e / spacing[a];
     }
     axis[n] = a;
+    if (thin) flags[n] = SAMPLE_THIN;
     n++;
   });
   return {
@@ -89,6 +123,7 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
     edges,
     axis,
     edgeOffsetMm: new Float64Array(count),
+    flags,
     faceAreaMm2: [voxelVolume / spacing[0], voxelVolume / spacing[1], voxelVolume / spacing[2]],
     spacingMm: spacing,
   };

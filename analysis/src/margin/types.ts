@@ -87,6 +87,12 @@ export interface MarginResult {
   octants: OctantMargin[];
   /** Fraction of tumor volume that maps outside the post-ablation field of view (0 normally). */
   fractionOutsideFieldOfView: number;
+  /**
+   * [lo, hi]: the range of the MTM over all tumor and ice-ball surfaces consistent with both masks
+   * (each crossing its boundary voxel edges between the inside and outside voxel centres), mm;
+   * maskRange.ts. [NaN, NaN] when no margin was measured.
+   */
+  mtmMaskRangeMm: [number, number];
   warnings: string[];
   /** With `voxelMargins`: signed margin (mm) per tumor-grid voxel, NaN outside the tumor. */
   voxelMarginsMm?: Float32Array;

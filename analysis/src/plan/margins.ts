@@ -160,6 +160,8 @@ export interface CaseMarginRow {
   ltpFreeMonths: number;
   mtmMm: number;
   mtmMmRounded: number;
+  /** The range of the MTM the masks allow, mm ([NaN, NaN] when the margins do not carry it). */
+  mtmMaskRangeMm: [number, number];
   /** The MTM the statistics used (rounded or raw). */
   mtmForStatisticsMm: number;
   minMarginOctant: OctantName;
@@ -185,6 +187,7 @@ export function caseMarginRows(cases: readonly CaseRecord[], source: MtmSource):
     ltpFreeMonths: ltpFreeTimeMonths(c),
     mtmMm: c.margin.mtmMm,
     mtmMmRounded: c.margin.mtmMmRounded,
+    mtmMaskRangeMm: c.margin.mtmMaskRangeMm ?? [Number.NaN, Number.NaN],
     mtmForStatisticsMm: mtmForStatisticsMm(c, source),
     minMarginOctant: c.margin.minMarginOctant,
     ltpOctant: c.ltpOctant,
