@@ -16,6 +16,7 @@
  */
 import { createRandom } from "../stats/random.js";
 import { applyAffine, invertAffine } from "./affine.js";
+import { marchingCubes } from "./marchingCubes.js";
 import { maskBounds } from "./maskBounds.js";
 import {
   type Ellipsoid,
@@ -29,7 +30,6 @@ import {
   rasterizeEllipsoid,
   rigidTransform,
 } from "./phantoms.js";
-import { extractSurfaceSamples } from "./surface.js";
 import type { MaskVolume, Mat4, Vec3 } from "./types.js";
 
 /** One von Mises–Fisher bump of a star-shaped surface: a·exp(κ(û·d − 1)). */
@@ -143,23 +143,23 @@ export function rasterizeStar(mask: MaskVolume, shape: StarShape): number {
 
 /**
  * MTM of the mask's 0.5 iso-surface against an ice ball given by its exact signed distance
- * (post-ablation world): marching cubes on the binary mask puts one vertex at the midpoint of every
- * inside/outside voxel edge, and the ice ball's signed distance (positive inside) is concave for a
- * convex ice ball, so its minimum over each triangle is at a vertex: the MTM over the triangulated
- * iso-surface is the minimum over the boundary-edge midpoints (extractSurfaceSamples enumerates the
- * same edges marching cubes places its vertices on). Exact for a convex ice ball; for another, an
- * upper bound.
+ * (post-ablation world): marching cubes on the binary mask (marchingCubes.ts) puts one vertex at the
+ * midpoint of every inside/outside voxel edge, and the ice ball's signed distance (positive inside) is
+ * concave for a convex ice ball, so its minimum over each triangle is at a vertex: the MTM over the
+ * triangulated iso-surface is the minimum over the mesh's vertices. Exact for a convex ice ball; for
+ * another, an upper bound.
  */
 export function isoSurfaceMinimalMargin(
   tumor: MaskVolume,
   iceSignedDistance: (p: Vec3) => number,
   preToPost: Mat4,
 ): { mtmMm: number; point: Vec3 } {
-  const samples = extractSurfaceSamples(tumor, maskBounds(tumor));
+  const mesh = marchingCubes(tumor, maskBounds(tumor));
+  const v = mesh.positionsMm;
   let best = Number.POSITIVE_INFINITY;
   let point: Vec3 = [Number.NaN, Number.NaN, Number.NaN];
-  for (let s = 0; s < samples.count; s++) {
-    const p: Vec3 = [samples.points[3 * s], samples.points[3 * s + 1], samples.points[3 * s + 2]];
+  for (let s = 0; s < mesh.vertexCount; s++) {
+    const p: Vec3 = [v[3 * s], v[3 * s + 1], v[3 * s + 2]];
     const m = iceSignedDistance(applyAffine(preToPost, p));
     if (m < best) {
       best = m;
