@@ -28,6 +28,7 @@ import {
   randomRotation,
   randomUnitVector,
   rasterizeEllipsoid,
+  rasterizeSolid,
   rigidTransform,
 } from "./phantoms.js";
 import type { MaskVolume, Mat4, Vec3 } from "./types.js";
@@ -101,44 +102,12 @@ export function randomStarShape(centre: Vec3, radiusMm: number, rnd: () => numbe
  * bounding box. Returns the number of voxels set.
  */
 export function rasterizeStar(mask: MaskVolume, shape: StarShape): number {
-  const [nx, ny, nz] = mask.dims;
-  const inv = invertAffine(mask.voxelToWorld, "options");
   const reach = starMaxRadiusMm(shape);
-  const lo = [Infinity, Infinity, Infinity];
-  const hi = [-Infinity, -Infinity, -Infinity];
-  for (let corner = 0; corner < 8; corner++) {
-    const v = applyAffine(inv, [
-      shape.centre[0] + (corner & 1 ? reach : -reach),
-      shape.centre[1] + (corner & 2 ? reach : -reach),
-      shape.centre[2] + (corner & 4 ? reach : -reach),
-    ]);
-    for (let a = 0; a < 3; a++) {
-      lo[a] = Math.min(lo[a], v[a]);
-      hi[a] = Math.max(hi[a], v[a]);
-    }
-  }
-  const dims = [nx, ny, nz];
-  const from = lo.map((v) => Math.max(0, Math.floor(v)));
-  const to = hi.map((v, a) => Math.min(dims[a] - 1, Math.ceil(v)));
-  const m = mask.voxelToWorld;
-  let set = 0;
-  for (let k = from[2]; k <= to[2]; k++) {
-    for (let j = from[1]; j <= to[1]; j++) {
-      for (let i = from[0]; i <= to[0]; i++) {
-        const dx = m[0] * i + m[1] * j + m[2] * k + m[3] - shape.centre[0];
-        const dy = m[4] * i + m[5] * j + m[6] * k + m[7] - shape.centre[1];
-        const dz = m[8] * i + m[9] * j + m[10] * k + m[11] - shape.centre[2];
-        const d = Math.hypot(dx, dy, dz);
-        if (d > reach) continue;
-        if (d === 0 || d <= starRadiusMm(shape, dx / d, dy / d, dz / d)) {
-          const idx = i + nx * (j + ny * k);
-          if (mask.data[idx] === 0) set++;
-          mask.data[idx] = 1;
-        }
-      }
-    }
-  }
-  return set;
+  const [cx, cy, cz] = shape.centre;
+  return rasterizeSolid(mask, shape.centre, [reach, reach, reach], (x, y, z) => {
+    const d = Math.hypot(x - cx, y - cy, z - cz);
+    return d <= reach && (d === 0 || d <= starRadiusMm(shape, (x - cx) / d, (y - cy) / d, (z - cz) / d));
+  });
 }
 
 /**

@@ -12,28 +12,16 @@ import { filledPocketTwin, generateUnionPhantomCases, type UnionPhantomOptions }
 import { voxelSpacingMm } from "./affine.js";
 import { measureMargins } from "./measure.js";
 import {
+  type ErrorSummary,
   emptyMask,
   generatePhantomCases,
   type PhantomCase,
   type PhantomSuiteOptions,
   rasterizeEllipsoid,
+  summarizeErrors,
 } from "./phantoms.js";
 import { minimalTreatmentMarginQamBaseline } from "./qamBaseline.js";
 import type { MarginResult, Vec3 } from "./types.js";
-
-interface ErrorSummary {
-  meanAbs: number;
-  max: number;
-  meanSigned: number;
-}
-
-function summarize(errors: number[]): ErrorSummary {
-  return {
-    meanAbs: errors.reduce((s, e) => s + Math.abs(e), 0) / errors.length,
-    max: Math.max(...errors.map(Math.abs)),
-    meanSigned: errors.reduce((s, e) => s + e, 0) / errors.length,
-  };
-}
 
 interface SuiteRun {
   cases: PhantomCase[];
@@ -114,8 +102,8 @@ function runCases(label: string, shapes: string, cases: PhantomCase[]): SuiteRun
   }
   const run: SuiteRun = {
     cases,
-    engine: summarize(engineErrors),
-    qam: summarize(qamErrors),
+    engine: summarizeErrors(engineErrors),
+    qam: summarizeErrors(qamErrors),
     tumorVolumeMaxRel: Math.max(...tumorVolume),
     iceVolumeMaxRel: Math.max(...iceVolume),
     diameterErrors,
@@ -339,7 +327,7 @@ describe("phantom suite: MTM, volumes, diameter against exact answers", () => {
       };
     });
     const pairErrors = (key: "engine" | "qam") =>
-      summarize(rows.flatMap((r) => [r[key] - r.c.exactMtmMm, r[key] - r.twin.exactMtmMm]));
+      summarizeErrors(rows.flatMap((r) => [r[key] - r.c.exactMtmMm, r[key] - r.twin.exactMtmMm]));
     const f = (s: ErrorSummary) => `${s.meanAbs.toFixed(3)} / ${s.max.toFixed(3)} / ${s.meanSigned.toFixed(3)}`;
     const halfSpreads = rows.map((r) => r.spread / 2);
     const bound = {

@@ -111,16 +111,29 @@ export function ellipsoidLevel(e: Ellipsoid, x: number, y: number, z: number): n
  * ellipsoid's bounding box). Returns the number of voxels set.
  */
 export function rasterizeEllipsoid(mask: MaskVolume, e: Ellipsoid): number {
+  return rasterizeSolid(mask, e.centre, ellipsoidHalfExtent(e), (x, y, z) => ellipsoidLevel(e, x, y, z) <= 1);
+}
+
+/**
+ * Writes 1 into `mask.data` at every voxel whose centre (x, y, z, world mm) is `inside` a solid held in
+ * the world box centre ± half, visiting only the grid voxels of that box. Returns the number of voxels
+ * set (those that were 0).
+ */
+export function rasterizeSolid(
+  mask: MaskVolume,
+  centre: Readonly<Vec3>,
+  half: Readonly<Vec3>,
+  inside: (x: number, y: number, z: number) => boolean,
+): number {
   const [nx, ny, nz] = mask.dims;
   const inv = invertAffine(mask.voxelToWorld, "options");
-  const h = ellipsoidHalfExtent(e);
   const lo = [Infinity, Infinity, Infinity];
   const hi = [-Infinity, -Infinity, -Infinity];
   for (let corner = 0; corner < 8; corner++) {
     const p: Vec3 = [
-      e.centre[0] + (corner & 1 ? h[0] : -h[0]),
-      e.centre[1] + (corner & 2 ? h[1] : -h[1]),
-      e.centre[2] + (corner & 4 ? h[2] : -h[2]),
+      centre[0] + (corner & 1 ? half[0] : -half[0]),
+      centre[1] + (corner & 2 ? half[1] : -half[1]),
+      centre[2] + (corner & 4 ? half[2] : -half[2]),
     ];
     const v = applyAffine(inv, p);
     for (let a = 0; a < 3; a++) {
@@ -139,7 +152,7 @@ export function rasterizeEllipsoid(mask: MaskVolume, e: Ellipsoid): number {
         const x = m[0] * i + m[1] * j + m[2] * k + m[3];
         const y = m[4] * i + m[5] * j + m[6] * k + m[7];
         const z = m[8] * i + m[9] * j + m[10] * k + m[11];
-        if (ellipsoidLevel(e, x, y, z) <= 1) {
+        if (inside(x, y, z)) {
           const idx = i + nx * (j + ny * k);
           if (mask.data[idx] === 0) set++;
           mask.data[idx] = 1;
@@ -148,6 +161,26 @@ export function rasterizeEllipsoid(mask: MaskVolume, e: Ellipsoid): number {
     }
   }
   return set;
+}
+
+/** Mean |error|, largest |error| and mean signed error of a list of errors (mm), as the suites report them. */
+export interface ErrorSummary {
+  meanAbs: number;
+  max: number;
+  meanSigned: number;
+}
+
+/** {@link ErrorSummary} of `errors`. Example: `summarizeErrors([0.1, -0.3])` → 0.2 / 0.3 / −0.1. */
+export function summarizeErrors(errors: readonly number[]): ErrorSummary {
+  let abs = 0;
+  let max = 0;
+  let signed = 0;
+  for (const e of errors) {
+    abs += Math.abs(e);
+    signed += e;
+    if (Math.abs(e) > max) max = Math.abs(e);
+  }
+  return { meanAbs: abs / errors.length, max, meanSigned: signed / errors.length };
 }
 
 /** Volume of the ellipsoid, ml: 4/3 π abc / 1000. */

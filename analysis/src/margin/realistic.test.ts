@@ -24,6 +24,7 @@ import { CONCAVE_CREASE_WARNING } from "./crease.js";
 import { FALLBACK_AT_MINIMUM_WARNING } from "./fallbacks.js";
 import { generateIrregularCases, type IrregularCase } from "./irregularPhantoms.js";
 import { measureMargins } from "./measure.js";
+import { type ErrorSummary, summarizeErrors } from "./phantoms.js";
 import { minimalTreatmentMarginQamBaseline } from "./qamBaseline.js";
 
 const SLICES_MM = [1, 2, 3, 4, 5, 6];
@@ -37,20 +38,6 @@ interface Row {
   qamMm: number;
   rangeMm: [number, number];
   flagged: boolean;
-}
-
-interface ErrorSummary {
-  meanAbs: number;
-  max: number;
-  meanSigned: number;
-}
-
-function summarize(errors: number[]): ErrorSummary {
-  return {
-    meanAbs: errors.reduce((s, e) => s + Math.abs(e), 0) / errors.length,
-    max: Math.max(...errors.map(Math.abs)),
-    meanSigned: errors.reduce((s, e) => s + e, 0) / errors.length,
-  };
 }
 
 /** Inside [lo, hi] up to 0.005 mm (the JSON's rounding). */
@@ -84,12 +71,12 @@ function runSuite(ragged: boolean): Row[] {
     const part = rows.filter((r) => r.c.sliceMm === sliceMm);
     const width = part.reduce((s, r) => s + r.rangeMm[1] - r.rangeMm[0], 0) / part.length;
     lines.push(
-      `  ${String(sliceMm).padStart(3)} mm | ${f(summarize(part.map((r) => r.engineMm - r.truthMm))).padEnd(31)} | ${f(summarize(part.map((r) => r.qamMm - r.truthMm))).padEnd(21)} | ` +
-        `${f(summarize(part.map((r) => r.c.isoSurfaceMtmMm - r.c.continuousMtmMm))).padEnd(22)} | ${width.toFixed(2).padStart(11)} | ${part.filter((r) => r.flagged).length}/${part.length}`,
+      `  ${String(sliceMm).padStart(3)} mm | ${f(summarizeErrors(part.map((r) => r.engineMm - r.truthMm))).padEnd(31)} | ${f(summarizeErrors(part.map((r) => r.qamMm - r.truthMm))).padEnd(21)} | ` +
+        `${f(summarizeErrors(part.map((r) => r.c.isoSurfaceMtmMm - r.c.continuousMtmMm))).padEnd(22)} | ${width.toFixed(2).padStart(11)} | ${part.filter((r) => r.flagged).length}/${part.length}`,
     );
   }
   lines.push(
-    `  all    | ${f(summarize(rows.map((r) => r.engineMm - r.truthMm))).padEnd(31)} | ${f(summarize(rows.map((r) => r.qamMm - r.truthMm))).padEnd(21)} | ` +
+    `  all    | ${f(summarizeErrors(rows.map((r) => r.engineMm - r.truthMm))).padEnd(31)} | ${f(summarizeErrors(rows.map((r) => r.qamMm - r.truthMm))).padEnd(21)} | ` +
       `engine outside its range: ${rows.filter((r) => !inside(r.engineMm, r.rangeMm)).length}, truth outside: ${rows.filter((r) => !inside(r.truthMm, r.rangeMm)).length}`,
   );
   console.log(lines.join("\n"));
@@ -97,7 +84,7 @@ function runSuite(ragged: boolean): Row[] {
 }
 
 const errors = (rows: Row[], slices: number[]) =>
-  summarize(rows.filter((r) => slices.includes(r.c.sliceMm)).map((r) => r.engineMm - r.truthMm));
+  summarizeErrors(rows.filter((r) => slices.includes(r.c.sliceMm)).map((r) => r.engineMm - r.truthMm));
 
 describe("smooth irregular tumors (lobulated star shapes) against the continuous truth", () => {
   let rows: Row[] = [];
@@ -110,7 +97,7 @@ describe("smooth irregular tumors (lobulated star shapes) against the continuous
     expect(e.meanAbs).toBeLessThanOrEqual(0.3);
     expect(e.max).toBeLessThanOrEqual(0.9);
     expect(Math.abs(e.meanSigned)).toBeLessThanOrEqual(0.1);
-    const qam = summarize(rows.filter((r) => r.c.sliceMm <= 3).map((r) => r.qamMm - r.truthMm));
+    const qam = summarizeErrors(rows.filter((r) => r.c.sliceMm <= 3).map((r) => r.qamMm - r.truthMm));
     expect(qam.meanAbs).toBeGreaterThan(2 * e.meanAbs);
   });
 
