@@ -253,6 +253,7 @@ export function measureMargins(
   let mtmMm = Number.POSITIVE_INFINITY;
   let minPoint: Vec3 = [Number.NaN, Number.NaN, Number.NaN];
   const sampleMargins = new Float64Array(ts.count);
+  let minOctantIndex = 0;
   const surfaceMarginsMm = options.surfaceMargins === true ? sampleMargins : undefined;
   for (let s = 0; s < ts.count; s++) {
     const px = ts.points[3 * s];
@@ -261,11 +262,14 @@ export function measureMargins(
     const margin = probe.margin(px, py, pz);
     sampleMargins[s] = margin;
     if (Number.isNaN(margin)) continue;
-    const o = octantIndex(px - centroid[0], py - centroid[1], pz - centroid[2]);
+    // A sample belongs to the octant of the tumor voxel it bounds (its edge's inside centre): an octant
+    // holding no voxel then holds no sample, and the MTM is the smallest octant minimum.
+    const o = sampleOctant(ts, s, centroid);
     if (margin < octantMin[o]) octantMin[o] = margin;
     if (margin < mtmMm) {
       mtmMm = margin;
       minPoint = [px, py, pz];
+      minOctantIndex = o;
     }
   }
 
@@ -310,9 +314,7 @@ export function measureMargins(
   const total = [0, 0, 0];
   for (let o = 0; o < 8; o++) for (let c = 0; c < 3; c++) total[c] += voxels.octantClass[3 * o + c];
 
-  const minOctant = Number.isNaN(minPoint[0])
-    ? OCTANT_NAMES[0]
-    : OCTANT_NAMES[octantIndex(minPoint[0] - centroid[0], minPoint[1] - centroid[1], minPoint[2] - centroid[2])];
+  const minOctant = OCTANT_NAMES[minOctantIndex];
   const result: MarginResult = {
     mtmMm,
     mtmMmRounded: Number.isNaN(mtmMm) ? Number.NaN : roundMarginMm(mtmMm),
@@ -332,6 +334,22 @@ export function measureMargins(
   if (voxels.margins) result.voxelMarginsMm = voxels.margins;
   if (surfaceMarginsMm) result.tumorSurface = { samples: ts, marginsMm: surfaceMarginsMm };
   return result;
+}
+
+/**
+ * Octant of surface sample s: that of its edge's inside voxel centre (sample − (offset + L/2)·ê), the
+ * tumor voxel whose face it lies on.
+ */
+function sampleOctant(samples: SurfaceSamples, s: number, centroid: Vec3): number {
+  const L = samples.spacingMm[samples.axis[s]];
+  const back = (samples.edgeOffsetMm[s] + L / 2) / L;
+  const e = samples.edges;
+  const p = samples.points;
+  return octantIndex(
+    p[3 * s] - back * e[3 * s] - centroid[0],
+    p[3 * s + 1] - back * e[3 * s + 1] - centroid[1],
+    p[3 * s + 2] - back * e[3 * s + 2] - centroid[2],
+  );
 }
 
 /** Lattice step of the voxel pass, mm: anchors this far apart bound every voxel's margin. */
