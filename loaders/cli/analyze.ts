@@ -22,6 +22,8 @@ import {
   type OptionSpec,
   parseCommandArgs,
   stringOption,
+  UNCERTAINTY_OPTION_SPECS,
+  uncertaintyOptions,
   wholeNumberOption,
 } from "./args.js";
 
@@ -50,6 +52,12 @@ export const analyzeUsage = [
   "  --export DIR           also write each case's 3D Slicer segmentation and margin meshes to",
   "                         DIR/<case_id>/ (margins.seg.nrrd, tumor-margin.vtk, tumor-margin.ply)",
   "  --quiet                no progress bar",
+  "  --uncertainty          every case's MTM interval under registration error (Monte-Carlo over rigid",
+  "                         perturbations; as margins --uncertainty): in cases/<id>.json and as error",
+  "                         bars on Fig. 6 (mtm-versus-size)",
+  "  --samples N            Monte-Carlo draws (default 200)",
+  "  --rotation-sd-deg D    SD of the rotation about each axis (default 1)",
+  "  --translation-sd-mm M  SD of the translation along each axis (default 1)",
 ].join("\n");
 
 const options: OptionSpec = {
@@ -63,6 +71,7 @@ const options: OptionSpec = {
   "max-image-mb": { type: "string" },
   jobs: { type: "string" },
   export: { type: "string" },
+  ...UNCERTAINTY_OPTION_SPECS,
   quiet: { type: "boolean" },
 };
 
@@ -85,6 +94,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
     allowAffine: values["allow-affine"] === true,
     invert: values.invert === true,
     maxImageMb: maxImageMbOption(values),
+    uncertainty: uncertaintyOptions(values),
     threads,
     onProgress: terminalProgressBar(values.quiet === true),
   });

@@ -131,3 +131,38 @@ export function maxImageMbOption(values: ParsedCommandArgs["values"]): number | 
   if (!(mb > 0)) throw new CliUsageError(`--max-image-mb must be a number of MB > 0, got ${v}`);
   return mb;
 }
+
+/** `--uncertainty [--samples N] [--rotation-sd-deg D] [--translation-sd-mm M]`, or undefined without --uncertainty. */
+export function uncertaintyOptions(
+  values: ParsedCommandArgs["values"],
+): { samples: number; rotationSdDeg: number; translationSdMm: number } | undefined {
+  const tuning = ["samples", "rotation-sd-deg", "translation-sd-mm"];
+  if (values.uncertainty !== true) {
+    for (const name of tuning) if (values[name] !== undefined) throw new CliUsageError(`--${name} needs --uncertainty`);
+    return undefined;
+  }
+  const samples = wholeNumberOption(values, "samples", 1, 200);
+  const rotationSdDeg = numberOption(stringOption(values, "rotation-sd-deg"), "rotation-sd-deg", 1);
+  const translationSdMm = numberOption(stringOption(values, "translation-sd-mm"), "translation-sd-mm", 1);
+  if (!(rotationSdDeg >= 0) || !(translationSdMm >= 0))
+    throw new CliUsageError("--rotation-sd-deg and --translation-sd-mm must be >= 0");
+  return { samples, rotationSdDeg, translationSdMm };
+}
+
+/** The option specs of `uncertaintyOptions` (margins and analyze). */
+export const UNCERTAINTY_OPTION_SPECS: OptionSpec = {
+  uncertainty: { type: "boolean" },
+  samples: { type: "string" },
+  "rotation-sd-deg": { type: "string" },
+  "translation-sd-mm": { type: "string" },
+};
+
+/** The usage lines of the uncertainty options (margins and analyze). */
+export const UNCERTAINTY_USAGE = [
+  "  --uncertainty      also the MTM's interval under registration error: Monte-Carlo over rigid",
+  "                     perturbations of the transform about the tumor centre (2.5/50/97.5 percentiles,",
+  "                     P(MTM < 0), P(MTM >= threshold), per octant too)",
+  "  --samples N        Monte-Carlo draws (default 200)",
+  "  --rotation-sd-deg D    SD of the rotation about each axis (default 1)",
+  "  --translation-sd-mm M  SD of the translation along each axis (default 1)",
+];

@@ -21,6 +21,9 @@ import {
   type OptionSpec,
   parseCommandArgs,
   stringOption,
+  UNCERTAINTY_OPTION_SPECS,
+  UNCERTAINTY_USAGE,
+  uncertaintyOptions,
   wholeNumberOption,
 } from "./args.js";
 import { terminalProgressBar } from "./progress.js";
@@ -60,12 +63,7 @@ export const marginsUsage = [
   "                     tumor.nii.gz, iceball.nii.gz, registration.tfm; in parallel worker threads",
   "  --out DIR          where --cohort writes <case_id>.json and margins.csv (default DIR/margins)",
   "  --jobs N           worker threads for --cohort (default: the number of cores)",
-  "  --uncertainty      also the MTM's interval under registration error: Monte-Carlo over rigid",
-  "                     perturbations of the transform about the tumor centre (2.5/50/97.5 percentiles,",
-  "                     P(MTM < 0), P(MTM >= threshold), per octant too)",
-  "  --samples N        Monte-Carlo draws (default 200)",
-  "  --rotation-sd-deg D    SD of the rotation about each axis (default 1)",
-  "  --translation-sd-mm M  SD of the translation along each axis (default 1)",
+  ...UNCERTAINTY_USAGE,
 ].join("\n");
 
 const options: OptionSpec = {
@@ -86,10 +84,7 @@ const options: OptionSpec = {
   out: { type: "string" },
   jobs: { type: "string" },
   "max-image-mb": { type: "string" },
-  uncertainty: { type: "boolean" },
-  samples: { type: "string" },
-  "rotation-sd-deg": { type: "string" },
-  "translation-sd-mm": { type: "string" },
+  ...UNCERTAINTY_OPTION_SPECS,
 };
 
 type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -110,21 +105,6 @@ function caseOptions(values: Values): CaseOptions {
     maxImageMb: maxImageMbOption(values),
     uncertainty: uncertaintyOptions(values),
   };
-}
-
-/** `--uncertainty [--samples N] [--rotation-sd-deg D] [--translation-sd-mm M]`, or undefined without --uncertainty. */
-function uncertaintyOptions(values: Values): CaseOptions["uncertainty"] {
-  const tuning = ["samples", "rotation-sd-deg", "translation-sd-mm"];
-  if (values.uncertainty !== true) {
-    for (const name of tuning) if (values[name] !== undefined) throw new CliUsageError(`--${name} needs --uncertainty`);
-    return undefined;
-  }
-  const samples = wholeNumberOption(values, "samples", 1, 200);
-  const rotationSdDeg = numberOption(stringOption(values, "rotation-sd-deg"), "rotation-sd-deg", 1);
-  const translationSdMm = numberOption(stringOption(values, "translation-sd-mm"), "translation-sd-mm", 1);
-  if (!(rotationSdDeg >= 0) || !(translationSdMm >= 0))
-    throw new CliUsageError("--rotation-sd-deg and --translation-sd-mm must be >= 0");
-  return { samples, rotationSdDeg, translationSdMm };
 }
 
 /** Runs `cryomargin margins` with the arguments after `margins`; resolves to the exit code. */

@@ -29,6 +29,7 @@ import { writeFilesAtomic } from "../io/files.js";
 import { projectPath } from "../projectRoot.js";
 import { type CacheEntry, checkCohortFolder } from "./cachedMargins.js";
 import type { CohortInfo } from "./cohortFolder.js";
+import type { CaseOptions } from "./measureCase.js";
 
 /** The cohort has errors: the analysis does not run. Carries every problem (validate prints the same list). */
 export class CohortInvalidError extends CryomarginError {
@@ -66,6 +67,8 @@ export interface AnalyzeFolderOptions {
   invert?: boolean;
   /** Refuse a mask whose header announces more than this many MB (default DEFAULT_MAX_IMAGE_MB). */
   maxImageMb?: number;
+  /** Every case's MTM interval under registration error (`analyze --uncertainty`): per-case JSON and Fig. 6's error bars. */
+  uncertainty?: CaseOptions["uncertainty"];
   threads?: number;
   onProgress?: (done: number, total: number, caseId: string) => void;
 }
@@ -99,6 +102,7 @@ export async function analyzeCohortFolder(dir: string, options: AnalyzeFolderOpt
       allowAffine: options.allowAffine,
       invert: options.invert,
       maxImageMb: options.maxImageMb,
+      uncertainty: options.uncertainty,
     },
     cacheDir: options.cacheDir,
     threads: options.threads,
@@ -158,7 +162,12 @@ export async function analysisOutputFiles(analysis: CohortAnalysis, outDir?: str
   }
   for (const [caseId, json] of analysis.margins)
     files.push({ path: `cases/${caseId}.json`, content: `${JSON.stringify(json, null, 2)}\n` });
-  const figures = studyFigures(analysis.results);
+  const intervals = new Map<string, [number, number]>();
+  for (const [caseId, json] of analysis.margins) {
+    const u = json.uncertainty;
+    if (u && u.p2_5_mm !== null && u.p97_5_mm !== null) intervals.set(caseId, [u.p2_5_mm, u.p97_5_mm]);
+  }
+  const figures = studyFigures(analysis.results, intervals.size > 0 ? intervals : undefined);
   for (const f of figures) {
     const rendered = await cachedFigure(f.spec, outDir === undefined ? undefined : join(outDir, FIGURE_CACHE_PATH));
     for (const entry of rendered.newEntries)

@@ -124,6 +124,20 @@ describe("mtmVersusSize (Fig. 6)", () => {
     const layers = leaves(mtmVersusSize(cohort) as unknown as Layer);
     expect(layers.map(markType)).toEqual(["rule", "point"]);
   });
+
+  it("draws the MTM's interval under registration error as a bar from its 2.5th to its 97.5th percentile", () => {
+    const rows = cohort.map((c, i) =>
+      i < 3 ? { ...c, mtmIntervalMm: [c.mtmMm - 2, c.mtmMm + 0.5] as [number, number] } : c,
+    );
+    const spec = mtmVersusSize(rows);
+    const layers = leaves(spec as unknown as Layer) as (Layer & { encoding?: Record<string, { field: string }> })[];
+    expect(layers.map(markType)).toEqual(["rule", "rule", "point"]);
+    const bars = layers[1];
+    expect(bars.encoding?.y.field).toBe("mtmLowMm");
+    expect(bars.encoding?.y2.field).toBe("mtmHighMm");
+    expect(bars.data?.values.map((v) => v.mtmHighMm - v.mtmLowMm)).toEqual([2.5, 2.5, 2.5]);
+    expect(spec.description).toContain("Vertical bars on 3 tumor(s): the 95 % interval of the margin");
+  });
 });
 
 describe("kaplanMeierChart", () => {

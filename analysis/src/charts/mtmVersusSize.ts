@@ -21,6 +21,8 @@ export interface MtmSizeRow {
   diameterMm: number;
   /** 1 = LTP, 0 = local control. */
   ltp: number;
+  /** The MTM's 95 % interval under registration error, mm (2.5th, 97.5th percentile): drawn as a bar. */
+  mtmIntervalMm?: [number, number];
 }
 
 export interface MtmVersusSizeOptions extends ChartOptions {
@@ -42,7 +44,9 @@ export function mtmVersusSize(rows: readonly MtmSizeRow[], options: MtmVersusSiz
     mtmMm: r.mtmMm,
     diameter: r.diameterMm / mmPerUnit,
     outcome: outcomeLabel(r.ltp),
+    ...(r.mtmIntervalMm ? { mtmLowMm: r.mtmIntervalMm[0], mtmHighMm: r.mtmIntervalMm[1] } : {}),
   }));
+  const withInterval = rows.filter((r) => r.mtmIntervalMm !== undefined).length;
   const nLtp = rows.filter((r) => r.ltp === 1).length;
   const negative = rows.filter((r) => r.mtmMm < 0);
   const range = (v: number[]) => (v.length ? `${formatNumber(minOf(v))} to ${formatNumber(maxOf(v))}` : "NA");
@@ -55,6 +59,8 @@ export function mtmVersusSize(rows: readonly MtmSizeRow[], options: MtmVersusSiz
     description += `, ${negative.filter((r) => r.diameterMm > sizeCutMm).length} of them in tumors larger than ${formatNumber(sizeCutMm / mmPerUnit, diameterUnit === "cm" ? 1 : 0)} ${diameterUnit}`;
   description += ".";
   if (thresholdMm !== undefined) description += ` A dashed line marks ${formatNumber(thresholdMm)} mm.`;
+  if (withInterval > 0)
+    description += ` Vertical bars on ${withInterval} tumor(s): the 95 % interval of the margin under registration error (2.5th to 97.5th percentile of a Monte-Carlo over rigid perturbations of the transform).`;
 
   const layers: unknown[] = [
     {
@@ -82,6 +88,22 @@ export function mtmVersusSize(rows: readonly MtmSizeRow[], options: MtmVersusSiz
       data: { values: [{ diameter: sizeCutMm / mmPerUnit }] },
       mark: { type: "rule", color: "#444", strokeDash: [2, 3] },
       encoding: { x: { field: "diameter", type: "quantitative" } },
+    });
+  if (withInterval > 0)
+    layers.push({
+      data: { values: points.filter((p) => "mtmLowMm" in p) },
+      mark: { type: "rule", strokeWidth: 1.5, opacity: 0.6 },
+      encoding: {
+        x: { field: "diameter", type: "quantitative" },
+        y: { field: "mtmLowMm", type: "quantitative" },
+        y2: { field: "mtmHighMm" },
+        color: {
+          field: "outcome",
+          type: "nominal",
+          scale: { domain: order, range: [OUTCOME_COLORS.localControl, OUTCOME_COLORS.ltp] },
+          legend: null,
+        },
+      },
     });
   layers.push({
     data: { values: points },

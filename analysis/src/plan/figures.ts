@@ -28,15 +28,25 @@ export function mtmByOutcomeFigure(r: AnalysisResults): VegaLiteSpec {
   );
 }
 
-/** The paper's Fig. 6: MTM versus maximum tumor diameter, coloured by outcome, 3 cm marked. */
-export function mtmVersusSizeFigure(r: AnalysisResults): VegaLiteSpec {
+/**
+ * The paper's Fig. 6: MTM versus maximum tumor diameter, coloured by outcome, 3 cm marked; with
+ * `mtmIntervalsMm` (case id → the MTM's 95 % interval under registration error), error bars.
+ */
+export function mtmVersusSizeFigure(
+  r: AnalysisResults,
+  mtmIntervalsMm?: ReadonlyMap<string, [number, number]>,
+): VegaLiteSpec {
   return mtmVersusSize(
-    r.cases.map((c) => ({
-      caseId: c.caseId,
-      mtmMm: c.mtmForStatisticsMm,
-      diameterMm: c.tumorMaxDiameterMm,
-      ltp: c.ltp ? 1 : 0,
-    })),
+    r.cases.map((c) => {
+      const interval = mtmIntervalsMm?.get(c.caseId);
+      return {
+        caseId: c.caseId,
+        mtmMm: c.mtmForStatisticsMm,
+        diameterMm: c.tumorMaxDiameterMm,
+        ltp: c.ltp ? 1 : 0,
+        ...(interval ? { mtmIntervalMm: interval } : {}),
+      };
+    }),
     { thresholdMm: 0, sizeCutMm: LARGE_TUMOR_DIAMETER_MM },
   );
 }
@@ -81,11 +91,14 @@ export function octantCoverageFigure(r: AnalysisResults): VegaLiteSpec | null {
   return rows.length > 0 ? octantCoverage(rows, { sortBy: "mtm" }) : null;
 }
 
-/** Every figure of the study, in report order. */
-export function studyFigures(r: AnalysisResults): StudyFigure[] {
+/** Every figure of the study, in report order (`mtmIntervalsMm`: see mtmVersusSizeFigure). */
+export function studyFigures(
+  r: AnalysisResults,
+  mtmIntervalsMm?: ReadonlyMap<string, [number, number]>,
+): StudyFigure[] {
   const figures: StudyFigure[] = [
     { name: "mtm-by-outcome", paperFigure: "Fig. 3", spec: mtmByOutcomeFigure(r) },
-    { name: "mtm-versus-size", paperFigure: "Fig. 6", spec: mtmVersusSizeFigure(r) },
+    { name: "mtm-versus-size", paperFigure: "Fig. 6", spec: mtmVersusSizeFigure(r, mtmIntervalsMm) },
     { name: "ltp-free-survival", paperFigure: null, spec: survivalFigure(r) },
     { name: "cox-forest", paperFigure: "Table 3", spec: coxForestFigure(r) },
   ];
