@@ -104,6 +104,7 @@ export async function runSegment(args: string[]): Promise<number> {
   process.stderr.write(
     `ice ball ${record.volume_ml.toFixed(2)} ml (threshold ${record.parameters.threshold}, Otsu separability ${record.quality.otsu_separability}; ${record.quality.voxels_cut_by_opening} shaft voxels cut) → ${out}\n`,
   );
+  for (const warning of record.warnings) process.stderr.write(`warning: ${warning}\n`);
   return 0;
 }
 

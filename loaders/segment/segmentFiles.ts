@@ -165,6 +165,7 @@ export interface IceballSegmentRecord {
     mean_intensity_inside: number;
     mean_intensity_shell: number;
   };
+  warnings: string[];
 }
 
 /** Segments the ice ball from seeds; computes everything before writing `out`. */
@@ -209,5 +210,6 @@ export function segmentIceballFiles(
       mean_intensity_inside: round(report.meanInside, 1),
       mean_intensity_shell: round(report.meanShell, 1),
     },
+    warnings: report.warnings,
   };
 }

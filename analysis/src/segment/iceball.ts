@@ -66,6 +66,8 @@ export interface IceballReport {
   /** Mean intensity inside the mask and in the 1-voxel shell just outside it. */
   meanInside: number;
   meanShell: number;
+  /** What the user should check (the mask reaching the scan's edge: joined to the air around the body). */
+  warnings: string[];
 }
 
 /** Seed points (world RAS mm) → voxel indices, or a SegmentationInputError for a seed off the grid. */
@@ -220,6 +222,17 @@ export function segmentIceball(
       sumShell += image.data[v];
     }
   }
+  let onBorder = 0;
+  for (let k = 0, v = 0; k < dims[2]; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, v++)
+        if (mask[v] && (i === 0 || j === 0 || k === 0 || i === nx - 1 || j === ny - 1 || k === dims[2] - 1)) onBorder++;
+  const warnings =
+    onBorder > 0
+      ? [
+          `the segmented void reaches the edge of the scan (${onBorder} voxels): an ice ball does not, so it has probably joined the air around the body (the ice reaching the skin, a wide probe track) — check the mask, or place the seeds and --opening-mm to separate them`,
+        ]
+      : [];
   let cut = 0;
   for (let v = 0; v < noHoles.length; v++) if (noHoles[v] && !finalLocal[v]) cut++;
   return {
@@ -242,6 +255,7 @@ export function segmentIceball(
       volumeMl: (voxels * Math.abs(linearDeterminant(image.voxelToWorld))) / 1000,
       meanInside: voxels ? sumInside / voxels : Number.NaN,
       meanShell: shell ? sumShell / shell : Number.NaN,
+      warnings,
     },
   };
 }

@@ -267,9 +267,25 @@ describe("segmentIceball", () => {
     expect(shaftOutside).toBeGreaterThan(50);
     expect(shaftBeyond).toBe(0);
     expect(report.voxelsCut).toBeGreaterThan(0);
+    expect(report.warnings).toEqual([]);
     expect(report.threshold).toBeGreaterThan(15);
     expect(report.threshold).toBeLessThan(500);
     expect(report.volumeMl).toBeCloseTo(((4 / 3) * Math.PI * 15 ** 3) / 1000, 0);
+  });
+  it("warns when the void reaches the edge of the scan (joined to the air around the body)", () => {
+    const dims: Dims = [40, 30, 12];
+    const spacing: Vec3 = [1.2, 1.2, 3];
+    // A 12 mm void whose right side opens, 10 mm wide, onto a dark band along the grid's edge (air).
+    const dark = maskOf(
+      dims,
+      spacing,
+      (x, y, z) => Math.hypot(x - 20, y - 18, z - 18) <= 12 || x >= 44 || (x >= 20 && Math.hypot(y - 18, z - 18) <= 10),
+    );
+    const rng = createRandom(2);
+    const data = Float32Array.from(dark, (d) => Math.max(0, (d ? 15 : 500) + 18 * standardNormal(rng)));
+    const { report } = segmentIceball({ dims, voxelToWorld: grid(spacing), data }, [[20, 18, 18]]);
+    expect(report.warnings).toHaveLength(1);
+    expect(report.warnings[0]).toMatch(/reaches the edge of the scan/);
   });
   it("refuses a seed outside the image, and one in bright tissue naming its intensity and the threshold", () => {
     expect(() => segmentIceball(image, [[-50, 10, 10]])).toThrow(/outside the image/);
