@@ -159,5 +159,22 @@ describe("a cohort folder, measured in this thread", () => {
     expect(caseInputHash(a1, { thresholdMm: 5 })).toBe(base); // 5 is the default
     expect(caseInputHash(a1, { invert: true })).not.toBe(base);
     expect(() => caseInputHash({ ...a1, tumor: join(copy, "none.nii.gz") })).toThrow(InputFileError);
+    // a DICOM scan folder given with the masks (the DICOM-SEG reference check) is part of the key;
+    // the data of a detached NRRD header is too
+    const scan = join(tmp.dir, "scan");
+    mkdirSync(scan);
+    writeFileSync(join(scan, "IM0001.dcm"), "slice 1");
+    const withScan = caseInputHash({ ...a1, tumorScan: scan });
+    expect(withScan).not.toBe(base);
+    writeFileSync(join(scan, "IM0002.dcm"), "slice 2");
+    expect(caseInputHash({ ...a1, tumorScan: scan })).not.toBe(withScan);
+    writeFileSync(
+      join(copy, "t.nhdr"),
+      "NRRD0004\ntype: unsigned char\ndimension: 3\nsizes: 2 2 2\ndata file: t.raw\n\n",
+    );
+    writeFileSync(join(copy, "t.raw"), Buffer.alloc(8));
+    const nhdr = caseInputHash({ ...renamed, tumor: join(copy, "t.nhdr") });
+    writeFileSync(join(copy, "t.raw"), Buffer.from([0, 0, 0, 1, 0, 0, 0, 0]));
+    expect(caseInputHash({ ...renamed, tumor: join(copy, "t.nhdr") })).not.toBe(nhdr);
   });
 });

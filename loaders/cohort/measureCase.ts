@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
   ANALYSIS_VERSION,
   CASE_FILE_NAMES,
@@ -231,6 +231,13 @@ export function caseInputHash(files: CaseFiles, options: CaseOptions = {}): stri
       hash.update(`${role}:${bytes.length}\n`);
       hash.update(bytes);
     }
+  }
+  // A DICOM scan only decides whether its DICOM-SEG references it: its files' names and sizes stand
+  // for it (hashing a whole series would cost more than the measurement).
+  for (const role of ["tumorScan", "iceballScan"] as const) {
+    const folder = files[role];
+    if (folder === undefined) continue;
+    for (const file of volumeInputFiles(folder)) hash.update(`${role}:${basename(file)}:${statSync(file).size}\n`);
   }
   return hash.digest("hex");
 }
