@@ -135,7 +135,7 @@ describe("mtmVersusSize (Fig. 6)", () => {
     const bars = layers[1];
     expect(bars.encoding?.y.field).toBe("mtmLowMm");
     expect(bars.encoding?.y2.field).toBe("mtmHighMm");
-    expect(bars.data?.values.map((v) => v.mtmHighMm - v.mtmLowMm)).toEqual([2.5, 2.5, 2.5]);
+    expect(bars.data?.values.map((v) => (v.mtmHighMm as number) - (v.mtmLowMm as number))).toEqual([2.5, 2.5, 2.5]);
     expect(spec.description).toContain("Vertical bars on 3 tumor(s): the 95 % interval of the margin");
   });
 });
