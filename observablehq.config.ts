@@ -73,8 +73,12 @@ th[aria-sort=descending] .cm-sort::after{content:" ▼"}
 .cm-whatif-numbers td,.cm-whatif-numbers th{padding:.2rem .5rem}
 .cm-whatif-charts{display:flex;flex-wrap:wrap;gap:1.5rem}
 .cm-case{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
-.cm-niivue-box{width:560px;max-width:100%;height:420px;background:#000}
-.cm-niivue{width:100%;height:100%}
+.cm-panels{display:grid;grid-template-columns:repeat(2,max-content);gap:.8rem}
+.cm-panel{margin:0}
+.cm-panel figcaption{font-size:.85rem;max-width:460px}
+.cm-slice{display:block;background:#000;width:340px;height:340px}
+.cm-view3d-box{background:#1a1a1f}
+.cm-view3d{width:100%;height:100%;display:block}
 .cm-case-side{flex:1;min-width:320px}
 .cm-case-numbers{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
 .cm-case-numbers dd{margin:0}

@@ -159,6 +159,17 @@ export interface CaseJson {
   background: CaseVolume;
   /** post.nii.gz: the post-ablation image in the pre grid, or the ice-ball mask there. */
   post: CaseVolume;
+  /** masks.nii.gz: the masks on the crop grid, 1 ice ball only, 2 tumor outside the ice ball, 3 tumor inside it. */
+  masks: CaseVolume;
+  /** The 3D view's meshes (caseMesh.ts) and the tumor surface's class fractions by area at the analysis threshold. */
+  mesh: {
+    file: string;
+    tumorVertices: number;
+    iceVertices: number;
+    /** Index of the tumor vertex with the smallest margin (the engine's minimum point). */
+    minimumVertex: number;
+    coverageByArea: { fractionGreen: number; fractionYellow: number; fractionRed: number };
+  };
   overlay: CaseVolume;
   marginsVolume: CaseVolume;
   clinical: {

@@ -11,20 +11,33 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import {
   type AnalysisResults,
   analyzeCohort,
+  applyAffine,
   type CaseRecord,
+  coverageFractionsByArea,
   identityMat4,
+  invertAffine,
+  type MarginResult,
   type MarginsJson,
+  type MaskVolume,
+  type Mat4,
+  marchingCubes,
   marginResultFromJson,
+  maskBounds,
   measureMargins,
+  minimumMarginVertex,
   OCTANT_NAMES,
   type OctantName,
   type ReproductionReport,
   reproduce,
+  smoothForDisplay,
   studyFigures,
   summarize,
+  tumorMarginMesh,
+  vertexAreasMm2,
 } from "@cryomargin/analysis";
 import type { CohortAnalysis } from "../../build/loaders/cohort/analyzeFolder.js";
 import { readPublishedValues } from "../../build/loaders/cohort/analyzeFolder.js";
@@ -32,6 +45,7 @@ import { cohortCaseFiles } from "../../build/loaders/cohort/measureCase.js";
 import { encodeNifti, type NiftiImage, readNiftiImage, scaledVoxelValues } from "../../build/loaders/io/nifti.js";
 import { readMaskFile } from "../../build/loaders/io/readMaskFile.js";
 import { readTransformFile } from "../../build/loaders/io/transform.js";
+import { encodeCaseMeshes } from "../components/caseMesh.js";
 import type {
   CaseJson,
   OctantCohortRow,
@@ -257,19 +271,67 @@ function volumeFile(
   return encodeNifti({ dims, voxelToWorld, data, description: "", auxFile: "", intentName: "" }, { gzip: true });
 }
 
+/** Display smoothing of the ice ball's mask surface (edge midpoints: a coarser staircase than the tumor's refined one). */
+const ICE_SMOOTHING_ITERATIONS = 20;
+const TUMOR_SMOOTHING_ITERATIONS = 10;
+
 /**
- * A scan's values for the viewer: int16 when every scaled value is an integer that fits (MR scans stored
- * as integers), else float32 — int16 noise compresses to a third of float32's.
+ * The 3D view's meshes: the tumor's margin mesh (marching cubes of the mask at the engine's refined
+ * surface, the engine's margin per vertex: analysis/src/margin/surfaceMesh.ts) and the ice ball's mask
+ * surface brought into the pre-ablation frame (post → pre), both smoothed for display; and the class
+ * fractions by surface area at the analysis threshold, shown beside the engine's by volume.
  */
-function scanForDisplay(image: NiftiImage) {
-  const values = scaledVoxelValues(image);
-  const integral = values.every((v) => Number.isInteger(v) && v >= -32768 && v <= 32767);
+function caseMeshes(tumor: MaskVolume, iceball: MaskVolume, preToPost: Mat4, result: MarginResult) {
+  if (!result.tumorSurface) throw new Error("the margin engine returned no tumor surface");
+  const mesh = tumorMarginMesh(tumor, result.tumorSurface);
+  const areas = vertexAreasMm2(mesh.positionsMm, mesh.triangles, mesh.vertexCount);
+  const ice = marchingCubes(iceball, maskBounds(iceball));
+  const postToPre = invertAffine(preToPost, "transform");
+  const icePre = new Float64Array(ice.positionsMm.length);
+  for (let v = 0; v < ice.vertexCount; v++) {
+    const p = applyAffine(postToPre, [ice.positionsMm[3 * v], ice.positionsMm[3 * v + 1], ice.positionsMm[3 * v + 2]]);
+    icePre.set(p, 3 * v);
+  }
+  // A rigid transform keeps the winding's orientation; smoothing moves positions only.
+  const min = minimumMarginVertex(mesh);
   return {
-    dims: image.dims,
-    voxelToWorld: image.voxelToWorld,
-    data: values,
-    emptyOnGrid: (n: number): Int16Array | Float32Array => (integral ? new Int16Array(n) : new Float32Array(n)),
+    encoded: {
+      tumor: {
+        positionsMm: smoothForDisplay(mesh.positionsMm, mesh.triangles, TUMOR_SMOOTHING_ITERATIONS),
+        marginsMm: mesh.marginsMm,
+        areasMm2: areas,
+        triangles: mesh.triangles,
+      },
+      ice: { positionsMm: smoothForDisplay(icePre, ice.triangles, ICE_SMOOTHING_ITERATIONS), triangles: ice.triangles },
+    },
+    summary: {
+      file: "mesh.bin.gz",
+      tumorVertices: mesh.vertexCount,
+      iceVertices: ice.vertexCount,
+      minimumVertex: min,
+      coverageByArea: coverageFractionsByArea(mesh, result.thresholdMm),
+    },
   };
+}
+
+/**
+ * A scan's values for display: grey levels 0–255, linear from 0 to the crop's 99.5th percentile
+ * (brighter voxels saturate). Eight bits are all a display shows, and MR noise in eight bits compresses
+ * to about half of its int16 bytes; the margins are never read from these volumes.
+ * Example: values [0, 500, 1000] with a 99.5th percentile of 1000 → [0, 128, 255].
+ */
+export function displayGreyLevels(values: ArrayLike<number>): Uint8Array {
+  const sorted = Float64Array.from(values).sort();
+  const top = sorted[Math.min(sorted.length - 1, Math.floor(0.995 * sorted.length))];
+  const out = new Uint8Array(values.length);
+  if (!(top > 0)) return out;
+  for (let v = 0; v < values.length; v++) out[v] = Math.max(0, Math.min(255, Math.round((255 * values[v]) / top)));
+  return out;
+}
+
+/** A scan as resampleNearest reads it: the scaled values (float32, or float64 for int32/float64 files). */
+function scanValues(image: NiftiImage) {
+  return { dims: image.dims, voxelToWorld: image.voxelToWorld, data: scaledVoxelValues(image) };
 }
 
 /** Largest difference between the viewer's re-measured MTM and the CLI's JSON (which rounds to 0.01 mm). */
@@ -295,7 +357,11 @@ export function caseFiles(
   const tumor = readMaskFile(paths.tumor, { role: "tumor" }).mask;
   const iceball = readMaskFile(paths.iceball, { role: "iceball" }).mask;
   const preToPost = readTransformFile(paths.transform);
-  const result = measureMargins(tumor, iceball, preToPost, { thresholdMm: json.threshold_mm, voxelMargins: true });
+  const result = measureMargins(tumor, iceball, preToPost, {
+    thresholdMm: json.threshold_mm,
+    voxelMargins: true,
+    surfaceMargins: true,
+  });
   if (Math.abs(result.mtmMm - json.mtm_mm) > MTM_AGREEMENT_MM)
     throw new Error(
       `case ${naming.scrub(record.caseId)}: the viewer's MTM ${result.mtmMm.toFixed(3)} mm differs from the analysis's ${json.mtm_mm} mm`,
@@ -316,9 +382,14 @@ export function caseFiles(
   const voxels = dims[0] * dims[1] * dims[2];
   let background: CaseJson["background"];
   if (existsSync(prePath)) {
-    const pre = scanForDisplay(readNiftiImage(prePath));
-    const onGrid = resampleNearest(pre, dims, grid, identityMat4(), pre.emptyOnGrid(voxels));
-    files.push({ path: `${dir}/background.nii.gz`, content: volumeFile(onGrid, dims, grid) });
+    const onGrid = resampleNearest(
+      scanValues(readNiftiImage(prePath)),
+      dims,
+      grid,
+      identityMat4(),
+      new Float32Array(voxels),
+    );
+    files.push({ path: `${dir}/background.nii.gz`, content: volumeFile(displayGreyLevels(onGrid), dims, grid) });
     background = { file: "background.nii.gz", kind: "pre" };
   } else {
     const masks = maskBackground(tumorCrop, iceOnGrid);
@@ -327,18 +398,27 @@ export function caseFiles(
   }
   let post: CaseJson["post"];
   if (existsSync(postPath)) {
-    const image = scanForDisplay(readNiftiImage(postPath));
-    const onGrid = resampleNearest(image, dims, grid, preToPost, image.emptyOnGrid(voxels));
-    files.push({ path: `${dir}/post.nii.gz`, content: volumeFile(onGrid, dims, grid) });
+    const onGrid = resampleNearest(
+      scanValues(readNiftiImage(postPath)),
+      dims,
+      grid,
+      preToPost,
+      new Float32Array(voxels),
+    );
+    files.push({ path: `${dir}/post.nii.gz`, content: volumeFile(displayGreyLevels(onGrid), dims, grid) });
     post = { file: "post.nii.gz", kind: "post" };
   } else {
     files.push({ path: `${dir}/post.nii.gz`, content: volumeFile(iceOnGrid, dims, grid) });
     post = { file: "post.nii.gz", kind: "masks" };
   }
+  files.push({ path: `${dir}/masks.nii.gz`, content: volumeFile(maskBackground(tumorCrop, iceOnGrid), dims, grid) });
   const overlay = viewerOverlay(tumorCrop, iceOnGrid, dims, grid, result.minMarginPointRas);
   files.push({ path: `${dir}/overlay.nii.gz`, content: volumeFile(overlay, dims, grid) });
   const margins = cropToBox(result.voxelMarginsMm as Float32Array, tumor.dims, box);
   files.push({ path: `${dir}/margins.nii.gz`, content: volumeFile(margins, dims, grid) });
+
+  const meshes = caseMeshes(tumor, iceball, preToPost, result);
+  files.push({ path: `${dir}/mesh.bin.gz`, content: gzipSync(encodeCaseMeshes(meshes.encoded), { level: 9 }) });
 
   const caseJson: CaseJson = {
     siteId,
@@ -360,6 +440,8 @@ export function caseFiles(
     background,
     post,
     overlay: { file: "overlay.nii.gz", kind: "overlay" },
+    masks: { file: "masks.nii.gz", kind: "masks" },
+    mesh: meshes.summary,
     marginsVolume: { file: "margins.nii.gz", kind: "margins" },
     clinical: {
       side: record.side,
