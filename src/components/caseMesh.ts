@@ -6,9 +6,11 @@
  *
  * Layout (little-endian): the header — magic "CMM1", then uint32 tumor vertices, tumor triangles, ice
  * vertices, ice triangles, index width (2 or 4 bytes), then float32 origin x y z and step (mm) — then
- * tumor positions (int16 × 3 per vertex: origin + step × value), tumor margins (float32), tumor vertex
- * areas (float32, mm²), tumor triangles, ice positions (int16 × 3), ice triangles, each section padded
- * to 4 bytes. Positions are for display (smoothed); margins and areas are the engine's, at the unsmoothed
+ * tumor positions (int16 × 3 per vertex, in steps from the previous vertex — the first from the origin),
+ * tumor margins (float32), tumor vertex areas (float32, mm²), tumor triangles (each index as its
+ * difference from the previous index, int16 or int32), ice positions, ice triangles, each section padded
+ * to 4 bytes. Marching cubes numbers vertices in scan order, so the differences are small and gzip
+ * packs them to about half of the absolute values' bytes. Positions are for display (smoothed); margins and areas are the engine's, at the unsmoothed
  * surface (analysis/src/margin/surfaceMesh.ts). A step of 0.02 mm is far below a pixel at any zoom.
  */
 
@@ -49,7 +51,7 @@ export function encodeCaseMeshes(meshes: {
   const { tumor, ice } = meshes;
   const nt = tumor.positionsMm.length / 3;
   const ni = ice.positionsMm.length / 3;
-  const wide = Math.max(nt, ni) > 0xffff;
+  const wide = Math.max(nt, ni) > 0x7fff;
   const indexBytes = wide ? 4 : 2;
   const origin = [0, 1, 2].map((a) => (nt > 0 ? Math.fround(tumor.positionsMm[a]) : 0));
   const sizes = [
@@ -69,10 +71,13 @@ export function encodeCaseMeshes(meshes: {
   view.setFloat32(36, MESH_POSITION_STEP_MM, true);
   let at = HEADER_BYTES;
   const positions = (p: ArrayLike<number>, size: number) => {
+    const previous = [0, 0, 0];
     for (let v = 0; v < p.length; v++) {
       const q = Math.round((p[v] - origin[v % 3]) / MESH_POSITION_STEP_MM);
-      if (q < -32768 || q > 32767) throw new RangeError(`mesh position ${p[v]} mm is beyond the int16 range`);
-      view.setInt16(at + 2 * v, q, true);
+      const d = q - previous[v % 3];
+      if (d < -32768 || d > 32767) throw new RangeError(`mesh position ${p[v]} mm is beyond the int16 range`);
+      view.setInt16(at + 2 * v, d, true);
+      previous[v % 3] = q;
     }
     at += size;
   };
@@ -82,8 +87,9 @@ export function encodeCaseMeshes(meshes: {
   };
   const indices = (t: ArrayLike<number>, size: number) => {
     for (let v = 0; v < t.length; v++) {
-      if (wide) view.setUint32(at + 4 * v, t[v], true);
-      else view.setUint16(at + 2 * v, t[v], true);
+      const d = t[v] - (v > 0 ? t[v - 1] : 0);
+      if (wide) view.setInt32(at + 4 * v, d, true);
+      else view.setInt16(at + 2 * v, d, true);
     }
     at += size;
   };
@@ -107,7 +113,11 @@ export function decodeCaseMeshes(bytes: ArrayBuffer): CaseMeshes {
   let at = HEADER_BYTES;
   const positions = (n: number) => {
     const out = new Float32Array(3 * n);
-    for (let v = 0; v < 3 * n; v++) out[v] = origin[v % 3] + step * view.getInt16(at + 2 * v, true);
+    const q = [0, 0, 0];
+    for (let v = 0; v < 3 * n; v++) {
+      q[v % 3] += view.getInt16(at + 2 * v, true);
+      out[v] = origin[v % 3] + step * q[v % 3];
+    }
     at += padded(6 * n);
     return out;
   };
@@ -119,8 +129,11 @@ export function decodeCaseMeshes(bytes: ArrayBuffer): CaseMeshes {
   };
   const indices = (m: number) => {
     const out = new Uint32Array(3 * m);
-    for (let v = 0; v < 3 * m; v++)
-      out[v] = indexBytes === 4 ? view.getUint32(at + 4 * v, true) : view.getUint16(at + 2 * v, true);
+    let index = 0;
+    for (let v = 0; v < 3 * m; v++) {
+      index += indexBytes === 4 ? view.getInt32(at + 4 * v, true) : view.getInt16(at + 2 * v, true);
+      out[v] = index;
+    }
     at += padded(indexBytes * 3 * m);
     return out;
   };

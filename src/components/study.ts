@@ -112,7 +112,7 @@ export type StudyJson = StudyAvailable | StudyUnavailable;
 export interface CaseVolume {
   file: string;
   /** What it holds, for the page's legend. */
-  kind: "pre" | "post" | "masks" | "overlay" | "margins";
+  kind: "pre" | "post" | "masks" | "margins";
 }
 
 /** study/cases/<siteId>.json: everything a case page shows beside the viewer. */
@@ -170,7 +170,6 @@ export interface CaseJson {
     minimumVertex: number;
     coverageByArea: { fractionGreen: number; fractionYellow: number; fractionRed: number };
   };
-  overlay: CaseVolume;
   marginsVolume: CaseVolume;
   clinical: {
     side: string | null;

@@ -64,7 +64,6 @@ import {
   maskBackground,
   resampleNearest,
   viewerBox,
-  viewerOverlay,
 } from "./viewerVolumes.js";
 
 /** One file of the study archive (path inside study.zip). */
@@ -276,6 +275,27 @@ const ICE_SMOOTHING_ITERATIONS = 20;
 const TUMOR_SMOOTHING_ITERATIONS = 10;
 
 /**
+ * A mask on every other voxel of its first two axes (the same world frame: those columns of the matrix
+ * doubled). For the translucent ice ball of the 3D view only: a third of the vertices, no visible loss
+ * under the smoothing; no margin is read from it.
+ */
+function everyOtherVoxelInPlane(mask: MaskVolume): MaskVolume {
+  const [nx, ny, nz] = mask.dims;
+  const dims: [number, number, number] = [Math.ceil(nx / 2), Math.ceil(ny / 2), nz];
+  const data = new Uint8Array(dims[0] * dims[1] * nz);
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < dims[1]; j++)
+      for (let i = 0; i < dims[0]; i++)
+        data[i + dims[0] * (j + dims[1] * k)] = mask.data[2 * i + nx * (2 * j + ny * k)];
+  const voxelToWorld = Float64Array.from(mask.voxelToWorld);
+  for (let r = 0; r < 3; r++) {
+    voxelToWorld[4 * r] *= 2;
+    voxelToWorld[4 * r + 1] *= 2;
+  }
+  return { dims, voxelToWorld, data };
+}
+
+/**
  * The 3D view's meshes: the tumor's margin mesh (marching cubes of the mask at the engine's refined
  * surface, the engine's margin per vertex: analysis/src/margin/surfaceMesh.ts) and the ice ball's mask
  * surface brought into the pre-ablation frame (post → pre), both smoothed for display; and the class
@@ -285,7 +305,8 @@ function caseMeshes(tumor: MaskVolume, iceball: MaskVolume, preToPost: Mat4, res
   if (!result.tumorSurface) throw new Error("the margin engine returned no tumor surface");
   const mesh = tumorMarginMesh(tumor, result.tumorSurface);
   const areas = vertexAreasMm2(mesh.positionsMm, mesh.triangles, mesh.vertexCount);
-  const ice = marchingCubes(iceball, maskBounds(iceball));
+  const iceShown = everyOtherVoxelInPlane(iceball);
+  const ice = marchingCubes(iceShown, maskBounds(iceShown));
   const postToPre = invertAffine(preToPost, "transform");
   const icePre = new Float64Array(ice.positionsMm.length);
   for (let v = 0; v < ice.vertexCount; v++) {
@@ -340,9 +361,10 @@ const MTM_AGREEMENT_MM = 0.006;
 /**
  * A case page's data: the numbers (the CLI's margins JSON, site row, clinical context) and the viewer's
  * volumes on the crop grid — background (pre.nii.gz if the cohort has it, else the masks), post.nii.gz
- * brought into the pre grid if present, the outline overlay, and the per-voxel margins (float32, NaN
- * outside the tumor) from which the page colours coverage at any threshold. The margin engine is run
- * again with per-voxel margins; its MTM must equal the CLI's or the build stops.
+ * brought into the pre grid if present (both as 8-bit grey), the masks (the page traces the outlines),
+ * the per-voxel margins (float32, NaN outside the tumor) from which the page colours coverage at any
+ * threshold, and the 3D view's meshes (mesh.bin.gz). The margin engine is run again with per-voxel and
+ * surface margins; its MTM must equal the CLI's or the build stops.
  */
 export function caseFiles(
   cohortDir: string,
@@ -412,8 +434,6 @@ export function caseFiles(
     post = { file: "post.nii.gz", kind: "masks" };
   }
   files.push({ path: `${dir}/masks.nii.gz`, content: volumeFile(maskBackground(tumorCrop, iceOnGrid), dims, grid) });
-  const overlay = viewerOverlay(tumorCrop, iceOnGrid, dims, grid, result.minMarginPointRas);
-  files.push({ path: `${dir}/overlay.nii.gz`, content: volumeFile(overlay, dims, grid) });
   const margins = cropToBox(result.voxelMarginsMm as Float32Array, tumor.dims, box);
   files.push({ path: `${dir}/margins.nii.gz`, content: volumeFile(margins, dims, grid) });
 
@@ -439,7 +459,6 @@ export function caseFiles(
     },
     background,
     post,
-    overlay: { file: "overlay.nii.gz", kind: "overlay" },
     masks: { file: "masks.nii.gz", kind: "masks" },
     mesh: meshes.summary,
     marginsVolume: { file: "margins.nii.gz", kind: "margins" },

@@ -10,8 +10,7 @@
  * - `resampleNearest`    (analysis/src/margin/resample.ts, re-exported) a post-ablation volume on the crop
  *                        grid through the registration, for display only (nearest neighbour; the margins
  *                        themselves are never measured this way);
- * - `outlineVoxels`      a mask's boundary voxels (inside, with a 6-neighbour outside), drawn as outlines;
- * - `viewerOverlay`      labels: 1 tumor outline, 2 ice-ball outline, 3 the minimum-margin point.
+ * - `maskBackground`     the masks as one label volume (the page traces outlines from it).
  *
  * Conventions as the margin engine (analysis/src/margin/types.ts): RAS+ mm, row-major 4×4 matrices,
  * voxel (i, j, k) at index i + nx·(j + ny·k), and the transform maps pre-ablation to post-ablation world.
@@ -36,9 +35,6 @@ export interface VoxelBox {
 export type Dims = [number, number, number];
 
 export { resampleNearest } from "@cryomargin/analysis";
-
-/** Labels of the overlay volume (the page colours them: green, blue, white). */
-export const OVERLAY_LABELS = { tumorOutline: 1, iceballOutline: 2, minMarginPoint: 3 } as const;
 
 /** Grid size of a box. Example: min [2, 0, 1], max [5, 3, 1] → [4, 4, 1]. */
 export function boxDims(box: VoxelBox): Dims {
@@ -106,71 +102,9 @@ export function cropToBox<T extends Voxels>(data: T, dims: Dims, box: VoxelBox):
 }
 
 /**
- * Boundary voxels of a mask: inside (> 0) with at least one of its six face neighbours outside (or off
- * the grid). In any slice through the object they trace its outline; the first and last slices it spans
- * are all boundary (the caps). Example: a 3×3×3 cube of ones in a 5³ grid → 26 boundary voxels.
- */
-export function outlineVoxels(mask: ArrayLike<number>, dims: Dims): Uint8Array {
-  const [nx, ny, nz] = dims;
-  const out = new Uint8Array(nx * ny * nz);
-  const inside = (i: number, j: number, k: number) =>
-    i >= 0 && j >= 0 && k >= 0 && i < nx && j < ny && k < nz && mask[i + nx * (j + ny * k)] > 0;
-  let idx = 0;
-  for (let k = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, idx++) {
-        if (mask[idx] <= 0) continue;
-        const edge =
-          !inside(i - 1, j, k) ||
-          !inside(i + 1, j, k) ||
-          !inside(i, j - 1, k) ||
-          !inside(i, j + 1, k) ||
-          !inside(i, j, k - 1) ||
-          !inside(i, j, k + 1);
-        if (edge) out[idx] = 1;
-      }
-  return out;
-}
-
-/**
- * The overlay the viewer draws over the slices, on the crop grid: the tumor outline (label 1), the ice-ball
- * outline (2, where the tumor's is not) and a small cross at the minimum-margin point (3: the nearest voxel
- * and its in-slice neighbours). `pointRas` is NaN when no margin was measured (no marker).
- */
-export function viewerOverlay(
-  tumor: ArrayLike<number>,
-  iceballOnGrid: ArrayLike<number>,
-  dims: Dims,
-  voxelToWorld: Mat4,
-  pointRas: Readonly<Vec3>,
-): Uint8Array {
-  const tumorEdge = outlineVoxels(tumor, dims);
-  const iceEdge = outlineVoxels(iceballOnGrid, dims);
-  const out = new Uint8Array(tumorEdge.length);
-  for (let idx = 0; idx < out.length; idx++)
-    out[idx] = tumorEdge[idx] ? OVERLAY_LABELS.tumorOutline : iceEdge[idx] ? OVERLAY_LABELS.iceballOutline : 0;
-  if (pointRas.every(Number.isFinite)) {
-    const [nx, ny, nz] = dims;
-    const [pi, pj, pk] = applyAffine(invertAffine(voxelToWorld, "tumor"), pointRas).map(Math.round);
-    for (const [di, dj] of [
-      [0, 0],
-      [-1, 0],
-      [1, 0],
-      [0, -1],
-      [0, 1],
-    ]) {
-      const i = pi + di;
-      const j = pj + dj;
-      if (i >= 0 && j >= 0 && pk >= 0 && i < nx && j < ny && pk < nz)
-        out[i + nx * (j + ny * pk)] = OVERLAY_LABELS.minMarginPoint;
-    }
-  }
-  return out;
-}
-
-/**
- * The background when a cohort has no pre/post images: the masks themselves as grey levels,
- * 1 ice ball only, 2 tumor outside the ice ball, 3 tumor inside it (0 elsewhere).
+ * The masks on the crop grid as one label volume — 1 ice ball only, 2 tumor outside the ice ball, 3 tumor
+ * inside it (0 elsewhere) — from which the page traces both outlines, and which is the background when a
+ * cohort has no pre/post images.
  */
 export function maskBackground(tumor: ArrayLike<number>, iceballOnGrid: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(tumor.length);

@@ -110,7 +110,11 @@ export function filesUnder(dir: string): string[] {
 export interface Payload {
   /** Bytes of every file of dist/. */
   totalBytes: number;
-  /** Bytes of the cases' pre/post *images* (background.nii.gz of kind "pre", post.nii.gz of kind "post"). */
+  /**
+   * Bytes of the cases' pre/post *images* (background.nii.gz of kind "pre", post.nii.gz of kind "post")
+   * and of their 3D meshes (mesh.bin.gz): per-case imagery, whose bars are per page (≤ 2 MB) and for
+   * the whole of dist/ (≤ 30 MB).
+   */
   caseImageBytes: number;
   /** totalBytes − caseImageBytes: the figure the 5 MB bar is about. */
   payloadBytes: number;
@@ -121,7 +125,8 @@ export interface Payload {
 
 /**
  * Weighs a built site. Case images are recognised from each case's JSON (`background.kind === "pre"`,
- * `post.kind === "post"`); a cohort without images has none (its mask volumes count as payload).
+ * `post.kind === "post"`; a cohort without images has none: its mask volumes count as payload), case
+ * meshes by their name (mesh.bin.gz).
  */
 export function sitePayload(dist: string): Payload {
   const all = filesUnder(dist);
@@ -140,7 +145,8 @@ export function sitePayload(dist: string): Payload {
       for (const file of readdirSync(dir))
         if (
           (file.startsWith("background.") && c.background.kind === "pre") ||
-          (file.startsWith("post.") && c.post.kind === "post")
+          (file.startsWith("post.") && c.post.kind === "post") ||
+          file.startsWith("mesh.bin.")
         )
           images.add(join(dir, file));
     }

@@ -15,31 +15,54 @@ import {
   sphere,
 } from "@cryomargin/analysis";
 import { describe, expect, it } from "vitest";
+import { axialLayout } from "../../src/components/caseSlices.js";
 import { coverageAtThreshold, coverageLabel } from "../../src/components/coverage.js";
 import { cellNumber, ownCohort } from "../../src/components/ownData.js";
-import { octantCohortSummary, pseudonymisedCases, siteNaming } from "../../src/data/buildStudy.js";
+import { displayGreyLevels, octantCohortSummary, pseudonymisedCases, siteNaming } from "../../src/data/buildStudy.js";
 import { isPublishMode, pseudonym, siteCaseIds } from "../../src/data/siteEnv.js";
 import {
   boxDims,
   boxVoxelToWorld,
   cropToBox,
-  outlineVoxels,
+  maskBackground,
   resampleNearest,
   viewerBox,
-  viewerOverlay,
 } from "../../src/data/viewerVolumes.js";
 
 const I3 = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
 
 describe("viewer geometry", () => {
-  it("outlines a 3×3×3 cube with its 26 surface voxels", () => {
-    const dims: [number, number, number] = [5, 5, 5];
-    const mask = new Uint8Array(125);
-    for (let k = 1; k <= 3; k++)
-      for (let j = 1; j <= 3; j++) for (let i = 1; i <= 3; i++) mask[i + 5 * (j + 5 * k)] = 1;
-    const edge = outlineVoxels(mask, dims);
-    expect(edge.reduce((s, v) => s + v, 0)).toBe(26);
-    expect(edge[2 + 5 * (2 + 5 * 2)]).toBe(0); // the centre is inside
+  it("labels the masks for the page: 1 ice only, 2 tumor outside the ice, 3 tumor inside", () => {
+    expect([...maskBackground([0, 1, 1, 0], [0, 0, 1, 1])]).toEqual([0, 2, 3, 1]);
+  });
+
+  it("shows axial slices in the radiological convention: the patient's right on the screen's left", () => {
+    // The synthetic scans: i toward the patient's left (−x), j toward posterior (−y), k superior.
+    const lps = [-1.2, 0, 0, 10, 0, -1.2, 0, 20, 0, 0, 3, 30, 0, 0, 0, 1];
+    const radiological = axialLayout(lps, true);
+    expect(radiological).toMatchObject({
+      across: 0,
+      down: 1,
+      through: 2,
+      acrossIncreasesRight: true,
+      downIncreasesDown: true,
+    });
+    expect(radiological.letters).toEqual({ left: "R", right: "L", top: "A", bottom: "P" });
+    const neurological = axialLayout(lps, false);
+    expect(neurological.acrossIncreasesRight).toBe(false);
+    expect(neurological.letters.left).toBe("L");
+    // A RAS-stored grid flips the other way: index ↑ is the patient's right.
+    const ras = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+    expect(axialLayout(ras, true)).toMatchObject({ acrossIncreasesRight: false, downIncreasesDown: false });
+  });
+
+  it("scales scans to 8-bit grey, linear up to the 99.5th percentile", () => {
+    const values = Float32Array.from({ length: 1000 }, (_, i) => i);
+    const grey = displayGreyLevels(values);
+    expect(grey[0]).toBe(0);
+    expect(grey[995]).toBe(255);
+    expect(grey[999]).toBe(255);
+    expect(grey[497]).toBe(Math.round((255 * 497) / 995));
   });
 
   it("crops a box and moves the grid origin to its corner", () => {
@@ -81,15 +104,6 @@ describe("viewer geometry", () => {
     expect(box.min[1]).toBe(9);
     const clamped = viewerBox(tumor, ice, rigidTransform(I3, [3, 0, 0]), 100);
     expect(clamped).toEqual({ min: [0, 0, 0], max: [40, 40, 40] });
-  });
-
-  it("marks the minimum-margin point over the outlines", () => {
-    const dims: [number, number, number] = [5, 5, 1];
-    const tumor = new Uint8Array(25).fill(1);
-    const overlay = viewerOverlay(tumor, new Uint8Array(25), dims, gridAffine([1, 1, 1], I3, [0, 0, 0]), [2, 2, 0]);
-    expect(overlay[2 + 5 * 2]).toBe(3);
-    expect(overlay[1 + 5 * 2]).toBe(3);
-    expect(overlay[0]).toBe(1); // a tumor edge voxel
   });
 });
 

@@ -80,7 +80,7 @@ describe("publish mode: no identifier or header free text reaches dist/", () => 
       .filter((f) => f.endsWith(".gz"))
       .map((f) => contents(f).at(-1) as Buffer)
       .filter((b) => b.length >= 348 && b.readInt32LE(0) === 348);
-    expect(headers.length).toBe(4 * CASES); // background, post, overlay, margins per case
+    expect(headers.length).toBe(4 * CASES); // background, post, masks, margins per case
     for (const h of headers)
       for (const [name, offset, length] of FREE_TEXT_FIELDS)
         expect(
