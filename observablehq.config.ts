@@ -84,6 +84,11 @@ th[aria-sort=descending] .cm-sort::after{content:" ▼"}
 .cm-case-numbers dd{margin:0}
 .cm-min-octant th{text-decoration:underline}
 .cm-legend{list-style:none;padding:0;font-size:.85rem}
+.cm-thumbs{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem;max-width:none}
+.cm-thumb{border:3px solid transparent;padding:2px}
+.cm-thumb-ltp{border-color:#111}
+.cm-thumb a{display:flex;flex-direction:column;align-items:center;text-decoration:none;color:inherit;font-size:.8rem}
+.cm-thumb-image{display:block}
 .cm-swatch{display:inline-block;width:.9em;height:.9em;margin-right:.4em;vertical-align:middle;border:1px solid #0003}
 .cm-dropzone{border:2px dashed var(--theme-foreground-faint);padding:1rem;max-width:640px}
 .sr-only{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}

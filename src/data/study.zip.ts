@@ -4,7 +4,9 @@
  *
  *   study.json                    cohort, tables, figure specs, reproduction, per-case rows, explorer input
  *   cases/<id>.json               one case's numbers
- *   cases/<id>/*.nii.gz           the case viewer's volumes (masks or pre/post images, overlay, margins)
+ *   cases/<id>/*.nii.gz           the case viewer's volumes (pre/post images or masks, masks, margins)
+ *   cases/<id>/mesh.bin.gz        the 3D view's meshes (caseMesh.ts)
+ *   thumbnails.png, .json         every case's 3D surface as a tile of one sheet, sorted by MTM (Margins page)
  *
  * One process measures and analyses the cohort once (margins cached by content hash), exactly as
  * `cryomargin analyze` does: `analyzeCohortFolder` with the CLI's defaults. The cohort folder comes from
@@ -13,12 +15,15 @@
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { gunzipSync } from "node:zlib";
 import JSZip from "jszip";
 import { analyzeCohortFolder } from "../../build/loaders/cohort/analyzeFolder.js";
-import type { StudyUnavailable } from "../components/study.js";
+import { decodeCaseMeshes } from "../components/caseMesh.js";
+import type { CaseJson, StudyUnavailable } from "../components/study.js";
 import { type StudyFile, siteAnalysis, siteNaming, studyJson } from "./buildStudy.js";
 import type { CaseWorkerData, CaseWorkerResult, CaseWorkerTask } from "./caseWorker.js";
 import { cohortExists, isPublishMode, marginCacheDir, PROJECT_ROOT, siteCaseIds, siteCohortDir } from "./siteEnv.js";
+import { thumbnailSheet } from "./thumbnails.js";
 
 /** The archive's files for the cohort in the environment. */
 async function studyFiles(): Promise<StudyFile[]> {
@@ -31,7 +36,12 @@ async function studyFiles(): Promise<StudyFile[]> {
       publish,
       reason: `no cohort folder with a clinical.csv at ${shown}: generate one with \`cryomargin synth --out data/cohort\` or set CRYOMARGIN_COHORT`,
     };
-    return [{ path: "study.json", content: JSON.stringify(unavailable) }];
+    const { png, ...layout } = thumbnailSheet([], 5);
+    return [
+      { path: "study.json", content: JSON.stringify(unavailable) },
+      { path: "thumbnails.png", content: png },
+      { path: "thumbnails.json", content: JSON.stringify(layout) },
+    ];
   }
   const analysis = await analyzeCohortFolder(dir, { cacheDir: marginCacheDir() });
   const siteIds = siteCaseIds(
@@ -53,7 +63,32 @@ async function studyFiles(): Promise<StudyFile[]> {
     publish,
   };
   const perCase = await inWorkers(tasks, workerData);
-  return [{ path: "study.json", content: JSON.stringify(study) }, ...perCase.flat()];
+  const sheet = thumbnailSheet(
+    perCase.map((files) => {
+      const json = files.find((f) => f.path.endsWith(".json"));
+      const mesh = files.find((f) => f.path.endsWith("mesh.bin.gz"));
+      if (!json || !mesh) throw new Error("a case's files lack its JSON or its mesh");
+      const c = JSON.parse(json.content as string) as CaseJson;
+      const bytes = gunzipSync(mesh.content as Uint8Array);
+      return {
+        siteId: c.siteId,
+        mtmMm: c.margins.mtmMm,
+        ltp: c.row.ltp,
+        meshes: decodeCaseMeshes(
+          bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+        ),
+        minimumVertex: c.mesh.minimumVertex,
+      };
+    }),
+    study.settings.thresholdMm,
+  );
+  const { png, ...layout } = sheet;
+  return [
+    { path: "study.json", content: JSON.stringify(study) },
+    { path: "thumbnails.png", content: png },
+    { path: "thumbnails.json", content: JSON.stringify(layout) },
+    ...perCase.flat(),
+  ];
 }
 
 /**
