@@ -89,7 +89,7 @@ export interface SlicePanel {
   outline: { tumor?: string; iceball?: string };
   /** Per voxel class label (1 green, 2 yellow, 3 red; 0 none) and the class colours, or null. */
   fills: { labels: Uint8Array; colors: [string, string, string] } | null;
-  /** The minimum-margin point as a voxel index of the crop (fractional), or null. */
+  /** The minimum-margin point as a voxel index of the crop, or null; ringed within one slice of it. */
   point: Vec3 | null;
 }
 
@@ -192,7 +192,8 @@ export function drawAxialSlice(
   if (panel.outline.iceball) trace(2, panel.outline.iceball);
   if (panel.outline.tumor) trace(1, panel.outline.tumor);
 
-  if (panel.point && Math.round(panel.point[layout.through]) === slice) {
+  // The point's ring on its slice and the next one each way (a point on a cap lies between slices).
+  if (panel.point && Math.abs(Math.round(panel.point[layout.through]) - slice) <= 1) {
     const a = panel.point[layout.across];
     const d = panel.point[layout.down];
     const c = layout.acrossIncreasesRight ? a : nAcross - 1 - a;

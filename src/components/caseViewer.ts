@@ -237,13 +237,27 @@ export async function caseViewer(
     : null;
   let layout = axialLayout(voxelToWorld, true);
   const slices = background.dims[layout.through];
+  // The tumor's slices: the first view is the minimum point's slice, or the tumor's nearest to it (a
+  // point on a cap between slices rounds to a slice without tumor).
+  const throughStride = [1, background.dims[0], background.dims[0] * background.dims[1]][layout.through];
+  let firstTumorSlice = slices;
+  let lastTumorSlice = -1;
+  maskBits.forEach((bits, v) => {
+    if ((bits & 1) === 0) return;
+    const k = Math.floor(v / throughStride) % slices;
+    firstTumorSlice = Math.min(firstTumorSlice, k);
+    lastTumorSlice = Math.max(lastTumorSlice, k);
+  });
   const slice = el("input", {
     id: `case-slice-${id}`,
     type: "range",
     min: 0,
     max: slices - 1,
     step: 1,
-    value: pointVoxel ? Math.min(slices - 1, Math.max(0, pointVoxel[layout.through])) : Math.floor(slices / 2),
+    value:
+      pointVoxel && lastTumorSlice >= 0
+        ? Math.min(lastTumorSlice, Math.max(firstTumorSlice, pointVoxel[layout.through]))
+        : Math.floor(slices / 2),
   });
   const sliceOutput = el("output", { for: slice.id }, "");
 
