@@ -10,10 +10,15 @@ import { join } from "node:path";
 import { CONCAVE_CREASE_WARNING, FALLBACK_AT_MINIMUM_WARNING, type MarginsJson } from "@cryomargin/analysis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { marginWarningSummary } from "../loaders/cli/analyze.js";
-import { mat4FromRows } from "../loaders/io/affine.js";
-import { writeNiftiFile } from "../loaders/io/nifti.js";
-import { formatItkTransform } from "../loaders/io/transform.js";
-import { axisAlignedGrid, ballMask, temporaryFolder } from "./helpers/nifti.js";
+import {
+  type BallCase,
+  CLINICAL_HEADER,
+  clinicalRow,
+  exactBallMtm,
+  writeBallCase,
+  writeBallCohort,
+} from "./helpers/cohort.js";
+import { temporaryFolder } from "./helpers/nifti.js";
 
 const bin = new URL("../bin/cryomargin.mjs", import.meta.url).pathname;
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
@@ -22,16 +27,7 @@ const tmp = temporaryFolder("cryomargin-cli-analyze-");
 afterAll(tmp.remove);
 const cohort = join(tmp.dir, "cohort");
 
-/** One case: tumor radius, ice radius, offset of the ice centre from the tumor centre (x, mm), outcome. */
-interface Spec {
-  id: string;
-  tumorMm: number;
-  iceMm: number;
-  offsetMm: number;
-  ltp: 0 | 1;
-  months: number;
-}
-const specs: Spec[] = [
+const specs: BallCase[] = [
   { id: "c01", tumorMm: 8, iceMm: 19, offsetMm: 2, ltp: 0, months: 30 },
   { id: "c02", tumorMm: 9, iceMm: 18, offsetMm: 3, ltp: 0, months: 24 },
   { id: "c03", tumorMm: 10, iceMm: 17, offsetMm: 4, ltp: 0, months: 18 },
@@ -41,69 +37,12 @@ const specs: Spec[] = [
   { id: "c07", tumorMm: 9, iceMm: 17, offsetMm: 1, ltp: 0, months: 12 },
   { id: "c08", tumorMm: 13, iceMm: 17, offsetMm: 7, ltp: 0, months: 20 },
 ];
-const exactMtm = (s: Spec) => s.iceMm - s.offsetMm - s.tumorMm;
-/** Post-ablation scan origin differs from the pre-ablation one by this translation (pre → post). */
-const MOTION: [number, number, number] = [3.3, -2.1, 4.4];
+const exactMtm = exactBallMtm;
+const header = CLINICAL_HEADER;
+const row = clinicalRow;
+const writeCase = writeBallCase;
 
-const header =
-  "case_id,patient_id,age_years,sex,asa,side,location,site,histology,renal_score,prior_ablation,cryoprobes," +
-  "major_complication,followup_months,ltp,ltp_type,months_to_ltp,ltp_octant";
-/** One clinical.csv line; `european` writes semicolons and decimal commas, as European spreadsheets do. */
-const row = (s: Spec, i: number, european = false) =>
-  [
-    s.id,
-    `p${i + 1}`,
-    60 + i,
-    i % 2 ? "female" : "male",
-    i % 3 ? "II" : "III",
-    i % 2 ? "left" : "right",
-    ["upper_pole", "interpolar", "lower_pole"][i % 3],
-    i % 2 ? "anterior" : "posterior",
-    "clear_cell_rcc",
-    5 + (i % 5),
-    0,
-    3,
-    0,
-    s.months,
-    s.ltp,
-    s.ltp ? "recurrent" : "",
-    s.ltp ? s.months : "",
-    s.ltp ? "right-anterior-superior" : "",
-  ]
-    .map((v) => (european ? String(v).replace(".", ",") : String(v)))
-    .join(european ? ";" : ",");
-
-function writeCase(dir: string, s: Spec): void {
-  const caseDir = join(dir, "cases", s.id);
-  mkdirSync(caseDir, { recursive: true });
-  const tumorGrid = axisAlignedGrid([1.2, 1.2, 3], [-30, -30, -30]);
-  writeNiftiFile(join(caseDir, "tumor.nii.gz"), {
-    dims: [50, 50, 20],
-    voxelToWorld: tumorGrid,
-    data: ballMask([50, 50, 20], tumorGrid, [0, 0, 0], s.tumorMm),
-  });
-  // The ice ball in post-ablation world: the tumor centre moved by MOTION, the ice centre offset along x.
-  const iceGrid = axisAlignedGrid([1.2, 1.2, 3], [-35, -35, -36]);
-  const iceCentre: [number, number, number] = [MOTION[0] + s.offsetMm, MOTION[1], MOTION[2]];
-  writeNiftiFile(join(caseDir, "iceball.nii.gz"), {
-    dims: [60, 60, 25],
-    voxelToWorld: iceGrid,
-    data: ballMask([60, 60, 25], iceGrid, iceCentre, s.iceMm),
-  });
-  const preToPost = mat4FromRows([
-    [1, 0, 0, MOTION[0]],
-    [0, 1, 0, MOTION[1]],
-    [0, 0, 1, MOTION[2]],
-  ]);
-  writeFileSync(join(caseDir, "registration.tfm"), formatItkTransform(preToPost));
-}
-
-beforeAll(() => {
-  mkdirSync(cohort, { recursive: true });
-  writeFileSync(join(cohort, "clinical.csv"), `${[header, ...specs.map((s, i) => row(s, i))].join("\n")}\n`);
-  writeFileSync(join(cohort, "cohort.json"), JSON.stringify({ name: "test cohort", synthetic: true }));
-  for (const s of specs) writeCase(cohort, s);
-});
+beforeAll(() => writeBallCohort(cohort, specs));
 
 describe("cryomargin validate", () => {
   it("a clean cohort: exit 0, every case measured", () => {

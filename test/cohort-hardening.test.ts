@@ -121,7 +121,8 @@ describe("cryomargin analyze and its cache", () => {
     // b04's transform scaled, b05's follow-up negative
     writeBallCase(broken, { ...cases[0], tumorMm: 6 });
     const b02 = join(broken, "cases", "b02", "tumor.nii.gz");
-    writeNiftiFile(b02, { ...readNiftiImage(b02), data: new Uint8Array(40 * 40 * 18) });
+    const image = readNiftiImage(b02);
+    writeNiftiFile(b02, { ...image, data: new Uint8Array(image.data.length) });
     writeFileSync(join(broken, "cases", "b03", "tumor.nii.gz"), Buffer.from("\x89PNG\r\n\x1a\n not really"));
     const tfm = readFileSync(join(broken, "cases", "b04", "registration.tfm"), "utf8");
     writeFileSync(

@@ -231,7 +231,7 @@ describe("fuzz: ITK transforms", () => {
 describe("fuzz: clinical.csv", () => {
   it(`${MUTANTS.clinical} mutants: every problem named, every record complete, never a throw`, () => {
     const rng = createRandom(0xc5f);
-    const base = [CLINICAL_HEADER, ...BALL_CASES.map(clinicalRow)].join("\n");
+    const base = [CLINICAL_HEADER, ...BALL_CASES.map((s, i) => clinicalRow(s, i))].join("\n");
     let withErrors = 0;
     for (let m = 0; m < MUTANTS.clinical; m++) {
       let text: string;

@@ -1,7 +1,8 @@
 /**
  * A small cohort folder written by a test: ball tumors on a 1.2 × 1.2 × 3 mm pre-ablation grid and bigger
  * ball ice balls on a post-ablation grid of their own, moved by a known translation, so every MTM is known
- * in closed form (R_ice − |offset| − r_tumor). Small grids, so a case measures in well under a second.
+ * in closed form (R_ice − |offset| − r_tumor). Small grids (tumor radius ≤ 15 mm, ice ≤ 19 mm), so a case
+ * measures in well under a second.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -30,8 +31,8 @@ export const CLINICAL_HEADER =
   "case_id,patient_id,age_years,sex,asa,side,location,site,histology,renal_score,prior_ablation,cryoprobes," +
   "major_complication,followup_months,ltp,ltp_type,months_to_ltp,ltp_octant";
 
-/** One clinical.csv line of a ball case (the i-th row). */
-export function clinicalRow(s: BallCase, i: number): string {
+/** One clinical.csv line of a ball case (the i-th row); `european` writes semicolons and decimal commas. */
+export function clinicalRow(s: BallCase, i: number, european = false): string {
   return [
     s.id,
     `p${i + 1}`,
@@ -51,13 +52,15 @@ export function clinicalRow(s: BallCase, i: number): string {
     s.ltp ? "recurrent" : "",
     s.ltp ? s.months : "",
     s.ltp ? "right-anterior-superior" : "",
-  ].join(",");
+  ]
+    .map((v) => (european ? String(v).replace(".", ",") : String(v)))
+    .join(european ? ";" : ",");
 }
 
 /** The three files of a ball case, as bytes (masks gzipped unless `gzip` is false). */
 export function ballCaseFiles(s: BallCase, { gzip = true } = {}): { tumor: Buffer; iceball: Buffer; tfm: string } {
-  const tumorGrid = axisAlignedGrid([1.2, 1.2, 3], [-24, -24, -27]);
-  const iceGrid = axisAlignedGrid([1.2, 1.2, 3], [-30, -30, -30]);
+  const tumorGrid = axisAlignedGrid([1.2, 1.2, 3], [-30, -30, -30]);
+  const iceGrid = axisAlignedGrid([1.2, 1.2, 3], [-35, -35, -36]);
   const iceCentre: [number, number, number] = [BALL_MOTION[0] + s.offsetMm, BALL_MOTION[1], BALL_MOTION[2]];
   const preToPost = mat4FromRows([
     [1, 0, 0, BALL_MOTION[0]],
@@ -66,11 +69,11 @@ export function ballCaseFiles(s: BallCase, { gzip = true } = {}): { tumor: Buffe
   ]);
   return {
     tumor: encodeNifti(
-      { dims: [40, 40, 18], voxelToWorld: tumorGrid, data: ballMask([40, 40, 18], tumorGrid, [0, 0, 0], s.tumorMm) },
+      { dims: [50, 50, 20], voxelToWorld: tumorGrid, data: ballMask([50, 50, 20], tumorGrid, [0, 0, 0], s.tumorMm) },
       { gzip },
     ),
     iceball: encodeNifti(
-      { dims: [50, 50, 21], voxelToWorld: iceGrid, data: ballMask([50, 50, 21], iceGrid, iceCentre, s.iceMm) },
+      { dims: [60, 60, 25], voxelToWorld: iceGrid, data: ballMask([60, 60, 25], iceGrid, iceCentre, s.iceMm) },
       { gzip },
     ),
     tfm: formatItkTransform(preToPost),
@@ -91,7 +94,10 @@ export function writeBallCase(cohortDir: string, s: BallCase, { gzip = true } = 
 /** Writes a whole ball cohort folder: clinical.csv, cohort.json and every case. */
 export function writeBallCohort(cohortDir: string, cases: readonly BallCase[], { gzip = true } = {}): void {
   mkdirSync(cohortDir, { recursive: true });
-  writeFileSync(join(cohortDir, "clinical.csv"), `${[CLINICAL_HEADER, ...cases.map(clinicalRow)].join("\n")}\n`);
+  writeFileSync(
+    join(cohortDir, "clinical.csv"),
+    `${[CLINICAL_HEADER, ...cases.map((s, i) => clinicalRow(s, i))].join("\n")}\n`,
+  );
   writeFileSync(join(cohortDir, "cohort.json"), JSON.stringify({ name: "ball cohort", synthetic: true }));
   for (const s of cases) writeBallCase(cohortDir, s, { gzip });
 }
