@@ -10,6 +10,7 @@ import {
   countsText,
   followUpText,
   ltpSiteText,
+  type MarginUncertaintyJson,
   marginsText,
   methodsText,
   mtmText,
@@ -143,6 +144,11 @@ export interface CaseJson {
     }[];
     warnings: string[];
   };
+  /**
+   * The MTM's interval under registration error (`margins --uncertainty` with its defaults: 200
+   * draws, 1 mm and 1° SD per axis), as the CLI's JSON writes it.
+   */
+  marginUncertainty?: MarginUncertaintyJson;
   /** Tumor centroid, pre-ablation RAS mm (the octants' origin). */
   centroidRas: Vec3;
   /**

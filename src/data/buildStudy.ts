@@ -26,6 +26,8 @@ import {
   type Mat4,
   marchingCubes,
   marginResultFromJson,
+  marginUncertainty,
+  marginUncertaintyJson,
   maskBounds,
   measureMargins,
   minimumMarginVertex,
@@ -450,6 +452,9 @@ export function caseFiles(
       minMarginPointRas: json.min_margin_point_ras,
       warnings: json.warnings.map(naming.scrub),
     },
+    marginUncertainty: marginUncertaintyJson(
+      marginUncertainty(tumor, iceball, preToPost, { thresholdMm: json.threshold_mm }),
+    ),
     centroidRas: result.tumorCentroidRas,
     grid: {
       dims,
