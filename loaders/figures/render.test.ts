@@ -143,7 +143,7 @@ describe("renderFigure", () => {
     );
     expect(texts(svg)).toEqual(
       expect.arrayContaining([
-        "AUC 0.93 (95% CI 0.75 to 1.00, DeLong)",
+        "AUC 0.933 (95% CI 0.749 to 1.000, DeLong)",
         "Youden: MTM < 1.5 mm (sens. 100%, spec. 80%)",
         "MTM < 0 mm",
       ]),
