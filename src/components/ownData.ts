@@ -19,6 +19,7 @@ import {
   type CaseRecord,
   CLINICAL_COLUMNS,
   CLINICAL_OCTANT_CODES,
+  checkMarginsJson,
   type MarginsJson,
   marginResultFromJson,
   type OctantName,
@@ -97,10 +98,9 @@ function readMarginsFiles(files: readonly OwnFile[], errors: string[]): Map<stri
   for (const f of files) {
     const caseId = f.name.replace(/^.*[/\\]/, "").replace(/\.json$/i, "");
     try {
-      const json = JSON.parse(f.text) as MarginsJson;
-      if (typeof json.mtm_mm !== "number" || typeof json.tumor_max_diameter_mm !== "number")
-        throw new Error("not the output of `cryomargin margins` (no mtm_mm / tumor_max_diameter_mm)");
-      byCase.set(caseId, json);
+      const checked = checkMarginsJson(JSON.parse(f.text));
+      if ("problem" in checked) throw new Error(`not the output of \`cryomargin margins\`: ${checked.problem}`);
+      byCase.set(caseId, checked.json);
     } catch (error) {
       errors.push(`${f.name}: ${(error as Error).message}`);
     }

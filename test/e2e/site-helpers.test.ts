@@ -8,6 +8,7 @@ import {
   type CaseRecord,
   emptyMask,
   gridAffine,
+  marginsJson,
   measureMargins,
   OCTANT_NAMES,
   rasterizeEllipsoid,
@@ -264,25 +265,31 @@ describe("your own data", () => {
   });
 
   it("takes diameter, volumes and octants from `cryomargin margins` JSON files named by case", () => {
+    // A real `cryomargin margins` JSON (the engine's, on a small sphere pair), with the figures under test set.
+    const grid = gridAffine([2, 2, 2], I3, [-20, -20, -20]);
+    const tumor = emptyMask([20, 20, 20], grid);
+    rasterizeEllipsoid(tumor, sphere([0, 0, 0], 8));
+    const ice = emptyMask([20, 20, 20], grid);
+    rasterizeEllipsoid(ice, sphere([1, 0, 0], 14));
+    const measured = marginsJson(measureMargins(tumor, ice, rigidTransform(I3, [0, 0, 0])), []);
     const json = (mtm: number) =>
       JSON.stringify({
+        ...measured,
         mtm_mm: mtm,
         min_margin_octant: "left-anterior-superior",
-        threshold_mm: 5,
-        tumor_volume_ml: 9.5,
-        iceball_volume_ml: 50,
         tumor_max_diameter_mm: 33,
-        coverage: { fraction_green: 0.5, fraction_yellow: 0.3, fraction_red: 0.2 },
-        octants: [],
       });
     const text = [`${header},mtm`, row("a", 1, "-4"), row("b", 0, "2"), row("c", 0, "5")].join("\n");
     const r = ownCohort({ name: "mine.csv", text }, [
       { name: "a.json", text: json(-4.2) },
       { name: "b.json", text: json(2.1) },
       { name: "c.json", text: "{not json" },
+      { name: "d.json", text: JSON.stringify({ ...measured, octants: [] }) },
     ]);
-    expect(r.errors).toHaveLength(1);
+    expect(r.errors).toHaveLength(2);
     expect(r.errors[0]).toMatch(/^c\.json: /);
+    // A file of the wrong shape is named with its first wrong field, not read half-way.
+    expect(r.errors[1]).toMatch(/^d\.json: not the output of `cryomargin margins`: octants: /);
     const ok = ownCohort({ name: "mine.csv", text }, [{ name: "a.json", text: json(-4.2) }]);
     expect(ok.errors).toEqual([]);
     const a = ok.cases[0];
