@@ -1,5 +1,5 @@
 /**
- * Bar (issue 16): each case page shows its 3D view within 2 s in headless chromium with software GL
+ * Bar: each case page shows its 3D view within 2 s in headless chromium with software GL
  * (SwiftShader), and transfers ≤ 2 MB. Opens every case page of the built site (dist/, built first when
  * stale) in a fresh page, three rounds, and reads the time from navigation start to the 3D view's first
  * drawn frame (the page's data-view3d-at, performance.now() when NiiVue has drawn the meshes) and the

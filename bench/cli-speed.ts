@@ -1,5 +1,5 @@
 /**
- * Bars (issue 17, whole process as a user runs it, Node start-up included):
+ * Bars (whole process as a user runs it, Node start-up included):
  * - `cryomargin --help` ≤ 0.2 s (each subcommand's modules load only when it runs);
  * - `cryomargin analyze data/cohort` ≤ 5 s on a first run (empty output folder, no margin cache) and
  *   ≤ 1 s cached (the same output folder again: margins from OUT/.cache).

@@ -1,5 +1,5 @@
 /**
- * Bar (issue 3): a 10,000-resample bootstrap of a univariable Cox model on n = 32 in ≤ 1 s (median).
+ * Bar: a 10,000-resample bootstrap of a univariable Cox model on n = 32 in ≤ 1 s (median).
  * Data: a paper-sized cohort (32 tumours, ~6 events, MTM-like covariate), fixed seed.
  */
 import { bootstrap, createRandom } from "../analysis/src/stats/index.js";

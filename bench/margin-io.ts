@@ -1,5 +1,5 @@
 /**
- * Bar (issue 4): for one case of two 512 × 512 × 120 uint8 .nii.gz masks at 1.2 × 1.2 × 3.0 mm (tumor
+ * Bar: for one case of two 512 × 512 × 120 uint8 .nii.gz masks at 1.2 × 1.2 × 3.0 mm (tumor
  * ~30 mm, ice ball ~50 mm across): decoding both files ≤ 0.5 s, and the whole `cryomargin margins`
  * pipeline (decode, transform file, measureMargins, JSON) ≤ 0.5 s median and ≤ 400 MB peak RSS.
  *

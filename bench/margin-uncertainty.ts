@@ -1,5 +1,5 @@
 /**
- * Bar (issue 14): `margins --uncertainty` with 200 Monte-Carlo draws on one case ≤ 2 s. Times
+ * Bar: `margins --uncertainty` with 200 Monte-Carlo draws on one case ≤ 2 s. Times
  * `marginUncertainty` (ice surface and signed distance built once, tumor surface samples re-read per
  * draw) on the first 8 cases of data/cohort, median of 5 runs per case after one warm-up; wall and CPU.
  */

@@ -1,5 +1,5 @@
 /**
- * Bar (issue 6): `cryomargin analyze` on the 32-tumor cohort ≤ 5 s first run, ≤ 1 s cached — the cached run
+ * Bar: `cryomargin analyze` on the 32-tumor cohort ≤ 5 s first run, ≤ 1 s cached — the cached run
  * is margins from cache plus this statistics step, so it must be a small part of 1 s. Measures
  * analyzeCohort (all tables, Cox + Firth on a separated MTM, KM, counts) + formatResults + reproduce on a
  * 32-tumor cohort with the paper's categorical counts (test/plan/cases.ts), per convention.

@@ -1,5 +1,5 @@
 /**
- * Bars (issue 14): `cryomargin register` on synthetic pairs at 1.2 × 1.2 × 3 mm —
+ * Bars: `cryomargin register` on synthetic pairs at 1.2 × 1.2 × 3 mm —
  * - TRE (RMS over the tumor surface and a 10 mm shell, against registration.tfm, the true transform)
  *   ≤ 1.0 mm mean and ≤ 1.5 mm every pair on plain `synth --images` pairs (T2/T2, the whole scene
  *   moving rigidly); ≤ 1.5 mm mean and ≤ 3 mm every pair on hard pairs (`--post-contrast t1

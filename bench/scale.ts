@@ -1,5 +1,5 @@
 /**
- * Bar (issue 17, scale): `cryomargin synth --cases N` and then `cryomargin analyze` on it, for growing N:
+ * Bar (scale): `cryomargin synth --cases N` and then `cryomargin analyze` on it, for growing N:
  * wall time and peak RSS of each whole command (GNU time's %M, which counts the worker threads), and the
  * rate. RSS must stay flat as the cohort grows (≤ 1 GB at 1,000 cases). Sizes: CRYOMARGIN_BENCH_CASES
  * (comma-separated, default "100,300,1000"); each run writes to a temporary folder, removed afterwards.

@@ -1,5 +1,5 @@
 /**
- * Bars (issue 15): `cryomargin segment` ≤ 5 s per mask on a 256 × 256 × 60 scan, and the per-case
+ * Bars: `cryomargin segment` ≤ 5 s per mask on a 256 × 256 × 60 scan, and the per-case
  * quality table on more synthetic cases than the test runs.
  *
  * 1. Speed: case 1 of the twin's design rendered on 256 × 256 × 60 grids (1.2 × 1.2 × 3.0 mm), written

@@ -1,5 +1,5 @@
 /**
- * Bar (issue 7): `npm run build` offline in ≤ 60 s after install; total payload ≤ 5 MB, case images
+ * Bar: `npm run build` offline in ≤ 60 s after install; total payload ≤ 5 MB, case images
  * excepted. Measures what `npm run build` runs — `tsc -b loaders`, scripts/bundle-niivue.mjs and
  * `observable build` — from cold caches (Framework's node_modules bundles, the data loaders' outputs and
  * the measured-margins cache all removed, as on a fresh clone after `npm ci`), into an isolated root and

@@ -1,5 +1,5 @@
 /**
- * Bar (issue 7): what-if update (slider input → all numbers and charts redrawn) ≤ 50 ms median, on the
+ * Bar: what-if update (slider input → all numbers and charts redrawn) ≤ 50 ms median, on the
  * real explorer page of the built site (src/whatif.md → dist/whatif.html), in Debian's chromium.
  * Each step waits for the page to be still, sets the threshold slider and dispatches its `input` event,
  * as a drag does; the time runs to the last DOM change it causes anywhere on the page (a

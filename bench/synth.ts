@@ -1,5 +1,5 @@
 /**
- * Bar (issue 5): `cryomargin synth` writes the 32-case calibrated cohort in ≤ 60 s (median of 3 runs of
+ * Bar: `cryomargin synth` writes the 32-case calibrated cohort in ≤ 60 s (median of 3 runs of
  * the compiled CLI, the worker threads it uses by default), and the same files every run.
  * Also reports the folder's size (bar: ≤ 25 MB for masks + CSV) and the CLI's own summary line.
  */

@@ -1,5 +1,5 @@
 /**
- * Bar (issue 7): what-if update (slider input → all numbers and charts redrawn) ≤ 50 ms median, in the
+ * Bar: what-if update (slider input → all numbers and charts redrawn) ≤ 50 ms median, in the
  * browser. This measures it in Debian's chromium, headless, independently of the explorer page: a page
  * bundled here with esbuild runs, per simulated slider step, `whatIf` on 32 cases, writes the 2×2 table
  * and the accuracy numbers into the DOM, and redraws the Kaplan-Meier and ROC charts from their

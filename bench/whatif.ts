@@ -1,5 +1,5 @@
 /**
- * Bar (issue 7): one what-if update (slider input → every number and chart redrawn) ≤ 50 ms median in the
+ * Bar: one what-if update (slider input → every number and chart redrawn) ≤ 50 ms median in the
  * browser. This measures the computation alone (`whatIf` on a paper-sized cohort of 32 tumours; 8 LTP with this seed), in
  * Node; the browser redraw is measured separately by the page benchmark.
  * Data: MTMs, diameters and follow-up drawn with a fixed seed; thresholds swept over the slider's −5…10 mm.
