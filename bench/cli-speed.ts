@@ -12,14 +12,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "@cryomargin/analysis";
 
 const bin = fileURLToPath(new URL("../bin/cryomargin.mjs", import.meta.url));
 const cohort = fileURLToPath(new URL("../data/cohort", import.meta.url));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Wall time (ms) of one run of the command; throws with its stderr when it fails. */
 function timed(args: string[]): number {

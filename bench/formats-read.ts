@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { gridAffine, rasterizeEllipsoid, sphere } from "@cryomargin/analysis";
+import { gridAffine, median, rasterizeEllipsoid, sphere } from "@cryomargin/analysis";
 import { itkCall } from "../loaders/io/itk.js";
 import { writeNiftiFile } from "../loaders/io/nifti.js";
 import { writeNrrdFile, writeSegNrrdFile } from "../loaders/io/nrrd.js";
@@ -18,11 +18,6 @@ import { itkGeometry, writeDicomSeg, writeDicomSeries } from "../test/helpers/fo
 
 const DIMS: [number, number, number] = [512, 512, 120];
 const grid = gridAffine([0.7, 0.7, 3], new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]), [-179, -179, -180]);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** A smooth int16 "scan" with some texture (compresses like an MR image, not like a mask). */
 function scanVolume(): Int16Array {

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "@cryomargin/analysis";
 import { measureCase } from "../loaders/cohort/measureCase.js";
 import { mat4FromRows } from "../loaders/io/affine.js";
 import { readMask, writeNiftiFile } from "../loaders/io/nifti.js";
@@ -19,11 +20,6 @@ import { formatItkTransform } from "../loaders/io/transform.js";
 
 const DIMS: [number, number, number] = [512, 512, 120];
 const SPACING: [number, number, number] = [1.2, 1.2, 3.0];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** A ball on the 512 × 512 × 120 grid, filling only its bounding box (the grid is mostly zeros). */
 function ballOnGrid(voxelToWorld: Float64Array, centre: number[], radiusMm: number): Uint8Array {

@@ -9,12 +9,9 @@
  * The masks come from benchmarkMarginCase() (analysis/src/margin/phantoms.ts), so a decode benchmark
  * can write the very same case to .nii.gz and time reading it back on top.
  */
-import { benchmarkMarginCase, measureMargins } from "../analysis/src/margin/index.js";
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+import { median } from "@cryomargin/analysis";
+import { benchmarkMarginCase, measureMargins } from "../analysis/src/margin/index.js";
 
 const { tumor, iceball, preToPost } = benchmarkMarginCase();
 let start = performance.now();

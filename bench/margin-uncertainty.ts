@@ -3,12 +3,13 @@
  * `marginUncertainty` (ice surface and signed distance built once, tumor surface samples re-read per
  * draw) on the first 8 cases of data/cohort, median of 5 runs per case after one warm-up; wall and CPU.
  */
+
+import { median } from "@cryomargin/analysis";
 import { marginUncertainty } from "../analysis/src/index.js";
 import { readMask } from "../loaders/io/nifti.js";
 import { readTransformFile } from "../loaders/io/transform.js";
 
 const root = new URL("../data/cohort/cases/", import.meta.url).pathname;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const walls: number[] = [];
 const cpus: number[] = [];
 for (let k = 1; k <= 8; k++) {

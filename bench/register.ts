@@ -18,6 +18,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { median } from "@cryomargin/analysis";
 import {
   identityMat4,
   type Mat4,
@@ -32,11 +33,6 @@ import { readScan } from "../loaders/register/scans.js";
 
 const bin = new URL("../bin/cryomargin.mjs", import.meta.url).pathname;
 const root = new URL("..", import.meta.url).pathname;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function hardDir(): string {
   const given = process.env.REGISTER_BENCH_HARD_DIR;

@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { deepestPointRas, planSyntheticCohort, simulatedScribbles } from "@cryomargin/analysis";
+import { deepestPointRas, median, planSyntheticCohort, simulatedScribbles } from "@cryomargin/analysis";
 import { writeNiftiFile } from "../loaders/io/nifti.js";
 import {
   formatScoreTable,
@@ -26,11 +26,6 @@ import {
 } from "../loaders/segment/synthEvaluation.js";
 
 const bin = fileURLToPath(new URL("../bin/cryomargin.mjs", import.meta.url));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 const plan = planSyntheticCohort({ seed: 2030 });
 

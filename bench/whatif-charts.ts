@@ -5,6 +5,8 @@
  * 2. each CLI figure: spec → SVG (vega) and SVG → PNG at 2× (resvg).
  * Data: the same seeded 32-case cohort as bench/whatif.ts.
  */
+
+import { median } from "@cryomargin/analysis";
 import { rocChart, whatIfSurvivalChart } from "../analysis/src/charts/index.js";
 import { createRandom } from "../analysis/src/stats/index.js";
 import { type WhatIfCase, whatIf } from "../analysis/src/whatif/index.js";
@@ -18,8 +20,6 @@ const cases: WhatIfCase[] = Array.from({ length: 32 }, (_, i) => {
   const timeMonths = ltp ? Math.round(6 + 17 * rng.next()) : Math.round(1 + 57 * rng.next());
   return { caseId: `C${String(i + 1).padStart(2, "0")}`, mtmMm, ltp, timeMonths, diameterMm };
 });
-
-const median = (runs: number[]) => [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)];
 
 async function update(thresholdMm: number): Promise<number> {
   const start = performance.now();
