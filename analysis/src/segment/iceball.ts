@@ -10,8 +10,10 @@
  *    falls between void and tissue whatever the mix of tissues in the box, and a smooth multiplicative
  *    shading only shifts log values locally. Each seed must be dark: the median of its 3 × 3 × 3
  *    neighbourhood at or below the threshold.
- * 2. Region growing: the 6-connected voxels at or below the threshold reached from the seeds (each
- *    seed starts from the darkest voxel of its neighbourhood).
+ * 2. Region growing: the 6-connected voxels at or below the threshold and inside the body reached
+ *    from the seeds (each seed starts from the darkest voxel of its neighbourhood). The body (body.ts)
+ *    is the convex hull of the tissue above the threshold in each axial slice: an ice ball that comes
+ *    within a voxel of the skin, or a probe track that reaches it, stays apart from the air outside.
  * 3. Holes filled (noise inside the void).
  * 4. Shafts cut: an opening by a ball of `openingRadiusMm` (morphology.ts) removes every part of the
  *    region a ball of that radius cannot enter — a shaft's void (≈ 2.4 mm across) leaves the ice ball
@@ -27,6 +29,7 @@
  */
 import { invertAffine, linearDeterminant, voxelSpacingMm } from "../margin/affine.js";
 import type { Vec3 } from "../margin/types.js";
+import { axialAxis, bodyMask } from "./body.js";
 import { boxAround, clampedBox, cropToBox, type IndexBox, pasteFromBox } from "./box.js";
 import { componentOfSeeds, fillHoles, floodFill } from "./components.js";
 import { medianFilterInPlane } from "./median.js";
@@ -151,9 +154,10 @@ export function segmentIceball(
       );
   });
 
-  // 2. Region growing from the darkest voxel near each seed.
+  // 2. Region growing from the darkest voxel near each seed, inside the body.
+  const body = bodyMask(intensity, dims, threshold, axialAxis(image.voxelToWorld));
   const dark = new Uint8Array(n);
-  for (let v = 0; v < n; v++) dark[v] = intensity[v] <= threshold ? 1 : 0;
+  for (let v = 0; v < n; v++) dark[v] = intensity[v] <= threshold && body[v] ? 1 : 0;
   const starts = seeds.map((s) =>
     neighbourhood(s, dims).reduce((best, u) => (intensity[u] < intensity[best] ? u : best), s),
   );
@@ -183,8 +187,9 @@ export function segmentIceball(
       `the dark region at the seeds is thinner than the opening radius ${openingRadiusMm.toFixed(1)} mm (a shaft or a vessel, not an ice ball)`,
       "seed",
     );
-  // Voxels the opening cut (the shafts) stay out of the edge layer.
-  const cutAway = Uint8Array.from(noHoles, (x, v) => (x && !opened[v] ? 1 : 0));
+  // Voxels the opening cut (the shafts) and voxels outside the body stay out of the edge layer.
+  const localBody = cropToBox(body, dims, region, (m) => new Uint8Array(m));
+  const cutAway = Uint8Array.from(noHoles, (x, v) => ((x && !opened[v]) || !localBody[v] ? 1 : 0));
   const edge = halfwayEdge(
     component.mask,
     cutAway,
@@ -239,7 +244,7 @@ export function segmentIceball(
     mask,
     report: {
       method:
-        "3 × 3 in-plane median filter; Otsu threshold of log(1 + intensity) around the seeds; 6-connected region growing; holes filled; opening by a ball (shafts cut at the surface); the seeds' connected component",
+        "3 × 3 in-plane median filter; Otsu threshold of log(1 + intensity) around the seeds; 6-connected region growing inside the body (convex hull of the tissue per axial slice); holes filled; opening by a ball (shafts cut at the surface); the seeds' connected component",
       threshold,
       separability: otsu.separability,
       boxMarginMm,

@@ -8,6 +8,7 @@ import { voxelSpacingMm } from "../margin/affine.js";
 import type { Mat4, Vec3 } from "../margin/types.js";
 import { createRandom } from "../stats/random.js";
 import { standardNormal } from "../synth/sampling.js";
+import { axialAxis, bodyMask, convexHull } from "./body.js";
 import { componentOfSeeds, connectedComponents, fillHoles, floodFill } from "./components.js";
 import { segmentIceball } from "./iceball.js";
 import { medianFilterInPlane } from "./median.js";
@@ -246,6 +247,42 @@ function icePhantom() {
   return { image: { dims, voxelToWorld: grid(spacing), data }, truth, shaft, dims, spacing, centre };
 }
 
+describe("bodyMask", () => {
+  it("takes the convex hull of the largest bright region per axial slice: a notch at the skin is inside, the air and a bright speck in it are not", () => {
+    expect(
+      convexHull([
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 1],
+        [0.5, 0.5],
+        [0.5, 0],
+      ]),
+    ).toEqual([
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ]);
+    const dims: Dims = [30, 20, 3];
+    const inside = (i: number, j: number) => i >= 3 && i <= 26 && j >= 3 && j <= 16;
+    // A box-shaped body with a dark notch cut in from its right side (a void at the skin), and a bright speck in the air.
+    const notch = (i: number, j: number) => i >= 20 && Math.abs(j - 9) <= 2;
+    const data = new Float32Array(dims[0] * dims[1] * dims[2]);
+    for (let k = 0, v = 0; k < dims[2]; k++)
+      for (let j = 0; j < dims[1]; j++)
+        for (let i = 0; i < dims[0]; i++, v++)
+          data[v] = inside(i, j) && !notch(i, j) ? 500 : i === 1 && j === 1 ? 500 : 10;
+    const body = bodyMask(data, dims, 100, 2);
+    for (let k = 0, v = 0; k < dims[2]; k++)
+      for (let j = 0; j < dims[1]; j++)
+        for (let i = 0; i < dims[0]; i++, v++) expect(body[v], `${i},${j},${k}`).toBe(inside(i, j) ? 1 : 0);
+    // Axial slices are those across the axis closest to world z, whatever its place in the grid.
+    expect(axialAxis(grid([1, 1, 3]))).toBe(2);
+    expect(axialAxis(Float64Array.from([0, 0, 1, 0, 1, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 1]))).toBe(1);
+  });
+});
+
 describe("segmentIceball", () => {
   const { image, truth, shaft, centre } = icePhantom();
   it("grows the void from one seed, cuts the shaft at the surface, fills the noise holes", () => {
@@ -272,14 +309,33 @@ describe("segmentIceball", () => {
     expect(report.threshold).toBeLessThan(500);
     expect(report.volumeMl).toBeCloseTo(((4 / 3) * Math.PI * 15 ** 3) / 1000, 0);
   });
-  it("warns when the void reaches the edge of the scan (joined to the air around the body)", () => {
+  it("stops at the body's outline where the void touches the skin and a probe track opens onto the air", () => {
     const dims: Dims = [40, 30, 12];
     const spacing: Vec3 = [1.2, 1.2, 3];
-    // A 12 mm void whose right side opens, 10 mm wide, onto a dark band along the grid's edge (air).
+    // Air beyond x = 44 mm (the skin); a 12 mm void reaching to x = 43.5 mm, a 4 mm wide track along +x
+    // from it into the air: the void meets the air through the track and across the skin.
+    const ball = maskOf(dims, spacing, (x, y, z) => Math.hypot(x - 31.5, y - 18, z - 18) <= 12);
+    const air = maskOf(dims, spacing, (x) => x >= 44);
+    const track = maskOf(dims, spacing, (x, y, z) => x >= 31.5 && Math.hypot(y - 18, z - 18) <= 2);
+    const rng = createRandom(2);
+    const data = Float32Array.from(ball, (b, v) =>
+      Math.max(0, (b || track[v] ? 15 : air[v] ? 0 : 500) + 18 * standardNormal(rng)),
+    );
+    const { mask, report } = segmentIceball({ dims, voxelToWorld: grid(spacing), data }, [[31.5, 18, 18]]);
+    let inAir = 0;
+    for (let v = 0; v < mask.length; v++) if (mask[v] && air[v]) inAir++;
+    expect(inAir).toBe(0);
+    expect(diceCoefficient(mask, ball)).toBeGreaterThan(0.95);
+    expect(report.warnings).toEqual([]);
+  });
+  it("warns when the void reaches the edge of the scan", () => {
+    const dims: Dims = [40, 30, 12];
+    const spacing: Vec3 = [1.2, 1.2, 3];
+    // A 12 mm void with a 10 mm wide dark channel to the grid's edge, all inside tissue.
     const dark = maskOf(
       dims,
       spacing,
-      (x, y, z) => Math.hypot(x - 20, y - 18, z - 18) <= 12 || x >= 44 || (x >= 20 && Math.hypot(y - 18, z - 18) <= 10),
+      (x, y, z) => Math.hypot(x - 20, y - 18, z - 18) <= 12 || (x >= 20 && Math.hypot(y - 18, z - 18) <= 10),
     );
     const rng = createRandom(2);
     const data = Float32Array.from(dark, (d) => Math.max(0, (d ? 15 : 500) + 18 * standardNormal(rng)));
