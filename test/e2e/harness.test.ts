@@ -19,9 +19,11 @@ import {
   type StaticServer,
   serveDist,
 } from "./harness.js";
+import { changedShare, decodePng, luminanceSd } from "./pixels.js";
 
 const PLANTED = `<!doctype html><html><head><meta charset="utf-8"><title>planted</title></head><body>
 <h1>planted</h1>
+<div id="swatch" style="position:absolute;left:300px;top:10px;width:40px;height:30px;background:linear-gradient(90deg,#1a9850 50%,#d73027 50%)"></div>
 <img src="https://cdn.example.com/logo.png" alt="">
 <script>
   console.error("planted console error");
@@ -58,6 +60,19 @@ describe("e2e harness", () => {
     expect(visit.consoleErrors).toEqual(
       expect.arrayContaining(["console.error: planted console error", "uncaught: planted exception"]),
     );
+  });
+
+  it("reads chromium's screenshots back as pixels (decodePng)", async () => {
+    const shot = decodePng(await visit.page.locator("#swatch").screenshot());
+    expect([shot.width, shot.height]).toEqual([40, 30]);
+    const at = (x: number, y: number) =>
+      Array.from(shot.data.subarray(4 * (y * shot.width + x), 4 * (y * shot.width + x) + 4));
+    expect(at(5, 3)).toEqual([0x1a, 0x98, 0x50, 255]);
+    expect(at(34, 27)).toEqual([0xd7, 0x30, 0x27, 255]);
+    expect(luminanceSd(shot)).toBeGreaterThan(10);
+    const allGreen = { ...shot, data: shot.data.map((_, i) => [0x1a, 0x98, 0x50, 255][i % 4]) };
+    expect(changedShare(shot, allGreen)).toBeCloseTo(0.5, 2);
+    expect(() => decodePng(new Uint8Array(16))).toThrow(/not a PNG/);
   });
 
   it("tells local from foreign URLs", () => {

@@ -9,7 +9,9 @@
  *   SwiftShader (NiiVue needs WebGL2), and no background traffic of its own.
  * - `openPage()` records console errors, uncaught exceptions and every request to a host other than the
  *   local server (aborted, so a test never reaches the network), and saves screenshots under
- *   test-output/screenshots/.
+ *   test-output/screenshots/; `navigate()` takes the same page (and its recording) to the next path.
+ * - `pageProblems()` lists what no page of the site may show: console errors, failed cells, foreign
+ *   requests, and tables or charts held to Framework's 640-px column.
  */
 import { execFile } from "node:child_process";
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -255,6 +257,19 @@ export interface RecordedPage {
   foreignRequests: string[];
   /** Saves a full-page PNG as test-output/screenshots/<name>.png; returns its path. */
   screenshot(name: string): Promise<string>;
+  /**
+   * Takes this page to `path` on the same server, the recorded errors and requests cleared first (they
+   * then belong to `path`). One page for many paths spares chromium a new renderer per path.
+   */
+  navigate(path: string, options?: NavigateOptions): Promise<void>;
+}
+
+export interface NavigateOptions {
+  /**
+   * What the navigation waits for (Playwright's): "networkidle" (default) adds 500 ms without requests
+   * after load; a test that waits for its own ready signal passes "load".
+   */
+  waitUntil?: "load" | "domcontentloaded" | "networkidle";
 }
 
 /** Whether a URL leaves the machine: anything but the local server and in-page schemes (data:, blob:). */
@@ -265,7 +280,12 @@ export function isForeign(url: string, localHost: string): boolean {
 }
 
 /** A new page on `server` recording console errors and foreign requests; navigates to `path`. */
-export async function openPage(browser: Chromium, server: StaticServer, path = "/"): Promise<RecordedPage> {
+export async function openPage(
+  browser: Chromium,
+  server: StaticServer,
+  path = "/",
+  { waitUntil = "networkidle" }: NavigateOptions = {},
+): Promise<RecordedPage> {
   const consoleErrors: string[] = [];
   const foreignRequests: string[] = [];
   const page = await browser.context.newPage();
@@ -280,7 +300,7 @@ export async function openPage(browser: Chromium, server: StaticServer, path = "
     if (message.type() === "error") consoleErrors.push(`console.error: ${message.text()}`);
   });
   page.on("pageerror", (error) => consoleErrors.push(`uncaught: ${error.message}`));
-  await page.goto(`${server.origin}${path}`, { waitUntil: "networkidle" });
+  await page.goto(`${server.origin}${path}`, { waitUntil });
   return {
     page,
     consoleErrors,
@@ -291,5 +311,28 @@ export async function openPage(browser: Chromium, server: StaticServer, path = "
       await page.screenshot({ path: file, fullPage: true });
       return file;
     },
+    navigate: async (next: string, options: NavigateOptions = {}) => {
+      consoleErrors.length = 0;
+      foreignRequests.length = 0;
+      await page.goto(`${server.origin}${next}`, { waitUntil: options.waitUntil ?? "networkidle" });
+    },
   };
+}
+
+/**
+ * What no page of the site may show, as readable lines (none when the page is right): console errors and
+ * uncaught exceptions, cells that failed (Framework marks them .observablehq--error), requests to another
+ * host, and tables or charts held to Framework's 640-px column (the report's pages use the full width).
+ */
+export async function pageProblems(visit: RecordedPage): Promise<string[]> {
+  const cellErrors = await visit.page.locator(".observablehq--error").allTextContents();
+  const capped = await visit.page.$$eval("#observablehq-main table, #observablehq-main figure", (els) =>
+    els.filter((e) => getComputedStyle(e).maxWidth !== "none").map((e) => e.tagName.toLowerCase()),
+  );
+  return [
+    ...visit.consoleErrors,
+    ...capped.map((tag) => `a ${tag} capped below the page's width`),
+    ...cellErrors.map((e) => `cell error: ${e}`),
+    ...visit.foreignRequests.map((u) => `foreign request: ${u}`),
+  ];
 }

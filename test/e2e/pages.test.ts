@@ -1,9 +1,11 @@
 /**
- * Every page of the built site in chromium (the issue's bar, over whatever pages exist): no console
+ * Every page of the built site in chromium but the case pages (over whatever pages exist): no console
  * error or uncaught exception, no cell that failed (.observablehq--error), zero requests to any host but
  * the site's own, no request answered 404 (not even /favicon.ico), no table or chart held to Framework's
- * 640-px column, and a full-page screenshot of each under test-output/screenshots/page-<path>.png.
- * Pages are found in dist/ after the build, so new pages are covered without editing this test.
+ * 640-px column (pageProblems), and a full-page screenshot of each under
+ * test-output/screenshots/page-<path>.png. Pages are found in dist/ after the build, so new pages are
+ * covered without editing this test. The case pages (/cases/<id>) get the same checks in
+ * case3d.test.ts, which loads each of them once for its 3D checks.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -14,6 +16,7 @@ import {
   ensureSiteBuilt,
   launchChromium,
   openPage,
+  pageProblems,
   type StaticServer,
   serveDist,
 } from "./harness.js";
@@ -26,7 +29,7 @@ describe("every built page in chromium", () => {
   beforeAll(async () => {
     await ensureChromium();
     await ensureSiteBuilt();
-    pages = builtPagePaths(DIST);
+    pages = builtPagePaths(DIST).filter((p) => !/^\/cases\/[^/]+$/.test(p));
     server = await serveDist();
     browser = await launchChromium();
   }, 300_000);
@@ -39,24 +42,16 @@ describe("every built page in chromium", () => {
   it("renders each page without errors or foreign requests, and screenshots it", async () => {
     expect(pages).toContain("/");
     const problems: Record<string, string[]> = {};
+    // One tab for every page: a new page per path would start a new renderer each time.
+    const visit = await openPage(browser, server, pages[0]);
     for (const path of pages) {
-      const visit = await openPage(browser, server, path);
+      if (path !== pages[0]) await visit.navigate(path);
       await visit.page.waitForTimeout(250); // let cells that run after load settle
-      const cellErrors = await visit.page.locator(".observablehq--error").allTextContents();
-      // Tables and charts may use the page's full width (Framework's theme caps them at 640 px).
-      const capped = await visit.page.$$eval("#observablehq-main table, #observablehq-main figure", (els) =>
-        els.filter((e) => getComputedStyle(e).maxWidth !== "none").map((e) => e.tagName.toLowerCase()),
-      );
-      const found = [
-        ...visit.consoleErrors,
-        ...capped.map((tag) => `a ${tag} capped below the page's width`),
-        ...cellErrors.map((e) => `cell error: ${e}`),
-        ...visit.foreignRequests.map((u) => `foreign request: ${u}`),
-      ];
+      const found = await pageProblems(visit);
       if (found.length > 0) problems[path] = found;
       await visit.screenshot(`page-${path === "/" ? "index" : path.slice(1).replace(/\//g, "_")}`);
-      await visit.page.close();
     }
+    await visit.page.close();
     expect(problems).toEqual({});
     expect(server.notFound).toEqual([]); // not even /favicon.ico
   }, 300_000);
