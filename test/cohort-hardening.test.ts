@@ -2,8 +2,7 @@
  * The cohort pipeline (validate / analyze, in process) against inputs a first-time user or a hostile file
  * brings: uncompressed masks, a corrupt or wrong-shaped cache, a refused analysis, absurd row counts.
  */
-import { createHash } from "node:crypto";
-import { cpSync, type Dirent, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkMarginsJson, parseDelimited } from "@cryomargin/analysis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -12,7 +11,7 @@ import { subcommands } from "../loaders/cli/registry.js";
 import { measureCohortMargins } from "../loaders/cohort/cachedMargins.js";
 import { loadCohortFolder } from "../loaders/cohort/cohortFolder.js";
 import { readNiftiImage, writeNiftiFile } from "../loaders/io/nifti.js";
-import { BALL_CASES, exactBallMtm, writeBallCase, writeBallCohort } from "./helpers/cohort.js";
+import { BALL_CASES, exactBallMtm, folderState, writeBallCase, writeBallCohort } from "./helpers/cohort.js";
 import { temporaryFolder } from "./helpers/nifti.js";
 
 const tmp = temporaryFolder("cryomargin-cohort-hardening-");
@@ -54,18 +53,6 @@ async function cli(...args: string[]): Promise<{ status: number; stdout: string;
     out.mockRestore();
     err.mockRestore();
   }
-}
-
-/** Every file under a folder (hidden ones too) with its bytes, as a sorted list: the folder's state. */
-function folderState(dir: string): [string, string][] {
-  if (!existsSync(dir)) return [];
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
-    .filter((e) => e.isFile())
-    .map((e): [string, string] => {
-      const path = join(e.parentPath, e.name);
-      return [path.slice(dir.length), createHash("sha256").update(readFileSync(path)).digest("hex")];
-    })
-    .sort((a, b) => a[0].localeCompare(b[0]));
 }
 
 /** The row of `caseId` in a CSV text, as column → cell (cells without commas or quotes). */

@@ -11,6 +11,7 @@ import {
   type MarginsJson,
 } from "@cryomargin/analysis";
 import { analysisOutputFiles, analyzeCohortFolder, writeOutputFiles } from "../cohort/analyzeFolder.js";
+import { REGISTRATION_CACHE_PATH } from "../cohort/cohortRegistration.js";
 import { CliUsageError } from "../errors.js";
 import { writeFilesAtomic } from "../io/files.js";
 import { DEFAULT_MAX_IMAGE_MB } from "../io/nifti.js";
@@ -28,6 +29,7 @@ import {
 } from "./args.js";
 
 import { terminalProgressBar } from "./progress.js";
+import { registrationProgressBar, registrationSummary } from "./registrationReport.js";
 import type { Subcommand } from "./registry.js";
 
 export const analyzeUsage = [
@@ -37,6 +39,8 @@ export const analyzeUsage = [
   "paper's analysis plan and writes to --out: table1, table2, table3, mtm_by_outcome, size_vs_mtm,",
   "survival, follow_up, counts, ltp_site, margins, methods (each .csv, .json, .md), cases/<id>.json,",
   "figures/*.svg|png|vl.json, README.md and, for the paper's twin, reproduction.md/.json.",
+  "A case without registration.tfm but with pre- and post-ablation scans is registered first (as",
+  "cryomargin register, the tumor as region of interest; cached): registrations/<case_id>.tfm.",
   "",
   "Options:",
   "  --out DIR              output folder (default results)",
@@ -91,12 +95,14 @@ export async function runAnalyze(args: string[]): Promise<number> {
     mtm,
     extraCovariates: listOption(values, "covariates") ?? [],
     cacheDir: join(out, ".cache", "margins"),
+    registrationCacheDir: join(out, REGISTRATION_CACHE_PATH),
     allowAffine: values["allow-affine"] === true,
     invert: values.invert === true,
     maxImageMb: maxImageMbOption(values),
     uncertainty: uncertaintyOptions(values),
     threads,
     onProgress: terminalProgressBar(values.quiet === true),
+    onRegistrationProgress: registrationProgressBar(values.quiet === true),
   });
   const files = await analysisOutputFiles(analysis, out);
   writeOutputFiles(out, files);
@@ -120,6 +126,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
       (conventions === undefined && analysis.info.statisticsConventions
         ? " (cohort.json's statistics_conventions)"
         : ""),
+    ...registrationSummary(analysis.registered, analysis.registrationSources.size, out),
     ...analysis.warnings.map((w) => `warning: ${w.message}`),
     ...analysis.results.warnings.map((w) => `warning: ${w}`),
     ...marginWarningSummary(analysis.margins),

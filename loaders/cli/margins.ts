@@ -10,8 +10,10 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_THRESHOLD_MM } from "@cryomargin/analysis";
 import { measureCohort, readCohortCaseIds, writeCohortMargins } from "../cohort/cohortMargins.js";
+import { cohortRegistrations, REGISTRATION_CACHE_PATH } from "../cohort/cohortRegistration.js";
 import { type CaseOptions, measureCase } from "../cohort/measureCase.js";
 import { CliUsageError, CryomarginError } from "../errors.js";
+import { writeFilesAtomic } from "../io/files.js";
 import { OutputFileError } from "../io/inputErrors.js";
 import { DEFAULT_MAX_IMAGE_MB } from "../io/nifti.js";
 import {
@@ -27,6 +29,7 @@ import {
   wholeNumberOption,
 } from "./args.js";
 import { terminalProgressBar } from "./progress.js";
+import { registrationProgressBar, registrationSummary } from "./registrationReport.js";
 import type { Subcommand } from "./registry.js";
 import { renderResultTable } from "./textTable.js";
 
@@ -60,7 +63,10 @@ export const marginsUsage = [
   "                     margin per vertex, DIR/tumor-margin.vtk (point array margin_mm) and .ply;",
   "                     with --cohort, DIR/<case_id>/…",
   "  --cohort DIR       every case of DIR/clinical.csv (case_id), files in DIR/cases/<case_id>/",
-  "                     tumor.nii.gz, iceball.nii.gz, registration.tfm; in parallel worker threads",
+  "                     tumor.nii.gz, iceball.nii.gz, registration.tfm; in parallel worker threads.",
+  "                     A case with pre.nii.gz and post.nii.gz instead of registration.tfm is registered",
+  "                     first (as cryomargin register, the tumor as region of interest): the transform",
+  "                     is written to OUT/registrations/<case_id>.tfm and cached in OUT/.cache",
   "  --out DIR          where --cohort writes <case_id>.json and margins.csv (default DIR/margins)",
   "  --jobs N           worker threads for --cohort (default: the number of cores)",
   ...UNCERTAINTY_USAGE,
@@ -152,12 +158,42 @@ async function runCohort(cohortDir: string, outDir: string, measurement: CaseOpt
   } catch (error) {
     throw new OutputFileError(outDir, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
   }
-  const results = await measureCohort(cohortDir, caseIds, {
+  const registration = await cohortRegistrations(cohortDir, caseIds, {
     options: measurement,
-    threads: jobs,
-    onProgress: terminalProgressBar(),
+    register: true,
+    cacheDir: join(outDir, REGISTRATION_CACHE_PATH),
+    threads: Math.max(1, Math.min(2, jobs ?? 2)),
+    onProgress: registrationProgressBar(),
   });
-  const summary = writeCohortMargins(outDir, results);
+  const failedRegistration = new Map(registration.problems.map((p) => [p.caseId, p]));
+  const measured = await measureCohort(
+    cohortDir,
+    caseIds.filter((caseId) => !failedRegistration.has(caseId)),
+    {
+      options: measurement,
+      registered: new Map(
+        [...registration.registered].map(([caseId, r]) => [
+          caseId,
+          { preToPost: r.preToPost, tfm: join(outDir, r.json.tfm) },
+        ]),
+      ),
+      threads: jobs,
+      onProgress: terminalProgressBar(),
+    },
+  );
+  const byCase = new Map(measured.map((r) => [r.caseId, r]));
+  const results = caseIds.map((caseId, index) => {
+    const failure = failedRegistration.get(caseId);
+    const r = byCase.get(caseId);
+    return failure || !r
+      ? { index, caseId, error: failure ? `${failure.file}: ${failure.detail}` : "could not be measured" }
+      : { ...r, index };
+  });
+  writeFilesAtomic([
+    ...[...registration.registered.values()].map((r) => ({ path: join(outDir, r.json.tfm), content: r.tfmText })),
+    ...registration.cacheEntries,
+  ]);
+  const summary = writeCohortMargins(outDir, results, registration.sources);
   const failed = results.filter((r) => r.error !== undefined);
   const exportDir = stringOption(values, "export");
   if (exportDir !== undefined) {
@@ -166,6 +202,8 @@ async function runCohort(cohortDir: string, outDir: string, measurement: CaseOpt
     const written = exportCohortCases(cohortDir, measured, measurement, exportDir, terminalProgressBar());
     process.stdout.write(`exported ${measured.length} cases (${written} files) to ${join(exportDir, "<case_id>")}\n`);
   }
+  for (const line of registrationSummary(registration.registered, results.length, outDir))
+    process.stdout.write(`${line}\n`);
   process.stdout.write(
     `${results.length - failed.length} of ${results.length} cases measured; wrote ${join(outDir, "<case_id>.json")} and ${summary}\n`,
   );

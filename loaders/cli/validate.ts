@@ -8,6 +8,7 @@
  */
 import { basename } from "node:path";
 import { checkCohortFolder } from "../cohort/cachedMargins.js";
+import { cohortRegistrationPlan } from "../cohort/cohortRegistration.js";
 import { cohortCaseFiles } from "../cohort/measureCase.js";
 import { CliUsageError } from "../errors.js";
 import { DEFAULT_MAX_IMAGE_MB } from "../io/nifti.js";
@@ -22,6 +23,9 @@ export const validateUsage = [
   "iceball.nii.gz, registration.tfm) and lists every problem, each naming file, line, case and field.",
   "Every case's images are read and measured; their warnings are listed too. Says which mask files it",
   "uses where a case holds another accepted name (tumor.nrrd, segmentation.seg.nrrd, … — see the README).",
+  "A case with pre- and post-ablation scans instead of registration.tfm is accepted: its scans and masks",
+  "are read and checked, and validate says that analyze and margins --cohort will register it (it does",
+  "not register, so it neither measures it). A case with both uses its registration.tfm.",
   "Exit 0 when there is no error, 1 otherwise.",
   "",
   "Options:",
@@ -48,18 +52,16 @@ export async function runValidate(args: string[]): Promise<number> {
       invert: values.invert === true,
       maxImageMb: maxImageMbOption(values),
     },
+    register: false,
     onProgress: terminalProgressBar(values.quiet === true),
   });
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity === "warning");
   for (const p of errors) process.stdout.write(`error: ${p.message}\n`);
   for (const p of warnings) process.stdout.write(`warning: ${p.message}\n`);
-  process.stdout.write(
-    caseFilesReport(
-      dir,
-      loaded.records.map((r) => r.caseId),
-    ),
-  );
+  const caseIds = loaded.records.map((r) => r.caseId);
+  process.stdout.write(caseFilesReport(dir, caseIds));
+  process.stdout.write(registrationReport(dir, caseIds));
   const rows = loaded.records.length;
   process.stdout.write(
     errors.length === 0
@@ -85,6 +87,29 @@ function caseFilesReport(dir: string, caseIds: string[]): string {
   }
   if (documented > 0 && lines.length > 0)
     lines.push(`files: ${documented} other case(s): tumor.nii.gz, iceball.nii.gz\n`);
+  return lines.join("");
+}
+
+/**
+ * Where the cases' registrations will come from: the cases cryomargin will register (no
+ * registration.tfm, both scans) and the cases with both a transform and scans (the transform is used).
+ */
+function registrationReport(dir: string, caseIds: string[]): string {
+  const plan = [...cohortRegistrationPlan(dir, caseIds)];
+  const toRegister = plan.filter(([, s]) => s.source === "register").map(([caseId]) => caseId);
+  const both = plan.filter(([, s]) => s.source === "supplied" && s.scansPresent).map(([caseId]) => caseId);
+  const lines: string[] = [];
+  if (toRegister.length > 0)
+    lines.push(
+      `registration: ${toRegister.length} case(s) without registration.tfm will be registered by cryomargin ` +
+        `(analyze, margins --cohort: post scan to pre scan, the tumor as region of interest, as cryomargin register): ${toRegister.join(", ")}\n`,
+    );
+  if (both.length > 0)
+    lines.push(
+      `registration: ${both.length} case(s) hold registration.tfm and pre/post scans: the registration.tfm is used, the scans are not registered` +
+        (both.length <= 10 ? ` (${both.join(", ")})` : "") +
+        "\n",
+    );
   return lines.join("");
 }
 

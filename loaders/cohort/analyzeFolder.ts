@@ -29,6 +29,12 @@ import { writeFilesAtomic } from "../io/files.js";
 import { projectPath } from "../projectRoot.js";
 import { type CacheEntry, checkCohortFolder } from "./cachedMargins.js";
 import type { CohortInfo } from "./cohortFolder.js";
+import {
+  type CaseRegistration,
+  type CaseRegistrationJson,
+  COHORT_ROI_MARGIN_MM,
+  REGISTRATIONS_PATH,
+} from "./cohortRegistration.js";
 import type { CaseOptions } from "./measureCase.js";
 
 /** The cohort has errors: the analysis does not run. Carries every problem (validate prints the same list). */
@@ -61,6 +67,8 @@ export interface AnalyzeFolderOptions {
   extraCovariates?: readonly string[];
   /** Cache folder of measured margins (default: none). */
   cacheDir?: string;
+  /** Cache folder of the registrations cryomargin makes (cases without registration.tfm; default: none). */
+  registrationCacheDir?: string;
   /** Accept non-rigid (affine) registration transforms. */
   allowAffine?: boolean;
   /** Every registration transform maps post → pre: invert it. */
@@ -71,6 +79,8 @@ export interface AnalyzeFolderOptions {
   uncertainty?: CaseOptions["uncertainty"];
   threads?: number;
   onProgress?: (done: number, total: number, caseId: string) => void;
+  /** Called after each case registered (cases without registration.tfm). */
+  onRegistrationProgress?: (done: number, total: number, caseId: string) => void;
 }
 
 /** A measured and analysed cohort, in memory. */
@@ -79,6 +89,10 @@ export interface CohortAnalysis {
   cases: CaseRecord[];
   /** Each case's margins as `cryomargin margins` prints them. */
   margins: Map<string, MarginsJson>;
+  /** Each case's registration: supplied (registration.tfm) or made by cryomargin (per-case JSON `registration`). */
+  registrationSources: Map<string, CaseRegistrationJson>;
+  /** The registrations cryomargin made (now or from its cache), by case id: written to registrations/<case_id>.tfm. */
+  registered: Map<string, CaseRegistration>;
   results: AnalysisResults;
   /** For a paper twin; null otherwise. */
   reproduction: ReproductionReport | null;
@@ -105,8 +119,10 @@ export async function analyzeCohortFolder(dir: string, options: AnalyzeFolderOpt
       uncertainty: options.uncertainty,
     },
     cacheDir: options.cacheDir,
+    registrationCacheDir: options.registrationCacheDir,
     threads: options.threads,
     onProgress: options.onProgress,
+    onRegistrationProgress: options.onRegistrationProgress,
   });
   if (problems.some((p) => p.severity === "error")) throw new CohortInvalidError(dir, problems);
   const cases: CaseRecord[] = loaded.records.map((r) => ({
@@ -129,6 +145,8 @@ export async function analyzeCohortFolder(dir: string, options: AnalyzeFolderOpt
     info: loaded.info,
     cases,
     margins: measured.margins,
+    registrationSources: measured.registrationSources,
+    registered: measured.registered,
     results,
     reproduction: loaded.info.paperTwin ? reproduce(results, readPublishedValues()) : null,
     warnings: loaded.problems,
@@ -154,14 +172,19 @@ export const FIGURE_CACHE_PATH = ".cache/figures";
  */
 export async function analysisOutputFiles(analysis: CohortAnalysis, outDir?: string): Promise<OutputFile[]> {
   const files: OutputFile[] = [];
-  const formatted = formatResults(analysis.results);
+  const formatted = formatResults(analysis.results, {
+    registration: registrationMethodText(analysis.registrationSources),
+  });
   for (const t of formatted) {
     files.push({ path: `${t.name}.csv`, content: t.csv });
     files.push({ path: `${t.name}.md`, content: t.markdown });
     files.push({ path: `${t.name}.json`, content: t.json });
   }
-  for (const [caseId, json] of analysis.margins)
-    files.push({ path: `cases/${caseId}.json`, content: `${JSON.stringify(json, null, 2)}\n` });
+  for (const [caseId, json] of analysis.margins) {
+    const registration = analysis.registrationSources.get(caseId);
+    files.push({ path: `cases/${caseId}.json`, content: `${JSON.stringify({ ...json, registration }, null, 2)}\n` });
+  }
+  for (const r of analysis.registered.values()) files.push({ path: r.json.tfm, content: r.tfmText });
   const intervals = new Map<string, [number, number]>();
   for (const [caseId, json] of analysis.margins) {
     const u = json.uncertainty;
@@ -199,6 +222,38 @@ export async function analysisOutputFiles(analysis: CohortAnalysis, outDir?: str
   ].join("\n");
   files.push({ path: "README.md", content: index });
   return files;
+}
+
+/** "S01, S02 and S05": case ids in words. */
+function caseList(ids: readonly string[]): string {
+  return ids.length <= 1 ? ids.join("") : `${ids.slice(0, -1).join(", ")} and ${ids[ids.length - 1]}`;
+}
+
+/**
+ * The methods' "Registration" row: which cases cryomargin registered (and how) and which came with their
+ * transform. Example: "S01 and S05 (2 of 6 cases): registered by cryomargin … The other 4 cases: the
+ * transform supplied with the cohort (registration.tfm)."
+ */
+export function registrationMethodText(sources: ReadonlyMap<string, CaseRegistrationJson>): string {
+  const all = [...sources];
+  const registered = all.filter(([, s]) => s.source === "cryomargin register").map(([caseId]) => caseId);
+  const supplied = all.filter(([, s]) => s.source === "supplied");
+  const withScans = supplied.filter(([, s]) => s.source === "supplied" && s.note !== undefined).length;
+  const parts: string[] = [];
+  if (registered.length > 0)
+    parts.push(
+      `${caseList(registered)} (${registered.length} of ${all.length} cases): registered by cryomargin, as \`cryomargin register\` does ` +
+        `(rigid, elastix 5.2 through @itk-wasm/elastix, post-ablation scan to pre-ablation scan, local to the tumor: ` +
+        `its bounding box grown by ${COHORT_ROI_MARGIN_MM} mm; see the README); the transforms are in ${REGISTRATIONS_PATH}/<case_id>.tfm.`,
+    );
+  if (supplied.length > 0)
+    parts.push(
+      `${registered.length > 0 ? `The other ${supplied.length}` : `All ${supplied.length}`} cases: the transform supplied with the cohort (registration.tfm)` +
+        (withScans > 0
+          ? `; ${withScans === supplied.length ? "they" : `${withScans} of them`} also hold pre- and post-ablation scans, which were not registered.`
+          : "."),
+    );
+  return parts.join(" ");
 }
 
 /** Whether the file at `path` exists and holds exactly `content` (then rewriting it changes nothing). */

@@ -4,6 +4,9 @@
  * instead of measuring, and a changed mask, transform or option (or a new engine version) is re-measured.
  * Cases not in the cache are measured in parallel worker threads (`measureCohort`).
  *
+ * A case without registration.tfm but with both scans is registered first (cohortRegistration.ts, its
+ * own cache beside this one); its margins are then keyed on the transform made.
+ *
  * A cache entry is input like any other: one that is not JSON or not of the shape `marginsJson` writes
  * (`checkMarginsJson`) counts as absent and is re-measured. New entries are returned, not written: the
  * caller writes them (`writeFilesAtomic`) only once its own output is written, so a refused analysis
@@ -15,6 +18,7 @@ import { type CohortProblem, checkMarginsJson, cohortProblem, type MarginsJson }
 import { CryomarginError } from "../errors.js";
 import { type LoadedCohort, loadCohortFolder } from "./cohortFolder.js";
 import { measureCohort } from "./cohortMargins.js";
+import { type CaseRegistration, type CaseRegistrationJson, cohortRegistrations } from "./cohortRegistration.js";
 import { type CaseOptions, caseInputHash, cohortCaseFiles } from "./measureCase.js";
 
 /** A cache entry to write: its path and its JSON text. */
@@ -26,12 +30,16 @@ export interface CacheEntry {
 export interface CohortMarginsOutcome {
   /** Measured margins by case id (cases that could not be measured are absent). */
   margins: Map<string, MarginsJson>;
+  /** By case id, every case with a usable registration: where it came from (the per-case JSON's `registration`). */
+  registrationSources: Map<string, CaseRegistrationJson>;
+  /** The registrations cryomargin made (now or from its cache), by case id: their transforms are outputs. */
+  registered: Map<string, CaseRegistration>;
   /** One problem per case that could not be measured, naming its file. */
   problems: CohortProblem[];
   /** How many cases came from the cache and how many were measured now. */
   fromCache: number;
   measured: number;
-  /** The entries of the cases measured now (none without a cache folder), for `writeFilesAtomic`. */
+  /** The entries of the cases measured and registered now (none without a cache folder), for `writeFilesAtomic`. */
   cacheEntries: CacheEntry[];
 }
 
@@ -39,8 +47,17 @@ export interface CohortMarginsOptions {
   options: CaseOptions;
   /** Folder of the cache (created when needed); undefined → no cache. */
   cacheDir?: string;
+  /** Folder of the registration cache; undefined → no cache. */
+  registrationCacheDir?: string;
+  /**
+   * false (`cryomargin validate`): cases without registration.tfm are not registered, only their scans and
+   * masks checked (`checkRegistrationInputs`), and not measured. Default true.
+   */
+  register?: boolean;
   threads?: number;
   onProgress?: (done: number, total: number, caseId: string) => void;
+  /** Called after each case registered (a progress bar of its own). */
+  onRegistrationProgress?: (done: number, total: number, caseId: string) => void;
 }
 
 /**
@@ -76,17 +93,43 @@ function readCached(path: string): MarginsJson | null {
 export async function measureCohortMargins(
   dir: string,
   caseIds: readonly string[],
-  { options, cacheDir, threads, onProgress }: CohortMarginsOptions,
+  {
+    options,
+    cacheDir,
+    registrationCacheDir,
+    register = true,
+    threads,
+    onProgress,
+    onRegistrationProgress,
+  }: CohortMarginsOptions,
 ): Promise<CohortMarginsOutcome> {
   const margins = new Map<string, MarginsJson>();
   const problems: CohortProblem[] = [];
   const cacheEntries: CacheEntry[] = [];
   const hashes = new Map<string, string>();
   const toMeasure: string[] = [];
+  const registration = await cohortRegistrations(dir, caseIds, {
+    options,
+    register,
+    cacheDir: registrationCacheDir,
+    threads: Math.max(1, Math.min(2, threads ?? 2)),
+    onProgress: onRegistrationProgress,
+  });
+  problems.push(...registration.problems);
+  cacheEntries.push(...registration.cacheEntries);
+  const registeredTransforms = new Map(
+    [...registration.registered].map(([caseId, r]) => [caseId, { preToPost: r.preToPost, tfm: r.json.tfm }]),
+  );
   for (const caseId of caseIds) {
+    if (!registration.sources.has(caseId) && registration.plan.get(caseId)?.source === "register") continue;
     let hash: string;
+    const files = cohortCaseFiles(dir, caseId);
+    const registered = registeredTransforms.get(caseId);
     try {
-      hash = caseInputHash(cohortCaseFiles(dir, caseId), options);
+      hash = caseInputHash(
+        registered ? { ...files, transform: registered.tfm, preToPost: registered.preToPost } : files,
+        options,
+      );
     } catch (error) {
       if (!(error instanceof CryomarginError)) throw error;
       problems.push(caseProblem(dir, caseId, error.message, "error"));
@@ -104,6 +147,7 @@ export async function measureCohortMargins(
     const total = fromCache + toMeasure.length;
     const results = await measureCohort(dir, toMeasure, {
       options,
+      registered: registeredTransforms,
       threads,
       onProgress: onProgress && ((done, _n, caseId) => onProgress(offset + done, total, caseId)),
     });
@@ -117,7 +161,16 @@ export async function measureCohortMargins(
       } else problems.push(caseProblem(dir, r.caseId, r.error ?? "could not be measured", "error"));
     }
   }
-  return { margins, problems, fromCache, measured, cacheEntries };
+  const registrationSources = new Map([...registration.sources].filter(([caseId]) => margins.has(caseId)));
+  return {
+    margins,
+    registrationSources,
+    registered: registration.registered,
+    problems,
+    fromCache,
+    measured,
+    cacheEntries,
+  };
 }
 
 /** A cohort folder read and its cases measured: every problem found, in one list. */
@@ -148,7 +201,15 @@ export async function checkCohortFolder(dir: string, options: CohortMarginsOptio
   const measured: CohortMarginsOutcome =
     measurable.length > 0
       ? await measureCohortMargins(dir, measurable, options)
-      : { margins: new Map(), problems: [], fromCache: 0, measured: 0, cacheEntries: [] };
+      : {
+          margins: new Map(),
+          registrationSources: new Map(),
+          registered: new Map(),
+          problems: [],
+          fromCache: 0,
+          measured: 0,
+          cacheEntries: [],
+        };
   const problems = loaded.problems.concat(measured.problems);
   for (const [caseId, json] of measured.margins)
     for (const w of json.warnings) problems.push(caseProblem(dir, caseId, w, "warning"));

@@ -15,6 +15,7 @@ import {
   DelimitedTextError,
   MAX_CLINICAL_ROWS,
   type MarginsJson,
+  type Mat4,
   parseDelimited,
   textColumn,
 } from "@cryomargin/analysis";
@@ -22,6 +23,7 @@ import { CryomarginError } from "../errors.js";
 import { writeFileAtomic } from "../io/files.js";
 import { InputFileError, type InputProblem } from "../io/inputErrors.js";
 import { readClinicalText } from "./cohortFolder.js";
+import type { CaseRegistrationJson } from "./cohortRegistration.js";
 import { type CaseOptions, cohortCaseFiles, measureCase } from "./measureCase.js";
 
 /** One case sent to a worker. */
@@ -30,6 +32,16 @@ export interface CaseTask {
   caseId: string;
   cohortDir: string;
   options: CaseOptions;
+  /** The registration cryomargin made for a case without registration.tfm: the matrix and where it is written. */
+  registered?: RegisteredTransform;
+}
+
+/** A registration made by cryomargin, as a case's measurement takes it. */
+export interface RegisteredTransform {
+  /** Pre → post, RAS mm. */
+  preToPost: Mat4;
+  /** Where the transform is written (for messages). */
+  tfm: string;
 }
 
 /** A worker's answer: the JSON, or the user-facing error message. */
@@ -43,7 +55,11 @@ export interface CaseTaskResult {
 
 /** Measures one cohort case (in whichever thread calls it). */
 export function runCaseTask(task: CaseTask): CaseTaskResult {
-  const { json } = measureCase(cohortCaseFiles(task.cohortDir, task.caseId), task.options);
+  const files = cohortCaseFiles(task.cohortDir, task.caseId);
+  const { json } = measureCase(
+    task.registered ? { ...files, transform: task.registered.tfm, preToPost: task.registered.preToPost } : files,
+    task.options,
+  );
   return { index: task.index, caseId: task.caseId, json };
 }
 
@@ -81,6 +97,8 @@ export function readCohortCaseIds(cohortDir: string): string[] {
 /** Options of `measureCohort`. */
 export interface CohortRunOptions {
   options: CaseOptions;
+  /** By case id: the registrations cryomargin made (cases without registration.tfm). */
+  registered?: ReadonlyMap<string, RegisteredTransform>;
   /** Worker threads (default min(available cores, cases)); 0 measures in this thread. */
   threads?: number;
   /** Called after each case (for a progress bar). */
@@ -101,9 +119,15 @@ function workerFile(): string | null {
 export async function measureCohort(
   cohortDir: string,
   caseIds: readonly string[],
-  { options, threads, onProgress }: CohortRunOptions,
+  { options, registered, threads, onProgress }: CohortRunOptions,
 ): Promise<CaseTaskResult[]> {
-  const tasks: CaseTask[] = caseIds.map((caseId, index) => ({ index, caseId, cohortDir, options }));
+  const tasks: CaseTask[] = caseIds.map((caseId, index) => ({
+    index,
+    caseId,
+    cohortDir,
+    options,
+    registered: registered?.get(caseId),
+  }));
   const results: CaseTaskResult[] = new Array(tasks.length);
   const file = workerFile();
   const count = Math.min(threads ?? availableParallelism(), tasks.length);
@@ -214,12 +238,21 @@ export function cohortSummaryCsv(results: readonly CaseTaskResult[]): string {
 }
 
 /**
- * Writes `<out>/<case_id>.json` for each measured case and `<out>/margins.csv` for all, each file
- * atomically. Returns the summary's path.
+ * Writes `<out>/<case_id>.json` for each measured case (with `registration`, where its transform came
+ * from, when `registrations` has the case) and `<out>/margins.csv` for all, each file atomically.
+ * Returns the summary's path.
  */
-export function writeCohortMargins(outDir: string, results: readonly CaseTaskResult[]): string {
+export function writeCohortMargins(
+  outDir: string,
+  results: readonly CaseTaskResult[],
+  registrations?: ReadonlyMap<string, CaseRegistrationJson>,
+): string {
   for (const r of results)
-    if (r.json) writeFileAtomic(join(outDir, `${r.caseId}.json`), `${JSON.stringify(r.json, null, 2)}\n`);
+    if (r.json)
+      writeFileAtomic(
+        join(outDir, `${r.caseId}.json`),
+        `${JSON.stringify({ ...r.json, registration: registrations?.get(r.caseId) }, null, 2)}\n`,
+      );
   const summary = join(outDir, "margins.csv");
   writeFileAtomic(summary, cohortSummaryCsv(results));
   return summary;

@@ -33,7 +33,7 @@ import { readInputFile } from "../io/files.js";
 import { InputFileError } from "../io/inputErrors.js";
 import { readMaskFile } from "../io/readMaskFile.js";
 import { volumeFormatOf, volumeInputFiles } from "../io/readVolume.js";
-import { readTransformFile } from "../io/transform.js";
+import { formatItkTransform, readTransformFile } from "../io/transform.js";
 import { projectPath } from "../projectRoot.js";
 
 /** The input files of one case. */
@@ -44,6 +44,12 @@ export interface CaseFiles {
   iceball: string;
   /** Registration transform (pre → post unless `invert`); undefined → identity (one shared frame). */
   transform?: string;
+  /**
+   * The registration as a matrix (pre → post RAS), made by cryomargin for a case without a transform
+   * file (cohortRegistration.ts): used instead of reading `transform`, which then only names it, and
+   * never inverted.
+   */
+  preToPost?: Mat4;
   /** The pre-ablation scan as a DICOM series folder: a DICOM-SEG tumor mask must reference its series. */
   tumorScan?: string;
   /** The post-ablation scan as a DICOM series folder: a DICOM-SEG ice-ball mask must reference its series. */
@@ -135,7 +141,8 @@ export function measureCase(
     role: "iceball",
     maxImageMb: options.maxImageMb,
   });
-  const preToPost = readTransformFile(files.transform, { invert: options.invert, allowAffine: options.allowAffine });
+  const preToPost =
+    files.preToPost ?? readTransformFile(files.transform, { invert: options.invert, allowAffine: options.allowAffine });
   let result: MarginResult;
   try {
     result = measureMargins(tumor.mask, iceball.mask, preToPost, {
@@ -179,25 +186,32 @@ export function measureCase(
 /** The code a measurement runs: the margin engine and the readers, as sources and as compiled. */
 const ENGINE_CODE_FOLDERS = ["analysis/src/margin", "analysis/dist/margin", "loaders/io", "build/loaders/io"];
 
-let engineFingerprintMemo: string | undefined;
+const fingerprintMemo = new Map<string, string>();
 
 /**
- * A hash of the margin engine's and the readers' code (sources and compiled files, tests excepted):
- * part of every cache key, so an engine changed without a version bump is never served old results.
- * Computed once per process.
+ * A hash of the code in `folders` (project-relative; sources and compiled files, tests excepted), computed
+ * once per process: part of a cache key, so changed code without a version bump is never served old results.
  */
-export function engineFingerprint(): string {
-  if (engineFingerprintMemo !== undefined) return engineFingerprintMemo;
+export function codeFingerprint(folders: readonly string[]): string {
+  const key = folders.join("\n");
+  const memo = fingerprintMemo.get(key);
+  if (memo !== undefined) return memo;
   const hash = createHash("sha256");
-  for (const folder of ENGINE_CODE_FOLDERS) {
+  for (const folder of folders) {
     const dir = projectPath(folder);
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).sort())
       if (/\.(js|ts)$/.test(name) && !/\.(test|d)\.ts$/.test(name))
         hash.update(`${folder}/${name}\n`).update(readFileSync(join(dir, name)));
   }
-  engineFingerprintMemo = hash.digest("hex");
-  return engineFingerprintMemo;
+  const digest = hash.digest("hex");
+  fingerprintMemo.set(key, digest);
+  return digest;
+}
+
+/** A hash of the margin engine's and the readers' code (`codeFingerprint`): part of every margin cache key. */
+export function engineFingerprint(): string {
+  return codeFingerprint(ENGINE_CODE_FOLDERS);
 }
 
 /**
@@ -220,7 +234,9 @@ export function caseInputHash(files: CaseFiles, options: CaseOptions = {}): stri
     ...(options.uncertainty ? { uncertainty: options.uncertainty } : {}),
   };
   hash.update(`cryomargin-case-v1\n${JSON.stringify(settings)}\n`);
+  if (files.preToPost) hash.update(`transform:registered\n${formatItkTransform(files.preToPost)}`);
   for (const role of ["tumor", "iceball", "transform"] as const) {
+    if (role === "transform" && files.preToPost) continue;
     const path = files[role];
     if (path === undefined) {
       hash.update(`${role}:none\n`);

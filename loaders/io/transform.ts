@@ -94,7 +94,7 @@ function checkAffine(m: Mat4, path: string): void {
  * Refuses a transform that is not rigid: a column length off 1 by more than RIGID_TOLERANCE (scaling),
  * a column cosine beyond it (shear), or a negative determinant (reflection).
  */
-function checkRigid(m: Mat4, path: string): void {
+export function checkRigid(m: Mat4, path: string): void {
   const lengths = voxelSpacingMm(m);
   const scaling = Math.max(...lengths.map((l) => Math.abs(l - 1)));
   const column = (c: number) => [m[c], m[4 + c], m[8 + c]];

@@ -4,7 +4,8 @@
  * in closed form (R_ice − |offset| − r_tumor). Small grids (tumor radius ≤ 15 mm, ice ≤ 19 mm), so a case
  * measures in well under a second.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { mat4FromRows } from "../../loaders/io/affine.js";
 import { encodeNifti } from "../../loaders/io/nifti.js";
@@ -111,3 +112,15 @@ export const BALL_CASES: readonly BallCase[] = [
   { id: "b05", tumorMm: 11, iceMm: 15, offsetMm: 6, ltp: 1, months: 6 },
   { id: "b06", tumorMm: 9, iceMm: 17, offsetMm: 1, ltp: 0, months: 12 },
 ];
+
+/** Every file under a folder (hidden ones too) with its bytes, as a sorted list: the folder's state. */
+export function folderState(dir: string): [string, string][] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((e) => e.isFile())
+    .map((e): [string, string] => {
+      const path = join(e.parentPath, e.name);
+      return [path.slice(dir.length), createHash("sha256").update(readFileSync(path)).digest("hex")];
+    })
+    .sort((a, b) => a[0].localeCompare(b[0]));
+}

@@ -21,7 +21,9 @@ export type CohortProblemCode =
   | "missing-file"
   | "duplicate-file"
   | "orphan-file"
-  | "image";
+  | "image"
+  /** A case's scans could not be registered (a case without registration.tfm). */
+  | "registration";
 
 /**
  * `error`: the cohort cannot be analysed as it is (validate exits 1). `warning`: it can, but a figure will

@@ -379,8 +379,11 @@ export function marginsText(r: AnalysisResults): TextTable {
   };
 }
 
-/** The methods behind every number, in words. */
-export function methodsText(r: AnalysisResults): TextTable {
+/**
+ * The methods behind every number, in words. `registration`: where the cases' registrations came from
+ * (the cohort's transforms, or registered by cryomargin), as the caller that read the cohort words it.
+ */
+export function methodsText(r: AnalysisResults, registration?: string): TextTable {
   const o = r.options;
   return {
     name: "methods",
@@ -391,6 +394,7 @@ export function methodsText(r: AnalysisResults): TextTable {
       ...r.conventions.description.map((d) => ["Convention", d]),
       ["MTM in statistics", r.mtmStatement],
       ["Intended margin (threshold)", `${o.thresholdMm} mm`],
+      ...(registration === undefined ? [] : [["Registration", registration]]),
       ["Table 1 units", r.table1.notes[0]],
       ["Table 2 tests", r.table2.notes[1]],
       ["Table 3", r.table3.notes.join(" ")],
@@ -423,7 +427,7 @@ function output(t: TextTable, data: unknown): FormattedOutput {
  * Every output of an analysis. Example: `formatResults(results).find(o => o.name === "table2")?.markdown`
  * starts with "## Table 2. Baseline characteristics by outcome".
  */
-export function formatResults(r: AnalysisResults): FormattedOutput[] {
+export function formatResults(r: AnalysisResults, { registration }: { registration?: string } = {}): FormattedOutput[] {
   return [
     output(table1Text(r), r.table1),
     output(table2Text(r), r.table2),
@@ -435,10 +439,11 @@ export function formatResults(r: AnalysisResults): FormattedOutput[] {
     output(countsText(r), { outcome: r.outcome, counts: r.counts }),
     output(ltpSiteText(r), r.ltpSite),
     output(marginsText(r), r.cases),
-    output(methodsText(r), {
+    output(methodsText(r, registration), {
       options: r.options,
       conventions: r.conventions,
       mtm: r.mtmStatement,
+      ...(registration === undefined ? {} : { registration }),
       warnings: r.warnings,
     }),
   ];
