@@ -282,7 +282,10 @@ describe("cryomargin margins --cohort", () => {
     expect(r.stdout).toContain("3 of 3 cases measured");
     expect(readdirSync(out).sort()).toEqual(["c01.json", "c02b.json", "c03.json", "margins.csv"]);
     const single = JSON.parse(run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.centred).stdout);
-    expect(JSON.parse(readFileSync(join(out, "c01.json"), "utf8"))).toEqual(single);
+    // the cohort's JSON is the single case's, and says where its registration came from
+    const { registration, ...measured } = JSON.parse(readFileSync(join(out, "c01.json"), "utf8"));
+    expect(measured).toEqual(single);
+    expect(registration).toEqual({ source: "supplied", tfm: "cases/c01/registration.tfm" });
     const csv = readFileSync(join(out, "margins.csv"), "utf8").trim().split("\n");
     expect(csv[0].split(",").slice(0, 3)).toEqual(["case_id", "mtm_mm", "mtm_mm_rounded"]);
     expect(csv).toHaveLength(4);
