@@ -254,13 +254,8 @@ export function readCachedRegistration(
   }
 }
 
-/** Registers one case (see the module comment); throws the reader's or the registration's typed errors. */
-async function registerCase(
-  dir: string,
-  inputs: RegistrationInputs,
-  options: CaseOptions,
-  threads: number | undefined,
-): Promise<{ preToPost: Mat4; json: CachedRegistration["json"] }> {
+/** Reads both scans and the tumor mask, which must lie on the pre-ablation scan's grid; errors name the file. */
+function readRegistrationInputs(inputs: RegistrationInputs, options: CaseOptions) {
   const fixed = readScan(inputs.pre);
   const moving = readScan(inputs.post);
   const { mask } = readMaskFile(inputs.tumor, {
@@ -270,6 +265,17 @@ async function registerCase(
     maxImageMb: options.maxImageMb,
   });
   checkMaskOnGrid(mask, inputs.tumor, fixed, inputs.pre);
+  return { fixed, moving, mask };
+}
+
+/** Registers one case (see the module comment); throws the reader's or the registration's typed errors. */
+async function registerCase(
+  dir: string,
+  inputs: RegistrationInputs,
+  options: CaseOptions,
+  threads: number | undefined,
+): Promise<{ preToPost: Mat4; json: CachedRegistration["json"] }> {
+  const { fixed, moving, mask } = readRegistrationInputs(inputs, options);
   const result = await registerScans(fixed, moving, mask, {
     roiMarginMm: COHORT_ROI_MARGIN_MM,
     movingFile: inputs.post,
@@ -373,15 +379,7 @@ export function checkRegistrationInputs(
 ): { file: string; detail: string } | null {
   const inputs = registrationInputs(dir, caseId, source.pre, source.post);
   try {
-    const fixed = readScan(inputs.pre);
-    readScan(inputs.post);
-    const { mask } = readMaskFile(inputs.tumor, {
-      label: options.label,
-      segment: options.tumorSegment,
-      role: "tumor",
-      maxImageMb: options.maxImageMb,
-    });
-    checkMaskOnGrid(mask, inputs.tumor, fixed, inputs.pre);
+    readRegistrationInputs(inputs, options);
     readMaskFile(cohortCaseFiles(dir, caseId).iceball, {
       label: options.label,
       segment: options.iceballSegment,
