@@ -4,6 +4,14 @@
  * surface, the minimum-margin point as a white ball labelled with its value and octant, and the octant
  * planes through the tumor centroid. Drag to rotate, wheel to zoom (NiiVue's render mode). It opens
  * looking at the minimum-margin point.
+ *
+ * Radiological or neurological. A slice is a picture seen from one side: radiological axial slices are
+ * the patient seen from the feet (the patient's right on the screen's left), neurological ones seen from
+ * the head (right on the right), anterior up in both. A 3D view is seen from wherever its camera is, so
+ * the convention is a viewpoint: `viewAsSlices` turns the camera to the slices' (NiiVue's render angles:
+ * azimuth 180°, elevation −90° from the feet; azimuth 0°, elevation 90° from the head). Flipping the
+ * picture instead would mirror the tumor into the other kidney's anatomy. The orientation cube names the
+ * sides in every view.
  */
 import { coverageClass, type Vec3 } from "@cryomargin/analysis";
 import type { CaseMeshes } from "./caseMesh.js";
@@ -138,9 +146,14 @@ export interface CaseView3d {
   showIce(on: boolean): void;
   showPlanes(on: boolean): void;
   showMarker(on: boolean): void;
+  /** Turns the camera to the axial slices' viewpoint: from the feet (radiological) or the head. */
+  viewAsSlices(radiological: boolean): void;
   /** Canvas CSS pixel of a RAS point in the current view (for tests and the label). */
   project(p: Vec3): [number, number];
 }
+
+/** NiiVue's render angles [azimuth, elevation] (degrees) of the axial slices' viewpoints, anterior up. */
+export const SLICE_VIEWPOINTS = { radiological: [180, -90], neurological: [0, 90] } as const;
 
 /**
  * Starts the 3D view on `canvas` (already in the document). `minimumVertex` is the tumor vertex with
@@ -270,6 +283,10 @@ export async function caseView3d(
       markerMesh.visible = on;
       label.text = on ? options.label : "";
       nv.drawScene();
+    },
+    viewAsSlices(radiological) {
+      const [azimuth, elevation] = SLICE_VIEWPOINTS[radiological ? "radiological" : "neurological"];
+      nv.setRenderAzimuthElevation(azimuth, elevation);
     },
     project: (p) => {
       const [x, y] = project(p);

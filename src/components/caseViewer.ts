@@ -10,7 +10,8 @@
  *    ball translucent, the minimum-margin point labelled, the octant planes.
  * One threshold slider recolours the fills, the 3D surface and the numbers; a palette switch offers a
  * colour-blind-safe set; the slices follow the radiological convention (patient's right on the screen's
- * left) unless switched. Beside it the numbers: MTM, where it is attained, volumes, diameter, coverage by
+ * left) unless switched, and switching turns the 3D view to the slices' viewpoint (from the feet or from
+ * the head; caseView3d.ts says why it turns rather than flips). Beside it the numbers: MTM, where it is attained, volumes, diameter, coverage by
  * volume (the engine's) and by surface area, and the octants (each number with `data-field`/`data-value`
  * for tests). A cohort without images shows the masks themselves in grey.
  *
@@ -295,7 +296,7 @@ export async function caseViewer(
     ),
     el("div", { class: "cm-control" }, el("label", { for: slice.id }, "Axial slice"), slice, sliceOutput),
     el("div", { class: "cm-control" }, el("label", { for: paletteSelect.id }, "Colours"), paletteSelect),
-    el("div", { class: "cm-control" }, el("label", { for: orientation.id }, "Slices"), orientation),
+    el("div", { class: "cm-control" }, el("label", { for: orientation.id }, "Orientation"), orientation),
     control(showFills, " Coverage fill on the overlay"),
     control(showIce, " Ice ball in 3D"),
     control(showPlanes, " Octant planes in 3D"),
@@ -364,8 +365,13 @@ export async function caseViewer(
     view?.recolor(Number(threshold.value), colorsOf());
   });
   orientation.addEventListener("change", () => {
-    layout = axialLayout(voxelToWorld, orientation.value === "radiological");
+    const radiological = orientation.value === "radiological";
+    layout = axialLayout(voxelToWorld, radiological);
     drawSlices();
+    if (view) {
+      view.viewAsSlices(radiological);
+      markProjections(view);
+    }
   });
   slice.addEventListener("input", drawSlices);
   showFills.addEventListener("change", drawSlices);
@@ -373,6 +379,21 @@ export async function caseViewer(
   showPlanes.addEventListener("change", () => view?.showPlanes(showPlanes.checked));
   showMarker.addEventListener("change", () => view?.showMarker(showMarker.checked));
   root.dataset.ready = "true";
+
+  /**
+   * Where the current 3D view shows the minimum point and the patient's right and left of the tumor
+   * centroid (±20 mm in x), as canvas CSS pixels in data attributes (tests read them).
+   */
+  const markProjections = (v: CaseView3d) => {
+    const m = c.mesh.minimumVertex;
+    const positions = meshes.tumor.positionsMm;
+    const [x, y] = v.project([positions[3 * m], positions[3 * m + 1], positions[3 * m + 2]]);
+    const [cx, cy, cz] = c.centroidRas;
+    canvas3d.dataset.minX = String(x);
+    canvas3d.dataset.minY = String(y);
+    canvas3d.dataset.rightX = String(v.project([cx + 20, cy, cz])[0]);
+    canvas3d.dataset.leftX = String(v.project([cx - 20, cy, cz])[0]);
+  };
 
   // The 3D view attaches once the canvas is in the document (NiiVue sizes the drawing buffer from it).
   requestAnimationFrame(() => {
@@ -387,14 +408,7 @@ export async function caseViewer(
     })
       .then((v) => {
         view = v;
-        const m = c.mesh.minimumVertex;
-        const [x, y] = v.project([
-          meshes.tumor.positionsMm[3 * m],
-          meshes.tumor.positionsMm[3 * m + 1],
-          meshes.tumor.positionsMm[3 * m + 2],
-        ]);
-        canvas3d.dataset.minX = String(x);
-        canvas3d.dataset.minY = String(y);
+        markProjections(v);
         root.dataset.view3dAt = String(performance.now());
         root.dataset.view3d = "ready";
       })

@@ -7,7 +7,9 @@
  * and marker hidden, the surface colour at the marked minimum-margin point is its class's (the class of
  * the engine's MTM at the page's threshold). The class fractions by surface area are printed beside the
  * engine's by volume for every case, and the 3D time-to-visible per page (a figure, not a bar: the
- * benchmark case-3d measures it). The case list is the cohort's (as the site's config makes the pages),
+ * benchmark case-3d measures it). Each page shows its warnings as items, the mask range once and no
+ * JSON key in its prose. On one page, the orientation switch turns the 3D view to the slices' viewpoint
+ * (the patient's right on the screen's left when radiological, on the right when neurological). The case list is the cohort's (as the site's config makes the pages),
  * and it must equal the case pages found in dist/.
  *
  * What keeps a case near a second: the page waits for the view's own ready signal (data-view3d), not for
@@ -167,12 +169,43 @@ describe("case pages: every page, and its 3D margin view", () => {
       const shown = votes.indexOf(Math.max(...votes));
       expect(shown).toBe(coverageClass(c.margins.mtmMm, c.margins.thresholdMm));
 
+      // The warnings: each one an item, the mask range said once (in mm), no JSON key in the prose.
+      const text = (await page.locator("#observablehq-main").textContent()) ?? "";
+      expect(text).not.toContain("mtm_mask_range_mm");
+      expect(text.match(/allow an MTM from/gi)?.length ?? 0).toBeLessThanOrEqual(1);
+      expect(await page.locator(".cm-case-warnings li").count()).toBe(c.margins.warnings.length);
+
       expect(await pageProblems(visit)).toEqual([]);
+      if (siteId === SITE_IDS[0]) await visit.screenshot(`page-cases_${siteId}`);
       report.push(
         `${siteId}: ${(loaded.bytes / 1e6).toFixed(2)} MB, 3D visible at ${loaded.visibleMs.toFixed(0)} ms after navigation, luminance sd ${sd.toFixed(1)}, slider ${c.margins.thresholdMm}→${moved} mm changed ${(100 * changed).toFixed(1)}% of pixels, class at the minimum point ${["green", "yellow", "red"][shown]} (MTM ${c.margins.mtmMm.toFixed(2)} mm)`,
       );
     },
   );
+
+  it("the orientation switch turns the 3D view to the slices' viewpoint: patient's right on the left, then on the right", async () => {
+    const siteId = SITE_IDS[0];
+    const { page } = visit;
+    await visit.navigate(`/cases/${siteId}`, { waitUntil: "load" });
+    await page.waitForSelector(".cm-case[data-view3d=ready]", { timeout: 20_000 });
+    const canvas = page.locator("canvas.cm-view3d");
+    const sides = async () => ({
+      right: Number(await canvas.getAttribute("data-right-x")),
+      left: Number(await canvas.getAttribute("data-left-x")),
+      pixels: decodePng(await canvas.screenshot()),
+    });
+    const opening = await sides();
+    await page.selectOption(`#case-orientation-${siteId}`, "neurological");
+    const neurological = await sides();
+    expect(neurological.right).toBeGreaterThan(neurological.left + 5);
+    await page.selectOption(`#case-orientation-${siteId}`, "radiological");
+    const radiological = await sides();
+    expect(radiological.right).toBeLessThan(radiological.left - 5);
+    // The view turned (seen from the head, then from the feet), not only its numbers.
+    expect(changedShare(opening.pixels, neurological.pixels)).toBeGreaterThan(0.01);
+    expect(changedShare(neurological.pixels, radiological.pixels)).toBeGreaterThan(0.01);
+    expect(await pageProblems(visit)).toEqual([]);
+  });
 
   it("no request of any case page was answered 404", () => {
     expect(server.notFound).toEqual([]);

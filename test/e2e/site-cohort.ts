@@ -9,9 +9,12 @@
  *   from clearly negative to several mm;
  * - clinical rows whose LTP follows the planned margin (mostly LTP when the tumor is not covered).
  *
+ * With `images`, each case also has scans, pre.nii.gz on the tumor's grid and post.nii.gz on the ice
+ * ball's (int16; tumor bright and ice ball dark on a textured background), as `synth --images` writes.
+ *
  * With `canary`, the string is planted where publish mode must never let it through to dist/: every
- * patient_id, and the NIfTI-1 free-text header fields descrip, aux_file and db_name of every mask
- * (and in the case ids too, with `caseIdPrefix`).
+ * patient_id, and the NIfTI-1 free-text header fields descrip, aux_file, intent_name and db_name of every
+ * mask and scan (and in the case ids too, with `caseIdPrefix`).
  *
  * Run directly to write a cohort for development: `npx tsx test/e2e/site-cohort.ts OUT_DIR [cases]`.
  */
@@ -37,8 +40,10 @@ export interface SiteCohortOptions {
   /** Number of tumors (default 12). */
   cases?: number;
   seed?: number;
-  /** Planted in patient_id and in the NIfTI free-text fields (descrip, aux_file, db_name). */
+  /** Planted in patient_id and in the NIfTI free-text fields (descrip, aux_file, intent_name, db_name). */
   canary?: string;
+  /** Writes pre.nii.gz and post.nii.gz scans beside the masks (default false). */
+  images?: boolean;
   /** Case ids are this prefix + a two-digit number (default "T": T01, T02, …). */
   caseIdPrefix?: string;
   /** Writes cohort.json with synthetic: true (default true). */
@@ -59,15 +64,26 @@ const DB_NAME_OFFSET = 14;
 const DB_NAME_BYTES = 18;
 
 /**
- * NIfTI-1 .nii.gz bytes of a mask, with `text` in descrip, aux_file and db_name (truncated to each field).
- * encodeNifti writes descrip and aux_file; db_name is patched into the uncompressed header here.
+ * NIfTI-1 .nii.gz bytes of a mask or scan, with `text` in descrip, aux_file, intent_name and db_name
+ * (truncated to each field). encodeNifti writes the first three; db_name is patched into the
+ * uncompressed header here.
  */
-function maskNiftiGz(mask: ReturnType<typeof emptyMask>, text: string): Buffer {
-  const raw = encodeNifti({ ...mask, description: text, auxFile: text }, { gzip: false });
+function niftiGzWithText(image: Parameters<typeof encodeNifti>[0], text: string): Buffer {
+  const raw = encodeNifti({ ...image, description: text, auxFile: text, intentName: text }, { gzip: false });
   const dbName = Buffer.from(text.slice(0, DB_NAME_BYTES - 1), "latin1");
   raw.fill(0, DB_NAME_OFFSET, DB_NAME_OFFSET + DB_NAME_BYTES);
   dbName.copy(raw, DB_NAME_OFFSET);
   return gzipSync(raw);
+}
+
+/**
+ * A scan on a mask's grid: `inside` where the mask is set, else `outside`, plus uniform noise of ±10
+ * (int16, as MR magnitudes are stored).
+ */
+function scanOf(mask: ReturnType<typeof emptyMask>, inside: number, outside: number, next: () => number) {
+  const data = new Int16Array(mask.data.length);
+  for (let v = 0; v < data.length; v++) data[v] = Math.round((mask.data[v] ? inside : outside) + 20 * (next() - 0.5));
+  return { dims: mask.dims, voxelToWorld: mask.voxelToWorld, data };
 }
 
 /** Rotation by `angleRad` about a unit axis (row-major 3×3). */
@@ -97,6 +113,9 @@ export function writeSiteTestCohort(dir: string, options: SiteCohortOptions = {}
   const n = options.cases ?? 12;
   const rng = createRandom(options.seed ?? 7);
   const next = () => rng.next();
+  // The scans' noise has its own stream, so a cohort's shapes are the same with and without images.
+  const noise = createRandom((options.seed ?? 7) + 1_000_003);
+  const nextNoise = () => noise.next();
   const canary = options.canary ?? "";
   const identity = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
   mkdirSync(join(dir, "cases"), { recursive: true });
@@ -144,8 +163,12 @@ export function writeSiteTestCohort(dir: string, options: SiteCohortOptions = {}
         rotation: multiply3(motionRotation, probeAxis),
       });
     }
-    writeFileSync(join(caseDir, "tumor.nii.gz"), maskNiftiGz(tumorMask, canary));
-    writeFileSync(join(caseDir, "iceball.nii.gz"), maskNiftiGz(iceMask, canary));
+    writeFileSync(join(caseDir, "tumor.nii.gz"), niftiGzWithText(tumorMask, canary));
+    writeFileSync(join(caseDir, "iceball.nii.gz"), niftiGzWithText(iceMask, canary));
+    if (options.images) {
+      writeFileSync(join(caseDir, "pre.nii.gz"), niftiGzWithText(scanOf(tumorMask, 140, 70, nextNoise), canary));
+      writeFileSync(join(caseDir, "post.nii.gz"), niftiGzWithText(scanOf(iceMask, 15, 90, nextNoise), canary));
+    }
     writeFileSync(join(caseDir, "registration.tfm"), formatItkTransform(preToPost));
 
     // Clinical row: LTP mostly where the tumor was not covered.

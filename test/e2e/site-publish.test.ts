@@ -1,12 +1,13 @@
 /**
  * Publish mode (CRYOMARGIN_PUBLISH=1): a cohort with canary strings planted in every patient_id, in every
- * case id, and in the free-text fields of every NIfTI header (descrip, aux_file, db_name) is built into
- * an isolated site; no file of that dist/ — gzip members decompressed — may contain a canary, the case
- * pages carry pseudonyms, the per-case table has no patient column, and every NIfTI the viewer ships has
- * empty free-text header fields. The canaries are first shown to be present in the inputs, so the test
- * can fail. Screenshot: test-output/screenshots/site-publish-margins.png.
+ * case id, and in the free-text fields of every NIfTI header (descrip, aux_file, intent_name, db_name) of
+ * its masks and of its pre/post scans is built into an isolated site; no file of that dist/ — gzip
+ * members decompressed — may contain a canary, the case pages carry pseudonyms, the per-case table has
+ * no patient column, and every NIfTI the viewer ships (the scans re-encoded among them) has empty
+ * free-text header fields. The canaries are first shown to be present in the inputs, and the scans to be
+ * what the case pages show, so the test can fail. Screenshot: test-output/screenshots/site-publish-margins.png.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -43,6 +44,7 @@ const FREE_TEXT_FIELDS: [string, number, number][] = [
   ["db_name", 14, 18],
   ["descrip", 148, 80],
   ["aux_file", 228, 24],
+  ["intent_name", 328, 16],
 ];
 
 describe("publish mode: no identifier or header free text reaches dist/", () => {
@@ -52,17 +54,27 @@ describe("publish mode: no identifier or header free text reaches dist/", () => 
   beforeAll(async () => {
     await ensureChromium();
     // Deterministic: written once, so its mtimes do not force a rebuild on every run.
-    if (!existsSync(join(COHORT, "clinical.csv")))
-      writeSiteTestCohort(COHORT, { cases: CASES, canary: CANARY, caseIdPrefix: CASE_CANARY, seed: 11 });
+    if (!existsSync(join(COHORT, "cases", `${CASE_CANARY}01`, "pre.nii.gz"))) {
+      rmSync(COHORT, { recursive: true, force: true });
+      writeSiteTestCohort(COHORT, { cases: CASES, canary: CANARY, caseIdPrefix: CASE_CANARY, seed: 11, images: true });
+    }
     dist = (await buildIsolatedSite("publish", COHORT, { publish: true })).dist;
     files = filesUnder(dist);
   }, 400_000);
 
-  it("the canaries are in the inputs (so their absence below means something)", () => {
+  it("the canaries are in the inputs, scans included, and the case pages show those scans", () => {
     expect(readFileSync(join(COHORT, "clinical.csv"), "utf8")).toContain(CANARY);
-    const header = gunzipSync(readFileSync(join(COHORT, "cases", `${CASE_CANARY}01`, "tumor.nii.gz"))).subarray(0, 348);
-    for (const [, offset, length] of FREE_TEXT_FIELDS)
-      expect(header.subarray(offset, offset + length).toString("latin1")).toContain(CANARY);
+    for (const file of ["tumor.nii.gz", "iceball.nii.gz", "pre.nii.gz", "post.nii.gz"]) {
+      const header = gunzipSync(readFileSync(join(COHORT, "cases", `${CASE_CANARY}01`, file))).subarray(0, 348);
+      for (const [name, offset, length] of FREE_TEXT_FIELDS)
+        expect(header.subarray(offset, offset + length).toString("latin1"), `${file} ${name}`).toContain(CANARY);
+    }
+    const caseJsons = files.filter((f) => /\/cases\/case-\d+\.[0-9a-f]+\.json$/.test(f));
+    expect(caseJsons).toHaveLength(CASES);
+    for (const f of caseJsons) {
+      const c = JSON.parse(readFileSync(f, "utf8"));
+      expect([c.background.kind, c.post.kind]).toEqual(["pre", "post"]);
+    }
   });
 
   it("no file of dist/ (nor any gzip member) contains a canary", () => {
