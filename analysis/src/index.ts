@@ -7,7 +7,8 @@
  * - `survival/` Kaplan-Meier, log-rank, Cox proportional hazards
  * - `margin/`   signed distance, minimal treatment margin (MTM), octants, volumes, diameter
  * - `cohort/`   the cohort folder's clinical table: columns, codes, parsing and validation
- * - `register/` registration helpers: region of interest, rigid motion sizes, target registration error
+ * - `register/` registration helpers: region of interest, rigid motion sizes, target registration error,
+ *   transform files as text (ITK .tfm and JSON: parse and write)
  * - `plan/`     the paper's analysis plan: tables 1-3, survival, reproduction against the paper
  * - `charts/`   vega-lite specs shared by the CLI's figures and the site's pages
  * - `whatif/`   the explorer's live recomputation: threshold → 2×2 table, accuracy, Fisher, KM, ROC

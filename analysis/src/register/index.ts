@@ -4,3 +4,4 @@ export * from "./mutualInformation.js";
 export * from "./rigid.js";
 export * from "./roi.js";
 export * from "./targets.js";
+export * from "./transformText.js";

@@ -10,6 +10,7 @@ export * from "./median.js";
 export * from "./morphology.js";
 export * from "./otsu.js";
 export * from "./overlap.js";
+export * from "./shapeInterpolation.js";
 export * from "./simulated.js";
 export * from "./slices.js";
 export * from "./tumor.js";
