@@ -91,6 +91,12 @@ th[aria-sort=descending] .cm-sort::after{content:" ▼"}
 .cm-thumb-image{display:block}
 .cm-swatch{display:inline-block;width:.9em;height:.9em;margin-right:.4em;vertical-align:middle;border:1px solid #0003}
 .cm-dropzone{border:2px dashed var(--theme-foreground-faint);padding:1rem;max-width:640px}
+.cm-ws-views{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
+.cm-ws-view{margin:0}
+.cm-ws-canvas{display:block;width:100%;height:100%}
+.cm-ws-problem{color:#b00020}
+.cm-ws-problem:empty{display:none}
+button[aria-pressed=true]{outline:2px solid var(--theme-foreground-focus)}
 .sr-only{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 `;
 
@@ -126,6 +132,7 @@ export default {
     { name: "What-if explorer", path: "/whatif" },
     { name: "Methods", path: "/methods" },
     { name: "Your own data", path: "/own-data" },
+    { name: "Margin workstation", path: "/workstation" },
   ],
   // The case pages are linked from the Margins page's per-case table rather than listed in the sidebar
   // (32 links on every page of the site would cost ~100 kB of the 5 MB payload and bury the report).

@@ -1,0 +1,633 @@
+/**
+ * The margin workstation: a whole case done in the browser, from the scans to the margins JSON, with
+ * nothing uploaded (files are read with the File API; every computation is the analysis package's,
+ * here).
+ * 1. Open the pre- and post-ablation scans (NIfTI): each shown in its own NiiVue view, with a slice
+ *    control and the choice of axial, coronal or sagittal.
+ * 2. Outline the tumor on a few slices of the pre scan with NiiVue's drawing tools (the pen fills the
+ *    outline it closes; erase; undo), then "Interpolate": the outlined slices are found
+ *    (planTumorInterpolation), the slices between them filled by shape-based interpolation
+ *    (interpolateShapeBased) and the border refined to the scan's edges (finishTumorSegmentation),
+ *    never moving a drawn voxel. The result is shown in the drawing layer (drawn voxels red, the rest
+ *    green) and can be corrected with the same tools and interpolated again.
+ * 3. Click in the ice ball on the post scan: segmentIceball grows the signal void from that seed.
+ * 4. Load the registration as a .tfm (ITK text) or JSON matrix, parsed by parseTransformText — the
+ *    command line's parser; without one the scans share one frame.
+ * 5. The margins (measureMargins, as `cryomargin margins`) at the threshold: MTM, its mask range, the
+ *    minimum-margin point and octant, coverage, octants, volumes; the 3D view of the case pages.
+ * 6. Downloads: the masks (NIfTI on each scan's grid, written by NiiVue from the scan's own header),
+ *    the transform (.tfm) and the margins JSON, by marginsJson — the writer `cryomargin margins` uses, so
+ *    `cryomargin analyze` takes the file.
+ * Every number a test reads carries `data-field` / `data-value`; the element's `workstation` property
+ * gives tests the canvas position of a voxel and the last timings.
+ */
+import {
+  DEFAULT_THRESHOLD_MM,
+  finishTumorSegmentation,
+  formatFixed,
+  formatItkTransform,
+  identityMat4,
+  interpolateShapeBased,
+  type MarginResult,
+  type MarginsJson,
+  type MaskVolume,
+  type Mat4,
+  marginsJson,
+  measureMargins,
+  parseTransformText,
+  planTumorInterpolation,
+  type ScalarVolume,
+  segmentIceball,
+  type Vec3,
+  voxelSpacingMm,
+} from "@cryomargin/analysis";
+import { el, num, percent } from "./report.js";
+import { Niivue } from "./vendor/niivue.js";
+import {
+  drawingToFileOrder,
+  fileOrderToDrawing,
+  fileVoxelOf,
+  type LoadedScan,
+  rasIndexOfFileIndex,
+  rasVoxelOf,
+  scanVolume,
+} from "./workstationVolumes.js";
+
+/** Canvas size of each scan view, CSS pixels. */
+const VIEW_PX = 420;
+/** Drawing-layer values: what the user drew, what the segmentation added, the ice ball. */
+const DRAWN = 1;
+const SEGMENTED = 2;
+const ICE = 3;
+
+type ViewName = "pre" | "post";
+type Orientation = "axial" | "coronal" | "sagittal";
+
+/** One scan's view: NiiVue on a canvas, the loaded scan and its volumes. */
+interface ScanView {
+  nv: Niivue;
+  canvas: HTMLCanvasElement;
+  scan: LoadedScan | null;
+  volume: ScalarVolume | null;
+  /** File-order voxel index → drawing-layer index. */
+  rasIndex: Int32Array | null;
+  orientation: Orientation;
+  sliceInput: HTMLInputElement;
+  sliceRange: HTMLInputElement;
+}
+
+/** What tests read from the element. */
+export interface WorkstationHandle {
+  /** CSS pixel (relative to the view's canvas) of the centre of a file-order voxel on the current slice. */
+  canvasPoint(view: ViewName, voxel: [number, number, number]): [number, number] | null;
+  /** Voxels of the pre scan's drawing layer the user drew (pen value 1). */
+  drawnVoxels(): number;
+  /** The last timings, ms: interpolation + refinement, ice-ball segmentation, margin recomputation. */
+  timings: { interpolateMs: number | null; iceballMs: number | null; marginsMs: number | null };
+}
+
+const RAS_AXIS: Record<Orientation, number> = { sagittal: 0, coronal: 1, axial: 2 };
+
+/** A number a test can read. */
+function field(name: string, value: number | null, text: string): HTMLElement {
+  return el("span", { "data-field": name, "data-value": value === null ? "NaN" : String(value) }, text);
+}
+
+/** Saves bytes as a file of the user's (a download made here: nothing is sent anywhere). */
+function download(name: string, bytes: Uint8Array | string, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  const a = el("a", { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+/** The message of an error a user can meet (the analysis package's typed errors say what is wrong). */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Builds the workstation. `invalidation` (Framework's) releases the views when the page goes away.
+ * Example, in a page: `display(await workstation({ invalidation }))`.
+ */
+export async function workstation({ invalidation }: { invalidation?: Promise<unknown> } = {}): Promise<HTMLElement> {
+  const status = el("p", { class: "cm-ws-status", role: "status" }, "Open the pre- and post-ablation scans.");
+  const problem = el("p", { class: "cm-ws-problem", role: "alert" });
+  const say = (text: string) => {
+    status.textContent = text;
+    problem.textContent = "";
+  };
+  const fail = (error: unknown) => {
+    problem.textContent = messageOf(error);
+  };
+  const timings: WorkstationHandle["timings"] = { interpolateMs: null, iceballMs: null, marginsMs: null };
+
+  // ---- the two scan views ----
+  const makeView = (name: ViewName): ScanView => {
+    const canvas = el("canvas", { id: `ws-${name}-canvas`, class: "cm-ws-canvas", width: VIEW_PX, height: VIEW_PX });
+    const nv = new Niivue({
+      backColor: [0, 0, 0, 1],
+      isRadiologicalConvention: true,
+      show3Dcrosshair: false,
+      isColorbar: false,
+      logLevel: "error",
+      drawOpacity: 0.55,
+    } as ConstructorParameters<typeof Niivue>[0]);
+    const sliceInput = el("input", { id: `ws-${name}-slice`, type: "number", min: 0, step: 1, value: 0 });
+    const sliceRange = el("input", { type: "range", min: 0, step: 1, value: 0, "aria-label": `${name} slice` });
+    return { nv, canvas, scan: null, volume: null, rasIndex: null, orientation: "axial", sliceInput, sliceRange };
+  };
+  const pre = makeView("pre");
+  const post = makeView("post");
+  const views: Record<ViewName, ScanView> = { pre, post };
+
+  /** The file axis shown through the current orientation's slices. */
+  const sliceAxis = (v: ScanView): number => Math.abs((v.scan as LoadedScan).permRAS[RAS_AXIS[v.orientation]]) - 1;
+  /** The crosshair's file-order voxel. */
+  const crosshairVoxel = (v: ScanView): [number, number, number] => {
+    const ras = v.nv.frac2vox(v.nv.scene.crosshairPos as never) as unknown as number[];
+    return fileVoxelOf(v.scan as LoadedScan, ras.map(Math.round));
+  };
+  /** Moves the crosshair to a file-order voxel (the view shows its slice). */
+  const moveTo = (v: ScanView, voxel: readonly number[]) => {
+    const ras = rasVoxelOf(v.scan as LoadedScan, voxel);
+    v.nv.scene.crosshairPos = v.nv.vox2frac(ras as never) as never;
+    v.nv.drawScene();
+    syncSliceControls(v);
+  };
+  const syncSliceControls = (v: ScanView) => {
+    if (!v.scan) return;
+    const axis = sliceAxis(v);
+    const value = String(crosshairVoxel(v)[axis]);
+    const max = String(v.scan.hdr.dims[axis + 1] - 1);
+    for (const input of [v.sliceInput, v.sliceRange]) {
+      input.max = max;
+      input.value = value;
+    }
+  };
+  for (const v of [pre, post]) {
+    const go = (value: string) => {
+      if (!v.scan) return;
+      const voxel = crosshairVoxel(v);
+      const axis = sliceAxis(v);
+      voxel[axis] = Math.max(0, Math.min(v.scan.hdr.dims[axis + 1] - 1, Math.round(Number(value))));
+      moveTo(v, voxel);
+    };
+    v.sliceInput.addEventListener("change", () => go(v.sliceInput.value));
+    v.sliceRange.addEventListener("input", () => go(v.sliceRange.value));
+    v.nv.onLocationChange = () => syncSliceControls(v);
+  }
+
+  const orientationSelect = (v: ScanView, name: ViewName) => {
+    const select = el(
+      "select",
+      { id: `ws-${name}-orientation` },
+      ...(["axial", "coronal", "sagittal"] as const).map((o) => el("option", { value: o }, o)),
+    );
+    select.addEventListener("change", () => {
+      v.orientation = select.value as Orientation;
+      v.nv.setSliceType(
+        v.orientation === "axial"
+          ? v.nv.sliceTypeAxial
+          : v.orientation === "coronal"
+            ? v.nv.sliceTypeCoronal
+            : v.nv.sliceTypeSagittal,
+      );
+      syncSliceControls(v);
+    });
+    return select;
+  };
+
+  /** Loads a scan file into a view (a new file replaces the old one and its drawing). */
+  const openScan = async (v: ScanView, file: File) => {
+    while (v.nv.volumes.length > 0) v.nv.removeVolume(v.nv.volumes[0]);
+    await v.nv.loadFromFile(file);
+    const scan = v.nv.volumes[0] as unknown as LoadedScan;
+    v.scan = scan;
+    v.volume = scanVolume(scan);
+    v.rasIndex = rasIndexOfFileIndex(scan);
+    v.nv.setSliceType(v.nv.sliceTypeAxial);
+    v.nv.createEmptyDrawing();
+    v.nv.setDrawingEnabled(false);
+    const middle = [0, 1, 2].map((a) => Math.floor(scan.hdr.dims[a + 1] / 2));
+    moveTo(v, middle);
+  };
+
+  // ---- state of the case ----
+  let tumor: { mask: Uint8Array; report: ReturnType<typeof finishTumorSegmentation>["report"] } | null = null;
+  let ice: Uint8Array | null = null;
+  let preToPost: Mat4 = identityMat4();
+  let transformName = "identity (the scans share one frame)";
+  let measured: { result: MarginResult; json: MarginsJson } | null = null;
+
+  // ---- step 1: files ----
+  const fileInput = (id: string, label: string, accept: string, onFile: (f: File) => Promise<void>) => {
+    const input = el("input", { id, type: "file", accept });
+    input.addEventListener("change", async () => {
+      const file = input.files?.[0];
+      if (!file) return;
+      try {
+        await onFile(file);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    return el("label", { class: "cm-control" }, `${label} `, input);
+  };
+  const preFile = fileInput("ws-pre-file", "Pre-ablation scan (NIfTI):", ".nii,.nii.gz,.gz", async (file) => {
+    await openScan(pre, file);
+    tumor = null;
+    measured = null;
+    say(`Pre scan ${file.name}: ${pre.volume?.dims.join(" × ")} voxels. Outline the tumor on a few slices.`);
+    refresh();
+  });
+  const postFile = fileInput("ws-post-file", "Post-ablation scan (NIfTI):", ".nii,.nii.gz,.gz", async (file) => {
+    await openScan(post, file);
+    ice = null;
+    measured = null;
+    say(`Post scan ${file.name}: ${post.volume?.dims.join(" × ")} voxels. Click in the ice ball.`);
+    refresh();
+  });
+
+  // ---- step 2: drawing tools and interpolation ----
+  const toolButtons = new Map<string, HTMLButtonElement>();
+  const setTool = (tool: "navigate" | "pen" | "erase") => {
+    pre.nv.setDrawingEnabled(tool !== "navigate");
+    if (tool === "pen") pre.nv.setPenValue(DRAWN, true);
+    if (tool === "erase") pre.nv.setPenValue(0, true);
+    for (const [name, button] of toolButtons) button.setAttribute("aria-pressed", String(name === tool));
+  };
+  const toolButton = (tool: "navigate" | "pen" | "erase", label: string) => {
+    const button = el("button", { type: "button", id: `ws-tool-${tool}`, "aria-pressed": "false" }, label);
+    button.addEventListener("click", () => setTool(tool));
+    toolButtons.set(tool, button);
+    return button;
+  };
+  const undoButton = el("button", { type: "button", id: "ws-undo" }, "Undo");
+  undoButton.addEventListener("click", () => pre.nv.drawUndo());
+  const interpolateButton = el("button", { type: "button", id: "ws-interpolate" }, "Interpolate");
+  interpolateButton.addEventListener("click", () => {
+    try {
+      interpolate();
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+  const interpolate = () => {
+    if (!pre.scan || !pre.volume || !pre.rasIndex) throw new Error("open the pre-ablation scan first");
+    const drawing = pre.nv.drawBitmap;
+    if (!drawing) throw new Error("draw the tumor on a few slices of the pre scan first");
+    const start = performance.now();
+    const layer = drawingToFileOrder(drawing, pre.rasIndex);
+    const scribbles = Uint8Array.from(layer, (x) => (x === DRAWN ? 1 : 0));
+    const image = pre.volume;
+    const plan = planTumorInterpolation(image, { dims: image.dims, voxelToWorld: image.voxelToWorld, data: scribbles });
+    const spacing = voxelSpacingMm(image.voxelToWorld);
+    const interpolations = plan.jobs.map((job) => interpolateShapeBased(job.labels, image.dims, spacing, job.axis));
+    const result = finishTumorSegmentation(image, plan, interpolations);
+    timings.interpolateMs = performance.now() - start;
+    tumor = { mask: result.mask, report: result.report };
+    const shown = new Uint8Array(result.mask.length);
+    for (let v = 0; v < shown.length; v++) shown[v] = scribbles[v] ? DRAWN : result.mask[v] ? SEGMENTED : 0;
+    pre.nv.drawBitmap = fileOrderToDrawing(shown, pre.rasIndex);
+    pre.nv.drawAddUndoBitmap();
+    pre.nv.refreshDrawing(true);
+    const s = result.report.slices;
+    say(
+      `Tumor: ${formatFixed(result.report.volumeMl, 2)} ml from outlines on ${s.axial.length} axial, ${s.coronal.length} coronal and ${s.sagittal.length} sagittal slices ` +
+        `(interpolated and refined in ${Math.round(timings.interpolateMs)} ms). Drawn voxels are red, the rest green; correct and interpolate again if needed.`,
+    );
+    measured = null;
+    refresh();
+  };
+
+  // ---- step 3: ice ball from a click ----
+  let pressed = false;
+  post.canvas.addEventListener("pointerdown", () => {
+    pressed = true;
+  });
+  post.canvas.addEventListener("pointerup", () => {
+    if (!pressed) return;
+    pressed = false;
+    // NiiVue moves the crosshair on the press; the seed is where it stands when the button is released.
+    requestAnimationFrame(() => {
+      try {
+        segmentIceAtCrosshair();
+      } catch (error) {
+        fail(error);
+      }
+    });
+  });
+  const segmentIceAtCrosshair = () => {
+    if (!post.scan || !post.volume || !post.rasIndex) return;
+    const voxel = crosshairVoxel(post);
+    const m = post.volume.voxelToWorld;
+    const seed = [0, 1, 2].map(
+      (r) => m[4 * r] * voxel[0] + m[4 * r + 1] * voxel[1] + m[4 * r + 2] * voxel[2] + m[4 * r + 3],
+    ) as Vec3;
+    const start = performance.now();
+    const { mask, report } = segmentIceball(post.volume, [seed]);
+    timings.iceballMs = performance.now() - start;
+    ice = mask;
+    const shown = new Uint8Array(mask.length);
+    for (let v = 0; v < shown.length; v++) shown[v] = mask[v] ? ICE : 0;
+    post.nv.drawBitmap = fileOrderToDrawing(shown, post.rasIndex);
+    post.nv.refreshDrawing(true);
+    say(
+      `Ice ball: ${formatFixed(report.volumeMl, 1)} ml from the seed at voxel ${voxel.join(", ")} (threshold ${formatFixed(report.threshold, 0)}; ${Math.round(timings.iceballMs)} ms).` +
+        (report.warnings.length > 0 ? ` Check: ${report.warnings.join("; ")}` : ""),
+    );
+    measured = null;
+    refresh();
+  };
+
+  // ---- step 4: registration ----
+  const invertBox = el("input", { id: "ws-invert", type: "checkbox" });
+  let transformText: { text: string; name: string } | null = null;
+  const applyTransform = () => {
+    if (!transformText) return;
+    preToPost = parseTransformText(transformText.text, transformText.name, { invert: invertBox.checked });
+    transformName = `${transformText.name}${invertBox.checked ? " (inverted)" : ""}`;
+    measured = null;
+    refresh();
+  };
+  const transformFile = fileInput(
+    "ws-transform-file",
+    "Registration (.tfm ITK text or JSON matrix; maps pre to post):",
+    ".tfm,.txt,.json",
+    async (file) => {
+      transformText = { text: await file.text(), name: file.name };
+      applyTransform();
+      say(`Registration ${transformName} loaded.`);
+    },
+  );
+  invertBox.addEventListener("change", () => {
+    try {
+      applyTransform();
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+  // ---- step 5: margins ----
+  const thresholdInput = el("input", {
+    id: "ws-threshold",
+    type: "number",
+    min: 0,
+    step: 0.5,
+    value: DEFAULT_THRESHOLD_MM,
+  });
+  thresholdInput.addEventListener("change", () => {
+    measured = null;
+    refresh();
+  });
+  const results = el("div", { class: "cm-ws-results" });
+  const measure = (): { result: MarginResult; json: MarginsJson } | null => {
+    if (!tumor || !ice || !pre.volume || !post.volume) return null;
+    if (measured) return measured;
+    const thresholdMm = Number(thresholdInput.value);
+    const tumorMask: MaskVolume = { dims: pre.volume.dims, voxelToWorld: pre.volume.voxelToWorld, data: tumor.mask };
+    const iceMask: MaskVolume = { dims: post.volume.dims, voxelToWorld: post.volume.voxelToWorld, data: ice };
+    const start = performance.now();
+    const result = measureMargins(tumorMask, iceMask, preToPost, { thresholdMm });
+    const json = marginsJson(result, result.warnings);
+    timings.marginsMs = performance.now() - start;
+    measured = { result, json };
+    return measured;
+  };
+
+  const resultsElement = (m: { result: MarginResult; json: MarginsJson }): HTMLElement => {
+    const j = m.json;
+    const definition = (term: string, ...value: (Node | string)[]) => [el("dt", {}, term), el("dd", {}, ...value)];
+    const range = j.mtm_mask_range_mm;
+    return el(
+      "div",
+      {},
+      el(
+        "dl",
+        { class: "cm-case-numbers" },
+        ...definition(
+          "MTM",
+          field("mtm", j.mtm_mm, `${formatFixed(j.mtm_mm, 2)} mm`),
+          ` (rounded ${j.mtm_mm_rounded} mm)`,
+        ),
+        ...definition(
+          "Mask range of the MTM",
+          range
+            ? `${formatFixed(range[0], 2)} to ${formatFixed(range[1], 2)} mm (every surface both masks allow)`
+            : "—",
+        ),
+        ...definition(
+          "Minimum-margin point (RAS mm)",
+          `${j.min_margin_point_ras.map((v) => formatFixed(v, 1)).join(", ")} — ${j.min_margin_octant} octant`,
+        ),
+        ...definition(
+          "Tumor volume",
+          field("tumor-volume", j.tumor_volume_ml, `${formatFixed(j.tumor_volume_ml, 2)} ml`),
+        ),
+        ...definition(
+          "Ice-ball volume",
+          field("iceball-volume", j.iceball_volume_ml, `${formatFixed(j.iceball_volume_ml, 1)} ml`),
+        ),
+        ...definition("Maximum tumor diameter", `${formatFixed(j.tumor_max_diameter_mm, 1)} mm`),
+        ...definition(
+          `Coverage at ${formatFixed(j.threshold_mm, 1)} mm`,
+          field("green", j.coverage.fraction_green, percent(j.coverage.fraction_green)),
+          " green, ",
+          field("yellow", j.coverage.fraction_yellow, percent(j.coverage.fraction_yellow)),
+          " yellow, ",
+          field("red", j.coverage.fraction_red, percent(j.coverage.fraction_red)),
+          " red (by volume)",
+        ),
+        ...definition("Registration", transformName),
+        ...definition(
+          "Recomputed in",
+          field("margins-ms", timings.marginsMs, `${Math.round(timings.marginsMs ?? 0)} ms`),
+          " (in this browser)",
+        ),
+      ),
+      el(
+        "table",
+        { class: "cm-octants" },
+        el("caption", {}, `Octants (coverage at ${formatFixed(j.threshold_mm, 1)} mm)`),
+        el(
+          "thead",
+          {},
+          el(
+            "tr",
+            {},
+            ...["Octant", "Volume (ml)", "Minimum margin (mm)", "Green", "Yellow", "Red"].map((h) =>
+              el("th", { scope: "col" }, h),
+            ),
+          ),
+        ),
+        el(
+          "tbody",
+          {},
+          ...j.octants.map((o) =>
+            el(
+              "tr",
+              { "data-octant": o.name, class: o.name === j.min_margin_octant ? "cm-min-octant" : null },
+              el("th", { scope: "row" }, o.name),
+              el("td", { class: "cm-num" }, num(o.tumor_volume_ml, 2)),
+              el("td", { class: "cm-num" }, num(o.min_margin_mm, 2)),
+              el("td", { class: "cm-num" }, percent(o.fraction_green)),
+              el("td", { class: "cm-num" }, percent(o.fraction_yellow)),
+              el("td", { class: "cm-num" }, percent(o.fraction_red)),
+            ),
+          ),
+        ),
+      ),
+      j.warnings.length > 0 ? el("p", { class: "cm-notes" }, `Warnings: ${j.warnings.join("; ")}`) : "",
+    );
+  };
+
+  // ---- step 6: downloads ----
+  const downloadButton = (id: string, label: string, save: () => Promise<void> | void) => {
+    const button = el("button", { type: "button", id, disabled: true }, label);
+    button.addEventListener("click", async () => {
+      try {
+        await save();
+      } catch (error) {
+        fail(error);
+      }
+    });
+    return button;
+  };
+  /** A 0/1 mask as NIfTI on its scan's grid: NiiVue writes the scan's header with the mask as uint8. */
+  const maskBytes = (v: ScanView, mask: Uint8Array) =>
+    (v.scan as LoadedScan).saveToUint8Array("mask.nii.gz", fileOrderToDrawing(mask, v.rasIndex as Int32Array));
+  const tumorDownload = downloadButton("ws-download-tumor", "tumor.nii.gz", async () => {
+    if (tumor) download("tumor.nii.gz", await maskBytes(pre, tumor.mask), "application/gzip");
+  });
+  const iceDownload = downloadButton("ws-download-iceball", "iceball.nii.gz", async () => {
+    if (ice) download("iceball.nii.gz", await maskBytes(post, ice), "application/gzip");
+  });
+  const transformDownload = downloadButton("ws-download-transform", "registration.tfm", () =>
+    download("registration.tfm", formatItkTransform(preToPost), "text/plain"),
+  );
+  const marginsDownload = downloadButton("ws-download-margins", "margins.json", () => {
+    const m = measure();
+    if (m) download("margins.json", `${JSON.stringify(m.json, null, 2)}\n`, "application/json");
+  });
+
+  /** Recomputes what the inputs allow and redraws the results. */
+  function refresh(): void {
+    let m: { result: MarginResult; json: MarginsJson } | null = null;
+    try {
+      m = measure();
+    } catch (error) {
+      fail(error);
+    }
+    results.replaceChildren(
+      m
+        ? resultsElement(m)
+        : el(
+            "p",
+            { class: "cm-notes" },
+            "The margins appear here once the tumor is interpolated and the ice ball segmented.",
+          ),
+    );
+    tumorDownload.disabled = !tumor;
+    iceDownload.disabled = !ice;
+    transformDownload.disabled = false;
+    marginsDownload.disabled = !m;
+  }
+
+  // ---- layout ----
+  const viewPanel = (v: ScanView, name: ViewName, title: string, ...tools: Node[]) =>
+    el(
+      "figure",
+      { class: "cm-ws-view" },
+      el("figcaption", {}, title),
+      el(
+        "div",
+        { class: "cm-control" },
+        el("label", {}, "View ", orientationSelect(v, name)),
+        el("label", {}, " slice ", v.sliceInput),
+        v.sliceRange,
+      ),
+      ...tools,
+      el("div", { class: "cm-ws-canvas-box", style: `width:${VIEW_PX}px;height:${VIEW_PX}px` }, v.canvas),
+    );
+  const root = el(
+    "div",
+    { class: "cm-workstation" },
+    el(
+      "div",
+      { class: "cm-controls" },
+      preFile,
+      postFile,
+      transformFile,
+      el("label", {}, invertBox, " the file maps post to pre (invert it)"),
+    ),
+    status,
+    problem,
+    el(
+      "div",
+      { class: "cm-ws-views" },
+      viewPanel(
+        pre,
+        "pre",
+        "Pre-ablation scan: outline the tumor (pen: draw a closed outline, it is filled; erase; undo)",
+        el(
+          "div",
+          { class: "cm-control", role: "toolbar", "aria-label": "drawing tools" },
+          toolButton("navigate", "Navigate"),
+          toolButton("pen", "Pen"),
+          toolButton("erase", "Erase"),
+          undoButton,
+          interpolateButton,
+        ),
+      ),
+      viewPanel(post, "post", "Post-ablation scan: click in the ice ball"),
+    ),
+    el("label", { class: "cm-control" }, "Coverage threshold (mm) ", thresholdInput),
+    results,
+    el(
+      "div",
+      { class: "cm-control", role: "group", "aria-label": "downloads" },
+      "Download: ",
+      tumorDownload,
+      iceDownload,
+      transformDownload,
+      marginsDownload,
+    ),
+  ) as HTMLElement & { workstation?: WorkstationHandle };
+
+  // NiiVue sizes its drawing buffer from the canvas, so it attaches once the canvas is in the document.
+  const attach = async () => {
+    for (const v of [pre, post]) await v.nv.attachToCanvas(v.canvas);
+    setTool("navigate");
+  };
+  requestAnimationFrame(() => {
+    attach().catch(fail);
+  });
+  refresh();
+
+  root.workstation = {
+    canvasPoint(name, voxel) {
+      const v = views[name];
+      if (!v.scan) return null;
+      const frac = v.nv.vox2frac(rasVoxelOf(v.scan, voxel) as never);
+      const point = v.nv.frac2canvasPos(frac);
+      if (!point) return null;
+      const scale = v.canvas.clientWidth / v.canvas.width;
+      return [point[0] * scale, point[1] * scale];
+    },
+    drawnVoxels() {
+      const drawing = pre.nv.drawBitmap;
+      let n = 0;
+      if (drawing) for (let v = 0; v < drawing.length; v++) n += drawing[v] === DRAWN ? 1 : 0;
+      return n;
+    },
+    timings,
+  };
+  invalidation?.then(() => {
+    for (const v of [pre, post]) v.nv.gl?.getExtension("WEBGL_lose_context")?.loseContext();
+  });
+  return root;
+}

@@ -1,0 +1,295 @@
+/**
+ * The margin workstation page in chromium, driven as a user drives it, on a case of the committed
+ * synthetic cohort (data/cohort: `synth --images --image-roi-mm 40`, whose true masks and transform are
+ * known): open the pre and post scans through the file inputs; outline the tumor with the page's pen by
+ * mouse events on three axial slices (the centres of the top, middle and bottom thirds) and one sagittal
+ * (the outlines traced along the true mask's border, as a radiologist would); Interpolate; click in the
+ * ice ball at its deepest point; load registration.tfm; download the masks, the transform and the
+ * margins JSON. Checks:
+ * - the margins JSON the page shows and downloads equals, key for key, what `cryomargin margins`
+ *   (measureCase, the CLI's function) gives on the downloaded masks and transform;
+ * - interpolation + refinement ≤ 3 s and the margin recomputation (a threshold change) ≤ 1 s, as the page
+ *   timed them in chromium;
+ * - no request to another host, no console error.
+ * Printed: Dice and HD95 of both masks against the truth, the MTM from the true masks, and the timings.
+ */
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import {
+  deepestPointRas,
+  diceCoefficient,
+  hausdorff95Mm,
+  identityMat4,
+  invertAffine,
+  type MaskVolume,
+  resampleNearest,
+  simulatedScribbles,
+  voxelSpacingMm,
+} from "@cryomargin/analysis";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { measureCase } from "../../loaders/cohort/measureCase.js";
+import { readMaskFile } from "../../loaders/io/readMaskFile.js";
+import { readVolume } from "../../loaders/io/readVolume.js";
+import { segmentIceballFiles } from "../../loaders/segment/segmentFiles.js";
+import {
+  type Chromium,
+  ensureChromium,
+  ensureSiteBuilt,
+  launchChromium,
+  openPage,
+  type RecordedPage,
+  ROOT,
+  type StaticServer,
+  serveDist,
+} from "./harness.js";
+
+const CASE_DIR = join(ROOT, "data", "cohort", "cases", "S01");
+const OUT = join(ROOT, "test-output", "workstation");
+
+/**
+ * A case's true mask on its scan's grid: the cohort's masks lie on the whole field of view, its scans
+ * are crops of it (the same voxel centres), so nearest-neighbour resampling is exact.
+ */
+function truthOnScan(mask: string, scan: string): MaskVolume {
+  const truth = readMaskFile(join(CASE_DIR, mask)).mask;
+  const { dims, voxelToWorld } = readVolume(join(CASE_DIR, scan));
+  return { dims, voxelToWorld, data: resampleNearest(truth, dims, voxelToWorld, identityMat4()) as Uint8Array };
+}
+
+/** Outline vertices per slice (rays from the section's centroid). */
+const OUTLINE_RAYS = 16;
+
+/**
+ * The outline of the true mask's section on slice `s` along file axis `axis`, as file-order voxel
+ * coordinates: along each of OUTLINE_RAYS rays from the section's centroid, the farthest voxel centre
+ * inside (the synthetic tumors' sections are star-shaped about their centroids).
+ */
+function outline(truth: MaskVolume, axis: number, s: number): [number, number, number][] {
+  const [u, w] = axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
+  const dims = truth.dims;
+  const inside = (a: number, b: number) => {
+    const c = [0, 0, 0];
+    c[axis] = s;
+    c[u] = Math.round(a);
+    c[w] = Math.round(b);
+    if (c[u] < 0 || c[w] < 0 || c[u] >= dims[u] || c[w] >= dims[w]) return false;
+    return truth.data[c[0] + dims[0] * (c[1] + dims[1] * c[2])] === 1;
+  };
+  let [sa, sb, n] = [0, 0, 0];
+  for (let b = 0; b < dims[w]; b++)
+    for (let a = 0; a < dims[u]; a++)
+      if (inside(a, b)) {
+        sa += a;
+        sb += b;
+        n++;
+      }
+  const [ca, cb] = [sa / n, sb / n];
+  const points: [number, number, number][] = [];
+  for (let r = 0; r < OUTLINE_RAYS; r++) {
+    const theta = (2 * Math.PI * r) / OUTLINE_RAYS;
+    let reach = 0;
+    for (let t = 0; t < Math.max(dims[u], dims[w]); t += 0.25)
+      if (inside(ca + t * Math.cos(theta), cb + t * Math.sin(theta))) reach = t;
+    const p: [number, number, number] = [0, 0, 0];
+    p[axis] = s;
+    p[u] = Math.round(ca + reach * Math.cos(theta));
+    p[w] = Math.round(cb + reach * Math.sin(theta));
+    points.push(p);
+  }
+  return points;
+}
+
+/** Shows slice `s` of file axis `axis` in a view (the page's orientation and slice controls). */
+async function showSlice(page: Page, view: "pre" | "post", orientation: string, s: number): Promise<void> {
+  await page.selectOption(`#ws-${view}-orientation`, orientation);
+  await page.fill(`#ws-${view}-slice`, String(s));
+  await page.dispatchEvent(`#ws-${view}-slice`, "change");
+}
+
+/** Canvas CSS pixels of voxels, by the page's own mapping (NiiVue's current view). */
+async function canvasPoints(page: Page, view: "pre" | "post", voxels: number[][]): Promise<[number, number][]> {
+  const points = await page.evaluate(
+    ({ view, voxels }) => {
+      const root = document.querySelector(".cm-workstation") as HTMLElement & {
+        workstation: { canvasPoint(v: string, p: number[]): [number, number] | null };
+      };
+      return voxels.map((p) => root.workstation.canvasPoint(view, p));
+    },
+    { view, voxels },
+  );
+  const canvas = page.locator(`#ws-${view}-canvas`);
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  if (!box) throw new Error(`e2e: the ${view} canvas is not laid out`);
+  return points.map((p, i) => {
+    if (!p) throw new Error(`e2e: voxel ${voxels[i].join(",")} is not on the ${view} view's slice`);
+    return [box.x + p[0], box.y + p[1]];
+  });
+}
+
+/** Draws a closed outline with the mouse (the pen fills it on release). */
+async function drawOutline(page: Page, points: [number, number][]): Promise<void> {
+  await page.mouse.move(points[0][0], points[0][1]);
+  await page.mouse.down();
+  for (const [x, y] of [...points.slice(1), points[0]]) await page.mouse.move(x, y);
+  await page.mouse.up();
+}
+
+/** Saves the file a download button gives. */
+async function downloadFrom(page: Page, button: string, name: string): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
+  const path = join(OUT, name);
+  await download.saveAs(path);
+  return path;
+}
+
+/** Waits until the page's status starts with `prefix`; throws the page's problem message if one appears first. */
+async function waitForStatus(page: Page, prefix: string): Promise<void> {
+  await page.waitForFunction(
+    (prefix) =>
+      document.querySelector(".cm-ws-status")?.textContent?.startsWith(prefix) ||
+      (document.querySelector(".cm-ws-problem")?.textContent ?? "") !== "",
+    prefix,
+  );
+  const problem = await page.textContent(".cm-ws-problem");
+  if (problem) throw new Error(`e2e: the workstation says: ${problem}`);
+}
+
+const timing = (page: Page) =>
+  page.evaluate(() => {
+    const root = document.querySelector(".cm-workstation") as HTMLElement & {
+      workstation: { timings: Record<string, number | null> };
+    };
+    return { ...root.workstation.timings };
+  });
+
+describe("the margin workstation page", () => {
+  let server: StaticServer;
+  let browser: Chromium;
+  let recorded: RecordedPage;
+
+  beforeAll(async () => {
+    await ensureChromium();
+    await ensureSiteBuilt();
+    server = await serveDist();
+    browser = await launchChromium({ width: 1400, height: 1200 });
+    rmSync(OUT, { recursive: true, force: true });
+    mkdirSync(OUT, { recursive: true });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("segments, registers and measures a synthetic case; its margins JSON equals the CLI's on the downloaded masks", async () => {
+    recorded = await openPage(browser, server, "/workstation");
+    const { page } = recorded;
+    await page.waitForSelector("#ws-pre-file");
+    await page.setInputFiles("#ws-pre-file", join(CASE_DIR, "pre.nii.gz"));
+    await waitForStatus(page, "Pre scan");
+    await page.setInputFiles("#ws-post-file", join(CASE_DIR, "post.nii.gz"));
+    await waitForStatus(page, "Post scan");
+
+    // Outlines: three axial slices and one sagittal, traced along the true tumor's border.
+    const tumorTruth = truthOnScan("tumor.nii.gz", "pre.nii.gz");
+    const { axial, sagittal } = simulatedScribbles(tumorTruth);
+    await page.click("#ws-tool-pen");
+    for (const [orientation, axis, s] of [
+      ...axial.map((k) => ["axial", 2, k] as const),
+      ["sagittal", 0, sagittal] as const,
+    ]) {
+      await showSlice(page, "pre", orientation, s);
+      await drawOutline(page, await canvasPoints(page, "pre", outline(tumorTruth, axis, s)));
+    }
+    // Every outline drew voxels through the page's pen.
+    const drawn = await page.evaluate(() =>
+      (
+        document.querySelector(".cm-workstation") as HTMLElement & { workstation: { drawnVoxels(): number } }
+      ).workstation.drawnVoxels(),
+    );
+    expect(drawn).toBeGreaterThan(0);
+    await page.click("#ws-interpolate");
+    await waitForStatus(page, "Tumor:");
+
+    // The ice ball: one click at its deepest point.
+    const iceTruth = truthOnScan("iceball.nii.gz", "post.nii.gz");
+    const seed = deepestPointRas(iceTruth);
+    const toVoxel = invertAffine(iceTruth.voxelToWorld, "iceball");
+    const seedVoxel = [0, 1, 2].map((r) =>
+      Math.round(
+        toVoxel[4 * r] * seed[0] + toVoxel[4 * r + 1] * seed[1] + toVoxel[4 * r + 2] * seed[2] + toVoxel[4 * r + 3],
+      ),
+    );
+    await showSlice(page, "post", "axial", seedVoxel[2]);
+    const [click] = await canvasPoints(page, "post", [seedVoxel]);
+    await page.mouse.click(click[0], click[1]);
+    await waitForStatus(page, "Ice ball:");
+    const iceStatus = await page.textContent(".cm-ws-status");
+
+    await page.setInputFiles("#ws-transform-file", join(CASE_DIR, "registration.tfm"));
+    await page.waitForSelector("[data-field=mtm]");
+    const afterTransform = await timing(page);
+    // A recomputation: the threshold changed and back.
+    await page.fill("#ws-threshold", "4");
+    await page.dispatchEvent("#ws-threshold", "change");
+    await page.fill("#ws-threshold", "5");
+    await page.dispatchEvent("#ws-threshold", "change");
+    const timings = await timing(page);
+    const shownMtm = Number(await page.getAttribute("[data-field=mtm]", "data-value"));
+
+    const files = {
+      tumor: await downloadFrom(page, "#ws-download-tumor", "tumor.nii.gz"),
+      iceball: await downloadFrom(page, "#ws-download-iceball", "iceball.nii.gz"),
+      transform: await downloadFrom(page, "#ws-download-transform", "registration.tfm"),
+      margins: await downloadFrom(page, "#ws-download-margins", "margins.json"),
+    };
+    const pageJson = JSON.parse(readFileSync(files.margins, "utf8"));
+    const cli = measureCase({ tumor: files.tumor, iceball: files.iceball, transform: files.transform }).json;
+    const truthCli = measureCase({
+      tumor: join(CASE_DIR, "tumor.nii.gz"),
+      iceball: join(CASE_DIR, "iceball.nii.gz"),
+      transform: join(CASE_DIR, "registration.tfm"),
+    }).json;
+
+    const tumor = readMaskFile(files.tumor).mask;
+    const ice = readMaskFile(files.iceball).mask;
+    // `cryomargin segment iceball` from the voxel the page seeded (the centre of the clicked voxel).
+    const m = ice.voxelToWorld;
+    const seedCentre = [0, 1, 2].map(
+      (r) => m[4 * r] * seedVoxel[0] + m[4 * r + 1] * seedVoxel[1] + m[4 * r + 2] * seedVoxel[2] + m[4 * r + 3],
+    ) as [number, number, number];
+    const cliIce = segmentIceballFiles({ image: join(CASE_DIR, "post.nii.gz"), out: join(OUT, "cli-iceball.nii.gz") }, [
+      seedCentre,
+    ]);
+    const cliIceMask = readMaskFile(cliIce.out).mask;
+    const quality = (m: MaskVolume, truth: MaskVolume) => ({
+      dice: diceCoefficient(m.data, truth.data),
+      hd95Mm: hausdorff95Mm(m.data, truth.data, m.dims, voxelSpacingMm(m.voxelToWorld)),
+    });
+    const t = quality(tumor, tumorTruth);
+    const i = quality(ice, iceTruth);
+    console.log(
+      [
+        "workstation, case S01 (data/cohort), in chromium:",
+        `  tumor: Dice ${t.dice.toFixed(3)}, HD95 ${t.hd95Mm.toFixed(2)} mm (voxel diagonal ${Math.hypot(...voxelSpacingMm(tumor.voxelToWorld)).toFixed(2)} mm); axial slices ${axial.join(", ")}, sagittal ${sagittal}`,
+        `  ice ball: Dice ${i.dice.toFixed(3)}, HD95 ${i.hd95Mm.toFixed(2)} mm (${iceStatus}; CLI warnings: ${cliIce.warnings.join("; ") || "none"})`,
+        `  MTM shown ${shownMtm} mm; CLI on the downloaded masks ${cli.mtm_mm} mm; from the true masks ${truthCli.mtm_mm} mm`,
+        `  interpolate + refine ${timings.interpolateMs?.toFixed(0)} ms; ice ball ${timings.iceballMs?.toFixed(0)} ms; margins ${afterTransform.marginsMs?.toFixed(0)} ms (transform loaded), ${timings.marginsMs?.toFixed(0)} ms (threshold changed)`,
+      ].join("\n"),
+    );
+
+    expect(pageJson).toEqual(cli);
+    expect(shownMtm).toBe(cli.mtm_mm);
+    expect(timings.interpolateMs).toBeLessThanOrEqual(3000);
+    expect(timings.marginsMs).toBeLessThanOrEqual(1000);
+    // The drawn outlines are the truth's border: the masks must be the case's, not merely consistent.
+    expect(t.dice).toBeGreaterThan(0.8);
+    // The ice ball is `cryomargin segment iceball`'s, voxel for voxel.
+    expect(ice.data.every((x, v) => x === cliIceMask.data[v])).toBe(true);
+    expect(recorded.foreignRequests).toEqual([]);
+    expect(recorded.consoleErrors).toEqual([]);
+    await recorded.screenshot("workstation");
+  }, 60_000);
+});
