@@ -53,8 +53,59 @@ export function areaFractions(meshes: CaseMeshes, thresholdMm: number): Coverage
 }
 
 /** A number cell tests can read. */
-function field(name: string, value: number | null, text: string): HTMLElement {
+export function field(name: string, value: number | null, text: string): HTMLElement {
   return el("span", { "data-field": name, "data-value": value === null ? "NaN" : String(value) }, text);
+}
+
+/**
+ * The octants table at a threshold: each octant's volume, minimum margin and class fractions (the
+ * fractions readable by tests as `<octant>-green` …), the octant of the minimum margin underlined.
+ */
+export function octantsTable(
+  thresholdMm: number,
+  minMarginOctant: string,
+  rows: readonly {
+    name: string;
+    tumorVolumeMl: number | null | undefined;
+    minMarginMm: number | null | undefined;
+    fractionGreen: number | null;
+    fractionYellow: number | null;
+    fractionRed: number | null;
+  }[],
+): HTMLElement {
+  const fraction = (name: string, value: number | null) => field(name, value, percent(value));
+  return el(
+    "table",
+    { class: "cm-octants" },
+    el("caption", {}, `Octants (coverage at ${formatFixed(thresholdMm, 1)} mm)`),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        ...["Octant", "Volume (ml)", "Minimum margin (mm)", "Green", "Yellow", "Red"].map((h) =>
+          el("th", { scope: "col" }, h),
+        ),
+      ),
+    ),
+    el(
+      "tbody",
+      {},
+      ...rows.map((o) =>
+        el(
+          "tr",
+          { "data-octant": o.name, class: o.name === minMarginOctant ? "cm-min-octant" : null },
+          el("th", { scope: "row" }, o.name),
+          el("td", { class: "cm-num" }, num(o.tumorVolumeMl, 2)),
+          el("td", { class: "cm-num" }, num(o.minMarginMm, 2)),
+          el("td", { class: "cm-num" }, fraction(`${o.name}-green`, o.fractionGreen)),
+          el("td", { class: "cm-num" }, fraction(`${o.name}-yellow`, o.fractionYellow)),
+          el("td", { class: "cm-num" }, fraction(`${o.name}-red`, o.fractionRed)),
+        ),
+      ),
+    ),
+  );
 }
 
 /** The numbers beside the viewer at the current threshold. */
@@ -93,38 +144,13 @@ function numbersElement(c: CaseJson, coverage: CoverageMap, areas: CoverageFract
       : []),
   );
   const engineOctant = new Map(m.octants.map((o) => [o.name, o]));
-  const octants = el(
-    "table",
-    { class: "cm-octants" },
-    el("caption", {}, `Octants (coverage at ${formatFixed(t, 1)} mm)`),
-    el(
-      "thead",
-      {},
-      el(
-        "tr",
-        {},
-        ...["Octant", "Volume (ml)", "Minimum margin (mm)", "Green", "Yellow", "Red"].map((h) =>
-          el("th", { scope: "col" }, h),
-        ),
-      ),
-    ),
-    el(
-      "tbody",
-      {},
-      ...coverage.octants.map((o) => {
-        const engine = engineOctant.get(o.name);
-        return el(
-          "tr",
-          { "data-octant": o.name, class: o.name === m.minMarginOctant ? "cm-min-octant" : null },
-          el("th", { scope: "row" }, o.name),
-          el("td", { class: "cm-num" }, num(engine?.tumorVolumeMl, 2)),
-          el("td", { class: "cm-num" }, num(engine?.minMarginMm, 2)),
-          el("td", { class: "cm-num" }, field(`${o.name}-green`, o.fractionGreen, percent(o.fractionGreen))),
-          el("td", { class: "cm-num" }, field(`${o.name}-yellow`, o.fractionYellow, percent(o.fractionYellow))),
-          el("td", { class: "cm-num" }, field(`${o.name}-red`, o.fractionRed, percent(o.fractionRed))),
-        );
-      }),
-    ),
+  const octants = octantsTable(
+    t,
+    m.minMarginOctant,
+    coverage.octants.map((o) => {
+      const engine = engineOctant.get(o.name);
+      return { ...o, tumorVolumeMl: engine?.tumorVolumeMl, minMarginMm: engine?.minMarginMm };
+    }),
   );
   return el("div", {}, list, octants);
 }

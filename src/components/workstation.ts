@@ -41,7 +41,8 @@ import {
   type Vec3,
   voxelSpacingMm,
 } from "@cryomargin/analysis";
-import { el, num, percent } from "./report.js";
+import { field, octantsTable } from "./caseViewer.js";
+import { el, percent } from "./report.js";
 import { Niivue } from "./vendor/niivue.js";
 import {
   drawingToFileOrder,
@@ -87,11 +88,6 @@ export interface WorkstationHandle {
 }
 
 const RAS_AXIS: Record<Orientation, number> = { sagittal: 0, coronal: 1, axial: 2 };
-
-/** A number a test can read. */
-function field(name: string, value: number | null, text: string): HTMLElement {
-  return el("span", { "data-field": name, "data-value": value === null ? "NaN" : String(value) }, text);
-}
 
 /** Saves bytes as a file of the user's (a download made here: nothing is sent anywhere). */
 function download(name: string, bytes: Uint8Array | string, type: string): void {
@@ -449,37 +445,17 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
           " (in this browser)",
         ),
       ),
-      el(
-        "table",
-        { class: "cm-octants" },
-        el("caption", {}, `Octants (coverage at ${formatFixed(j.threshold_mm, 1)} mm)`),
-        el(
-          "thead",
-          {},
-          el(
-            "tr",
-            {},
-            ...["Octant", "Volume (ml)", "Minimum margin (mm)", "Green", "Yellow", "Red"].map((h) =>
-              el("th", { scope: "col" }, h),
-            ),
-          ),
-        ),
-        el(
-          "tbody",
-          {},
-          ...j.octants.map((o) =>
-            el(
-              "tr",
-              { "data-octant": o.name, class: o.name === j.min_margin_octant ? "cm-min-octant" : null },
-              el("th", { scope: "row" }, o.name),
-              el("td", { class: "cm-num" }, num(o.tumor_volume_ml, 2)),
-              el("td", { class: "cm-num" }, num(o.min_margin_mm, 2)),
-              el("td", { class: "cm-num" }, percent(o.fraction_green)),
-              el("td", { class: "cm-num" }, percent(o.fraction_yellow)),
-              el("td", { class: "cm-num" }, percent(o.fraction_red)),
-            ),
-          ),
-        ),
+      octantsTable(
+        j.threshold_mm,
+        j.min_margin_octant,
+        j.octants.map((o) => ({
+          name: o.name,
+          tumorVolumeMl: o.tumor_volume_ml,
+          minMarginMm: o.min_margin_mm,
+          fractionGreen: o.fraction_green,
+          fractionYellow: o.fraction_yellow,
+          fractionRed: o.fraction_red,
+        })),
       ),
       j.warnings.length > 0 ? el("p", { class: "cm-notes" }, `Warnings: ${j.warnings.join("; ")}`) : "",
     );
