@@ -233,6 +233,10 @@ describe("cryomargin margins --uncertainty", () => {
     expect(json.mtm_mm).toBeGreaterThan(u.p2_5_mm);
     expect(json.mtm_mm).toBeLessThan(u.p97_5_mm);
     expect(u.p97_5_mm - u.p2_5_mm).toBeGreaterThan(1);
+    // Combined with the mask range (lo_d ≤ MTM_d ≤ hi_d at every draw): it holds the registration interval.
+    expect(u.mask_range_mm).toEqual(json.mtm_mask_range_mm);
+    expect(u.with_mask_range_mm[0]).toBeLessThanOrEqual(u.p2_5_mm);
+    expect(u.with_mask_range_mm[1]).toBeGreaterThanOrEqual(u.p97_5_mm);
     expect(u.octants).toHaveLength(8);
     for (const o of u.octants) expect(o.p2_5_mm).toBeLessThanOrEqual(o.p97_5_mm);
   });

@@ -46,12 +46,39 @@ function fieldAtEdgeEnds(mask: MaskVolume, samples: SurfaceSamples, side: -1 | 1
   return signedDistanceField(mask, moved, buildPointTree(moved.points, moved.count));
 }
 
+/** The two extreme ice surfaces of the range, built once per ice ball (only the tumor points move between transforms). */
+export interface MaskRangeIce {
+  /** Signed distance to the smallest ice ball the mask allows (every crossing at the inside end of its edge). */
+  smallestIce: SignedDistanceField;
+  /** Signed distance to the largest (every crossing at the outside end). */
+  largestIce: SignedDistanceField;
+  /** The ice grid's coarsest spacing, mm. */
+  iceSpacingMm: number;
+}
+
+/** The extreme ice surfaces of `iceball` (see the module comment), from the engine's surface samples of it. */
+export function maskRangeIce(iceball: MaskVolume, iceSamples: SurfaceSamples): MaskRangeIce {
+  return {
+    smallestIce: fieldAtEdgeEnds(iceball, iceSamples, -1),
+    largestIce: fieldAtEdgeEnds(iceball, iceSamples, 1),
+    iceSpacingMm: Math.max(...iceSamples.spacingMm),
+  };
+}
+
+/**
+ * Tumor samples farther than this above the MTM cannot set either bound: an end of an edge is at most
+ * one tumor spacing from the sample, an extreme ice surface at most one ice spacing from the
+ * reconstructed one (2 × (coarsest tumor + ice spacing) + 1 mm).
+ */
+export function maskRangeSlackMm(tumorSamples: SurfaceSamples, ice: MaskRangeIce): number {
+  return 2 * (Math.max(...tumorSamples.spacingMm) + ice.iceSpacingMm) + 1;
+}
+
 /**
  * [lo, hi] of the MTM over all tumor and ice surfaces consistent with both masks (see the module
  * comment). `tumorMargins[s]` is the engine's margin at tumor sample s (NaN where unmeasured) and `mtmMm`
- * their minimum; only samples within 2 × (coarsest tumor + ice spacing) + 1 mm of it can reach either
- * bound (an end of an edge is at most one spacing from the sample, an extreme ice surface at most one
- * ice spacing from the reconstructed one). [NaN, NaN] when nothing was measured.
+ * their minimum; only samples within `maskRangeSlackMm` of it can reach either bound (NaN may stand for
+ * the others). [NaN, NaN] when nothing was measured.
  * Example: a tumor ball 5 mm inside an ice ball, both on 1 mm grids: about [4, 6].
  */
 export function mtmMaskRangeMm(
@@ -63,15 +90,24 @@ export function mtmMaskRangeMm(
   preToPost: Mat4,
 ): [number, number] {
   if (!Number.isFinite(mtmMm)) return [Number.NaN, Number.NaN];
-  const slackMm = 2 * (Math.max(...tumorSamples.spacingMm) + Math.max(...iceSamples.spacingMm)) + 1;
-  const smallestIce = fieldAtEdgeEnds(iceball, iceSamples, -1);
-  const largestIce = fieldAtEdgeEnds(iceball, iceSamples, 1);
-  const T = preToPost;
+  return mtmMaskRangeWithIce(tumorSamples, tumorMargins, mtmMm, maskRangeIce(iceball, iceSamples), preToPost);
+}
+
+/**
+ * The lowest reading of tumor sample `s`'s edge against the smallest ice ball (over its two ends) and
+ * the highest against the largest (over its ends and midpoint), through `preToPost`: the sample's
+ * share of the mask range (lo and hi are the minima of these over the samples). `hints` carry the
+ * nearest-sample hints between calls (start with −1); `only` reads just one of the two (the other is NaN).
+ */
+export function edgeMaskRange(
+  tumorSamples: SurfaceSamples,
+  s: number,
+  ice: MaskRangeIce,
+  T: Mat4,
+  hints: { low: number; high: number },
+  only?: "low" | "high",
+): [number, number] {
   const { points, edges, axis, spacingMm, edgeOffsetMm } = tumorSamples;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.POSITIVE_INFINITY;
-  let hintLow = -1;
-  let hintHigh = -1;
   const at = (field: SignedDistanceField, x: number, y: number, z: number, hint: number) =>
     signedDistance(
       field,
@@ -80,31 +116,49 @@ export function mtmMaskRangeMm(
       T[8] * x + T[9] * y + T[10] * z + T[11],
       hint,
     );
+  const L = spacingMm[axis[s]];
+  // The edge's midpoint, and its unit direction (inside → outside).
+  const ex = edges[3 * s] / L;
+  const ey = edges[3 * s + 1] / L;
+  const ez = edges[3 * s + 2] / L;
+  const mx = points[3 * s] - edgeOffsetMm[s] * ex;
+  const my = points[3 * s + 1] - edgeOffsetMm[s] * ey;
+  const mz = points[3 * s + 2] - edgeOffsetMm[s] * ez;
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const t of [-L / 2, 0, L / 2]) {
+    const x = mx + t * ex;
+    const y = my + t * ey;
+    const z = mz + t * ez;
+    if (t !== 0 && only !== "high") {
+      const v = at(ice.smallestIce, x, y, z, hints.low);
+      hints.low = lastNearestSample();
+      if (v < low) low = v;
+    }
+    if (only === "low") continue;
+    const w = at(ice.largestIce, x, y, z, hints.high);
+    hints.high = lastNearestSample();
+    if (w > high) high = w;
+  }
+  return [only === "high" ? Number.NaN : low, only === "low" ? Number.NaN : high];
+}
+
+/** `mtmMaskRangeMm` with the extreme ice surfaces built beforehand (`maskRangeIce`). */
+export function mtmMaskRangeWithIce(
+  tumorSamples: SurfaceSamples,
+  tumorMargins: Float64Array,
+  mtmMm: number,
+  ice: MaskRangeIce,
+  preToPost: Mat4,
+): [number, number] {
+  if (!Number.isFinite(mtmMm)) return [Number.NaN, Number.NaN];
+  const slackMm = maskRangeSlackMm(tumorSamples, ice);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.POSITIVE_INFINITY;
+  const hints = { low: -1, high: -1 };
   for (let s = 0; s < tumorSamples.count; s++) {
     if (!(tumorMargins[s] <= mtmMm + slackMm)) continue;
-    const L = spacingMm[axis[s]];
-    // The edge's midpoint, and its unit direction (inside → outside).
-    const ex = edges[3 * s] / L;
-    const ey = edges[3 * s + 1] / L;
-    const ez = edges[3 * s + 2] / L;
-    const mx = points[3 * s] - edgeOffsetMm[s] * ex;
-    const my = points[3 * s + 1] - edgeOffsetMm[s] * ey;
-    const mz = points[3 * s + 2] - edgeOffsetMm[s] * ez;
-    let low = Number.POSITIVE_INFINITY;
-    let high = Number.NEGATIVE_INFINITY;
-    for (const t of [-L / 2, 0, L / 2]) {
-      const x = mx + t * ex;
-      const y = my + t * ey;
-      const z = mz + t * ez;
-      if (t !== 0) {
-        const v = at(smallestIce, x, y, z, hintLow);
-        hintLow = lastNearestSample();
-        if (v < low) low = v;
-      }
-      const w = at(largestIce, x, y, z, hintHigh);
-      hintHigh = lastNearestSample();
-      if (w > high) high = w;
-    }
+    const [low, high] = edgeMaskRange(tumorSamples, s, ice, preToPost, hints);
     if (low < lo) lo = low;
     if (high < hi) hi = high;
   }

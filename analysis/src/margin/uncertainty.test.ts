@@ -38,6 +38,10 @@ describe("marginUncertainty", () => {
     const mtm = measureMargins(tumor, ice, shift).mtmMm;
     expect(u.mtmMm).toBe(mtm);
     expect([u.p2_5Mm, u.p50Mm, u.p97_5Mm]).toEqual([mtm, mtm, mtm]);
+    // With no registration error the combined interval is the mask range itself.
+    const range = measureMargins(tumor, ice, shift).mtmMaskRangeMm;
+    expect(u.maskRangeMm).toEqual(range);
+    expect(u.withMaskRangeMm).toEqual(range);
   });
 
   it("the pruned minimum equals measureMargins at every perturbed transform (21 draws, two-lobe tumor)", () => {
@@ -53,11 +57,20 @@ describe("marginUncertainty", () => {
     const centre = maskCentroid(tumor, maskBounds(tumor));
     const sd = (3 * Math.PI) / 180;
     const brute: number[] = [];
+    const [bruteLo, bruteHi]: number[][] = [[], []];
     for (let d = 0; d < 21; d++) {
       const omega = [0, 0, 0].map(() => sd * standardNormal(rng)) as Vec3;
       const t = [0, 0, 0].map(() => 2 * standardNormal(rng)) as Vec3;
-      brute.push(measureMargins(tumor, ice, multiplyMat4(shift, rigidAbout(omega, centre, t))).mtmMm);
+      const full = measureMargins(tumor, ice, multiplyMat4(shift, rigidAbout(omega, centre, t)));
+      brute.push(full.mtmMm);
+      bruteLo.push(full.mtmMaskRangeMm[0]);
+      bruteHi.push(full.mtmMaskRangeMm[1]);
     }
+    // The combined interval: the draws' mask ranges, each as the full engine gives it.
+    expect(u.withMaskRangeMm[0]).toBeCloseTo(quantile(bruteLo, 0.025), 9);
+    expect(u.withMaskRangeMm[1]).toBeCloseTo(quantile(bruteHi, 0.975), 9);
+    expect(u.withMaskRangeMm[0]).toBeLessThan(u.p2_5Mm);
+    expect(u.withMaskRangeMm[1]).toBeGreaterThan(u.p97_5Mm);
     expect(u.p50Mm).toBeCloseTo(quantile(brute, 0.5), 9);
     expect(u.p2_5Mm).toBeCloseTo(quantile(brute, 0.025), 9);
     expect(u.p97_5Mm).toBeCloseTo(quantile(brute, 0.975), 9);
@@ -71,6 +84,7 @@ describe("marginUncertainty", () => {
       rotationSdDeg: 0,
       translationSdMm: 1,
       samples: 200,
+      withMaskRange: false,
     });
     expect(u.mtmMm).toBeCloseTo(10, 0);
     expect(u.p50Mm).toBeGreaterThan(u.mtmMm - 1.538 - 0.25);

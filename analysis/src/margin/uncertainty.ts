@@ -10,6 +10,16 @@
  * Reported: the MTM's 2.5/50/97.5 percentiles (R type 7), P(MTM < 0) and P(MTM ≥ threshold), per
  * octant too.
  *
+ * Combined with the masks' resolution: the range of MTMs the masks allow (`mtm_mask_range_mm`,
+ * maskRange.ts) is lo = minₛ low(s), hi = minₛ high(s), with low(s) and high(s) the extreme readings of
+ * tumor sample s's edge against the smallest and the largest ice ball the ice mask allows. Each draw
+ * gets its own range [lo_d, hi_d], the same minima with the edges moved by the draw's perturbation;
+ * the combined 95 % interval is [2.5th percentile of lo_d, 97.5th percentile of hi_d]. With σ = 0 it
+ * is the mask range, on masks fine enough that lo_d = hi_d = MTM_d it is the registration interval, and
+ * since lo_d ≤ MTM_d ≤ hi_d at every draw it always holds the registration interval. low(s) and high(s) are a minimum and a maximum of signed distances
+ * at points the perturbation moves by at most Δ(p), so they obey the same Lipschitz bound as the MTM
+ * and are pruned the same way (below).
+ *
  * Speed: the signed distance d is 1-Lipschitz (|d(q) − d(q')| ≤ |q − q'|; the engine's reading departs
  * from that by far less than the slack below), and P moves a sample p by at most
  * Δ(p) = |ω|·|p − c| + |t|. So a sample whose unperturbed margin m₀(p) satisfies m₀(p) − Δmax − slack ≥
@@ -21,6 +31,7 @@ import { quantile } from "../stats/descriptives.js";
 import { createRandom, standardNormal } from "../stats/random.js";
 import { multiplyMat4 } from "./affine.js";
 import { maskBounds } from "./maskBounds.js";
+import { edgeMaskRange, type MaskRangeIce, maskRangeIce } from "./maskRange.js";
 import { DEFAULT_THRESHOLD_MM, maskCentroid, reconstructSurface } from "./measure.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
 import { lastNearestSample, signedDistance, signedDistanceField } from "./signedDistance.js";
@@ -38,6 +49,8 @@ export interface MarginUncertaintyOptions {
   thresholdMm?: number;
   /** Seed of the draws (default 1): the same seed gives the same interval. */
   seed?: number;
+  /** Also the interval combined with the mask range (default true; NaN when false). */
+  withMaskRange?: boolean;
 }
 
 /** Percentiles and probabilities of one minimum margin over the draws. */
@@ -60,6 +73,13 @@ export interface MarginUncertainty extends MarginInterval {
   /** MTM with the transform as given (the centre of the perturbations). */
   mtmMm: number;
   octants: ({ name: OctantName } & MarginInterval)[];
+  /** The mask range at the transform as given, [lo, hi] (as `mtm_mask_range_mm`). */
+  maskRangeMm: [number, number];
+  /**
+   * The combined interval: [2.5th percentile over the draws of the mask range's lo, 97.5th
+   * percentile of its hi] (see the module comment).
+   */
+  withMaskRangeMm: [number, number];
   /** Surface samples read per draw, mean (of all the tumor's surface samples). */
   meanSamplesRead: number;
   surfaceSamples: number;
@@ -85,6 +105,13 @@ function interval(values: number[], thresholdMm: number): MarginInterval {
     probabilityBelowZero: finite.filter((v) => v < 0).length / finite.length,
     probabilityAtLeastThreshold: finite.filter((v) => v >= thresholdMm).length / finite.length,
   };
+}
+
+/** [2.5th percentile of `lows`, 97.5th of `highs`] over their finite values (NaN when none). */
+function combinedEnds(lows: number[], highs: number[]): [number, number] {
+  const lo = lows.filter(Number.isFinite);
+  const hi = highs.filter(Number.isFinite);
+  return [lo.length ? quantile(lo, 0.025) : Number.NaN, hi.length ? quantile(hi, 0.975) : Number.NaN];
 }
 
 /**
@@ -136,6 +163,23 @@ export function marginUncertainty(
   let mtmMm = Number.POSITIVE_INFINITY;
   for (let s = 0; s < n; s++) mtmMm = Math.min(mtmMm, m0[s]);
 
+  // Each sample's share of the mask range at the transform as given, and the samples in increasing order of each.
+  const iceRange = options.withMaskRange !== false ? maskRangeIce(iceball, ice.samples) : null;
+  const lowAt = new Float64Array(n);
+  const highAt = new Float64Array(n);
+  const hints = { low: -1, high: -1 };
+  if (iceRange)
+    for (let s = 0; s < n; s++) [lowAt[s], highAt[s]] = edgeMaskRange(surface, s, iceRange, preToPost, hints);
+  const measured = order.filter(
+    (s) => Number.isFinite(m0[s]) && Number.isFinite(lowAt[s]) && Number.isFinite(highAt[s]),
+  );
+  const byLow = [...measured].sort((a, b) => lowAt[a] - lowAt[b]);
+  const byHigh = [...measured].sort((a, b) => highAt[a] - highAt[b]);
+  const maskRangeMm: [number, number] =
+    measured.length > 0 ? [lowAt[byLow[0]], highAt[byHigh[0]]] : [Number.NaN, Number.NaN];
+  const rangeLo: number[] = [];
+  const rangeHi: number[] = [];
+
   const rng = createRandom(seed);
   const rotationSdRad = (rotationSdDeg * Math.PI) / 180;
   const mtmDraws: number[] = [];
@@ -159,7 +203,23 @@ export function marginUncertainty(
     const t: Vec3 = [0, 0, 0].map(() => translationSdMm * standardNormal(rng)) as Vec3;
     const m = multiplyMat4(preToPost, rigidAbout(omega, centre, t));
     const reach = Math.hypot(...omega) * radius + Math.hypot(...t) + LIPSCHITZ_SLACK_MM;
-    mtmDraws.push(minimumOver(order, m, reach));
+    const mtmDraw = minimumOver(order, m, reach);
+    mtmDraws.push(mtmDraw);
+    // This draw's mask range, pruned like the MTM: low_d(s) ≥ low(s) − reach, high_d(s) ≥ high(s) − reach.
+    const rangeEnd = (ends: MaskRangeIce, list: readonly number[], at: Float64Array, end: "low" | "high") => {
+      let best = Number.POSITIVE_INFINITY;
+      const drawHints = { low: -1, high: -1 };
+      for (const s of list) {
+        if (at[s] - reach >= best) break;
+        const v = edgeMaskRange(surface, s, ends, m, drawHints, end)[end === "low" ? 0 : 1];
+        if (v < best) best = v;
+      }
+      return best;
+    };
+    if (iceRange) {
+      rangeLo.push(rangeEnd(iceRange, byLow, lowAt, "low"));
+      rangeHi.push(rangeEnd(iceRange, byHigh, highAt, "high"));
+    }
     for (let o = 0; o < 8; o++) octantDraws[o].push(minimumOver(byOctant[o], m, reach));
   }
   return {
@@ -171,6 +231,8 @@ export function marginUncertainty(
     mtmMm,
     ...interval(mtmDraws, thresholdMm),
     octants: OCTANT_NAMES.map((name, o) => ({ name, ...interval(octantDraws[o], thresholdMm) })),
+    maskRangeMm,
+    withMaskRangeMm: combinedEnds(rangeLo, rangeHi),
     meanSamplesRead: readCount / samples,
     surfaceSamples: n,
   };
@@ -194,10 +256,18 @@ export interface MarginUncertaintyJson extends MarginIntervalJson {
   seed: number;
   model: string;
   octants: ({ name: OctantName } & MarginIntervalJson)[];
+  /** [lo, hi] of the mask range at the transform as given. */
+  mask_range_mm: [number | null, number | null];
+  /** The combined interval (registration draws × mask range; see margin/uncertainty.ts). */
+  with_mask_range_mm: [number | null, number | null];
+  with_mask_range_definition: string;
 }
 
+const rounded = (v: number, f: number) => (Number.isFinite(v) ? Math.round(v * f) / f + 0 : null);
+const roundMm = (v: number) => rounded(v, 100);
+
 function intervalJson(i: MarginInterval): MarginIntervalJson {
-  const r = (v: number, f: number) => (Number.isFinite(v) ? Math.round(v * f) / f + 0 : null);
+  const r = rounded;
   return {
     p2_5_mm: r(i.p2_5Mm, 100),
     p50_mm: r(i.p50Mm, 100),
@@ -219,5 +289,9 @@ export function marginUncertaintyJson(u: MarginUncertainty): MarginUncertaintyJs
       "Monte-Carlo over rigid perturbations of the transform about the tumor centroid (rotation vector and translation, each axis normal with the given SD)",
     ...intervalJson(u),
     octants: u.octants.map((o) => ({ name: o.name, ...intervalJson(o) })),
+    mask_range_mm: [roundMm(u.maskRangeMm[0]), roundMm(u.maskRangeMm[1])],
+    with_mask_range_mm: [roundMm(u.withMaskRangeMm[0]), roundMm(u.withMaskRangeMm[1])],
+    with_mask_range_definition:
+      "2.5th percentile over the draws of the mask range's lower end, 97.5th percentile of its upper end (mtm_mask_range_mm under each perturbed transform)",
   };
 }
