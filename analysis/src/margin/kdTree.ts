@@ -112,7 +112,7 @@ export function nearestPoint(tree: PointTree, x: number, y: number, z: number, h
     best.d2 = dx * dx + dy * dy + dz * dz;
     best.t = t;
   }
-  if (tree.count > 0) searchNearest(tree, 0, tree.count, x, y, z);
+  if (tree.count > 0) searchNearest(tree, null, 0, tree.count, x, y, z);
   return best.t < 0 ? -1 : tree.index[best.t];
 }
 
@@ -145,10 +145,20 @@ export function nearestDistanceSquared(): number {
   return best.d2;
 }
 
-function searchNearest(tree: PointTree, lo: number, hi: number, x: number, y: number, z: number): void {
+/** The recursion of the nearest queries; `excluded` (by tree position, 1 = left out) or null for none. */
+function searchNearest(
+  tree: PointTree,
+  excluded: Uint8Array | null,
+  lo: number,
+  hi: number,
+  x: number,
+  y: number,
+  z: number,
+): void {
   const { xyz, axis } = tree;
   if (hi - lo <= LEAF_SIZE) {
     for (let t = lo; t < hi; t++) {
+      if (excluded !== null && excluded[t] !== 0) continue;
       const dx = xyz[3 * t] - x;
       const dy = xyz[3 * t + 1] - y;
       const dz = xyz[3 * t + 2] - z;
@@ -162,22 +172,58 @@ function searchNearest(tree: PointTree, lo: number, hi: number, x: number, y: nu
   }
   const mid = (lo + hi) >> 1;
   const a = axis[mid];
-  const dx = xyz[3 * mid] - x;
-  const dy = xyz[3 * mid + 1] - y;
-  const dz = xyz[3 * mid + 2] - z;
-  const d2 = dx * dx + dy * dy + dz * dz;
-  if (d2 < best.d2) {
-    best.d2 = d2;
-    best.t = mid;
+  if (excluded === null || excluded[mid] === 0) {
+    const dx = xyz[3 * mid] - x;
+    const dy = xyz[3 * mid + 1] - y;
+    const dz = xyz[3 * mid + 2] - z;
+    const d2 = dx * dx + dy * dy + dz * dz;
+    if (d2 < best.d2) {
+      best.d2 = d2;
+      best.t = mid;
+    }
   }
+  // An excluded median still splits space: the pruning needs only its coordinate.
   const diff = (a === 0 ? x : a === 1 ? y : z) - xyz[3 * mid + a];
   if (diff < 0) {
-    searchNearest(tree, lo, mid, x, y, z);
-    if (diff * diff < best.d2) searchNearest(tree, mid + 1, hi, x, y, z);
+    searchNearest(tree, excluded, lo, mid, x, y, z);
+    if (diff * diff < best.d2) searchNearest(tree, excluded, mid + 1, hi, x, y, z);
   } else {
-    searchNearest(tree, mid + 1, hi, x, y, z);
-    if (diff * diff < best.d2) searchNearest(tree, lo, mid, x, y, z);
+    searchNearest(tree, excluded, mid + 1, hi, x, y, z);
+    if (diff * diff < best.d2) searchNearest(tree, excluded, lo, mid, x, y, z);
   }
+}
+
+/**
+ * Like {@link nearestPoint}, over the points whose tree position t has `excluded[t] === 0` (a point set
+ * that shrinks without rebuilding the tree: mark `excluded[tree.position[i]] = 1` for original index i);
+ * `hint` as there (ignored when excluded). Only points closer than √boundD2 count (a bound known from
+ * elsewhere prunes the search): −1 when there is none; `nearestDistanceSquared()` returns the answer's squared distance.
+ * Example: with points [0,0,0] and [5,0,0] and the first excluded, the query [1,0,0] gives 1.
+ */
+export function nearestPointExcluding(
+  tree: PointTree,
+  excluded: Uint8Array,
+  x: number,
+  y: number,
+  z: number,
+  hint = -1,
+  boundD2 = Number.POSITIVE_INFINITY,
+): number {
+  best.d2 = boundD2;
+  best.t = -1;
+  if (hint >= 0 && excluded[tree.position[hint]] === 0) {
+    const t = tree.position[hint];
+    const dx = tree.xyz[3 * t] - x;
+    const dy = tree.xyz[3 * t + 1] - y;
+    const dz = tree.xyz[3 * t + 2] - z;
+    const d2 = dx * dx + dy * dy + dz * dz;
+    if (d2 < best.d2) {
+      best.d2 = d2;
+      best.t = t;
+    }
+  }
+  if (tree.count > 0) searchNearest(tree, excluded, 0, tree.count, x, y, z);
+  return best.t < 0 ? -1 : tree.index[best.t];
 }
 
 /**

@@ -71,16 +71,21 @@ const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
  * other part (level > 1 + 1e-9) — so creases where parts meet are sampled from both sides. With `clip`,
  * only samples inside that world box are kept (the part of the surface that can matter).
  *
+ * With `fromPart`, only the parts from that index on are sampled (still kept only outside every other
+ * part): the samples a union gains when those parts are added to it, in the order the whole union's
+ * samples list them.
+ *
  * Example: one sphere of radius 10 mm at spacing 1 mm gives ≈ 1,260 samples, all 10 mm from the centre.
  */
 export function unionSurfaceSamples(
   parts: readonly Ellipsoid[],
   spacingMm: number,
   clip?: readonly [Readonly<Vec3>, Readonly<Vec3>],
+  fromPart = 0,
 ): PointCloud {
   const chunks: Float64Array[] = [];
   let total = 0;
-  for (let p = 0; p < parts.length; p++) {
+  for (let p = fromPart; p < parts.length; p++) {
     const e = parts[p];
     const aMax = Math.max(...e.semiAxesMm);
     const n = Math.max(32, Math.ceil((4 * Math.PI * aMax * aMax) / (spacingMm * spacingMm)));

@@ -9,7 +9,7 @@
  */
 
 import { applyAffine, invertAffine, voxelSpacingMm } from "../margin/affine.js";
-import { buildPointTree, nearestDistanceSquared, nearestPoint } from "../margin/kdTree.js";
+import { buildPointTree, nearestDistanceSquared, nearestPoint, nearestPointExcluding } from "../margin/kdTree.js";
 import {
   assemblePhantomCase,
   type Ellipsoid,
@@ -39,18 +39,26 @@ function level(e: Ellipsoid, p: Readonly<Vec3>): number {
 
 /** ∇ of the level at p: 2 Σ (q_a / e_a²) ê_a (world). */
 function levelGradient(e: Ellipsoid, p: Readonly<Vec3>): Vec3 {
-  const dx = p[0] - e.centre[0];
-  const dy = p[1] - e.centre[1];
-  const dz = p[2] - e.centre[2];
+  const g = new Float64Array(3);
+  levelGradientInto(e, p[0], p[1], p[2], g);
+  return [g[0], g[1], g[2]];
+}
+
+/** {@link levelGradient} at (x, y, z), written into `g` (the Newton iterations' hot loops allocate nothing). */
+function levelGradientInto(e: Ellipsoid, x: number, y: number, z: number, g: Float64Array): void {
+  const dx = x - e.centre[0];
+  const dy = y - e.centre[1];
+  const dz = z - e.centre[2];
   const R = e.rotation;
-  const g: Vec3 = [0, 0, 0];
+  g[0] = 0;
+  g[1] = 0;
+  g[2] = 0;
   for (let c = 0; c < 3; c++) {
     const f = (2 * (R[c] * dx + R[3 + c] * dy + R[6 + c] * dz)) / (e.semiAxesMm[c] * e.semiAxesMm[c]);
     g[0] += f * R[c];
     g[1] += f * R[3 + c];
     g[2] += f * R[6 + c];
   }
-  return g;
 }
 
 /** True when p lies strictly inside some part other than `except` (level < 1 − 1e-9). */
@@ -59,6 +67,11 @@ function coveredByOther(parts: readonly Ellipsoid[], except: number, p: Readonly
   return false;
 }
 
+/** Gradients of the Newton iterations below. */
+const gradientA = new Float64Array(3);
+const gradientB = new Float64Array(3);
+const gradientC = new Float64Array(3);
+
 /**
  * The point of the seam ∂E_i ∩ ∂E_j nearest to p, from a start point near the seam: alternately a
  * Gauss-Newton step onto both surfaces (x ← x − Jᵀ(JJᵀ)⁻¹(L(x) − 1), J the two level gradients) and a
@@ -66,12 +79,16 @@ function coveredByOther(parts: readonly Ellipsoid[], except: number, p: Readonly
  * Null when the iteration does not settle on the seam (the two surfaces do not meet there).
  */
 export function nearestSeamPoint(a: Ellipsoid, b: Ellipsoid, p: Readonly<Vec3>, start: Readonly<Vec3>): Vec3 | null {
-  let x: Vec3 = [start[0], start[1], start[2]];
+  let x0 = start[0];
+  let x1 = start[1];
+  let x2 = start[2];
+  const ga = gradientA;
+  const gb = gradientB;
   for (let it = 0; it < 60; it++) {
-    const ga = levelGradient(a, x);
-    const gb = levelGradient(b, x);
-    const ra = level(a, x) - 1;
-    const rb = level(b, x) - 1;
+    levelGradientInto(a, x0, x1, x2, ga);
+    levelGradientInto(b, x0, x1, x2, gb);
+    const ra = ellipsoidLevel(a, x0, x1, x2) - 1;
+    const rb = ellipsoidLevel(b, x0, x1, x2) - 1;
     const aa = ga[0] * ga[0] + ga[1] * ga[1] + ga[2] * ga[2];
     const ab = ga[0] * gb[0] + ga[1] * gb[1] + ga[2] * gb[2];
     const bb = gb[0] * gb[0] + gb[1] * gb[1] + gb[2] * gb[2];
@@ -79,21 +96,41 @@ export function nearestSeamPoint(a: Ellipsoid, b: Ellipsoid, p: Readonly<Vec3>, 
     if (!(det > 1e-12 * aa * bb)) return null; // tangent surfaces: no seam curve here
     const la = (bb * ra - ab * rb) / det;
     const lb = (aa * rb - ab * ra) / det;
-    const projected: Vec3 = [
-      x[0] - la * ga[0] - lb * gb[0],
-      x[1] - la * ga[1] - lb * gb[1],
-      x[2] - la * ga[2] - lb * gb[2],
-    ];
-    const t: Vec3 = [ga[1] * gb[2] - ga[2] * gb[1], ga[2] * gb[0] - ga[0] * gb[2], ga[0] * gb[1] - ga[1] * gb[0]];
-    const tl = Math.hypot(t[0], t[1], t[2]);
-    const along =
-      ((p[0] - projected[0]) * t[0] + (p[1] - projected[1]) * t[1] + (p[2] - projected[2]) * t[2]) / (tl * tl);
-    const next: Vec3 = [projected[0] + along * t[0], projected[1] + along * t[1], projected[2] + along * t[2]];
-    const step = Math.hypot(next[0] - x[0], next[1] - x[1], next[2] - x[2]);
-    x = next;
+    const projected0 = x0 - la * ga[0] - lb * gb[0];
+    const projected1 = x1 - la * ga[1] - lb * gb[1];
+    const projected2 = x2 - la * ga[2] - lb * gb[2];
+    const t0 = ga[1] * gb[2] - ga[2] * gb[1];
+    const t1 = ga[2] * gb[0] - ga[0] * gb[2];
+    const t2 = ga[0] * gb[1] - ga[1] * gb[0];
+    const tl = Math.hypot(t0, t1, t2);
+    const along = ((p[0] - projected0) * t0 + (p[1] - projected1) * t1 + (p[2] - projected2) * t2) / (tl * tl);
+    const next0 = projected0 + along * t0;
+    const next1 = projected1 + along * t1;
+    const next2 = projected2 + along * t2;
+    const step = Math.hypot(next0 - x0, next1 - x1, next2 - x2);
+    x0 = next0;
+    x1 = next1;
+    x2 = next2;
     if (step < 1e-10) break;
   }
-  return Math.abs(level(a, x) - 1) < 1e-8 && Math.abs(level(b, x) - 1) < 1e-8 ? x : null;
+  return Math.abs(ellipsoidLevel(a, x0, x1, x2) - 1) < 1e-8 && Math.abs(ellipsoidLevel(b, x0, x1, x2) - 1) < 1e-8
+    ? [x0, x1, x2]
+    : null;
+}
+
+/** Determinant of the 3 × 3 matrix with rows (a0 a1 a2), (b0 b1 b2), (c0 c1 c2), by the first row. */
+function det3(
+  a0: number,
+  a1: number,
+  a2: number,
+  b0: number,
+  b1: number,
+  b2: number,
+  c0: number,
+  c1: number,
+  c2: number,
+): number {
+  return a0 * (b1 * c2 - b2 * c1) - a1 * (b0 * c2 - b2 * c0) + a2 * (b0 * c1 - b1 * c0);
 }
 
 /**
@@ -101,25 +138,32 @@ export function nearestSeamPoint(a: Ellipsoid, b: Ellipsoid, p: Readonly<Vec3>, 
  * near it; null when the iteration does not converge (no such corner nearby).
  */
 export function cornerPoint(a: Ellipsoid, b: Ellipsoid, c: Ellipsoid, start: Readonly<Vec3>): Vec3 | null {
-  let x: Vec3 = [start[0], start[1], start[2]];
-  const parts = [a, b, c];
+  let x0 = start[0];
+  let x1 = start[1];
+  let x2 = start[2];
+  const ga = gradientA;
+  const gb = gradientB;
+  const gc = gradientC;
   for (let it = 0; it < 40; it++) {
-    const J = parts.map((e) => levelGradient(e, x));
-    const r = parts.map((e) => level(e, x) - 1);
-    // Solve J δ = r by Cramer's rule.
-    const det3 = (m: Vec3[]) =>
-      m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
-      m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
-      m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-    const det = det3(J);
+    levelGradientInto(a, x0, x1, x2, ga);
+    levelGradientInto(b, x0, x1, x2, gb);
+    levelGradientInto(c, x0, x1, x2, gc);
+    const ra = ellipsoidLevel(a, x0, x1, x2) - 1;
+    const rb = ellipsoidLevel(b, x0, x1, x2) - 1;
+    const rc = ellipsoidLevel(c, x0, x1, x2) - 1;
+    // Solve J δ = r (J's rows the three gradients) by Cramer's rule.
+    const det = det3(ga[0], ga[1], ga[2], gb[0], gb[1], gb[2], gc[0], gc[1], gc[2]);
     if (!(Math.abs(det) > 1e-14)) return null;
-    const delta = [0, 1, 2].map(
-      (col) => det3(J.map((row, i) => row.map((v, k) => (k === col ? r[i] : v)) as Vec3)) / det,
-    );
-    x = [x[0] - delta[0], x[1] - delta[1], x[2] - delta[2]];
-    if (Math.hypot(delta[0], delta[1], delta[2]) < 1e-11) break;
+    const delta0 = det3(ra, ga[1], ga[2], rb, gb[1], gb[2], rc, gc[1], gc[2]) / det;
+    const delta1 = det3(ga[0], ra, ga[2], gb[0], rb, gb[2], gc[0], rc, gc[2]) / det;
+    const delta2 = det3(ga[0], ga[1], ra, gb[0], gb[1], rb, gc[0], gc[1], rc) / det;
+    x0 = x0 - delta0;
+    x1 = x1 - delta1;
+    x2 = x2 - delta2;
+    if (Math.hypot(delta0, delta1, delta2) < 1e-11) break;
   }
-  return parts.every((e) => Math.abs(level(e, x) - 1) < 1e-8) ? x : null;
+  const on = (e: Ellipsoid) => Math.abs(ellipsoidLevel(e, x0, x1, x2) - 1) < 1e-8;
+  return on(a) && on(b) && on(c) ? [x0, x1, x2] : null;
 }
 
 /**
@@ -161,26 +205,70 @@ export function createUnionClosestPoint(
   centre: Readonly<Vec3>,
   radiusMm: number,
   spacingMm = 0.4,
-): (p: Readonly<Vec3>) => { distanceMm: number; pointRas: Vec3; inside: boolean } {
-  const clip: [Vec3, Vec3] = [
+): (p: Readonly<Vec3>) => UnionClosestPoint {
+  const cloud = unionSurfaceSamples(parts, spacingMm, unionClip(centre, radiusMm));
+  const tree = buildPointTree(cloud.points, cloud.count);
+  // Each answer is the next query's first guess: consecutive queries are mostly neighbours.
+  let hint = -1;
+  const nearestSample: NearestSample = (x, y, z, out) => {
+    if (cloud.count === 0) return Number.POSITIVE_INFINITY;
+    hint = nearestPoint(tree, x, y, z, hint);
+    const t = tree.position[hint];
+    out[0] = tree.xyz[3 * t];
+    out[1] = tree.xyz[3 * t + 1];
+    out[2] = tree.xyz[3 * t + 2];
+    return nearestDistanceSquared();
+  };
+  return unionClosestPointQuery(parts, nearestSample);
+}
+
+/** The point of a union's boundary nearest to a point, its distance (mm), and whether the point is inside. */
+export interface UnionClosestPoint {
+  distanceMm: number;
+  pointRas: Vec3;
+  inside: boolean;
+}
+
+/**
+ * The boundary sample nearest to (x, y, z): written into `out`, its squared distance returned (+∞ when
+ * there are no samples).
+ */
+type NearestSample = (x: number, y: number, z: number, out: Vec3) => number;
+
+/** The world box the samples of {@link createUnionClosestPoint} are clipped to. */
+function unionClip(centre: Readonly<Vec3>, radiusMm: number): [Vec3, Vec3] {
+  return [
     [centre[0] - radiusMm, centre[1] - radiusMm, centre[2] - radiusMm],
     [centre[0] + radiusMm, centre[1] + radiusMm, centre[2] + radiusMm],
   ];
-  const cloud = unionSurfaceSamples(parts, spacingMm, clip);
-  const tree = buildPointTree(cloud.points, cloud.count);
-  const minAxis = parts.map((e) => Math.min(...e.semiAxesMm));
+}
+
+/**
+ * {@link createUnionClosestPoint}'s query over `parts` (read at each call, so the union may grow),
+ * starting from the nearest boundary sample.
+ */
+function unionClosestPointQuery(
+  parts: readonly Ellipsoid[],
+  nearestSample: NearestSample,
+): (p: Readonly<Vec3>) => UnionClosestPoint {
+  const minAxis: number[] = [];
   return (p) => {
+    for (let i = minAxis.length; i < parts.length; i++) minAxis.push(Math.min(...parts[i].semiAxesMm));
     const levels = parts.map((e) => level(e, p));
     const inside = levels.some((l) => l <= 1);
     // Lower bound of each part's surface distance from its level alone.
     const bound = levels.map((l, i) => Math.abs(Math.sqrt(l) - 1) * minAxis[i]);
     let best = Number.POSITIVE_INFINITY;
     let point: Vec3 = [Number.NaN, Number.NaN, Number.NaN];
-    let sample = -1;
-    if (inside && cloud.count > 0) {
-      sample = nearestPoint(tree, p[0], p[1], p[2]);
-      best = Math.sqrt(nearestDistanceSquared());
-      point = [cloud.points[3 * sample], cloud.points[3 * sample + 1], cloud.points[3 * sample + 2]];
+    let s: Vec3 | null = null;
+    if (inside) {
+      const sample: Vec3 = [0, 0, 0];
+      const d2 = nearestSample(p[0], p[1], p[2], sample);
+      if (d2 < Number.POSITIVE_INFINITY) {
+        s = sample;
+        best = Math.sqrt(d2);
+        point = [sample[0], sample[1], sample[2]];
+      }
     }
     for (let i = 0; i < parts.length; i++) {
       if (bound[i] >= best) continue;
@@ -192,10 +280,9 @@ export function createUnionClosestPoint(
       }
     }
     if (!inside) return { distanceMm: best, pointRas: point, inside };
-    if (sample >= 0) {
+    if (s) {
       // The parts whose surfaces pass by the nearest sample: the seams (and corners where three meet)
       // between them are the candidates the samples only approximate.
-      const s: Vec3 = [cloud.points[3 * sample], cloud.points[3 * sample + 1], cloud.points[3 * sample + 2]];
       const near: number[] = [];
       for (let j = 0; j < parts.length; j++) if (Math.abs(level(parts[j], s) - 1) < 0.2) near.push(j);
       for (let a = 0; a < near.length; a++) {
@@ -218,6 +305,65 @@ export function createUnionClosestPoint(
     }
     return { distanceMm: best, pointRas: point, inside };
   };
+}
+
+/**
+ * {@link createUnionClosestPoint} for a union that grows part by part ({@link filledPocketTwin}): the
+ * first parts' samples keep their tree, the samples a new part covers are excluded from it
+ * (nearestPointExcluding), and the added parts' samples get a tree of their own, rebuilt at each
+ * addition. The sample set is the one unionSurfaceSamples gives the whole union, so the answers are
+ * those of createUnionClosestPoint on it, without re-sampling and re-indexing the whole union at each
+ * step.
+ */
+function createGrowingUnionClosestPoint(
+  initialParts: readonly Ellipsoid[],
+  centre: Readonly<Vec3>,
+  radiusMm: number,
+  spacingMm = 0.4,
+): { closest: (p: Readonly<Vec3>) => UnionClosestPoint; add: (part: Ellipsoid) => void; parts: Ellipsoid[] } {
+  const parts = [...initialParts];
+  const clip = unionClip(centre, radiusMm);
+  const base = unionSurfaceSamples(parts, spacingMm, clip);
+  const baseTree = buildPointTree(base.points, base.count);
+  const excluded = new Uint8Array(base.count);
+  let added = unionSurfaceSamples(parts, spacingMm, clip, parts.length);
+  let addedTree = buildPointTree(added.points, added.count);
+  let baseHint = -1;
+  let addedHint = -1;
+  const nearestSample: NearestSample = (x, y, z, out) => {
+    // The added parts' samples first: near a filled pocket, where the base samples are excluded,
+    // their distance bounds the base tree's search.
+    let d2 = Number.POSITIVE_INFINITY;
+    if (added.count > 0) {
+      addedHint = nearestPoint(addedTree, x, y, z, addedHint);
+      d2 = nearestDistanceSquared();
+      out[0] = added.points[3 * addedHint];
+      out[1] = added.points[3 * addedHint + 1];
+      out[2] = added.points[3 * addedHint + 2];
+    }
+    const b = nearestPointExcluding(baseTree, excluded, x, y, z, baseHint, d2);
+    if (b >= 0) {
+      baseHint = b;
+      d2 = nearestDistanceSquared();
+      const t = baseTree.position[b];
+      out[0] = baseTree.xyz[3 * t];
+      out[1] = baseTree.xyz[3 * t + 1];
+      out[2] = baseTree.xyz[3 * t + 2];
+    }
+    return d2;
+  };
+  const add = (part: Ellipsoid) => {
+    const { xyz } = baseTree;
+    for (let t = 0; t < base.count; t++) {
+      if (excluded[t] === 0 && ellipsoidLevel(part, xyz[3 * t], xyz[3 * t + 1], xyz[3 * t + 2]) < 1 - 1e-9)
+        excluded[t] = 1;
+    }
+    parts.push(part);
+    added = unionSurfaceSamples(parts, spacingMm, clip, initialParts.length);
+    addedTree = buildPointTree(added.points, added.count);
+    addedHint = -1;
+  };
+  return { closest: unionClosestPointQuery(parts, nearestSample), add, parts };
 }
 
 /**
@@ -510,22 +656,20 @@ export function generateUnionPhantomCases(options: UnionPhantomOptions): Phantom
  * Example: `filledPocketTwin(c).exactMtmMm − c.exactMtmMm` is ≥ 0 (filling only adds ice).
  */
 export function filledPocketTwin(c: PhantomCase, fills = 12, reachMm = 4): PhantomCase {
-  const parts = [...c.iceParts];
   const reach = Math.max(...c.tumorShape.semiAxesMm) * 2 + 20;
   let sdf = c.iceSignedDistance;
   let mtm = c.exactMtmMm;
   let point = c.exactMinPointRas;
   const tumorCentre = applyAffine(c.preToPost, c.tumorShape.centre);
-  let closest = createUnionClosestPoint(parts, tumorCentre, reach);
+  const union = createGrowingUnionClosestPoint(c.iceParts, tumorCentre, reach);
+  const { closest, parts } = union;
   for (let step = 0; step < fills; step++) {
     const foot = closest(applyAffine(c.preToPost, point)).pointRas;
     const radius = 0.98 * Math.min(reachMm, nearestOutsideCentreMm(c.iceball, foot, reachMm));
     if (!(radius >= 0.05)) break;
-    parts.push(sphere(foot, radius));
-    closest = createUnionClosestPoint(parts, tumorCentre, reach);
-    const at = closest;
+    union.add(sphere(foot, radius));
     sdf = (p) => {
-      const r = at(p);
+      const r = closest(p);
       return r.inside ? r.distanceMm : -r.distanceMm;
     };
     // (the coarse search locates the next pocket; the exact MTM is refined once, at the end)
@@ -537,7 +681,7 @@ export function filledPocketTwin(c: PhantomCase, fills = 12, reachMm = 4): Phant
   return {
     ...c,
     name: `${c.name}, pocket filled`,
-    iceParts: parts,
+    iceParts: [...parts],
     iceSignedDistance: sdf,
     exactMtmMm: mtm,
     exactMinPointRas: point,
