@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDurationS, progressLine } from "./progress.js";
+import { formatDurationS, progressLine, terminalProgressBar } from "./progress.js";
 
 describe("progress bar", () => {
   it("shows done/total, the rate since the clock started and the time left at that rate", () => {
@@ -20,5 +20,23 @@ describe("progress bar", () => {
     expect(formatDurationS(185)).toBe("3 min 05 s");
     expect(formatDurationS(3725)).toBe("1 h 02 min");
     expect(formatDurationS(Number.NaN)).toBe("?");
+  });
+
+  it("draws on a terminal only: nothing with --quiet or when the stream is not a TTY (a log, a pipe)", () => {
+    const written: string[] = [];
+    const pipe = { isTTY: false, write: (t: string) => written.push(t) };
+    expect(terminalProgressBar(false, { stream: pipe })).toBeUndefined();
+    expect(terminalProgressBar(true, { stream: { ...pipe, isTTY: true } })).toBeUndefined();
+    const bar = terminalProgressBar(false, { label: "ice balls", stream: { ...pipe, isTTY: true } });
+    if (!bar) throw new Error("a terminal gets a bar");
+    bar(1, 3, "S01");
+    bar(2, 3, "S02");
+    bar(3, 3, "S03");
+    expect(written).toHaveLength(4);
+    // Each redraw returns to the line's start (padded over the longer line before it); the rate and the time
+    // left follow the count once a case is timed.
+    expect(written[1]).toMatch(/^\rice balls \[#{20}-{10}\] 2\/3 S02 +[0-9.]+ cases\/s {2}ETA \d+ s$/);
+    expect(written[2]).toMatch(/^\rice balls \[#{30}\] 3\/3 S03 .* done *$/);
+    expect(written[3]).toBe("\n");
   });
 });

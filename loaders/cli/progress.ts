@@ -30,18 +30,31 @@ export function progressLine(done: number, total: number, caseId: string, startD
   return `[${bar}] ${done}/${total} ${caseId.padEnd(16).slice(0, 16)} ${rateText.padStart(13)}  ${eta}`.trimEnd();
 }
 
-/** A progress callback for `measureCohort`, or undefined when stderr is not a terminal or `quiet`. */
-export function terminalProgressBar(quiet = false): ProgressCallback | undefined {
-  if (quiet || !process.stderr.isTTY) return undefined;
+/** Where the bar is drawn: stderr, or a stand-in with the same two members. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+/**
+ * A progress callback for `measureCohort` (or a phase of `synth`), or undefined when `quiet` or the stream
+ * (stderr) is not a terminal. `label` is written before the bar (e.g. the phase it counts).
+ */
+export function terminalProgressBar(
+  quiet = false,
+  { label = "", stream = process.stderr }: { label?: string; stream?: ProgressStream } = {},
+): ProgressCallback | undefined {
+  if (quiet || !stream.isTTY) return undefined;
+  const prefix = label ? `${label} ` : "";
   const start = performance.now();
   let startDone: number | undefined;
   let previousLength = 0;
   return (done, total, caseId) => {
     // Cases before the first report came from a cache: the rate counts from there.
     startDone ??= done - 1;
-    const line = progressLine(done, total, caseId, startDone, (performance.now() - start) / 1000);
-    process.stderr.write(`\r${line.padEnd(previousLength)}`);
+    const line = prefix + progressLine(done, total, caseId, startDone, (performance.now() - start) / 1000);
+    stream.write(`\r${line.padEnd(previousLength)}`);
     previousLength = line.length;
-    if (done === total) process.stderr.write("\n");
+    if (done === total) stream.write("\n");
   };
 }

@@ -10,6 +10,7 @@ import { type WrittenSyntheticCohort, writeSyntheticCohortInParallel } from "../
 import { CliUsageError } from "../errors.js";
 import { OutputFileError } from "../io/inputErrors.js";
 import { choiceOption, type OptionSpec, parseCommandArgs, wholeNumberOption } from "./args.js";
+import { terminalProgressBar } from "./progress.js";
 import type { Subcommand } from "./registry.js";
 
 export const synthUsage = [
@@ -31,7 +32,7 @@ export const synthUsage = [
   "  --breathing  with --images: the body wall, spine and muscles move apart from the kidneys on the post",
   "               scan (5–15 mm cranio-caudal); registration.tfm stays the kidneys' (true) transform",
   "  --jobs N     worker threads (default: the number of cores)",
-  "  --quiet      no progress lines on stderr",
+  "  --quiet      no progress on stderr (on a terminal a bar per phase with rate and ETA, else a line per step)",
 ].join("\n");
 
 const options: OptionSpec = {
@@ -82,6 +83,9 @@ export async function runSynth(args: string[]): Promise<number> {
   if ((postContrast !== "t2" || breathing) && values.images !== true)
     throw new CliUsageError("--post-contrast and --breathing shape the scans: they need --images");
   const quiet = values.quiet === true;
+  // On a terminal: one bar per phase with its rate and ETA; elsewhere (a log, a pipe): a line per step.
+  const tumorBar = terminalProgressBar(quiet, { label: "tumors and probes" });
+  const iceBar = terminalProgressBar(quiet, { label: "ice balls        " });
   const start = performance.now();
   const cohort = await writeSyntheticCohortInParallel(out, {
     seed,
@@ -90,7 +94,8 @@ export async function runSynth(args: string[]): Promise<number> {
     scans: { postContrast, breathing },
     imageRoiMm,
     threads: jobs,
-    onProgress: quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+    onProgress: quiet || tumorBar ? undefined : (line) => process.stderr.write(`${line}\n`),
+    onCaseDone: tumorBar && iceBar && ((phase, ...step) => (phase === "tumor" ? tumorBar : iceBar)(...step)),
   });
   process.stdout.write(summary(cohort, out, (performance.now() - start) / 1000));
   return 0;

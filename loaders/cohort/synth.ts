@@ -31,6 +31,7 @@ import {
   type SyntheticCase,
   type SyntheticCohort,
   type SyntheticCohortOptions,
+  syntheticCaseId,
 } from "@cryomargin/analysis";
 import { writeFileAtomic } from "../io/files.js";
 import { encodeNifti } from "../io/nifti.js";
@@ -191,6 +192,11 @@ export interface SynthRunOptions extends SyntheticCohortOptions {
    * cohort grows (≈ 1 prepare of extra work per case). Default KEEP_PREPARED_MAX_CASES.
    */
   keepPreparedMaxCases?: number;
+  /**
+   * Called as each case finishes a phase ("tumor": steps 1–2, prepared; "ice": finished and written),
+   * with how many cases have finished that phase (for a progress bar).
+   */
+  onCaseDone?: (phase: "tumor" | "ice", done: number, total: number, caseId: string) => void;
 }
 
 /** Cohorts up to this size keep their prepared cases between the phases (see SynthRunOptions). */
@@ -211,11 +217,14 @@ async function runCohortInParallel(
   const pool = new RunnerPool(threads, (k, message) => progress(`case ${k + 1}/${plan.n}: ${message}`));
   try {
     pool.broadcast({ kind: "plan", plan, keepPrepared });
+    let prepared = 0;
+    let finished = 0;
     const feasible = await Promise.all(
       plan.order.map(async (_, k) => {
         const r = await pool.request({ kind: "prepare", k });
         if (r.kind !== "prepared") throw new Error("synth: unexpected reply");
         progress(`case ${k + 1}/${plan.n}: tumor and probes ready`);
+        options.onCaseDone?.("tumor", ++prepared, plan.n, syntheticCaseId(k));
         return r.feasible;
       }),
     );
@@ -225,7 +234,13 @@ async function runCohortInParallel(
       if (r.kind !== "finished") throw new Error("synth: unexpected reply");
       return { iceballVolumeMl: r.case.check.iceballVolumeMl, kept: onCase(r.case) };
     };
-    const cases = await Promise.all(plan.order.map((_, k) => finish(k, ice.volumeMl[k], ice.toleranceMl[k])));
+    const cases = await Promise.all(
+      plan.order.map(async (_, k) => {
+        const done = await finish(k, ice.volumeMl[k], ice.toleranceMl[k]);
+        options.onCaseDone?.("ice", ++finished, plan.n, syntheticCaseId(k));
+        return done;
+      }),
+    );
     const fix = iceballMeanFixup(
       plan,
       ice.toleranceMl,

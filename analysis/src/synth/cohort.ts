@@ -87,6 +87,11 @@ export interface SyntheticCohort {
   design: CohortDesign;
 }
 
+/** The case id at file position `k` (0-based): S01, S02, …, S100, … */
+export function syntheticCaseId(k: number): string {
+  return `S${String(k + 1).padStart(2, "0")}`;
+}
+
 /** A finished case as the cohort holds it (ids from the file position; images when the plan asks). */
 export function assembleSyntheticCase(
   plan: CohortPlan,
@@ -98,7 +103,7 @@ export function assembleSyntheticCase(
   const d = c.design;
   const r = finished.result;
   const out: SyntheticCase = {
-    caseId: `S${String(k + 1).padStart(2, "0")}`,
+    caseId: syntheticCaseId(k),
     patientId: "",
     design: d,
     tumor: c.tumor.mask,
