@@ -95,6 +95,7 @@ th[aria-sort=descending] .cm-sort::after{content:" ▼"}
 .cm-ws-view{margin:0}
 .cm-ws-canvas{display:block;width:100%;height:100%}
 .cm-ws-problem{color:#b00020}
+.cm-ws-results{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
 .cm-ws-problem:empty{display:none}
 button[aria-pressed=true]{outline:2px solid var(--theme-foreground-focus)}
 .sr-only{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}

@@ -1,7 +1,7 @@
 /**
  * The margin workstation: a whole case done in the browser, from the scans to the margins JSON, with
  * nothing uploaded (files are read with the File API; every computation is the analysis package's,
- * here).
+ * run here — the heavy ones in a Web Worker, workstationWorker.ts, so the page stays responsive).
  * 1. Open the pre- and post-ablation scans (NIfTI): each shown in its own NiiVue view, with a slice
  *    control and the choice of axial, coronal or sagittal.
  * 2. Outline the tumor on a few slices of the pre scan with NiiVue's drawing tools (the pen fills the
@@ -14,34 +14,29 @@
  * 4. Load the registration as a .tfm (ITK text) or JSON matrix, parsed by parseTransformText — the
  *    command line's parser; without one the scans share one frame.
  * 5. The margins (measureMargins, as `cryomargin margins`) at the threshold: MTM, its mask range, the
- *    minimum-margin point and octant, coverage, octants, volumes; the 3D view of the case pages.
+ *    minimum-margin point and octant, coverage, octants, volumes; the case pages' 3D view (caseView3d,
+ *    with the meshes caseMeshes builds from the masks), recoloured when only the threshold changes.
  * 6. Downloads: the masks (NIfTI on each scan's grid, written by NiiVue from the scan's own header),
  *    the transform (.tfm) and the margins JSON, by marginsJson — the writer `cryomargin margins` uses, so
  *    `cryomargin analyze` takes the file.
- * Every number a test reads carries `data-field` / `data-value`; the element's `workstation` property
- * gives tests the canvas position of a voxel and the last timings.
+ * Every number a test reads carries `data-field` / `data-value`; the results element says what it shows
+ * (`data-state` measuring/ready, `data-threshold`, `data-registration`); the element's `workstation`
+ * property gives tests the canvas position of a voxel and the last timings (round trips to the worker,
+ * as the user waits for them).
  */
 import {
   DEFAULT_THRESHOLD_MM,
-  finishTumorSegmentation,
   formatFixed,
   formatItkTransform,
   identityMat4,
-  interpolateShapeBased,
-  type MarginResult,
-  type MarginsJson,
-  type MaskVolume,
   type Mat4,
-  marginsJson,
-  measureMargins,
   parseTransformText,
-  planTumorInterpolation,
   type ScalarVolume,
-  segmentIceball,
   type Vec3,
-  voxelSpacingMm,
 } from "@cryomargin/analysis";
+import { type CaseView3d, caseView3d } from "./caseView3d.js";
 import { field, octantsTable } from "./caseViewer.js";
+import { COVERAGE_PALETTES } from "./palettes.js";
 import { el, percent } from "./report.js";
 import { Niivue } from "./vendor/niivue.js";
 import {
@@ -53,6 +48,38 @@ import {
   rasVoxelOf,
   scanVolume,
 } from "./workstationVolumes.js";
+import type {
+  WorkstationAnswers,
+  WorkstationMargins,
+  WorkstationReply,
+  WorkstationRequest,
+} from "./workstationWorker.js";
+
+/** The worker, and requests to it as promises: the answer and the round trip in ms. */
+function workstationWorker() {
+  const worker = new Worker(import.meta.resolve("./workstationWorker.js"), { type: "module" });
+  const pending = new Map<number, { resolve(reply: WorkstationReply): void }>();
+  let nextId = 1;
+  worker.onmessage = (event: MessageEvent<WorkstationReply>) => {
+    pending.get(event.data.id)?.resolve(event.data);
+    pending.delete(event.data.id);
+  };
+  return {
+    async call<K extends WorkstationRequest["kind"]>(
+      request: Extract<WorkstationRequest, { kind: K }>,
+    ): Promise<{ value: WorkstationAnswers[K]; ms: number }> {
+      const id = nextId++;
+      const start = performance.now();
+      const reply = await new Promise<WorkstationReply>((resolve) => {
+        pending.set(id, { resolve });
+        worker.postMessage({ id, request });
+      });
+      if (!reply.ok) throw new Error(reply.message);
+      return { value: reply.value as WorkstationAnswers[K], ms: performance.now() - start };
+    },
+    terminate: () => worker.terminate(),
+  };
+}
 
 /** Canvas size of each scan view, CSS pixels. */
 const VIEW_PX = 420;
@@ -119,6 +146,7 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     problem.textContent = messageOf(error);
   };
   const timings: WorkstationHandle["timings"] = { interpolateMs: null, iceballMs: null, marginsMs: null };
+  const worker = workstationWorker();
 
   // ---- the two scan views ----
   const makeView = (name: ViewName): ScanView => {
@@ -212,11 +240,13 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
   };
 
   // ---- state of the case ----
-  let tumor: { mask: Uint8Array; report: ReturnType<typeof finishTumorSegmentation>["report"] } | null = null;
+  let tumor: WorkstationAnswers["tumor"] | null = null;
   let ice: Uint8Array | null = null;
   let preToPost: Mat4 = identityMat4();
   let transformName = "identity (the scans share one frame)";
-  let measured: { result: MarginResult; json: MarginsJson } | null = null;
+  let measured: WorkstationMargins | null = null;
+  /** Bumped whenever a mask or the transform changes: the 3D view is rebuilt, not only recoloured. */
+  let geometryVersion = 0;
 
   // ---- step 1: files ----
   const fileInput = (id: string, label: string, accept: string, onFile: (f: File) => Promise<void>) => {
@@ -235,14 +265,14 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
   const preFile = fileInput("ws-pre-file", "Pre-ablation scan (NIfTI):", ".nii,.nii.gz,.gz", async (file) => {
     await openScan(pre, file);
     tumor = null;
-    measured = null;
+    geometryVersion++;
     say(`Pre scan ${file.name}: ${pre.volume?.dims.join(" × ")} voxels. Outline the tumor on a few slices.`);
     refresh();
   });
   const postFile = fileInput("ws-post-file", "Post-ablation scan (NIfTI):", ".nii,.nii.gz,.gz", async (file) => {
     await openScan(post, file);
     ice = null;
-    measured = null;
+    geometryVersion++;
     say(`Post scan ${file.name}: ${post.volume?.dims.join(" × ")} voxels. Click in the ice ball.`);
     refresh();
   });
@@ -265,27 +295,20 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
   undoButton.addEventListener("click", () => pre.nv.drawUndo());
   const interpolateButton = el("button", { type: "button", id: "ws-interpolate" }, "Interpolate");
   interpolateButton.addEventListener("click", () => {
-    try {
-      interpolate();
-    } catch (error) {
-      fail(error);
-    }
+    interpolate().catch(fail);
   });
 
-  const interpolate = () => {
+  const interpolate = async () => {
     if (!pre.scan || !pre.volume || !pre.rasIndex) throw new Error("open the pre-ablation scan first");
     const drawing = pre.nv.drawBitmap;
     if (!drawing) throw new Error("draw the tumor on a few slices of the pre scan first");
-    const start = performance.now();
+    say("Interpolating…");
     const layer = drawingToFileOrder(drawing, pre.rasIndex);
     const scribbles = Uint8Array.from(layer, (x) => (x === DRAWN ? 1 : 0));
-    const image = pre.volume;
-    const plan = planTumorInterpolation(image, { dims: image.dims, voxelToWorld: image.voxelToWorld, data: scribbles });
-    const spacing = voxelSpacingMm(image.voxelToWorld);
-    const interpolations = plan.jobs.map((job) => interpolateShapeBased(job.labels, image.dims, spacing, job.axis));
-    const result = finishTumorSegmentation(image, plan, interpolations);
-    timings.interpolateMs = performance.now() - start;
-    tumor = { mask: result.mask, report: result.report };
+    const { value: result, ms } = await worker.call<"tumor">({ kind: "tumor", image: pre.volume, scribbles });
+    timings.interpolateMs = ms;
+    tumor = result;
+    geometryVersion++;
     const shown = new Uint8Array(result.mask.length);
     for (let v = 0; v < shown.length; v++) shown[v] = scribbles[v] ? DRAWN : result.mask[v] ? SEGMENTED : 0;
     pre.nv.drawBitmap = fileOrderToDrawing(shown, pre.rasIndex);
@@ -294,9 +317,8 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     const s = result.report.slices;
     say(
       `Tumor: ${formatFixed(result.report.volumeMl, 2)} ml from outlines on ${s.axial.length} axial, ${s.coronal.length} coronal and ${s.sagittal.length} sagittal slices ` +
-        `(interpolated and refined in ${Math.round(timings.interpolateMs)} ms). Drawn voxels are red, the rest green; correct and interpolate again if needed.`,
+        `(interpolated and refined in ${Math.round(ms)} ms). Drawn voxels are red, the rest green; correct and interpolate again if needed.`,
     );
-    measured = null;
     refresh();
   };
 
@@ -310,33 +332,30 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     pressed = false;
     // NiiVue moves the crosshair on the press; the seed is where it stands when the button is released.
     requestAnimationFrame(() => {
-      try {
-        segmentIceAtCrosshair();
-      } catch (error) {
-        fail(error);
-      }
+      segmentIceAtCrosshair().catch(fail);
     });
   });
-  const segmentIceAtCrosshair = () => {
+  const segmentIceAtCrosshair = async () => {
     if (!post.scan || !post.volume || !post.rasIndex) return;
     const voxel = crosshairVoxel(post);
     const m = post.volume.voxelToWorld;
     const seed = [0, 1, 2].map(
       (r) => m[4 * r] * voxel[0] + m[4 * r + 1] * voxel[1] + m[4 * r + 2] * voxel[2] + m[4 * r + 3],
     ) as Vec3;
-    const start = performance.now();
-    const { mask, report } = segmentIceball(post.volume, [seed]);
-    timings.iceballMs = performance.now() - start;
+    say("Segmenting the ice ball…");
+    const { value, ms } = await worker.call<"iceball">({ kind: "iceball", image: post.volume, seedRas: seed });
+    const { mask, report } = value;
+    timings.iceballMs = ms;
     ice = mask;
+    geometryVersion++;
     const shown = new Uint8Array(mask.length);
     for (let v = 0; v < shown.length; v++) shown[v] = mask[v] ? ICE : 0;
     post.nv.drawBitmap = fileOrderToDrawing(shown, post.rasIndex);
     post.nv.refreshDrawing(true);
     say(
-      `Ice ball: ${formatFixed(report.volumeMl, 1)} ml from the seed at voxel ${voxel.join(", ")} (threshold ${formatFixed(report.threshold, 0)}; ${Math.round(timings.iceballMs)} ms).` +
+      `Ice ball: ${formatFixed(report.volumeMl, 1)} ml from the seed at voxel ${voxel.join(", ")} (threshold ${formatFixed(report.threshold, 0)}; ${Math.round(ms)} ms).` +
         (report.warnings.length > 0 ? ` Check: ${report.warnings.join("; ")}` : ""),
     );
-    measured = null;
     refresh();
   };
 
@@ -347,7 +366,7 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     if (!transformText) return;
     preToPost = parseTransformText(transformText.text, transformText.name, { invert: invertBox.checked });
     transformName = `${transformText.name}${invertBox.checked ? " (inverted)" : ""}`;
-    measured = null;
+    geometryVersion++;
     refresh();
   };
   const transformFile = fileInput(
@@ -376,26 +395,64 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     step: 0.5,
     value: DEFAULT_THRESHOLD_MM,
   });
-  thresholdInput.addEventListener("change", () => {
-    measured = null;
-    refresh();
-  });
-  const results = el("div", { class: "cm-ws-results" });
-  const measure = (): { result: MarginResult; json: MarginsJson } | null => {
-    if (!tumor || !ice || !pre.volume || !post.volume) return null;
-    if (measured) return measured;
+  thresholdInput.addEventListener("change", () => refresh());
+  const results = el("div", { class: "cm-ws-results", "aria-live": "polite" });
+  const numbers = el("div", { class: "cm-ws-numbers" });
+  const box3d = el("div", { class: "cm-view3d-box", style: `width:${VIEW_PX}px;height:${VIEW_PX}px` });
+  results.append(numbers, box3d);
+  let view3d: { view: CaseView3d; canvas: HTMLCanvasElement; version: number } | null = null;
+  const colors = () => {
+    const p = COVERAGE_PALETTES.standard;
+    return [p.green, p.yellow, p.red] as const;
+  };
+  /** The 3D view of a measurement: rebuilt when the masks or the transform changed, else recoloured. */
+  const show3d = async (m: WorkstationMargins, version: number, thresholdMm: number) => {
+    if (view3d && view3d.version === version) {
+      view3d.view.recolor(thresholdMm, colors());
+      return;
+    }
+    view3d?.canvas.getContext("webgl2")?.getExtension("WEBGL_lose_context")?.loseContext();
+    const canvas = el("canvas", { id: "ws-view3d", class: "cm-view3d", width: VIEW_PX, height: VIEW_PX });
+    box3d.replaceChildren(canvas);
+    // NiiVue's label font has ASCII glyphs only.
+    const view = await caseView3d(canvas, m.meshes, {
+      thresholdMm,
+      colors: colors(),
+      centroidRas: m.centroidRas,
+      minimumVertex: m.minimumVertex,
+      label: `MTM ${formatFixed(m.json.mtm_mm, 1)} mm, ${m.json.min_margin_octant}`,
+    });
+    view3d = { view, canvas, version };
+  };
+  /** Measures the margins in the worker when both masks exist (the last request wins). */
+  let measuring = 0;
+  const measure = async () => {
+    if (!tumor || !ice || !pre.volume || !post.volume) return;
+    const request = ++measuring;
+    const version = geometryVersion;
     const thresholdMm = Number(thresholdInput.value);
-    const tumorMask: MaskVolume = { dims: pre.volume.dims, voxelToWorld: pre.volume.voxelToWorld, data: tumor.mask };
-    const iceMask: MaskVolume = { dims: post.volume.dims, voxelToWorld: post.volume.voxelToWorld, data: ice };
-    const start = performance.now();
-    const result = measureMargins(tumorMask, iceMask, preToPost, { thresholdMm });
-    const json = marginsJson(result, result.warnings);
-    timings.marginsMs = performance.now() - start;
-    measured = { result, json };
-    return measured;
+    results.dataset.state = "measuring";
+    const { value, ms } = await worker.call<"margins">({
+      kind: "margins",
+      tumor: { dims: pre.volume.dims, voxelToWorld: pre.volume.voxelToWorld, data: tumor.mask },
+      iceball: { dims: post.volume.dims, voxelToWorld: post.volume.voxelToWorld, data: ice },
+      preToPost,
+      thresholdMm,
+    });
+    if (request !== measuring) return;
+    timings.marginsMs = ms;
+    measured = value;
+    numbers.replaceChildren(resultsElement(value));
+    marginsDownload.disabled = false;
+    await show3d(value, version, thresholdMm);
+    Object.assign(results.dataset, {
+      state: "ready",
+      threshold: String(thresholdMm),
+      registration: transformName,
+    });
   };
 
-  const resultsElement = (m: { result: MarginResult; json: MarginsJson }): HTMLElement => {
+  const resultsElement = (m: WorkstationMargins): HTMLElement => {
     const j = m.json;
     const definition = (term: string, ...value: (Node | string)[]) => [el("dt", {}, term), el("dd", {}, ...value)];
     const range = j.mtm_mask_range_mm;
@@ -486,31 +543,27 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     download("registration.tfm", formatItkTransform(preToPost), "text/plain"),
   );
   const marginsDownload = downloadButton("ws-download-margins", "margins.json", () => {
-    const m = measure();
-    if (m) download("margins.json", `${JSON.stringify(m.json, null, 2)}\n`, "application/json");
+    if (measured) download("margins.json", `${JSON.stringify(measured.json, null, 2)}\n`, "application/json");
   });
 
   /** Recomputes what the inputs allow and redraws the results. */
   function refresh(): void {
-    let m: { result: MarginResult; json: MarginsJson } | null = null;
-    try {
-      m = measure();
-    } catch (error) {
-      fail(error);
-    }
-    results.replaceChildren(
-      m
-        ? resultsElement(m)
-        : el(
-            "p",
-            { class: "cm-notes" },
-            "The margins appear here once the tumor is interpolated and the ice ball segmented.",
-          ),
-    );
     tumorDownload.disabled = !tumor;
     iceDownload.disabled = !ice;
     transformDownload.disabled = false;
-    marginsDownload.disabled = !m;
+    if (!tumor || !ice) {
+      measured = null;
+      marginsDownload.disabled = true;
+      numbers.replaceChildren(
+        el(
+          "p",
+          { class: "cm-notes" },
+          "The margins appear here once the tumor is interpolated and the ice ball segmented.",
+        ),
+      );
+      return;
+    }
+    measure().catch(fail);
   }
 
   // ---- layout ----
@@ -603,7 +656,9 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     timings,
   };
   invalidation?.then(() => {
-    for (const v of [pre, post]) v.nv.gl?.getExtension("WEBGL_lose_context")?.loseContext();
+    worker.terminate();
+    for (const v of [pre, post, ...(view3d ? [{ nv: view3d.view.nv }] : [])])
+      v.nv.gl?.getExtension("WEBGL_lose_context")?.loseContext();
   });
   return root;
 }

@@ -15,31 +15,19 @@ import { gzipSync } from "node:zlib";
 import {
   type AnalysisResults,
   analyzeCohort,
-  applyAffine,
   type CaseRecord,
-  coverageFractionsByArea,
   identityMat4,
-  invertAffine,
-  type MarginResult,
   type MarginsJson,
-  type MaskVolume,
-  type Mat4,
-  marchingCubes,
   marginResultFromJson,
   marginUncertainty,
   marginUncertaintyJson,
-  maskBounds,
   measureMargins,
-  minimumMarginVertex,
   OCTANT_NAMES,
   type OctantName,
   type ReproductionReport,
   reproduce,
-  smoothForDisplay,
   studyFigures,
   summarize,
-  tumorMarginMesh,
-  vertexAreasMm2,
 } from "@cryomargin/analysis";
 import type { CohortAnalysis } from "../../build/loaders/cohort/analyzeFolder.js";
 import { readPublishedValues } from "../../build/loaders/cohort/analyzeFolder.js";
@@ -47,7 +35,7 @@ import { cohortCaseFiles } from "../../build/loaders/cohort/measureCase.js";
 import { encodeNifti, type NiftiImage, readNiftiImage, scaledVoxelValues } from "../../build/loaders/io/nifti.js";
 import { readMaskFile } from "../../build/loaders/io/readMaskFile.js";
 import { readTransformFile } from "../../build/loaders/io/transform.js";
-import { encodeCaseMeshes } from "../components/caseMesh.js";
+import { caseMeshes, encodeCaseMeshes } from "../components/caseMesh.js";
 import type {
   CaseJson,
   OctantCohortRow,
@@ -270,71 +258,6 @@ function volumeFile(
   voxelToWorld: Float64Array,
 ): Uint8Array {
   return encodeNifti({ dims, voxelToWorld, data, description: "", auxFile: "", intentName: "" }, { gzip: true });
-}
-
-/** Display smoothing of the ice ball's mask surface (edge midpoints: a coarser staircase than the tumor's refined one). */
-const ICE_SMOOTHING_ITERATIONS = 20;
-const TUMOR_SMOOTHING_ITERATIONS = 10;
-
-/**
- * A mask on every other voxel of its first two axes (the same world frame: those columns of the matrix
- * doubled). For the translucent ice ball of the 3D view only: a third of the vertices, no visible loss
- * under the smoothing; no margin is read from it.
- */
-function everyOtherVoxelInPlane(mask: MaskVolume): MaskVolume {
-  const [nx, ny, nz] = mask.dims;
-  const dims: [number, number, number] = [Math.ceil(nx / 2), Math.ceil(ny / 2), nz];
-  const data = new Uint8Array(dims[0] * dims[1] * nz);
-  for (let k = 0; k < nz; k++)
-    for (let j = 0; j < dims[1]; j++)
-      for (let i = 0; i < dims[0]; i++)
-        data[i + dims[0] * (j + dims[1] * k)] = mask.data[2 * i + nx * (2 * j + ny * k)];
-  const voxelToWorld = Float64Array.from(mask.voxelToWorld);
-  for (let r = 0; r < 3; r++) {
-    voxelToWorld[4 * r] *= 2;
-    voxelToWorld[4 * r + 1] *= 2;
-  }
-  return { dims, voxelToWorld, data };
-}
-
-/**
- * The 3D view's meshes: the tumor's margin mesh (marching cubes of the mask at the engine's refined
- * surface, the engine's margin per vertex: analysis/src/margin/surfaceMesh.ts) and the ice ball's mask
- * surface brought into the pre-ablation frame (post → pre), both smoothed for display; and the class
- * fractions by surface area at the analysis threshold, shown beside the engine's by volume.
- */
-function caseMeshes(tumor: MaskVolume, iceball: MaskVolume, preToPost: Mat4, result: MarginResult) {
-  if (!result.tumorSurface) throw new Error("the margin engine returned no tumor surface");
-  const mesh = tumorMarginMesh(tumor, result.tumorSurface);
-  const areas = vertexAreasMm2(mesh.positionsMm, mesh.triangles, mesh.vertexCount);
-  const iceShown = everyOtherVoxelInPlane(iceball);
-  const ice = marchingCubes(iceShown, maskBounds(iceShown));
-  const postToPre = invertAffine(preToPost, "transform");
-  const icePre = new Float64Array(ice.positionsMm.length);
-  for (let v = 0; v < ice.vertexCount; v++) {
-    const p = applyAffine(postToPre, [ice.positionsMm[3 * v], ice.positionsMm[3 * v + 1], ice.positionsMm[3 * v + 2]]);
-    icePre.set(p, 3 * v);
-  }
-  // A rigid transform keeps the winding's orientation; smoothing moves positions only.
-  const min = minimumMarginVertex(mesh);
-  return {
-    encoded: {
-      tumor: {
-        positionsMm: smoothForDisplay(mesh.positionsMm, mesh.triangles, TUMOR_SMOOTHING_ITERATIONS),
-        marginsMm: mesh.marginsMm,
-        areasMm2: areas,
-        triangles: mesh.triangles,
-      },
-      ice: { positionsMm: smoothForDisplay(icePre, ice.triangles, ICE_SMOOTHING_ITERATIONS), triangles: ice.triangles },
-    },
-    summary: {
-      file: "mesh.bin.gz",
-      tumorVertices: mesh.vertexCount,
-      iceVertices: ice.vertexCount,
-      minimumVertex: min,
-      coverageByArea: coverageFractionsByArea(mesh, result.thresholdMm),
-    },
-  };
 }
 
 /**

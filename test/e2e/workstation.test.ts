@@ -229,14 +229,20 @@ describe("the margin workstation page", () => {
     const iceStatus = await page.textContent(".cm-ws-status");
 
     await page.setInputFiles("#ws-transform-file", join(CASE_DIR, "registration.tfm"));
-    await page.waitForSelector("[data-field=mtm]");
+    const ready = (threshold: number) =>
+      page.waitForSelector(
+        `.cm-ws-results[data-state=ready][data-registration="registration.tfm"][data-threshold="${threshold}"]`,
+      );
+    await ready(5);
     const afterTransform = await timing(page);
     // A recomputation: the threshold changed and back.
-    await page.fill("#ws-threshold", "4");
-    await page.dispatchEvent("#ws-threshold", "change");
-    await page.fill("#ws-threshold", "5");
-    await page.dispatchEvent("#ws-threshold", "change");
+    for (const threshold of [4, 5]) {
+      await page.fill("#ws-threshold", String(threshold));
+      await page.dispatchEvent("#ws-threshold", "change");
+      await ready(threshold);
+    }
     const timings = await timing(page);
+    expect(await page.locator("#ws-view3d").count()).toBe(1);
     const shownMtm = Number(await page.getAttribute("[data-field=mtm]", "data-value"));
 
     const files = {

@@ -1,0 +1,112 @@
+/**
+ * The margin workstation's computations in a Web Worker, so the page stays responsive while they run
+ * (each takes 0.1–1 s): the tumor from the drawing (planTumorInterpolation → interpolateShapeBased →
+ * finishTumorSegmentation), the ice ball from a seed (segmentIceball), and the margins with the 3D
+ * view's meshes (measureMargins with surface margins → marginsJson, caseMeshes). The page starts it as a
+ * module worker (`new Worker(import.meta.resolve("./workstationWorker.js"), { type: "module" })`, which
+ * Framework rewrites to the built module) and sends one request at a time per kind; each answer carries
+ * the request's id and the milliseconds the computation took here.
+ */
+import {
+  finishTumorSegmentation,
+  interpolateShapeBased,
+  type MarginsJson,
+  type MaskVolume,
+  type Mat4,
+  marginsJson,
+  measureMargins,
+  planTumorInterpolation,
+  type ScalarVolume,
+  segmentIceball,
+  type TumorSegmentation,
+  type Vec3,
+  voxelSpacingMm,
+} from "@cryomargin/analysis";
+import { type CaseMeshes, caseMeshes } from "./caseMesh.js";
+
+/** What the page asks. */
+export type WorkstationRequest =
+  | { kind: "tumor"; image: ScalarVolume; scribbles: Uint8Array }
+  | { kind: "iceball"; image: ScalarVolume; seedRas: Vec3 }
+  | { kind: "margins"; tumor: MaskVolume; iceball: MaskVolume; preToPost: Mat4; thresholdMm: number };
+
+/** The margins and what the 3D view shows. */
+export interface WorkstationMargins {
+  json: MarginsJson;
+  meshes: CaseMeshes;
+  minimumVertex: number;
+  centroidRas: Vec3;
+}
+
+/** What the worker answers to each kind. */
+export interface WorkstationAnswers {
+  tumor: { mask: Uint8Array; report: TumorSegmentation["report"] };
+  iceball: { mask: Uint8Array; report: ReturnType<typeof segmentIceball>["report"] };
+  margins: WorkstationMargins;
+}
+
+/** A message to the page: the answer, or the error's message (the analysis package's typed errors say what is wrong). */
+export type WorkstationReply =
+  | { id: number; ok: true; value: WorkstationAnswers[keyof WorkstationAnswers]; computeMs: number }
+  | { id: number; ok: false; message: string };
+
+/** Runs one request. */
+export function answer(request: WorkstationRequest): WorkstationAnswers[keyof WorkstationAnswers] {
+  switch (request.kind) {
+    case "tumor": {
+      const { image, scribbles } = request;
+      const plan = planTumorInterpolation(image, {
+        dims: image.dims,
+        voxelToWorld: image.voxelToWorld,
+        data: scribbles,
+      });
+      const spacing = voxelSpacingMm(image.voxelToWorld);
+      const interpolations = plan.jobs.map((job) => interpolateShapeBased(job.labels, image.dims, spacing, job.axis));
+      const { mask, report } = finishTumorSegmentation(image, plan, interpolations);
+      return { mask, report };
+    }
+    case "iceball":
+      return segmentIceball(request.image, [request.seedRas]);
+    case "margins": {
+      const { tumor, iceball, preToPost, thresholdMm } = request;
+      const result = measureMargins(tumor, iceball, preToPost, { thresholdMm, surfaceMargins: true });
+      const meshes = caseMeshes(tumor, iceball, preToPost, result);
+      const { tumor: t, ice } = meshes.encoded;
+      return {
+        json: marginsJson(result, result.warnings),
+        meshes: {
+          tumor: {
+            positionsMm: Float32Array.from(t.positionsMm),
+            marginsMm: Float32Array.from(t.marginsMm),
+            areasMm2: Float32Array.from(t.areasMm2),
+            triangles: Uint32Array.from(t.triangles),
+          },
+          ice: { positionsMm: Float32Array.from(ice.positionsMm), triangles: Uint32Array.from(ice.triangles) },
+        },
+        minimumVertex: meshes.summary.minimumVertex,
+        centroidRas: result.tumorCentroidRas,
+      };
+    }
+  }
+}
+
+/** The worker's global scope, as far as this module uses it. */
+interface WorkerScope {
+  onmessage: ((event: MessageEvent<{ id: number; request: WorkstationRequest }>) => void) | null;
+  postMessage(message: WorkstationReply): void;
+}
+
+// In a worker (no document), answer the page's messages.
+if (typeof document === "undefined" && typeof self !== "undefined") {
+  const scope = self as unknown as WorkerScope;
+  scope.onmessage = (event) => {
+    const { id, request } = event.data;
+    const start = performance.now();
+    try {
+      const value = answer(request);
+      scope.postMessage({ id, ok: true, value, computeMs: performance.now() - start });
+    } catch (error) {
+      scope.postMessage({ id, ok: false, message: error instanceof Error ? error.message : String(error) });
+    }
+  };
+}
