@@ -6,9 +6,9 @@
  * Same cohort and mode as the study data (src/data/siteEnv.ts); margins come from the shared cache.
  */
 import { reproductionToMarkdown } from "@cryomargin/analysis";
-import { analyzeCohortFolder } from "../build/loaders/cohort/analyzeFolder.js";
 import { siteAnalysis, siteNaming } from "./data/buildStudy.js";
-import { cohortExists, isPublishMode, marginCacheDir, siteCaseIds, siteCohortDir } from "./data/siteEnv.js";
+import { analyzeSiteCohort } from "./data/siteCohort.js";
+import { cohortExists, isPublishMode, siteCaseIds, siteCohortDir } from "./data/siteEnv.js";
 
 const FRONT_MATTER = "---\ntitle: Reproduction\n---\n\n# Reproduction report\n\n";
 const INTRO = [
@@ -22,7 +22,7 @@ async function page(): Promise<string> {
   const dir = siteCohortDir();
   const publish = isPublishMode();
   if (!cohortExists(dir)) return `${FRONT_MATTER}No cohort folder: nothing to compare.\n`;
-  const analysis = await analyzeCohortFolder(dir, { cacheDir: marginCacheDir() });
+  const analysis = await analyzeSiteCohort(dir);
   const ids = siteCaseIds(
     analysis.cases.map((c) => c.caseId),
     publish,

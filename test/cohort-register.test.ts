@@ -127,21 +127,32 @@ describe("a cohort with scans and no transform", () => {
       expect(second.stdout).toContain("registration: 2 of 7 cases registered by cryomargin (2 from cache)");
     });
 
-    it("margins --cohort registers the same way (here from the cache of its output folder) and writes the tfm beside its JSON", async () => {
+    it("margins --cohort (and --export) registers the same way (here from its output folder's cache) and writes the tfm beside its JSON", async () => {
+      // S01 (no transform) and S02 (its own) alone: margins --cohort reads only case_id
+      const pair = join(tmp.dir, "pair");
+      mkdirSync(join(pair, "cases"), { recursive: true });
+      writeFileSync(join(pair, "clinical.csv"), "case_id\nS01\nS02\n");
+      for (const caseId of ["S01", "S02"])
+        cpSync(join(cohort, "cases", caseId), join(pair, "cases", caseId), { recursive: true });
       const marginsOut = join(tmp.dir, "margins-out");
+      const exported = join(tmp.dir, "export");
       cpSync(join(out, ".cache", "registrations"), join(marginsOut, ".cache", "registrations"), { recursive: true });
-      const run = await runCliInProcess(["margins", "--cohort", cohort, "--out", marginsOut]);
+      const run = await runCliInProcess(["margins", "--cohort", pair, "--out", marginsOut, "--export", exported]);
       expect(run.status, run.stderr).toBe(0);
-      expect(run.stdout).toContain("registration: 2 of 7 cases registered by cryomargin (2 from cache)");
-      for (const caseId of REGISTERED) {
-        expect(readFileSync(join(marginsOut, "registrations", `${caseId}.tfm`), "utf8")).toBe(
-          readFileSync(join(out, "registrations", `${caseId}.tfm`), "utf8"),
-        );
+      expect(run.stdout).toContain(
+        `registration: 1 of 2 cases registered by cryomargin (1 from cache) → ${join(marginsOut, "registrations", "<case_id>.tfm")}; the other 1 use their registration.tfm`,
+      );
+      expect(readFileSync(join(marginsOut, "registrations", "S01.tfm"), "utf8")).toBe(
+        readFileSync(join(out, "registrations", "S01.tfm"), "utf8"),
+      );
+      for (const caseId of ["S01", "S02"]) {
         const json = JSON.parse(readFileSync(join(marginsOut, `${caseId}.json`), "utf8"));
         const analyzed = JSON.parse(readFileSync(join(out, "cases", `${caseId}.json`), "utf8"));
         expect(json.mtm_mm).toBe(analyzed.mtm_mm);
-        expect(json.registration.source).toBe("cryomargin register");
+        expect(json.registration).toEqual(analyzed.registration);
+        expect(existsSync(join(exported, caseId, "margins.seg.nrrd"))).toBe(true);
       }
+      expect(existsSync(join(marginsOut, "registrations", "S02.tfm"))).toBe(false);
     });
 
     it("a case that cannot be registered is a problem listed with the others; the refused analyze leaves OUT as it was", async () => {

@@ -11,7 +11,7 @@ import {
   type MarginsJson,
 } from "@cryomargin/analysis";
 import { analysisOutputFiles, analyzeCohortFolder, writeOutputFiles } from "../cohort/analyzeFolder.js";
-import { REGISTRATION_CACHE_PATH } from "../cohort/cohortRegistration.js";
+import { REGISTRATION_CACHE_PATH, registeredTransforms } from "../cohort/cohortRegistration.js";
 import { CliUsageError } from "../errors.js";
 import { writeFilesAtomic } from "../io/files.js";
 import { DEFAULT_MAX_IMAGE_MB } from "../io/nifti.js";
@@ -117,6 +117,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
           { thresholdMm, allowAffine: values["allow-affine"] === true, invert: values.invert === true },
           exportDir,
           terminalProgressBar(values.quiet === true),
+          registeredTransforms(analysis.registered, out),
         );
   const r = analysis.reproduction;
   const lines = [

@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_THRESHOLD_MM } from "@cryomargin/analysis";
 import { measureCohort, readCohortCaseIds, writeCohortMargins } from "../cohort/cohortMargins.js";
-import { cohortRegistrations, REGISTRATION_CACHE_PATH } from "../cohort/cohortRegistration.js";
+import { cohortRegistrations, REGISTRATION_CACHE_PATH, registeredTransforms } from "../cohort/cohortRegistration.js";
 import { type CaseOptions, measureCase } from "../cohort/measureCase.js";
 import { CliUsageError, CryomarginError } from "../errors.js";
 import { writeFilesAtomic } from "../io/files.js";
@@ -166,22 +166,18 @@ async function runCohort(cohortDir: string, outDir: string, measurement: CaseOpt
     onProgress: registrationProgressBar(),
   });
   const failedRegistration = new Map(registration.problems.map((p) => [p.caseId, p]));
-  const measured = await measureCohort(
+  const registered = registeredTransforms(registration.registered, outDir);
+  const measuredCases = await measureCohort(
     cohortDir,
     caseIds.filter((caseId) => !failedRegistration.has(caseId)),
     {
       options: measurement,
-      registered: new Map(
-        [...registration.registered].map(([caseId, r]) => [
-          caseId,
-          { preToPost: r.preToPost, tfm: join(outDir, r.json.tfm) },
-        ]),
-      ),
+      registered,
       threads: jobs,
       onProgress: terminalProgressBar(),
     },
   );
-  const byCase = new Map(measured.map((r) => [r.caseId, r]));
+  const byCase = new Map(measuredCases.map((r) => [r.caseId, r]));
   const results = caseIds.map((caseId, index) => {
     const failure = failedRegistration.get(caseId);
     const r = byCase.get(caseId);
@@ -199,7 +195,7 @@ async function runCohort(cohortDir: string, outDir: string, measurement: CaseOpt
   if (exportDir !== undefined) {
     const measured = results.filter((r) => r.error === undefined).map((r) => r.caseId);
     const { exportCohortCases } = await import("../cohort/exportCohort.js");
-    const written = exportCohortCases(cohortDir, measured, measurement, exportDir, terminalProgressBar());
+    const written = exportCohortCases(cohortDir, measured, measurement, exportDir, terminalProgressBar(), registered);
     process.stdout.write(`exported ${measured.length} cases (${written} files) to ${join(exportDir, "<case_id>")}\n`);
   }
   for (const line of registrationSummary(registration.registered, results.length, outDir))

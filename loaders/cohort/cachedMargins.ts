@@ -18,7 +18,12 @@ import { type CohortProblem, checkMarginsJson, cohortProblem, type MarginsJson }
 import { CryomarginError } from "../errors.js";
 import { type LoadedCohort, loadCohortFolder } from "./cohortFolder.js";
 import { measureCohort } from "./cohortMargins.js";
-import { type CaseRegistration, type CaseRegistrationJson, cohortRegistrations } from "./cohortRegistration.js";
+import {
+  type CaseRegistration,
+  type CaseRegistrationJson,
+  cohortRegistrations,
+  registeredTransforms,
+} from "./cohortRegistration.js";
 import { type CaseOptions, caseInputHash, cohortCaseFiles } from "./measureCase.js";
 
 /** A cache entry to write: its path and its JSON text. */
@@ -117,19 +122,14 @@ export async function measureCohortMargins(
   });
   problems.push(...registration.problems);
   cacheEntries.push(...registration.cacheEntries);
-  const registeredTransforms = new Map(
-    [...registration.registered].map(([caseId, r]) => [caseId, { preToPost: r.preToPost, tfm: r.json.tfm }]),
-  );
+  const registered = registeredTransforms(registration.registered);
   for (const caseId of caseIds) {
     if (!registration.sources.has(caseId) && registration.plan.get(caseId)?.source === "register") continue;
     let hash: string;
     const files = cohortCaseFiles(dir, caseId);
-    const registered = registeredTransforms.get(caseId);
+    const made = registered.get(caseId);
     try {
-      hash = caseInputHash(
-        registered ? { ...files, transform: registered.tfm, preToPost: registered.preToPost } : files,
-        options,
-      );
+      hash = caseInputHash(made ? { ...files, transform: made.tfm, preToPost: made.preToPost } : files, options);
     } catch (error) {
       if (!(error instanceof CryomarginError)) throw error;
       problems.push(caseProblem(dir, caseId, error.message, "error"));
@@ -147,7 +147,7 @@ export async function measureCohortMargins(
     const total = fromCache + toMeasure.length;
     const results = await measureCohort(dir, toMeasure, {
       options,
-      registered: registeredTransforms,
+      registered,
       threads,
       onProgress: onProgress && ((done, _n, caseId) => onProgress(offset + done, total, caseId)),
     });

@@ -39,6 +39,7 @@ import { projectPath } from "../projectRoot.js";
 import { MAX_ROTATION_DEG, MAX_TRANSLATION_MM, registerScans } from "../register/registerScans.js";
 import { checkMaskOnGrid, readScan } from "../register/scans.js";
 import type { CacheEntry } from "./cachedMargins.js";
+import type { RegisteredTransform } from "./cohortMargins.js";
 import { type CaseOptions, codeFingerprint, cohortCaseFiles } from "./measureCase.js";
 
 /** Where, under the output folder, the transforms cryomargin made are written (`<case_id>.tfm`). */
@@ -119,6 +120,22 @@ export interface CohortRegistrationOptions {
   threads?: number;
   /** Called after each registered case (a progress bar). */
   onProgress?: (done: number, total: number, caseId: string) => void;
+}
+
+/**
+ * The registrations made, as the measurement takes them (cohortMargins.ts `RegisteredTransform`): the
+ * matrix, and the transform's path under `outDir` (or relative to the output folder without it).
+ */
+export function registeredTransforms(
+  registered: ReadonlyMap<string, CaseRegistration>,
+  outDir?: string,
+): Map<string, RegisteredTransform> {
+  return new Map(
+    [...registered].map(([caseId, r]) => [
+      caseId,
+      { preToPost: r.preToPost, tfm: outDir === undefined ? r.json.tfm : join(outDir, r.json.tfm) },
+    ]),
+  );
 }
 
 /** The names of the files in a case's folder ([] when it has none). */

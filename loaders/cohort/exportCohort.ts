@@ -5,11 +5,12 @@
  */
 import { join } from "node:path";
 import { exportCase } from "../io/exportCase.js";
+import type { RegisteredTransform } from "./cohortMargins.js";
 import { type CaseOptions, cohortCaseFiles, measureCase } from "./measureCase.js";
 
 /**
  * Exports the cases `caseIds` of `cohortDir` into `exportDir/<case_id>/`; returns the number of files
- * written. Example: `exportCohortCases("data/cohort", ["S01"], {}, "export")` writes export/S01/margins.seg.nrrd, ….
+ * written. `registered`: the transforms cryomargin made for cases without registration.tfm. Example: `exportCohortCases("data/cohort", ["S01"], {}, "export")` writes export/S01/margins.seg.nrrd, ….
  */
 export function exportCohortCases(
   cohortDir: string,
@@ -17,10 +18,17 @@ export function exportCohortCases(
   options: CaseOptions,
   exportDir: string,
   onProgress?: (done: number, total: number, caseId: string) => void,
+  registered?: ReadonlyMap<string, RegisteredTransform>,
 ): number {
   let files = 0;
   caseIds.forEach((caseId, index) => {
-    const measured = measureCase(cohortCaseFiles(cohortDir, caseId), options, { keepInputs: true });
+    const made = registered?.get(caseId);
+    const caseFiles = cohortCaseFiles(cohortDir, caseId);
+    const measured = measureCase(
+      made ? { ...caseFiles, transform: made.tfm, preToPost: made.preToPost } : caseFiles,
+      options,
+      { keepInputs: true },
+    );
     if (measured.inputs === undefined) throw new Error("measureCase kept no inputs");
     files += exportCase(
       join(exportDir, caseId),

@@ -289,7 +289,8 @@ const MTM_AGREEMENT_MM = 0.006;
  * brought into the pre grid if present (both as 8-bit grey), the masks (the page traces the outlines),
  * the per-voxel margins (float32, NaN outside the tumor) from which the page colours coverage at any
  * threshold, and the 3D view's meshes (mesh.bin.gz). The margin engine is run again with per-voxel and
- * surface margins; its MTM must equal the CLI's or the build stops.
+ * surface margins; its MTM must equal the CLI's or the build stops. `registered`: the transform cryomargin
+ * made for a case without registration.tfm (the analysis's `registered`).
  */
 export function caseFiles(
   cohortDir: string,
@@ -297,13 +298,14 @@ export function caseFiles(
   row: SiteCaseRow,
   json: MarginsJson,
   naming: SiteNaming,
+  registered?: Mat4,
 ): StudyFile[] {
   const siteId = naming.siteIds.get(record.caseId) as string;
   const paths = cohortCaseFiles(cohortDir, record.caseId);
   // any accepted mask format (tumor.nrrd, segmentation.seg.nrrd, …), as the analysis read it
   const tumor = readMaskFile(paths.tumor, { role: "tumor" }).mask;
   const iceball = readMaskFile(paths.iceball, { role: "iceball" }).mask;
-  const preToPost = readTransformFile(paths.transform);
+  const preToPost = registered ?? readTransformFile(paths.transform);
   const result = measureMargins(tumor, iceball, preToPost, {
     thresholdMm: json.threshold_mm,
     voxelMargins: true,

@@ -4,7 +4,7 @@
  * on every core. workerData names the cohort and how the site names its cases; each message is one case.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { CaseRecord, MarginsJson } from "@cryomargin/analysis";
+import type { CaseRecord, MarginsJson, Mat4 } from "@cryomargin/analysis";
 import type { SiteCaseRow } from "../components/study.js";
 import { caseFiles, type StudyFile, siteNaming } from "./buildStudy.js";
 
@@ -22,6 +22,8 @@ export interface CaseWorkerTask {
   record: CaseRecord;
   row: SiteCaseRow;
   json: MarginsJson;
+  /** The registration cryomargin made for a case without registration.tfm (pre → post RAS). */
+  preToPost?: Mat4;
 }
 
 export type CaseWorkerResult = { index: number; files: StudyFile[] } | { index: number; error: string };
@@ -31,7 +33,10 @@ const naming = siteNaming(data.cohortDir, data.cases, new Map(data.siteIds), dat
 parentPort?.on("message", (task: CaseWorkerTask) => {
   let result: CaseWorkerResult;
   try {
-    result = { index: task.index, files: caseFiles(data.cohortDir, task.record, task.row, task.json, naming) };
+    result = {
+      index: task.index,
+      files: caseFiles(data.cohortDir, task.record, task.row, task.json, naming, task.preToPost),
+    };
   } catch (error) {
     result = { index: task.index, error: (error as Error).message };
   }

@@ -29,6 +29,11 @@ export function marginCacheDir(): string {
   return join(PROJECT_ROOT, "src", ".observablehq", "cache", "_cryomargin-margins");
 }
 
+/** Cache of the registrations cryomargin makes for cases without registration.tfm, keyed like `analyze`'s. */
+export function registrationCacheDir(): string {
+  return join(PROJECT_ROOT, "src", ".observablehq", "cache", "_cryomargin-registrations");
+}
+
 export type SiteEnv = Partial<Record<"CRYOMARGIN_COHORT" | "CRYOMARGIN_PUBLISH", string>>;
 
 /** The cohort folder the site is built from (absolute). */

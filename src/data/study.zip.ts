@@ -17,12 +17,12 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { gunzipSync } from "node:zlib";
 import JSZip from "jszip";
-import { analyzeCohortFolder } from "../../build/loaders/cohort/analyzeFolder.js";
 import { decodeCaseMeshes } from "../components/caseMesh.js";
 import type { CaseJson, StudyUnavailable } from "../components/study.js";
 import { type StudyFile, siteAnalysis, siteNaming, studyJson } from "./buildStudy.js";
 import type { CaseWorkerData, CaseWorkerResult, CaseWorkerTask } from "./caseWorker.js";
-import { cohortExists, isPublishMode, marginCacheDir, PROJECT_ROOT, siteCaseIds, siteCohortDir } from "./siteEnv.js";
+import { analyzeSiteCohort } from "./siteCohort.js";
+import { cohortExists, isPublishMode, PROJECT_ROOT, siteCaseIds, siteCohortDir } from "./siteEnv.js";
 import { thumbnailSheet } from "./thumbnails.js";
 
 /** The archive's files for the cohort in the environment. */
@@ -43,7 +43,7 @@ async function studyFiles(): Promise<StudyFile[]> {
       { path: "thumbnails.json", content: JSON.stringify(layout) },
     ];
   }
-  const analysis = await analyzeCohortFolder(dir, { cacheDir: marginCacheDir() });
+  const analysis = await analyzeSiteCohort(dir);
   const siteIds = siteCaseIds(
     analysis.cases.map((c) => c.caseId),
     publish,
@@ -54,7 +54,14 @@ async function studyFiles(): Promise<StudyFile[]> {
   const tasks: CaseWorkerTask[] = analysis.cases.map((record, index) => {
     const json = analysis.margins.get(record.caseId);
     if (!json) throw new Error(`case ${naming.scrub(record.caseId)}: no measured margins`);
-    return { index, record, row: study.cases[index], json };
+    // a case cryomargin registered (no registration.tfm) is shown through the transform it made
+    return {
+      index,
+      record,
+      row: study.cases[index],
+      json,
+      preToPost: analysis.registered.get(record.caseId)?.preToPost,
+    };
   });
   const workerData: CaseWorkerData = {
     cohortDir: dir,
