@@ -27,6 +27,10 @@ export function registrationSummary(
   return [
     `registration: ${registered.size} of ${cases} cases registered by cryomargin (${fromCache} from cache) → ` +
       `${join(outDir, REGISTRATIONS_PATH, "<case_id>.tfm")}` +
-      (others > 0 ? `; the other ${others} use their registration.tfm` : ""),
+      (others === 1
+        ? "; the other case uses its registration.tfm"
+        : others > 1
+          ? `; the other ${others} use their registration.tfm`
+          : ""),
   ];
 }

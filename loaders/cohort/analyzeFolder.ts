@@ -246,13 +246,21 @@ export function registrationMethodText(sources: ReadonlyMap<string, CaseRegistra
         `(rigid, elastix 5.2 through @itk-wasm/elastix, post-ablation scan to pre-ablation scan, local to the tumor: ` +
         `its bounding box grown by ${COHORT_ROI_MARGIN_MM} mm; see the README); the transforms are in ${REGISTRATIONS_PATH}/<case_id>.tfm.`,
     );
-  if (supplied.length > 0)
-    parts.push(
-      `${registered.length > 0 ? `The other ${supplied.length}` : `All ${supplied.length}`} cases: the transform supplied with the cohort (registration.tfm)` +
-        (withScans > 0
-          ? `; ${withScans === supplied.length ? "they" : `${withScans} of them`} also hold pre- and post-ablation scans, which were not registered.`
-          : "."),
-    );
+  if (supplied.length > 0) {
+    const which =
+      registered.length === 0
+        ? `All ${supplied.length} cases`
+        : supplied.length === 1
+          ? "The other case"
+          : `The other ${supplied.length} cases`;
+    const scans =
+      withScans === 0
+        ? ""
+        : supplied.length === 1
+          ? "; it also holds pre- and post-ablation scans, which were not registered"
+          : `; ${withScans === supplied.length ? "they" : `${withScans} of them`} also hold${withScans === 1 ? "s" : ""} pre- and post-ablation scans, which were not registered`;
+    parts.push(`${which}: the transform supplied with the cohort (registration.tfm)${scans}.`);
+  }
   return parts.join(" ");
 }
 
