@@ -18,6 +18,7 @@ import {
   type CaseRecord,
   identityMat4,
   type MarginsJson,
+  type Mat4,
   marginResultFromJson,
   marginUncertainty,
   marginUncertaintyJson,
