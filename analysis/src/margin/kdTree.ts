@@ -112,6 +112,7 @@ export function nearestPoint(tree: PointTree, x: number, y: number, z: number, h
     best.d2 = dx * dx + dy * dy + dz * dz;
     best.t = t;
   }
+  cellOffset.fill(0);
   if (tree.count > 0) searchNearest(tree, null, 0, tree.count, x, y, z);
   return best.t < 0 ? -1 : tree.index[best.t];
 }
@@ -145,7 +146,20 @@ export function nearestDistanceSquared(): number {
   return best.d2;
 }
 
-/** The recursion of the nearest queries; `excluded` (by tree position, 1 = left out) or null for none. */
+/**
+ * Offsets (mm, per axis) from the query to the cell being searched: the cell's squared distance is their
+ * squared sum, a lower bound of any of its points' (Arya & Mount 1993, incremental distance). Set to 0
+ * at each query's start and restored on the way back up.
+ */
+const cellOffset = new Float64Array(3);
+
+/**
+ * The recursion of the nearest queries; `excluded` (by tree position, 1 = left out) or null for none.
+ * A far child is searched only when its cell, bounded by every split on the way down (not just this
+ * one), comes nearer than the best point so far. The squared sums are taken in x, y, z order like a
+ * point's, so a pruned cell cannot hold a point nearer in floating point either: the answer is the
+ * one the plain single-plane test gives, with fewer cells visited for queries far from the points.
+ */
 function searchNearest(
   tree: PointTree,
   excluded: Uint8Array | null,
@@ -184,13 +198,16 @@ function searchNearest(
   }
   // An excluded median still splits space: the pruning needs only its coordinate.
   const diff = (a === 0 ? x : a === 1 ? y : z) - xyz[3 * mid + a];
-  if (diff < 0) {
-    searchNearest(tree, excluded, lo, mid, x, y, z);
-    if (diff * diff < best.d2) searchNearest(tree, excluded, mid + 1, hi, x, y, z);
-  } else {
-    searchNearest(tree, excluded, mid + 1, hi, x, y, z);
-    if (diff * diff < best.d2) searchNearest(tree, excluded, lo, mid, x, y, z);
+  if (diff < 0) searchNearest(tree, excluded, lo, mid, x, y, z);
+  else searchNearest(tree, excluded, mid + 1, hi, x, y, z);
+  const previous = cellOffset[a];
+  cellOffset[a] = diff;
+  const far2 = cellOffset[0] * cellOffset[0] + cellOffset[1] * cellOffset[1] + cellOffset[2] * cellOffset[2];
+  if (far2 < best.d2) {
+    if (diff < 0) searchNearest(tree, excluded, mid + 1, hi, x, y, z);
+    else searchNearest(tree, excluded, lo, mid, x, y, z);
   }
+  cellOffset[a] = previous;
 }
 
 /**
@@ -222,6 +239,7 @@ export function nearestPointExcluding(
       best.t = t;
     }
   }
+  cellOffset.fill(0);
   if (tree.count > 0) searchNearest(tree, excluded, 0, tree.count, x, y, z);
   return best.t < 0 ? -1 : tree.index[best.t];
 }
