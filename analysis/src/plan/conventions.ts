@@ -85,10 +85,11 @@ export function mannWhitneyReport(
   label = "",
 ): TestReport {
   const result = mannWhitney(x, y, options);
+  const tooLarge = result.warnings.some((w) => w.code === "exact-too-large");
   return {
     ...result,
     test: "mann-whitney",
-    description: `${mannWhitneyMethodText(result)}${label ? ` (${label})` : ""}`,
+    description: `${mannWhitneyMethodText(result)}${label ? ` (${label}${tooLarge ? ": too large to enumerate" : ""})` : ""}`,
   };
 }
 

@@ -9,7 +9,8 @@
  *   σ² = nx·ny/12 · ((N+1) − Σ(t³ − t)/(N(N−1))) and CORRECTION = sign(W − nx·ny/2)·½ when `correct`.
  *   SPSS reports the asymptotic p without continuity correction (`exact: false, correct: false`).
  * - Conditional exact with ties (`exact: "conditional"`): the permutation distribution of the mid-rank
- *   sum given the observed ties, enumerated by dynamic programming (no sampling).
+ *   sum given the observed ties, enumerated by dynamic programming (no sampling) while it fits
+ *   CONDITIONAL_EXACT_MAX_CELLS / _STEPS; beyond, the normal approximation with warning `exact-too-large`.
  */
 import { normalLowerTail, normalUpperTail } from "./distributions.js";
 import { midRanks, tieGroupSizes } from "./ranks.js";
@@ -72,29 +73,49 @@ function twoSidedFromCounts(counts: Float64Array, observed: number, center: numb
   return Math.min(1, (2 * tail) / total);
 }
 
-/** Permutation distribution of 2·(rank sum of x) with mid-ranks (doubled to integers), by DP. */
-function conditionalExactP(ranks: readonly number[], nx: number, observedSum: number): number {
+/**
+ * Bound on the conditional exact enumeration: (m + 1)·(S + 1) counts held (m the smaller group's size, S
+ * the largest doubled rank sum it can reach) and N·m·S additions. Past it the normal approximation is
+ * used with the warning `exact-too-large` (memory and time would grow as N³ and N⁴ for a fixed LTP rate).
+ */
+export const CONDITIONAL_EXACT_MAX_CELLS = 4_000_000;
+export const CONDITIONAL_EXACT_MAX_STEPS = 400_000_000;
+
+/**
+ * Two-sided permutation p of the mid-rank sum of the smaller group given the ties, or null when the
+ * enumeration exceeds the bounds above. Doubled mid-ranks are integers d₁…d_N; h[k][s] counts the
+ * k-subsets with doubled sum s, built by the 0/1-knapsack recursion h[k][s] += h[k−1][s − dᵢ] (k
+ * descending, in place). p = P(|S − E| ≥ |s_obs − E|), E = m(N+1) (doubled), summing both tails (the
+ * permutation-test convention, as coin::wilcox_test); the same p whichever group is counted, since
+ * S_x − E_x = −(S_y − E_y).
+ */
+function conditionalExactP(ranks: readonly number[], nx: number): number | null {
+  const n = ranks.length;
   const doubled = ranks.map((r) => Math.round(2 * r));
-  const maxSum = doubled.reduce((a, b) => a + b, 0);
-  // h[k][s] = number of k-subsets with doubled rank sum s.
-  let h: Float64Array[] = Array.from({ length: nx + 1 }, () => new Float64Array(maxSum + 1));
-  h[0][0] = 1;
-  for (const d of doubled) {
-    const next = h.map((row) => row.slice());
-    for (let k = 1; k <= nx; k++) {
-      const src = h[k - 1];
-      const dst = next[k];
-      for (let s = 0; s + d <= maxSum; s++) if (src[s] !== 0) dst[s + d] += src[s];
+  const m = Math.min(nx, n - nx);
+  let observed = 0;
+  for (let i = 0; i < nx; i++) observed += doubled[i];
+  if (m !== nx) observed = doubled.reduce((a, b) => a + b, 0) - observed;
+  const largest = [...doubled].sort((a, b) => b - a);
+  let maxSum = 0;
+  for (let i = 0; i < m; i++) maxSum += largest[i];
+  const width = maxSum + 1;
+  if ((m + 1) * width > CONDITIONAL_EXACT_MAX_CELLS || n * m * width > CONDITIONAL_EXACT_MAX_STEPS) return null;
+  const h = new Float64Array((m + 1) * width);
+  h[0] = 1;
+  for (let i = 0; i < n; i++) {
+    const d = doubled[i];
+    for (let k = Math.min(m, i + 1); k >= 1; k--) {
+      const dst = k * width;
+      const src = (k - 1) * width;
+      for (let s = maxSum; s >= d; s--) h[dst + s] += h[src + s - d];
     }
-    h = next;
   }
-  const dist = h[nx];
+  const dist = h.subarray(m * width);
   let total = 0;
   for (const c of dist) total += c;
-  const obs = Math.round(2 * observedSum);
-  const mean2 = (nx * (ranks.length + 1)) | 0; // 2 · E[rank sum] = nx(N+1)
-  // Two-sided: P(|S − E| ≥ |s − E|) summing both tails, the permutation-test convention (as coin::wilcox_test).
-  const dev = Math.abs(obs - mean2);
+  const mean2 = m * (n + 1);
+  const dev = Math.abs(observed - mean2);
   let p = 0;
   for (let s = 0; s < dist.length; s++) if (dist[s] !== 0 && Math.abs(s - mean2) >= dev - 1e-9) p += dist[s];
   return Math.min(1, p / total);
@@ -124,19 +145,25 @@ export function mannWhitney(
   const base = { statistic: W, ci: null, confLevel: null, nx, ny, ties };
   const center = (nx * ny) / 2;
 
-  if (exact === "conditional") {
-    const p = conditionalExactP(ranks, nx, rankSumX);
-    return { ...base, p, z: Number.NaN, method: "exact-conditional", warnings: [] };
-  }
-  const wantExact = exact === "auto" ? nx < 50 && ny < 50 : exact;
+  const conditional = exact === "conditional" ? conditionalExactP(ranks, nx) : null;
+  if (conditional !== null)
+    return { ...base, p: conditional, z: Number.NaN, method: "exact-conditional", warnings: [] };
+  const wantExact = exact === "auto" ? nx < 50 && ny < 50 : exact === true;
   if (wantExact && !ties) {
     const counts = wilcoxonCounts(nx, ny);
     return { ...base, p: twoSidedFromCounts(counts, W, center), z: Number.NaN, method: "exact", warnings: [] };
   }
   const warnings =
-    wantExact && ties
-      ? [statsWarning("ties-no-exact", "cannot compute exact p-value with ties; normal approximation used (as R)")]
-      : [];
+    exact === "conditional"
+      ? [
+          statsWarning(
+            "exact-too-large",
+            `the exact conditional distribution is too large to enumerate (n = ${nx} + ${ny}); normal approximation used`,
+          ),
+        ]
+      : wantExact && ties
+        ? [statsWarning("ties-no-exact", "cannot compute exact p-value with ties; normal approximation used (as R)")]
+        : [];
 
   const N = nx + ny;
   const tieTerm = tieSizes.reduce((s, t) => s + t * t * t - t, 0) / (N * (N - 1));

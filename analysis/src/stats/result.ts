@@ -18,6 +18,8 @@
 export type StatsWarningCode =
   /** Exact p asked for, but the data have ties: the normal approximation was used (R does the same). */
   | "ties-no-exact"
+  /** Exact conditional p asked for, but its enumeration is too large: the normal approximation was used. */
+  | "exact-too-large"
   /** Both samples constant: the statistic is not defined. */
   | "constant-data"
   /** ROC: the cases do not rank above the controls in the direction given. */
