@@ -2,12 +2,12 @@
  * Bars: `cryomargin segment` ≤ 5 s per mask on a 256 × 256 × 60 scan, and the per-case
  * quality table on more synthetic cases than the test runs.
  *
- * 1. Speed: case 1 of the twin's design rendered on 256 × 256 × 60 grids (1.2 × 1.2 × 3.0 mm), written
+ * 1. Speed: case 1 of the twin's design rendered with partial volume on 256 × 256 × 60 grids (1.2 × 1.2 × 3.0 mm), written
  *    as .nii.gz with the simulated outlines; the whole command (Node start-up, reading, the worker's
  *    contour interpolation, refinement, writing) run 5 times per mask; medians.
- * 2. Quality: SEGMENT_BENCH_CASES cases (default 12) under the scan variants of the test (standard,
- *    noise × 2, ±20 % shading) and a point-spread variant (partial volume at the edges, which the
- *    rendered scans lack): Dice, HD95, MTM from the segmented vs the true masks.
+ * 2. Quality: SEGMENT_BENCH_CASES cases (default 12), rendered at voxel centres and with partial volume,
+ *    each under the scan variants of the test (standard, noise × 2, ±20 % shading): Dice, HD95, MTM
+ *    from the segmented vs the true masks.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -18,6 +18,7 @@ import { deepestPointRas, median, planSyntheticCohort, simulatedScribbles } from
 import { writeNiftiFile } from "../loaders/io/nifti.js";
 import {
   formatScoreTable,
+  type ScanRendering,
   type ScanVariant,
   type SegmentationScore,
   scanVariant,
@@ -31,7 +32,7 @@ const plan = planSyntheticCohort({ seed: 2030 });
 
 // 1. Speed on 256 × 256 × 60.
 {
-  const c = segmentationCase(plan, 0, [256, 256, 60]);
+  const c = segmentationCase(plan, 0, "partial volume", [256, 256, 60]);
   const dir = mkdtempSync(join(tmpdir(), "cryomargin-bench-segment-"));
   try {
     const files = {
@@ -81,20 +82,23 @@ const plan = planSyntheticCohort({ seed: 2030 });
 // 2. Quality table.
 {
   const n = Number(process.env.SEGMENT_BENCH_CASES ?? 12);
-  const variants: ScanVariant[] = ["standard", "noise x2", "shading ±20 %", "point spread"];
+  const variants: ScanVariant[] = ["standard", "noise x2", "shading ±20 %"];
+  const renderings: ScanRendering[] = ["voxel centres", "partial volume"];
   const scores: SegmentationScore[] = [];
-  for (let k = 0; k < n; k++) {
-    const c = segmentationCase(plan, k);
-    for (const v of variants) scores.push(scoreSegmentation(c, scanVariant(c, v, 7001 + k), v));
-  }
+  for (const rendering of renderings)
+    for (let k = 0; k < n; k++) {
+      const c = segmentationCase(plan, k, rendering);
+      for (const v of variants) scores.push(scoreSegmentation(c, scanVariant(c, v, 7001 + k), v));
+    }
   console.log(`\n${formatScoreTable(scores)}\n`);
-  for (const v of variants) {
-    const of = scores.filter((s) => s.variant === v);
-    const close = of.filter((s) => Math.abs(s.mtmSegmentedMm - s.mtmTrueMm) <= 1).length;
-    const min = (f: (s: SegmentationScore) => number) => Math.min(...of.map(f)).toFixed(4);
-    const max = (f: (s: SegmentationScore) => number) => Math.max(...of.map(f)).toFixed(2);
-    console.log(
-      `${v.padEnd(14)} tumor Dice min ${min((s) => s.tumorDice)}, HD95 max ${max((s) => s.tumorHd95Diagonals)} diagonals; ice Dice min ${min((s) => s.iceDice)}; |ΔMTM| ≤ 1 mm in ${close}/${of.length}, max ${max((s) => Math.abs(s.mtmSegmentedMm - s.mtmTrueMm))} mm; in-process median tumor ${median(of.map((s) => s.tumorMs)).toFixed(0)} ms, ice ${median(of.map((s) => s.iceMs)).toFixed(0)} ms`,
-    );
-  }
+  for (const rendering of renderings)
+    for (const v of variants) {
+      const of = scores.filter((s) => s.variant === v && s.rendering === rendering);
+      const close = of.filter((s) => Math.abs(s.mtmSegmentedMm - s.mtmTrueMm) <= 1).length;
+      const min = (f: (s: SegmentationScore) => number) => Math.min(...of.map(f)).toFixed(4);
+      const max = (f: (s: SegmentationScore) => number) => Math.max(...of.map(f)).toFixed(2);
+      console.log(
+        `${rendering.padEnd(15)} ${v.padEnd(14)} tumor Dice min ${min((s) => s.tumorDice)}, HD95 max ${max((s) => s.tumorHd95Diagonals)} diagonals; ice Dice min ${min((s) => s.iceDice)}; |ΔMTM| ≤ 1 mm in ${close}/${of.length}, max ${max((s) => Math.abs(s.mtmSegmentedMm - s.mtmTrueMm))} mm; in-process median tumor ${median(of.map((s) => s.tumorMs)).toFixed(0)} ms, ice ${median(of.map((s) => s.iceMs)).toFixed(0)} ms`,
+      );
+    }
 }

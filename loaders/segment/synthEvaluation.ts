@@ -12,7 +12,6 @@ import {
   createRandom,
   deepestPointRas,
   diceCoefficient,
-  type Ellipsoid,
   feasibleIceballVolumes,
   finishSyntheticCase,
   finishTumorSegmentation,
@@ -24,7 +23,6 @@ import {
   type Mat4,
   measureMargins,
   multiplyMat4,
-  type ProbeArray,
   perturbScan,
   planTumorInterpolation,
   prepareSyntheticCase,
@@ -38,9 +36,13 @@ import {
 } from "@cryomargin/analysis";
 import { interpolateContours } from "./contourInterpolation.js";
 
+/** How the scans are rendered: the tissue at each voxel centre, or the mean over each voxel (ScanOptions.partialVolume). */
+export type ScanRendering = "voxel centres" | "partial volume";
+
 /** One synthetic case ready for segmentation: scans and true masks on cropped grids. */
 export interface SegmentationCase {
   caseId: string;
+  rendering: ScanRendering;
   pre: ScanImage;
   post: ScanImage;
   tumorTruth: MaskVolume;
@@ -71,8 +73,14 @@ function centredBox(box: IndexBox, dims: [number, number, number]): IndexBox {
  * Case k of a cohort plan, rendered: the geometry as `cryomargin synth` makes it (the ice volume in the
  * middle of the case's feasible range, to a 2 ml tolerance), the scans and true masks on the case's
  * lattices cropped to the masks plus 45 mm — or, with `scanDims`, on grids of that size centred on them.
+ * The true masks hold the voxels whose centres are inside, whichever the rendering.
  */
-export function segmentationCase(plan: CohortPlan, k: number, scanDims?: [number, number, number]): SegmentationCase {
+export function segmentationCase(
+  plan: CohortPlan,
+  k: number,
+  rendering: ScanRendering = "voxel centres",
+  scanDims?: [number, number, number],
+): SegmentationCase {
   const c = prepareSyntheticCase(plan, k);
   const [lo, hi] = feasibleIceballVolumes(c);
   const finished = finishSyntheticCase(c, (lo + hi) / 2, { volumeTolMl: 2 });
@@ -86,46 +94,34 @@ export function segmentationCase(plan: CohortPlan, k: number, scanDims?: [number
   }
   const preGrid = croppedGrid(c.preGrid, preBox);
   const postGrid = croppedGrid(c.postGrid, postBox);
-  const scans = scansOf(
+  const scans = synthesizeScans(
     c.tumor.parts,
     finished.ice.parts,
     finished.ice.probes,
     c.preToPost,
     preGrid,
     postGrid,
-    plan.seed + k,
+    createRandom(plan.seed + k),
+    undefined,
+    { partialVolume: rendering === "partial volume" },
   );
   const tumorTruth = voxelizeUnion(c.tumor.parts, preGrid);
   const iceTruth = iceMask(finished.ice.parts, c.preToPost, postGrid);
   return {
     caseId: `S${String(k + 1).padStart(2, "0")}`,
-    ...scans,
+    rendering,
+    pre: scans.pre,
+    post: scans.post,
     tumorTruth: { dims: tumorTruth.dims, voxelToWorld: tumorTruth.voxelToWorld, data: tumorTruth.data },
     iceTruth,
     preToPost: c.preToPost,
   };
 }
 
-function scansOf(
-  tumor: readonly Ellipsoid[],
-  ice: readonly Ellipsoid[],
-  probes: ProbeArray,
-  preToPost: Mat4,
-  preGrid: GridSpec,
-  postGrid: GridSpec,
-  seed: number,
-): { pre: ScanImage; post: ScanImage } {
-  return synthesizeScans(tumor, ice, probes, preToPost, preGrid, postGrid, createRandom(seed));
-}
-
 /** The scan variants of the robustness check. */
-export type ScanVariant = "standard" | "noise x2" | "shading ±20 %" | "point spread";
+export type ScanVariant = "standard" | "noise x2" | "shading ±20 %";
 
-/**
- * A case's scans under a variant: the noise SD doubled (σ√3 added), a ±20 % linear shading across the
- * field, or a point spread of about one voxel (partial volume at the edges; the noise is then smoothed
- * too, SD × ≈ 0.4).
- */
+/** A case's scans under a variant: as rendered, the noise SD doubled (σ√3 added), or a ±20 % linear shading across the field. */
 export function scanVariant(
   c: SegmentationCase,
   variant: ScanVariant,
@@ -134,17 +130,14 @@ export function scanVariant(
   if (variant === "standard") return { pre: c.pre, post: c.post };
   const rng = createRandom(seed);
   const perturbation =
-    variant === "noise x2"
-      ? { addedNoiseSd: SCAN_NOISE_SD * Math.sqrt(3) }
-      : variant === "shading ±20 %"
-        ? { shadingAmplitude: 0.2 }
-        : { pointSpread: true };
+    variant === "noise x2" ? { addedNoiseSd: SCAN_NOISE_SD * Math.sqrt(3) } : { shadingAmplitude: 0.2 };
   return { pre: perturbScan(c.pre, perturbation, rng), post: perturbScan(c.post, perturbation, rng) };
 }
 
 /** One case's agreement with the truth, and the time each segmentation took. */
 export interface SegmentationScore {
   caseId: string;
+  rendering: ScanRendering;
   variant: ScanVariant;
   tumorDice: number;
   tumorHd95Mm: number;
@@ -180,6 +173,7 @@ export function scoreSegmentation(
   const iceMask = { ...c.iceTruth, data: ice };
   return {
     caseId: c.caseId,
+    rendering: c.rendering,
     variant,
     tumorDice: diceCoefficient(tumor, c.tumorTruth.data),
     tumorHd95Mm: hd95,
@@ -194,10 +188,10 @@ export function scoreSegmentation(
 
 /** The per-case table the test and the benchmark print. */
 export function formatScoreTable(scores: readonly SegmentationScore[]): string {
-  const header = "case  variant         tumor Dice  HD95 mm (diag)  ice Dice  MTM true  MTM seg  Δ mm";
+  const header = "case  rendering       variant         tumor Dice  HD95 mm (diag)  ice Dice  MTM true  MTM seg  Δ mm";
   const rows = scores.map(
     (s) =>
-      `${s.caseId.padEnd(5)} ${s.variant.padEnd(15)} ${s.tumorDice.toFixed(4).padStart(10)}  ${s.tumorHd95Mm.toFixed(2).padStart(7)} (${s.tumorHd95Diagonals.toFixed(2)})  ${s.iceDice.toFixed(4).padStart(8)}  ${s.mtmTrueMm.toFixed(2).padStart(8)}  ${s.mtmSegmentedMm.toFixed(2).padStart(7)}  ${(s.mtmSegmentedMm - s.mtmTrueMm).toFixed(2).padStart(5)}`,
+      `${s.caseId.padEnd(5)} ${s.rendering.padEnd(15)} ${s.variant.padEnd(15)} ${s.tumorDice.toFixed(4).padStart(10)}  ${s.tumorHd95Mm.toFixed(2).padStart(7)} (${s.tumorHd95Diagonals.toFixed(2)})  ${s.iceDice.toFixed(4).padStart(8)}  ${s.mtmTrueMm.toFixed(2).padStart(8)}  ${s.mtmSegmentedMm.toFixed(2).padStart(7)}  ${(s.mtmSegmentedMm - s.mtmTrueMm).toFixed(2).padStart(5)}`,
   );
   return [header, ...rows].join("\n");
 }

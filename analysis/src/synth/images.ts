@@ -4,10 +4,11 @@
  * fat, the tumor; on the post-ablation scan the same anatomy moved by the patient's motion, with the ice
  * ball and the probe shafts as signal voids. Intensities are arbitrary units in the range of a T2 HASTE
  * (fat ≈ 800, tumor ≈ 650, kidney ≈ 450, muscle ≈ 220), plus Gaussian noise (σ 18) and a smooth
- * coil-sensitivity shading. Voxel values are int16.
+ * coil-sensitivity shading. Voxel values are int16. By default each voxel shows the tissue at its
+ * centre; with `partialVolume` it is the mean over its volume, as on a real scan.
  *
- * Two optional departures make registration harder (`ScanOptions`; off by default, and then the
- * scans are exactly the plain ones): a T1-weighted-like post scan (fat bright, tumor darker than
+ * Three optional departures (`ScanOptions`; off by default): partial volume (harder segmentation), and
+ * two that make registration harder: a T1-weighted-like post scan (fat bright, tumor darker than
  * kidney, marrow brighter than muscle: an intensity map that is not monotone in the T2 one, so only
  * a statistical metric such as mutual information relates the two), and breathing — the body wall,
  * spine, back muscles and bowel-like soft tissue take another rigid pose than the kidneys, their
@@ -90,9 +91,19 @@ function segmentDistanceSquared(p: Vec3, a: Vec3, b: Vec3): number {
   return (ap[0] - t * ab[0]) ** 2 + (ap[1] - t * ab[1]) ** 2 + (ap[2] - t * ab[2]) ** 2;
 }
 
+/** Sub-samples per axis of a voxel that holds an edge (partial volume): 3 × 3 × 3 points. */
+const PARTIAL_VOLUME_SAMPLES = 3;
+
 /**
  * Renders one scan: each voxel centre is mapped to pre-ablation world by `gridToPre` (identity for the
  * pre scan, T⁻¹ for the post scan) and classified; `ice`/`probes` (pre world) darken the post scan.
+ *
+ * With `partialVolume`, a voxel's signal is the mean over its volume, so a voxel an edge runs through takes
+ * the mix of the tissues on either side, in proportion to their shares of the voxel (through a 3 mm
+ * slice as well as in plane). A voxel whose 26 neighbours' centres all hold its own tissue is uniform;
+ * any other is averaged over 3 × 3 × 3 points at the centres of its sub-boxes (the shares to 1/27).
+ * Then the coil shading and the noise: Gaussian noise of SD σ on tissue, its magnitude |N(0, σ)| in
+ * the air (a magnitude image of pure noise), one draw per voxel in index order.
  */
 function render(
   grid: GridSpec,
@@ -103,9 +114,10 @@ function render(
   probes: ProbeArray | null,
   contrast: Contrast = T2,
   gridToPreBody: Mat4 | null = null,
+  partialVolume = false,
 ): ScanImage {
   const [nx, ny, nz] = grid.dims;
-  const data = new Int16Array(nx * ny * nz);
+  const n = nx * ny * nz;
   const m = grid.voxelToWorld;
   const g = gridToPre;
   const b = gridToPreBody;
@@ -119,34 +131,64 @@ function render(
         ],
       ])
     : [];
-  let index = 0;
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++, index++) {
+  /** The tissue's signal (before shading and noise) at grid point (i, j, k), fractional indices allowed. */
+  const signalAt = (i: number, j: number, k: number): number => {
+    const wx = m[0] * i + m[1] * j + m[2] * k + m[3];
+    const wy = m[4] * i + m[5] * j + m[6] * k + m[7];
+    const wz = m[8] * i + m[9] * j + m[10] * k + m[11];
+    const x = g[0] * wx + g[1] * wy + g[2] * wz + g[3];
+    const y = g[4] * wx + g[5] * wy + g[6] * wz + g[7];
+    const z = g[8] * wx + g[9] * wy + g[10] * wz + g[11];
+    const bx = b ? b[0] * wx + b[1] * wy + b[2] * wz + b[3] : x;
+    const by = b ? b[4] * wx + b[5] * wy + b[6] * wz + b[7] : y;
+    let value = tissueAt(x, y, z, bx, by, anatomy.kidneys, anatomy.fat, anatomy.tumor, contrast);
+    if (value > 0 && ice && insideUnion(ice, x, y, z)) value = VOID;
+    if (value > 0 && shafts.length > 0) {
+      for (const [a, c] of shafts) if (segmentDistanceSquared([x, y, z], a, c) <= SHAFT_RADIUS_MM ** 2) value = VOID;
+    }
+    return value;
+  };
+  const centre = new Float32Array(n);
+  for (let k = 0, v = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++, v++) centre[v] = signalAt(i, j, k);
+  // Partial volume at the voxels next to a change of tissue.
+  const signal = partialVolume ? centre.slice() : centre;
+  const step = 1 / PARTIAL_VOLUME_SAMPLES;
+  const offsets = Array.from({ length: PARTIAL_VOLUME_SAMPLES }, (_, s) => (s + 0.5) * step - 0.5);
+  for (let k = 0, v = 0; partialVolume && k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, v++) {
+        let uniform = true;
+        for (let c = Math.max(0, k - 1); uniform && c <= Math.min(nz - 1, k + 1); c++)
+          for (let bb = Math.max(0, j - 1); uniform && bb <= Math.min(ny - 1, j + 1); bb++)
+            for (let a = Math.max(0, i - 1); a <= Math.min(nx - 1, i + 1); a++)
+              if (centre[a + nx * (bb + ny * c)] !== centre[v]) {
+                uniform = false;
+                break;
+              }
+        if (uniform) continue;
+        let sum = 0;
+        for (const dk of offsets)
+          for (const dj of offsets) for (const di of offsets) sum += signalAt(i + di, j + dj, k + dk);
+        signal[v] = sum / PARTIAL_VOLUME_SAMPLES ** 3;
+      }
+  const data = new Int16Array(n);
+  for (let k = 0, v = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, v++) {
+        // Coil shading: brighter toward the posterior coil, ±15% (organ frame y at the voxel centre).
         const wx = m[0] * i + m[1] * j + m[2] * k + m[3];
         const wy = m[4] * i + m[5] * j + m[6] * k + m[7];
         const wz = m[8] * i + m[9] * j + m[10] * k + m[11];
-        const x = g[0] * wx + g[1] * wy + g[2] * wz + g[3];
         const y = g[4] * wx + g[5] * wy + g[6] * wz + g[7];
-        const z = g[8] * wx + g[9] * wy + g[10] * wz + g[11];
-        const bx = b ? b[0] * wx + b[1] * wy + b[2] * wz + b[3] : x;
-        const by = b ? b[4] * wx + b[5] * wy + b[6] * wz + b[7] : y;
-        let value = tissueAt(x, y, z, bx, by, anatomy.kidneys, anatomy.fat, anatomy.tumor, contrast);
-        if (value > 0 && ice && insideUnion(ice, x, y, z)) value = VOID;
-        if (value > 0 && shafts.length > 0) {
-          for (const [a, b] of shafts)
-            if (segmentDistanceSquared([x, y, z], a, b) <= SHAFT_RADIUS_MM ** 2) value = VOID;
-        }
-        // Coil shading: brighter toward the posterior coil, ±15%.
         const shading = 1 + 0.15 * Math.tanh(-y / 120);
+        const value = signal[v];
         const noisy =
           value === 0
             ? Math.abs(SCAN_NOISE_SD * standardNormal(rng))
             : value * shading + SCAN_NOISE_SD * standardNormal(rng);
-        data[index] = Math.max(0, Math.min(32767, Math.round(noisy)));
+        data[v] = Math.max(0, Math.min(32767, Math.round(noisy)));
       }
-    }
-  }
   return { dims: [nx, ny, nz], voxelToWorld: grid.voxelToWorld, data };
 }
 
@@ -196,6 +238,12 @@ export interface ScanOptions {
    * 4 mm antero-posterior and 2 mm left-right, and a rotation of 0.5–2° about the body's axis origin.
    */
   breathing?: boolean;
+  /**
+   * Partial volume on both scans: each voxel the mean of the tissue over its volume (3 × 3 × 3 points
+   * where an edge runs through it), so the voxels along every edge hold mixed intensities, as on a real
+   * scan — across a 3 mm slice too. Off: each voxel shows the tissue at its centre.
+   */
+  partialVolume?: boolean;
 }
 
 /**
@@ -241,7 +289,7 @@ export function synthesizeScans(
   }
   const bodyPreToPost = options.breathing ? breathingBodyMotion(preToPost, rng) : preToPost;
   return {
-    pre: render(preScan, identityMat4(), anatomy, rng, null, null),
+    pre: render(preScan, identityMat4(), anatomy, rng, null, null, T2, null, options.partialVolume),
     post: render(
       postScan,
       invertAffine(preToPost, "transform"),
@@ -251,6 +299,7 @@ export function synthesizeScans(
       probes,
       options.postContrast === "t1" ? T1 : T2,
       options.breathing ? invertAffine(bodyPreToPost, "transform") : null,
+      options.partialVolume,
     ),
     bodyPreToPost,
   };

@@ -7,10 +7,6 @@
  * - Shading: a linear ramp of the intensity along a direction u across the field of view,
  *   I · (1 + a·(2t − 1)), t ∈ [0, 1] the voxel's position along u between the grid's extreme corners:
  *   ±a from one side to the other (a = 0.2 for ±20 %), as a receive-coil sensitivity would.
- * - Point spread: the scans are rendered at voxel centres, so an edge is a clean step with no partial
- *   volume. A separable [¼, ½, ¼] kernel along each grid axis (before noise and shading) spreads each
- *   voxel over its neighbours as an MR point-spread function of about one voxel would, so edge voxels
- *   take intermediate values.
  */
 import type { Vec3 } from "../margin/types.js";
 import type { Random } from "../stats/random.js";
@@ -25,27 +21,6 @@ export interface ScanPerturbation {
   shadingAmplitude?: number;
   /** World direction of the shading ramp (default: the grid's diagonal). */
   shadingDirectionRas?: Vec3;
-  /** Spread every voxel over its face neighbours by [¼, ½, ¼] along each axis. */
-  pointSpread?: boolean;
-}
-
-/** [¼, ½, ¼] along one axis (edges replicate the border voxel). */
-function spreadAlong(
-  values: Float32Array<ArrayBufferLike>,
-  dims: readonly [number, number, number],
-  axis: number,
-): Float32Array {
-  const stride = axis === 0 ? 1 : axis === 1 ? dims[0] : dims[0] * dims[1];
-  const out = new Float32Array(values.length);
-  for (let k = 0, v = 0; k < dims[2]; k++)
-    for (let j = 0; j < dims[1]; j++)
-      for (let i = 0; i < dims[0]; i++, v++) {
-        const c = [i, j, k][axis];
-        const before = c > 0 ? values[v - stride] : values[v];
-        const after = c < dims[axis] - 1 ? values[v + stride] : values[v];
-        out[v] = 0.25 * before + 0.5 * values[v] + 0.25 * after;
-      }
-  return out;
 }
 
 /** A new scan: `scan` with the perturbation applied, rounded and clamped to int16 ≥ 0. */
@@ -73,13 +48,11 @@ export function perturbScan(scan: ScanImage, perturbation: ScanPerturbation, rng
     lo = Math.min(lo, t);
     hi = Math.max(hi, t);
   }
-  let source: Float32Array<ArrayBufferLike> = Float32Array.from(scan.data);
-  if (perturbation.pointSpread) for (const axis of [0, 1, 2]) source = spreadAlong(source, scan.dims, axis);
   const data = new Int16Array(scan.data.length);
   for (let k = 0, v = 0; k < nz; k++)
     for (let j = 0; j < ny; j++)
       for (let i = 0; i < nx; i++, v++) {
-        let value = source[v];
+        let value: number = scan.data[v];
         if (a !== 0) {
           const p = world(i, j, k);
           const t = (p[0] * u[0] + p[1] * u[1] + p[2] * u[2] - lo) / (hi - lo || 1);
