@@ -1,7 +1,7 @@
 /**
  * Every case page of the built site in chromium (WebGL2 through SwiftShader, no GPU), one page after
  * another in one browser tab. For each case: the page transfers ≤ 2 MB; it shows what no page may show
- * (pageProblems: console errors, failed cells, foreign requests, capped tables) — pages.test.ts leaves
+ * (pageProblems: console errors, failed cells, foreign requests, capped tables) — site-report.test.ts leaves
  * the case pages to this file; the 3D view's screenshot is not blank (luminance standard deviation);
  * moving the threshold slider recolours the surface (share of pixels changed); with the ice ball, planes
  * and marker hidden, the surface colour at the marked minimum-margin point is its class's (the class of

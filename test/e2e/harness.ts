@@ -114,13 +114,21 @@ export async function ensureSiteBuilt({ timeoutMs = 240_000 } = {}): Promise<{ b
       await run("npm", ["run", "build"], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
       return { built: true, ms: performance.now() - start };
     } catch (error) {
-      const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
-      const tail = `${stdout}\n${stderr}`.trim().split("\n").slice(-30).join("\n");
-      throw new Error(`e2e: npm run build failed:\n${tail}`);
+      throw new Error(`e2e: npm run build ${buildFailure(error, timeoutMs)}`);
     } finally {
       rmSync(BUILD_LOCK, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Why a build run by execFile failed, with the last 30 lines of its output: "did not finish within N s"
+ * when the timeout killed it (its output then just stops), else "failed".
+ */
+export function buildFailure(error: unknown, timeoutMs: number): string {
+  const { stdout = "", stderr = "", killed = false } = error as { stdout?: string; stderr?: string; killed?: boolean };
+  const tail = `${stdout}\n${stderr}`.trim().split("\n").slice(-30).join("\n");
+  return `${killed ? `did not finish within ${timeoutMs / 1000} s (killed)` : "failed"}:\n${tail}`;
 }
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -19,7 +19,7 @@ import {
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { newestMtimeMs, ROOT } from "./harness.js";
+import { buildFailure, newestMtimeMs, ROOT } from "./harness.js";
 
 const run = promisify(execFile);
 
@@ -87,9 +87,7 @@ export async function buildIsolatedSite(
       },
     });
   } catch (error) {
-    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
-    const tail = `${stdout}\n${stderr}`.trim().split("\n").slice(-30).join("\n");
-    throw new Error(`e2e: isolated site build '${name}' failed:\n${tail}`);
+    throw new Error(`e2e: isolated site build '${name}' ${buildFailure(error, timeoutMs)}`);
   }
   writeFileSync(stampFile, stamp);
   return { dist, built: true, ms: performance.now() - start };
