@@ -3,7 +3,8 @@
  *
  *   DIR/clinical.csv                 one row per treated tumor (analysis/src/cohort/schema.ts)
  *   DIR/cohort.json                  name, synthetic or not, generator, seed, units, notes (optional)
- *   DIR/cases/<case_id>/tumor.nii.gz, iceball.nii.gz, registration.tfm  (pre.nii.gz, post.nii.gz optional)
+ *   DIR/cases/<case_id>/tumor.nii.gz, iceball.nii.gz, registration.tfm  (pre.nii.gz, post.nii.gz optional;
+ *                                    without registration.tfm both scans, which cryomargin registers)
  *
  * Reading it yields the typed clinical records and every problem found, in the one shape the pure
  * validator uses (`CohortProblem`), so `cryomargin validate` prints a single list and `analyze` refuses to

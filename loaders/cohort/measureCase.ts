@@ -215,7 +215,8 @@ export function engineFingerprint(): string {
 }
 
 /**
- * A content hash of everything a case's result depends on: the bytes of its input files, the options,
+ * A content hash of everything a case's result depends on: the bytes of its input files (for a case
+ * cryomargin registered, the ITK text of the transform it made instead of a transform file), the options,
  * the analysis package version and the engine's code (a changed engine re-measures). Hex SHA-256. Use it as a cache key:
  * equal hashes ⇒ equal results; a changed mask, transform or option ⇒ a new hash.
  * Missing files are InputFileErrors (nothing to hash).
