@@ -20,7 +20,7 @@
  *    the transform (.tfm) and the margins JSON, by marginsJson — the writer `cryomargin margins` uses, so
  *    `cryomargin analyze` takes the file.
  * Every number a test reads carries `data-field` / `data-value`; the results element says what it shows
- * (`data-state` measuring/ready, `data-threshold`, `data-registration`); the element's `workstation`
+ * (`data-state` measuring/ready, `data-threshold`, `data-registration`, `data-uncertainty`); the element's `workstation`
  * property gives tests the canvas position of a voxel and the last timings (round trips to the worker,
  * as the user waits for them).
  */
@@ -37,7 +37,7 @@ import {
 import { type CaseView3d, caseView3d } from "./caseView3d.js";
 import { field, octantsTable } from "./caseViewer.js";
 import { COVERAGE_PALETTES } from "./palettes.js";
-import { el, percent } from "./report.js";
+import { el, num, percent } from "./report.js";
 import { Niivue } from "./vendor/niivue.js";
 import {
   drawingToFileOrder,
@@ -396,6 +396,8 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     value: DEFAULT_THRESHOLD_MM,
   });
   thresholdInput.addEventListener("change", () => refresh());
+  const uncertaintyBox = el("input", { id: "ws-uncertainty", type: "checkbox" });
+  uncertaintyBox.addEventListener("change", () => refresh());
   const results = el("div", { class: "cm-ws-results", "aria-live": "polite" });
   const numbers = el("div", { class: "cm-ws-numbers" });
   const box3d = el("div", { class: "cm-view3d-box", style: `width:${VIEW_PX}px;height:${VIEW_PX}px` });
@@ -438,6 +440,7 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
       iceball: { dims: post.volume.dims, voxelToWorld: post.volume.voxelToWorld, data: ice },
       preToPost,
       thresholdMm,
+      uncertainty: uncertaintyBox.checked,
     });
     if (request !== measuring) return;
     timings.marginsMs = ms;
@@ -449,6 +452,7 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
       state: "ready",
       threshold: String(thresholdMm),
       registration: transformName,
+      uncertainty: String(uncertaintyBox.checked),
     });
   };
 
@@ -496,6 +500,15 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
           " red (by volume)",
         ),
         ...definition("Registration", transformName),
+        ...(j.uncertainty
+          ? definition(
+              "MTM under registration error",
+              field("mtm-p2_5", j.uncertainty.p2_5_mm, `${num(j.uncertainty.p2_5_mm, 2)}`),
+              " to ",
+              field("mtm-p97_5", j.uncertainty.p97_5_mm, `${num(j.uncertainty.p97_5_mm, 2)} mm`),
+              ` (95 % of ${j.uncertainty.samples} draws of ${j.uncertainty.translation_sd_mm} mm and ${j.uncertainty.rotation_sd_deg}° SD per axis; with the mask range ${num(j.uncertainty.with_mask_range_mm[0], 2)} to ${num(j.uncertainty.with_mask_range_mm[1], 2)} mm); P(MTM < 0) = ${num(j.uncertainty.p_below_0, 3)}`,
+            )
+          : []),
         ...definition(
           "Recomputed in",
           field("margins-ms", timings.marginsMs, `${Math.round(timings.marginsMs ?? 0)} ms`),
@@ -615,6 +628,12 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
       viewPanel(post, "post", "Post-ablation scan: click in the ice ball"),
     ),
     el("label", { class: "cm-control" }, "Coverage threshold (mm) ", thresholdInput),
+    el(
+      "label",
+      { class: "cm-control" },
+      uncertaintyBox,
+      " the MTM's interval under registration error (1 mm and 1° SD per axis, 200 draws: as cryomargin margins --uncertainty)",
+    ),
     results,
     el(
       "div",

@@ -14,6 +14,8 @@ import {
   type MaskVolume,
   type Mat4,
   marginsJson,
+  marginUncertainty,
+  marginUncertaintyJson,
   measureMargins,
   planTumorInterpolation,
   type ScalarVolume,
@@ -28,7 +30,18 @@ import { type CaseMeshes, caseMeshes } from "./caseMesh.js";
 export type WorkstationRequest =
   | { kind: "tumor"; image: ScalarVolume; scribbles: Uint8Array }
   | { kind: "iceball"; image: ScalarVolume; seedRas: Vec3 }
-  | { kind: "margins"; tumor: MaskVolume; iceball: MaskVolume; preToPost: Mat4; thresholdMm: number };
+  | {
+      kind: "margins";
+      tumor: MaskVolume;
+      iceball: MaskVolume;
+      preToPost: Mat4;
+      thresholdMm: number;
+      /** Also the MTM's interval under registration error, as `margins --uncertainty` with its defaults. */
+      uncertainty: boolean;
+    };
+
+/** `margins --uncertainty`'s defaults: 200 draws, 1° and 1 mm SD per axis (loaders/cli/args.ts). */
+export const UNCERTAINTY_DEFAULTS = { samples: 200, rotationSdDeg: 1, translationSdMm: 1 } as const;
 
 /** The margins and what the 3D view shows. */
 export interface WorkstationMargins {
@@ -70,10 +83,19 @@ export function answer(request: WorkstationRequest): WorkstationAnswers[keyof Wo
     case "margins": {
       const { tumor, iceball, preToPost, thresholdMm } = request;
       const result = measureMargins(tumor, iceball, preToPost, { thresholdMm, surfaceMargins: true });
+      if (result.fractionOutsideFieldOfView >= 1)
+        throw new Error(
+          "the tumor maps wholly outside the post-ablation scan through the registration, so whether the ice ball covers it cannot be known; check the transform and its direction (invert it)",
+        );
+      const json = marginsJson(result, result.warnings);
+      if (request.uncertainty)
+        json.uncertainty = marginUncertaintyJson(
+          marginUncertainty(tumor, iceball, preToPost, { thresholdMm, ...UNCERTAINTY_DEFAULTS }),
+        );
       const meshes = caseMeshes(tumor, iceball, preToPost, result);
       const { tumor: t, ice } = meshes.encoded;
       return {
-        json: marginsJson(result, result.warnings),
+        json,
         meshes: {
           tumor: {
             positionsMm: Float32Array.from(t.positionsMm),

@@ -6,8 +6,9 @@
  * (the outlines traced along the true mask's border, as a radiologist would); Interpolate; click in the
  * ice ball at its deepest point; load registration.tfm; download the masks, the transform and the
  * margins JSON. Checks:
- * - the margins JSON the page shows and downloads equals, key for key, what `cryomargin margins`
- *   (measureCase, the CLI's function) gives on the downloaded masks and transform;
+ * - the margins JSON the page shows and downloads (with the MTM's interval under registration error)
+ *   equals, key for key, what `cryomargin margins --uncertainty` (measureCase, the CLI's function) gives
+ *   on the downloaded masks and transform;
  * - interpolation + refinement ≤ 3 s and the margin recomputation (a threshold change) ≤ 1 s, as the page
  *   timed them in chromium;
  * - nothing leaves the browser: no request to another host, and once the page has loaded, every request
@@ -235,9 +236,9 @@ describe("the margin workstation page", () => {
     const iceStatus = await page.textContent(".cm-ws-status");
 
     await page.setInputFiles("#ws-transform-file", join(CASE_DIR, "registration.tfm"));
-    const ready = (threshold: number) =>
+    const ready = (threshold: number, uncertainty = false) =>
       page.waitForSelector(
-        `.cm-ws-results[data-state=ready][data-registration="registration.tfm"][data-threshold="${threshold}"]`,
+        `.cm-ws-results[data-state=ready][data-registration="registration.tfm"][data-threshold="${threshold}"][data-uncertainty="${uncertainty}"]`,
       );
     await ready(5);
     const afterTransform = await timing(page);
@@ -248,6 +249,10 @@ describe("the margin workstation page", () => {
       await ready(threshold);
     }
     const timings = await timing(page);
+    // With the MTM's interval under registration error (as `margins --uncertainty`).
+    await page.check("#ws-uncertainty");
+    await ready(5, true);
+    const withUncertainty = await timing(page);
     expect(await page.locator("#ws-view3d").count()).toBe(1);
     const shownMtm = Number(await page.getAttribute("[data-field=mtm]", "data-value"));
 
@@ -258,7 +263,10 @@ describe("the margin workstation page", () => {
       margins: await downloadFrom(page, "#ws-download-margins", "margins.json"),
     };
     const pageJson = JSON.parse(readFileSync(files.margins, "utf8"));
-    const cli = measureCase({ tumor: files.tumor, iceball: files.iceball, transform: files.transform }).json;
+    const cli = measureCase(
+      { tumor: files.tumor, iceball: files.iceball, transform: files.transform },
+      { uncertainty: { samples: 200, rotationSdDeg: 1, translationSdMm: 1 } },
+    ).json;
     const truthCli = measureCase({
       tumor: join(CASE_DIR, "tumor.nii.gz"),
       iceball: join(CASE_DIR, "iceball.nii.gz"),
@@ -288,7 +296,7 @@ describe("the margin workstation page", () => {
         `  tumor: Dice ${t.dice.toFixed(3)}, HD95 ${t.hd95Mm.toFixed(2)} mm (voxel diagonal ${Math.hypot(...voxelSpacingMm(tumor.voxelToWorld)).toFixed(2)} mm); axial slices ${axial.join(", ")}, sagittal ${sagittal}`,
         `  ice ball: Dice ${i.dice.toFixed(3)}, HD95 ${i.hd95Mm.toFixed(2)} mm (${iceStatus}; CLI warnings: ${cliIce.warnings.join("; ") || "none"})`,
         `  MTM shown ${shownMtm} mm; CLI on the downloaded masks ${cli.mtm_mm} mm; from the true masks ${truthCli.mtm_mm} mm`,
-        `  interpolate + refine ${timings.interpolateMs?.toFixed(0)} ms; ice ball ${timings.iceballMs?.toFixed(0)} ms; margins ${afterTransform.marginsMs?.toFixed(0)} ms (transform loaded), ${timings.marginsMs?.toFixed(0)} ms (threshold changed)`,
+        `  interpolate + refine ${timings.interpolateMs?.toFixed(0)} ms; ice ball ${timings.iceballMs?.toFixed(0)} ms; margins ${afterTransform.marginsMs?.toFixed(0)} ms (transform loaded), ${timings.marginsMs?.toFixed(0)} ms (threshold changed), ${withUncertainty.marginsMs?.toFixed(0)} ms (with 200 registration draws)`,
       ].join("\n"),
     );
 
