@@ -161,7 +161,7 @@ function corruptGzip(file: string, error: unknown): InputFileError {
  * giving at most ~1032× its length.
  */
 function inflateHead(raw: Uint8Array, file: string): Uint8Array {
-  for (let n = 4096; ; n *= 16) {
+  for (let n = 256; ; n *= 16) {
     const prefix = raw.subarray(0, Math.min(n, raw.length));
     let out: Buffer;
     try {
