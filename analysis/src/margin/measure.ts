@@ -55,17 +55,33 @@ export interface ReconstructedSurface {
   refine: RefineStats;
 }
 
+/** How a mask's surface is reconstructed. */
+export interface ReconstructOptions {
+  /**
+   * Read ragged rims on the mask's 0.5 iso-surface instead of fitting them (keepsMidpoint,
+   * refineSurface.ts): on for tumors, whose hand-drawn outlines the engine must not shave; off for ice
+   * balls, whose masks the phantom suites validate with the fit everywhere.
+   */
+  raggedRimsAsDrawn?: boolean;
+}
+
 /**
  * Sub-voxel surface of a mask: boundary-edge samples, area-vector normals, corrected-least-squares
  * quadric patches, then a smoothing pass (refineSurface.ts explains each step).
- * Example: `reconstructSurface(ice, maskBounds(ice))`, then `signedDistanceField(ice, samples, tree)`.
+ * Example: `reconstructSurface(ice, maskBounds(ice))`, then `signedDistanceField(ice, samples, tree)`;
+ * a tumor: `reconstructSurface(tumor, maskBounds(tumor), { raggedRimsAsDrawn: true })`.
  */
-export function reconstructSurface(mask: MaskVolume, bounds: MaskBounds): ReconstructedSurface {
+export function reconstructSurface(
+  mask: MaskVolume,
+  bounds: MaskBounds,
+  { raggedRimsAsDrawn = false }: ReconstructOptions = {},
+): ReconstructedSurface {
   const samples = extractSurfaceSamples(mask, bounds);
   const maxSpacing = Math.max(...samples.spacingMm);
   const midpointTree = buildPointTree(samples.points, samples.count);
   estimateAreaVectorNormals(samples, midpointTree, 2 * maxSpacing);
   const options = defaultRefineOptions(maxSpacing);
+  if (!raggedRimsAsDrawn) options.raggedThinShare = Number.POSITIVE_INFINITY;
   // A patch cannot usefully reach beyond the object: cap the window at 1.5 × the object's smallest
   // half-extent (a 12 mm tumor on 3 mm slices otherwise fits one quadric to all of itself, with a
   // measured −0.14 mm inward bias; capped, −0.04 mm).
@@ -232,7 +248,7 @@ export function measureMargins(
   const tumorVoxelMm3 = Math.abs(linearDeterminant(tumor.voxelToWorld));
   const iceVoxelMm3 = Math.abs(linearDeterminant(iceball.voxelToWorld));
   const centroid = maskCentroid(tumor, tumorBounds);
-  const tumorSurface = reconstructSurface(tumor, tumorBounds);
+  const tumorSurface = reconstructSurface(tumor, tumorBounds, { raggedRimsAsDrawn: true });
   const iceSurface = reconstructSurface(iceball, iceBounds);
   const probe = createMarginProbe(iceball, iceSurface, preToPost);
   for (const [surface, name] of [
@@ -286,8 +302,12 @@ export function measureMargins(
         `${CONCAVE_CREASE_WARNING} (it turns inward by ${angle.toFixed(0)}° within ${radiusMm.toFixed(1)} mm, as where two probes' ice meets); the narrowest part of such a crease falls between voxel centres, so the margin there may read high: ${rangeText}`,
       );
     }
-    const fallback = fallbackAtMinimum(tumorSurface, sampleMargins, mtmMm, minPoint, iceSurface, q);
-    if (fallback !== null) warnings.push(`${FALLBACK_AT_MINIMUM_WARNING}: ${fallback}; ${rangeText}`);
+    const fallback = fallbackAtMinimum(tumorSurface, sampleMargins, mtmMm, minPoint, iceSurface, q, probe.margin);
+    if (fallback !== null) {
+      warnings.push(
+        `${FALLBACK_AT_MINIMUM_WARNING}: ${fallback.description}; its voxel edges there allow a margin up to ${fallback.lowerByMm.toFixed(2)} mm lower; ${rangeText}`,
+      );
+    }
   }
 
   const voxels = voxelPass(tumor, tumorBounds, centroid, probe, thresholdMm, octantMin, options.voxelMargins === true);

@@ -19,6 +19,10 @@ export const SAMPLE_UNREFINED = 1;
 export const SAMPLE_AT_VOXEL_CENTRE = 2;
 /** Sample flag: the sample's inside voxel has outside neighbours on both sides along the edge's axis. */
 export const SAMPLE_THIN = 4;
+/** Sample flag: its outside voxel is a one-voxel gap along the edge's axis (inside voxels on both sides: a notch). */
+export const SAMPLE_NOTCH = 16;
+/** Sample flag: its patch's window is a ragged rim (refineSurface.ts, keepsMidpoint): the sample stays at its edge's midpoint. */
+export const SAMPLE_RAGGED = 8;
 
 /**
  * True when grid axis `a` is a slice axis: the coarsest axis of a grid at least 1.5 times coarser
@@ -49,7 +53,8 @@ export interface SurfaceSamples {
    * What each sample's position rests on (bits): {@link SAMPLE_UNREFINED} no local fit, still at its
    * edge's midpoint; {@link SAMPLE_AT_VOXEL_CENTRE} at an end of its edge (a voxel centre: the fit put
    * the surface beyond the edge and it was clamped there); {@link SAMPLE_THIN} its inside voxel is the
-   * only one along the edge's axis (a one-voxel-thick part: a spur, a bridge, a single-slice cap).
+   * only one along the edge's axis (a one-voxel-thick part: a spur, a bridge, a single-slice cap);
+   * {@link SAMPLE_RAGGED} on a ragged rim, kept at its edge's midpoint.
    */
   flags: Uint8Array;
   /** Area of the voxel face each edge crosses, mm² (voxel volume / spacing on that axis), per axis. */
@@ -75,7 +80,7 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
   // First pass counts, second fills: no growing arrays.
   let count = 0;
   const forEachCrossing = (
-    emit: (i: number, j: number, k: number, axis: number, dir: number, thin: boolean) => void,
+    emit: (i: number, j: number, k: number, axis: number, dir: number, thin: boolean, notch: boolean) => void,
   ) => {
     for (let k = bounds.min[2]; k <= bounds.max[2]; k++) {
       for (let j = bounds.min[1]; j <= bounds.max[1]; j++) {
@@ -88,12 +93,12 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
           const jHigh = j === ny - 1 || data[idx + nx] === 0;
           const kLow = k === 0 || data[idx - sliceStride] === 0;
           const kHigh = k === nz - 1 || data[idx + sliceStride] === 0;
-          if (iLow) emit(i, j, k, 0, -1, iHigh);
-          if (iHigh) emit(i, j, k, 0, 1, iLow);
-          if (jLow) emit(i, j, k, 1, -1, jHigh);
-          if (jHigh) emit(i, j, k, 1, 1, jLow);
-          if (kLow) emit(i, j, k, 2, -1, kHigh);
-          if (kHigh) emit(i, j, k, 2, 1, kLow);
+          if (iLow) emit(i, j, k, 0, -1, iHigh, i >= 2 && data[idx - 2] !== 0);
+          if (iHigh) emit(i, j, k, 0, 1, iLow, i < nx - 2 && data[idx + 2] !== 0);
+          if (jLow) emit(i, j, k, 1, -1, jHigh, j >= 2 && data[idx - 2 * nx] !== 0);
+          if (jHigh) emit(i, j, k, 1, 1, jLow, j < ny - 2 && data[idx + 2 * nx] !== 0);
+          if (kLow) emit(i, j, k, 2, -1, kHigh, k >= 2 && data[idx - 2 * sliceStride] !== 0);
+          if (kHigh) emit(i, j, k, 2, 1, kLow, k < nz - 2 && data[idx + 2 * sliceStride] !== 0);
         }
       }
     }
@@ -105,7 +110,7 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
   const axis = new Uint8Array(count);
   const flags = new Uint8Array(count);
   let n = 0;
-  forEachCrossing((i, j, k, a, dir, thin) => {
+  forEachCrossing((i, j, k, a, dir, thin, notch) => {
     for (let c = 0; c < 3; c++) {
       const e = dir * m[4 * c + a];
       edges[3 * n + c] = e;
@@ -113,7 +118,7 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
       normals[3 * n + c] = e / spacing[a];
     }
     axis[n] = a;
-    if (thin) flags[n] = SAMPLE_THIN;
+    flags[n] = (thin ? SAMPLE_THIN : 0) | (notch ? SAMPLE_NOTCH : 0);
     n++;
   });
   return {

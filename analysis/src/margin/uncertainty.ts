@@ -132,7 +132,7 @@ export function marginUncertainty(
   const seed = options.seed ?? 1;
   const tumorBounds = maskBounds(tumor);
   const centre = maskCentroid(tumor, tumorBounds);
-  const surface = reconstructSurface(tumor, tumorBounds).samples;
+  const surface = reconstructSurface(tumor, tumorBounds, { raggedRimsAsDrawn: true }).samples;
   const ice = reconstructSurface(iceball, maskBounds(iceball));
   const field = signedDistanceField(iceball, ice.samples, ice.tree);
   const n = surface.count;

@@ -120,7 +120,7 @@ export function tumorForDiameterAndVolume(
 
 /** The margin engine's reading of a mask's maximum diameter (its surface samples' largest distance). */
 export function engineDiameterMm(mask: MaskVolume): number {
-  const surface = reconstructSurface(mask, maskBounds(mask));
+  const surface = reconstructSurface(mask, maskBounds(mask), { raggedRimsAsDrawn: true });
   return maxPairwiseDistance(surface.samples.points, surface.samples.count);
 }
 
