@@ -94,6 +94,7 @@ const plan = planSyntheticCohort({ seed: 2030 });
   for (const rendering of renderings)
     for (const v of variants) {
       const of = scores.filter((s) => s.variant === v && s.rendering === rendering);
+      if (of.length === 0) continue;
       const close = of.filter((s) => Math.abs(s.mtmSegmentedMm - s.mtmTrueMm) <= 1).length;
       const min = (f: (s: SegmentationScore) => number) => Math.min(...of.map(f)).toFixed(4);
       const max = (f: (s: SegmentationScore) => number) => Math.max(...of.map(f)).toFixed(2);
