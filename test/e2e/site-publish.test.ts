@@ -7,7 +7,7 @@
  * free-text header fields. The canaries are first shown to be present in the inputs, and the scans to be
  * what the case pages show, so the test can fail. Screenshot: test-output/screenshots/site-publish-margins.png.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -29,7 +29,8 @@ const CANARY = "ZQXCANARY7";
 /** Case ids are CASE_CANARY01, CASE_CANARY02, … */
 const CASE_CANARY = "QWVCASEID";
 const COHORT = join(ROOT, "test-output", "site-publish-cohort");
-const CASES = 8;
+/** Enough for a shared patient (the last two tumors) and pseudonyms on every page; few, to build fast. */
+const CASES = 4;
 
 /** The file's bytes, and the decompressed bytes when it is gzip (magic 1f 8b). */
 function contents(path: string): Buffer[] {
@@ -54,7 +55,8 @@ describe("publish mode: no identifier or header free text reaches dist/", () => 
   beforeAll(async () => {
     await ensureChromium();
     // Deterministic: written once, so its mtimes do not force a rebuild on every run.
-    if (!existsSync(join(COHORT, "cases", `${CASE_CANARY}01`, "pre.nii.gz"))) {
+    const written = existsSync(join(COHORT, "cases")) ? readdirSync(join(COHORT, "cases")).length : 0;
+    if (written !== CASES || !existsSync(join(COHORT, "cases", `${CASE_CANARY}01`, "pre.nii.gz"))) {
       rmSync(COHORT, { recursive: true, force: true });
       writeSiteTestCohort(COHORT, { cases: CASES, canary: CANARY, caseIdPrefix: CASE_CANARY, seed: 11, images: true });
     }
