@@ -355,7 +355,7 @@ describe("phantom suite: MTM, volumes, diameter against exact answers", () => {
   }
 
   // 16 twins of 12 greedy pocket fills each, every fill an exact-distance search over the grown union
-  // (≈ 14 s CPU, most of the test's ≈ 18 s); the cases are the suite's above.
+  // (≈ 12 s CPU of the test's ≈ 15 s); the cases are the suite's above.
   it("multi-probe creases at 1.2 × 1.2 × 3.0 mm are below the mask's resolution: twins with identical masks; the engine reads within their range", () => {
     const { rows, bound } = twinRun("multi-probe unions, 1.2 × 1.2 × 3.0 mm", {
       seed: 7,
