@@ -11,6 +11,8 @@ export type ParsedCommandArgs = {
 
 import { parseDecimalNumber } from "@cryomargin/analysis";
 import { CliUsageError } from "../errors.js";
+import { readInputFile } from "../io/files.js";
+import { InputFileError } from "../io/inputErrors.js";
 
 export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
 
@@ -132,18 +134,55 @@ export function maxImageMbOption(values: ParsedCommandArgs["values"]): number | 
   return mb;
 }
 
-/** `--uncertainty [--samples N] [--rotation-sd-deg D] [--translation-sd-mm M]`, or undefined without --uncertainty. */
+/**
+ * The registration's own error estimate from a `cryomargin register --format json` report:
+ * `error_estimate.rotation_sd_deg` and `.translation_sd_mm` (finite, ≥ 0). Errors name the file.
+ */
+export function registrationErrorFromReport(path: string): { rotationSdDeg: number; translationSdMm: number } {
+  let report: unknown;
+  try {
+    report = JSON.parse(readInputFile(path).toString("utf8"));
+  } catch (error) {
+    if (error instanceof InputFileError) throw error;
+    throw new InputFileError(path, "bad-registration-report", `is not JSON (${(error as Error).message})`);
+  }
+  const estimate = (report as { error_estimate?: Record<string, unknown> } | null)?.error_estimate;
+  const rotation = estimate?.rotation_sd_deg;
+  const translation = estimate?.translation_sd_mm;
+  if (typeof rotation !== "number" || typeof translation !== "number" || !(rotation >= 0) || !(translation >= 0))
+    throw new InputFileError(
+      path,
+      "bad-registration-report",
+      "has no error_estimate with rotation_sd_deg and translation_sd_mm (numbers >= 0): give the JSON that `cryomargin register --format json` prints",
+    );
+  return { rotationSdDeg: rotation, translationSdMm: translation };
+}
+
+/**
+ * `--uncertainty [--samples N] [--registration-error REPORT] [--rotation-sd-deg D] [--translation-sd-mm M]`,
+ * or undefined without --uncertainty. The SDs: the flags if given, else the report's error estimate, else 1 and 1.
+ */
 export function uncertaintyOptions(
   values: ParsedCommandArgs["values"],
 ): { samples: number; rotationSdDeg: number; translationSdMm: number } | undefined {
-  const tuning = ["samples", "rotation-sd-deg", "translation-sd-mm"];
+  const tuning = ["samples", "rotation-sd-deg", "translation-sd-mm", "registration-error"];
   if (values.uncertainty !== true) {
     for (const name of tuning) if (values[name] !== undefined) throw new CliUsageError(`--${name} needs --uncertainty`);
     return undefined;
   }
   const samples = wholeNumberOption(values, "samples", 1, 200);
-  const rotationSdDeg = numberOption(stringOption(values, "rotation-sd-deg"), "rotation-sd-deg", 1);
-  const translationSdMm = numberOption(stringOption(values, "translation-sd-mm"), "translation-sd-mm", 1);
+  const reportFile = stringOption(values, "registration-error");
+  const estimate = reportFile === undefined ? undefined : registrationErrorFromReport(reportFile);
+  const rotationSdDeg = numberOption(
+    stringOption(values, "rotation-sd-deg"),
+    "rotation-sd-deg",
+    estimate?.rotationSdDeg ?? 1,
+  );
+  const translationSdMm = numberOption(
+    stringOption(values, "translation-sd-mm"),
+    "translation-sd-mm",
+    estimate?.translationSdMm ?? 1,
+  );
   if (!(rotationSdDeg >= 0) || !(translationSdMm >= 0))
     throw new CliUsageError("--rotation-sd-deg and --translation-sd-mm must be >= 0");
   return { samples, rotationSdDeg, translationSdMm };
@@ -155,6 +194,7 @@ export const UNCERTAINTY_OPTION_SPECS: OptionSpec = {
   samples: { type: "string" },
   "rotation-sd-deg": { type: "string" },
   "translation-sd-mm": { type: "string" },
+  "registration-error": { type: "string" },
 };
 
 /** The usage lines of the uncertainty options (margins and analyze). */
@@ -165,4 +205,6 @@ export const UNCERTAINTY_USAGE = [
   "  --samples N        Monte-Carlo draws (default 200)",
   "  --rotation-sd-deg D    SD of the rotation about each axis (default 1)",
   "  --translation-sd-mm M  SD of the translation along each axis (default 1)",
+  "  --registration-error FILE  take both SDs from `register --format json`'s error_estimate",
+  "                     (the spread of its refinement runs); --rotation-sd-deg/--translation-sd-mm override",
 ];

@@ -37,6 +37,10 @@ export const registerUsage = [
   "  --format json|text  what to print (default text: one line; json: matrix, metric, runs, time)",
 ].join("\n");
 
+/** How `error_estimate` is made (loaders/register/registerScans.ts, stage 5). */
+const REGISTRATION_ERROR_METHOD =
+  "spread of the refinement runs from perturbed starts (±1.5° and ±1.5 mm about the tumor centroid), fixed scan within roi-margin-mm of the tumor: pooled per-axis SD of their rotation vectors and of their displacement of the tumor centroid";
+
 const options: OptionSpec = {
   fixed: { type: "string" },
   moving: { type: "string" },
@@ -101,6 +105,15 @@ export async function runRegister(args: string[]): Promise<number> {
       iterations: r.iterations,
       seconds: Number(r.seconds.toFixed(2)),
     })),
+    error_estimate: result.errorEstimate
+      ? {
+          rotation_sd_deg: Number(result.errorEstimate.rotationSdDeg.toFixed(3)),
+          translation_sd_mm: Number(result.errorEstimate.translationSdMm.toFixed(3)),
+          runs: result.refined.length,
+          method: REGISTRATION_ERROR_METHOD,
+          use: "margins --uncertainty --registration-error <this JSON>",
+        }
+      : null,
     seconds: Number(result.seconds.toFixed(2)),
   };
   process.stdout.write(

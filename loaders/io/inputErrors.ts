@@ -53,7 +53,9 @@ export type InputProblem =
   /** Two files that must share a voxel grid (scribbles and their scan) do not. */
   | "grid-mismatch"
   /** A segmentation cannot start from the input: no drawn voxel, a seed off the scan or not in the ice ball. */
-  | "bad-segmentation-input";
+  | "bad-segmentation-input"
+  /** A `register --format json` report without a usable `error_estimate`. */
+  | "bad-registration-report";
 
 /**
  * An input file is wrong. `file` is the path as the user gave it; the message starts with it.

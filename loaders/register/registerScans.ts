@@ -17,6 +17,13 @@
  *    wasm interface, and its own metric cannot leave the void out, so the final choice is this one.
  * 4. Guard: a result turning by more than 20°, moving the tumor centre by more than 50 mm, or scoring
  *    no better than where it started is refused ("registration failed: …").
+ * 5. Error estimate: elastix runs again from 4 starts perturbed about the result (1.5° about one axis
+ *    and 1.5 mm along another, about the tumor centroid; 2 resolutions), alternately on the ROI box and on
+ *    the fixed voxels within `roiMarginMm` of the tumor; the spread of the result and these runs, in the
+ *    uncertainty model's terms (pooled per-axis SDs of rotation and of the tumor centroid's displacement,
+ *    analysis/src/register/rigid.ts `rigidSpread`), is the registration's own error estimate. It
+ *    measures how far the answer moves with the start and with the tissue the metric sees, not a bias
+ *    both ROIs share (see the README for how it compares with the true error on synthetic pairs).
  */
 import {
   applyAffine,
@@ -28,13 +35,17 @@ import {
   invertAffine,
   type MaskVolume,
   type Mat4,
+  maskBounds,
+  maskCentroid,
   multiplyMat4,
   normalizedMutualInformation,
   prepareNmiSamples,
   type RigidMotionSize,
+  type RigidSpread,
   regionOfInterest,
   rigidAbout,
   rigidMotionSize,
+  rigidSpread,
   type Vec3,
 } from "@cryomargin/analysis";
 import { CryomarginError } from "../errors.js";
@@ -56,6 +67,8 @@ export interface RegisterOptions {
   voidExclusionMm?: number;
   /** "roi" (default): the strategy above. "elastix-default": elastix's default rigid map alone, once (for comparison). */
   strategy?: "roi" | "elastix-default";
+  /** elastix runs from perturbed starts about the result, for its error estimate (default 4; 0 = none, no estimate). */
+  refineStarts?: number;
   /** Make the excluded void region uninformative for elastix too (default true; see `uninformative`). */
   fillVoid?: boolean;
   /** The moving image's file, for the error when the images do not overlap. */
@@ -80,6 +93,12 @@ export interface RegistrationResult {
   runs: { startOffsetMm: Vec3; nmi: number; iterations: number; seconds: number }[];
   /** Wall time, s. */
   seconds: number;
+  /** The result before the error estimate's runs (the same as fixedToMoving: those runs estimate, they do not replace). */
+  firstStage: Mat4;
+  /** The error estimate's runs (fixed → moving), each from a perturbed start. */
+  refined: Mat4[];
+  /** The spread of the result and the error estimate's runs (rigidSpread), or null without those runs. */
+  errorEstimate: RigidSpread | null;
 }
 
 /** A registration that ended where it must not be used. Exit 1. */
@@ -91,6 +110,9 @@ export class RegistrationFailedError extends CryomarginError {
 }
 
 export const MAX_ROTATION_DEG = 20;
+/** The error estimate's starts: the result turned by this about one axis and moved by PERTURBED_START_MM along another. */
+export const PERTURBED_START_DEG = 1.5;
+export const PERTURBED_START_MM = 1.5;
 export const MAX_TRANSLATION_MM = 50;
 
 /** elastix's default rigid map (Mattes MI, 3 resolutions, ASGD, 2048 random samples), as elastix 5.2 gives it, without the result image. */
@@ -194,7 +216,8 @@ export async function registerScans(
   if (mask && !box)
     throw new RegistrationFailedError("the region of interest (the mask's box) lies outside the fixed image");
   const fixedRoi: FloatVolume = box ? cropVolume(fixed.data, fixed.dims, fixed.voxelToWorld, box) : fixed;
-  const include = mask ? fartherThanFromMask(mask, options.voidExclusionMm ?? 10, fixedRoi) : undefined;
+  const outsideVoid = mask ? fartherThanFromMask(mask, options.voidExclusionMm ?? 10, fixedRoi) : undefined;
+  const include = outsideVoid;
   const fixedForElastix = include && options.fillVoid !== false ? uninformative(fixedRoi, include) : fixedRoi;
   const samples = prepareNmiSamples(fixedRoi, moving, { include });
   const coarse = prepareNmiSamples(fixedRoi, moving, { include, step: 2 });
@@ -247,6 +270,34 @@ export async function registerScans(
       }),
     );
     const best = runs.reduce((a, b) => (b.nmi > a.nmi ? b : a));
+    const refineStarts = options.strategy === "elastix-default" || !mask ? 0 : (options.refineStarts ?? 4);
+    const refined: Mat4[] = [];
+    let errorEstimate: RigidSpread | null = null;
+    if (refineStarts > 0 && mask && outsideVoid) {
+      // Stage 5, the error estimate: elastix again from starts perturbed about the result, alternately on
+      // the first stage's ROI box and on the fixed voxels within roiMarginMm of the tumor (a shell, the
+      // box's corners left out); the spread of these runs and the result is how far the answer moves
+      // with the start and with the tissue the metric sees.
+      const tumorCentre = maskCentroid(mask, maskBounds(mask));
+      const beyond = fartherThanFromMask(mask, roiMarginMm, fixedRoi);
+      const fixedShell = uninformative(fixedRoi, (i) => outsideVoid(i) && !beyond(i));
+      const degree = Math.PI / 180;
+      const refineMaps = parameterMaps.map((map) => ({ ...map, NumberOfResolutions: ["2"] }));
+      const results = await Promise.all(
+        Array.from({ length: refineStarts }, async (_, k) => {
+          const sign = k % 4 < 2 ? 1 : -1;
+          const omega: Vec3 = [0, 0, 0];
+          const t: Vec3 = [0, 0, 0];
+          omega[k % 3] = sign * PERTURBED_START_DEG * degree;
+          t[(k + 1) % 3] = -sign * PERTURBED_START_MM;
+          const start = multiplyMat4(best.fixedToMoving, rigidAbout(omega, tumorCentre, t));
+          const r = await pool.run(refineMaps, k % 2 === 0 ? fixedForElastix : fixedShell, reposed(moving, start));
+          return multiplyMat4(start, r.fixedToMoving);
+        }),
+      );
+      refined.push(...results);
+      errorEstimate = rigidSpread(best.fixedToMoving, [best.fixedToMoving, ...results], tumorCentre);
+    }
     const size = checkPlausibleMotion(best.fixedToMoving, centre);
     if (!(best.nmi + 1e-4 >= initialScore.nmi))
       throw new RegistrationFailedError(
@@ -261,6 +312,9 @@ export async function registerScans(
       roiBox: box,
       runs: runs.map((r) => ({ startOffsetMm: r.offset, nmi: r.nmi, iterations: r.iterations, seconds: r.seconds })),
       seconds: (performance.now() - started) / 1000,
+      firstStage: best.fixedToMoving,
+      refined,
+      errorEstimate,
     };
   } finally {
     await pool.close();
