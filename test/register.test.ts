@@ -48,6 +48,8 @@ describe("cryomargin register on plain synthetic pairs (data/cohort, T2/T2)", ()
         out,
         "--format",
         "json",
+        "--error-runs",
+        "2",
       ]);
       expect(run.status, run.stderr).toBe(0);
       const json = JSON.parse(run.stdout);
@@ -63,9 +65,9 @@ describe("cryomargin register on plain synthetic pairs (data/cohort, T2/T2)", ()
       expect(tre).toBeLessThanOrEqual(1.5);
       const mtm = (m: Float64Array) => measureMargins(tumor, iceball, m).mtmMm;
       expect(Math.abs(mtm(estimated) - mtm(truth))).toBeLessThanOrEqual(0.5);
-      // The error estimate: the spread of 4 refinement runs and the result, in margins --uncertainty's terms.
+      // The error estimate: the spread of 2 runs from perturbed starts and the result, in margins --uncertainty's terms.
       const estimate = json.error_estimate;
-      expect(estimate.runs).toBe(4);
+      expect(estimate.runs).toBe(2);
       expect(estimate.rotation_sd_deg).toBeGreaterThan(0);
       expect(estimate.translation_sd_mm).toBeGreaterThan(0);
       const report = join(dirname(out), "register.json");

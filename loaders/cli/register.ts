@@ -15,7 +15,14 @@ import { readMaskFile } from "../io/readMaskFile.js";
 import { formatItkTransform, readTransformFile } from "../io/transform.js";
 import { registerScans } from "../register/registerScans.js";
 import { checkMaskOnGrid, readScan } from "../register/scans.js";
-import { choiceOption, numberOption, type OptionSpec, parseCommandArgs, stringOption } from "./args.js";
+import {
+  choiceOption,
+  numberOption,
+  type OptionSpec,
+  parseCommandArgs,
+  stringOption,
+  wholeNumberOption,
+} from "./args.js";
 import type { Subcommand } from "./registry.js";
 
 export const registerUsage = [
@@ -34,7 +41,9 @@ export const registerUsage = [
   "  --roi-margin-mm MM  ROI = the mask's bounding box grown by MM (default 30)",
   "  --initial FILE      start from this transform (ITK text or JSON, pre → post; default identity)",
   "  --out FILE          where to write the ITK transform (.tfm)",
-  "  --format json|text  what to print (default text: one line; json: matrix, metric, runs, time)",
+  "  --error-runs N      elastix runs from perturbed starts for the error estimate (default 4; 0 = none)",
+  "  --format json|text  what to print (default text: one line; json: matrix, metric, runs, error",
+  "                      estimate, time)",
 ].join("\n");
 
 /** How `error_estimate` is made (loaders/register/registerScans.ts, stage 5). */
@@ -49,6 +58,7 @@ const options: OptionSpec = {
   initial: { type: "string" },
   out: { type: "string" },
   format: { type: "string" },
+  "error-runs": { type: "string" },
 };
 
 /** The rows of a Mat4 (4 × 4), rounded to 1e-9. */
@@ -75,7 +85,9 @@ export async function runRegister(args: string[]): Promise<number> {
   const mask = maskFile === undefined ? null : readMaskFile(maskFile).mask;
   if (mask && maskFile) checkMaskOnGrid(mask, maskFile, fixed, fixedFile);
   const initial = initialFile === undefined ? undefined : readTransformFile(initialFile);
-  const result = await registerScans(fixed, moving, mask, { roiMarginMm, initial, movingFile });
+  const refineStarts = wholeNumberOption(values, "error-runs", 0, 4);
+  if (refineStarts === 1) throw new CliUsageError("--error-runs must be 0 or at least 2 (a spread needs two runs)");
+  const result = await registerScans(fixed, moving, mask, { roiMarginMm, initial, movingFile, refineStarts });
   try {
     writeFileAtomic(out, formatItkTransform(result.fixedToMoving));
   } catch (error) {
