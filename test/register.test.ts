@@ -5,13 +5,15 @@
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import {
   applyAffine,
   axialGrid,
   createRandom,
   ellipsoidFromAxes,
   identityMat4,
+  maskBounds,
+  maskCentroid,
   measureMargins,
   patientMotion,
   rigidAbout,
@@ -33,7 +35,7 @@ const cohort = new URL("../data/cohort/cases/", import.meta.url).pathname;
 
 describe("cryomargin register on plain synthetic pairs (data/cohort, T2/T2)", () => {
   for (const caseId of ["S01"]) {
-    it(`${caseId}: TRE ≤ 1.5 mm, the .tfm reads back, the MTM within 0.5 mm of the true transform's, JSON clean; its error estimate feeds margins --uncertainty`, async () => {
+    it(`${caseId}: TRE ≤ 1.5 mm, the .tfm reads back, the MTM within 0.5 mm of the true transform's, JSON clean; no error estimate with --error-runs 0`, async () => {
       const dir = join(cohort, caseId);
       const out = join(mkdtempSync(join(tmpdir(), "cryomargin-register-")), "registration.tfm");
       const run = await runCliInProcess([
@@ -49,7 +51,7 @@ describe("cryomargin register on plain synthetic pairs (data/cohort, T2/T2)", ()
         "--format",
         "json",
         "--error-runs",
-        "2",
+        "0",
       ]);
       expect(run.status, run.stderr).toBe(0);
       const json = JSON.parse(run.stdout);
@@ -65,21 +67,8 @@ describe("cryomargin register on plain synthetic pairs (data/cohort, T2/T2)", ()
       expect(tre).toBeLessThanOrEqual(1.5);
       const mtm = (m: Float64Array) => measureMargins(tumor, iceball, m).mtmMm;
       expect(Math.abs(mtm(estimated) - mtm(truth))).toBeLessThanOrEqual(0.5);
-      // The error estimate: the spread of 2 runs from perturbed starts and the result, in margins --uncertainty's terms.
-      const estimate = json.error_estimate;
-      expect(estimate.runs).toBe(2);
-      expect(estimate.rotation_sd_deg).toBeGreaterThan(0);
-      expect(estimate.translation_sd_mm).toBeGreaterThan(0);
-      const report = join(dirname(out), "register.json");
-      writeFileSync(report, run.stdout);
-      const margins = await runCliInProcess([
-        "margins",
-        ...["--tumor", join(dir, "tumor.nii.gz"), "--iceball", join(dir, "iceball.nii.gz"), "--transform", out],
-        ...["--uncertainty", "--samples", "20", "--registration-error", report],
-      ]);
-      expect(margins.status, margins.stderr).toBe(0);
-      const u = JSON.parse(margins.stdout).uncertainty;
-      expect([u.rotation_sd_deg, u.translation_sd_mm]).toEqual([estimate.rotation_sd_deg, estimate.translation_sd_mm]);
+      // --error-runs 0: no error estimate (the hard pair below checks the estimate; the bench compares it with the true TRE).
+      expect(json.error_estimate).toBeNull();
     });
   }
 });
@@ -132,8 +121,7 @@ describe("registerScans on a hard pair (T1-like post scan, body wall moving apar
       voxelToWorld: s.voxelToWorld,
       data: Float32Array.from(s.data),
     });
-    // The error estimate's runs do not change the transform: left out here (the bench reports them).
-    const result = await registerScans(asFloat(scans.pre), asFloat(scans.post), tumor, { refineStarts: 0 });
+    const result = await registerScans(asFloat(scans.pre), asFloat(scans.post), tumor, { refineStarts: 2 });
     const points = tumorTargetPoints(tumor);
     // The body wall moved 5–15 mm apart from the kidney: registering to it would be far off.
     expect(targetRegistrationErrorMm(points, scans.bodyPreToPost, preToPost)).toBeGreaterThan(3);
@@ -150,6 +138,24 @@ describe("registerScans on a hard pair (T1-like post scan, body wall moving apar
     }
     const mtm = (m: Float64Array) => measureMargins(tumor, iceball, m).mtmMm;
     expect(Math.abs(mtm(result.fixedToMoving) - mtm(preToPost))).toBeLessThanOrEqual(largest + 0.3);
+    // The error estimate (the spread of the result and 2 runs from perturbed starts) implies a TRE of
+    // √(3σ_t² + 2σ_ω² · mean |p − c|²) over the same points. Its accuracy is the bench's to report; here
+    // only its order of magnitude against the true TRE (a degree/radian slip would be off by 57×).
+    const estimate = result.errorEstimate;
+    expect(estimate).not.toBeNull();
+    if (!estimate) return;
+    const c = maskCentroid(tumor, maskBounds(tumor));
+    let squaredRadius = 0;
+    for (let p = 0; p < points.length; p += 3)
+      squaredRadius += (points[p] - c[0]) ** 2 + (points[p + 1] - c[1]) ** 2 + (points[p + 2] - c[2]) ** 2;
+    squaredRadius /= points.length / 3;
+    const implied = Math.sqrt(
+      3 * estimate.translationSdMm ** 2 + 2 * ((estimate.rotationSdDeg * Math.PI) / 180) ** 2 * squaredRadius,
+    );
+    const tre = targetRegistrationErrorMm(points, result.fixedToMoving, preToPost);
+    console.log(`hard pair: TRE ${tre.toFixed(2)} mm, implied by the error estimate ${implied.toFixed(2)} mm`);
+    expect(implied).toBeGreaterThan(tre / 10);
+    expect(implied).toBeLessThan(tre * 10);
   });
 });
 
