@@ -201,14 +201,20 @@ export function raggedifyMask(mask: MaskVolume, rnd: () => number, bridged: bool
       }
     }
   }
+  // Boundaries are in-plane, so a slice without tumor has none (and draws nothing).
+  const sliceHasTumor = (k: number) => {
+    for (let v = nx * ny * k; v < nx * ny * (k + 1); v++) if (data[v]) return true;
+    return false;
+  };
   // Ragged edges: flip in-plane boundary voxels.
   const flips: number[] = [];
   for (let k = 0; k < nz; k++) {
+    if (!sliceHasTumor(k)) continue;
     for (let j = 0; j < ny; j++) {
       for (let i = 0; i < nx; i++) {
         const here = at(i, j, k);
-        let boundary = false;
-        for (const [di, dj] of inPlane) if (at(i + di, j + dj, k) !== here) boundary = true;
+        const boundary =
+          at(i + 1, j, k) !== here || at(i - 1, j, k) !== here || at(i, j + 1, k) !== here || at(i, j - 1, k) !== here;
         if (boundary && rnd() < 0.12) flips.push(i + nx * (j + ny * k));
       }
     }
@@ -217,6 +223,7 @@ export function raggedifyMask(mask: MaskVolume, rnd: () => number, bridged: bool
   // One-voxel spurs, straight out of the boundary in-plane.
   const boundaryVoxels: [number, number, number, number][] = [];
   for (let k = 0; k < nz; k++) {
+    if (!sliceHasTumor(k)) continue;
     for (let j = 0; j < ny; j++) {
       for (let i = 0; i < nx; i++) {
         if (!at(i, j, k)) continue;
