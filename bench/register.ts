@@ -92,7 +92,7 @@ async function runPair(dir: string, caseId: string, baselines: boolean): Promise
   const points = tumorTargetPoints(tumor);
   const tre = (m: Mat4) => targetRegistrationErrorMm(points, m, truth);
   const cpu0 = process.cpuUsage();
-  const ours = await registerScans(fixed, moving, tumor);
+  const ours = await registerScans(fixed, moving, tumor, { refineStarts: 4 });
   const cpu = process.cpuUsage(cpu0);
   const centre = maskCentroid(tumor, maskBounds(tumor));
   let squaredRadius = 0;

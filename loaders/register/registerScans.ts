@@ -17,9 +17,9 @@
  *    wasm interface, and its own metric cannot leave the void out, so the final choice is this one.
  * 4. Guard: a result turning by more than 20°, moving the tumor centre by more than 50 mm, or scoring
  *    no better than where it started is refused ("registration failed: …").
- * 5. Error estimate: elastix runs again from 4 starts perturbed about the result (1.5° about one axis
- *    and 1.5 mm along another, about the tumor centroid; 2 resolutions), alternately on the ROI box and on
- *    the fixed voxels within `roiMarginMm` of the tumor; the spread of the result and these runs, in the
+ * 5. Error estimate (when asked: `refineStarts`; `cryomargin register` asks for 4): elastix runs again
+ *    from starts perturbed about the result (1.5° about one axis and 1.5 mm along another, about the
+ *    tumor centroid; 2 resolutions), alternately on the ROI box and on the fixed voxels within `roiMarginMm` of the tumor; the spread of the result and these runs, in the
  *    uncertainty model's terms (pooled per-axis SDs of rotation and of the tumor centroid's displacement,
  *    analysis/src/register/rigid.ts `rigidSpread`), is the registration's own error estimate. It
  *    measures how far the answer moves with the start and with the tissue the metric sees, not a bias
@@ -67,7 +67,7 @@ export interface RegisterOptions {
   voidExclusionMm?: number;
   /** "roi" (default): the strategy above. "elastix-default": elastix's default rigid map alone, once (for comparison). */
   strategy?: "roi" | "elastix-default";
-  /** elastix runs from perturbed starts about the result, for its error estimate (default 4; 0 = none, no estimate). */
+  /** elastix runs from perturbed starts about the result, for its error estimate (default 0: none, no estimate; `register` asks for 4). */
   refineStarts?: number;
   /** Make the excluded void region uninformative for elastix too (default true; see `uninformative`). */
   fillVoid?: boolean;
@@ -270,7 +270,7 @@ export async function registerScans(
       }),
     );
     const best = runs.reduce((a, b) => (b.nmi > a.nmi ? b : a));
-    const refineStarts = options.strategy === "elastix-default" || !mask ? 0 : (options.refineStarts ?? 4);
+    const refineStarts = options.strategy === "elastix-default" || !mask ? 0 : (options.refineStarts ?? 0);
     const refined: Mat4[] = [];
     let errorEstimate: RigidSpread | null = null;
     if (refineStarts > 0 && mask && outsideVoid) {
