@@ -267,11 +267,14 @@ describe("octantCoverage", () => {
     const values = (spec.data as { values: Record<string, unknown>[] }).values;
     expect(values).toHaveLength(9);
     expect(values.filter((v) => v.caseId === "P02").map((v) => v.fraction)).toEqual([0.5, 0.3, 0.2]);
-    const encoding = spec.encoding as Record<
-      string,
-      { sort?: string[]; scale?: { range: string[]; domain: string[] } }
-    >;
-    expect(encoding.y.sort).toEqual(["P02", "P01", "P03"]);
+    const encoding = spec.encoding as Record<string, { sort?: unknown; scale?: { range: string[]; domain: string[] } }>;
+    // Bars in MTM order, by each case's position field.
+    expect(encoding.y.sort).toEqual({ field: "position", op: "min" });
+    expect(values.filter((v) => v.order === 0).map((v) => [v.caseId, v.position])).toEqual([
+      ["P02", 0],
+      ["P01", 1],
+      ["P03", 2],
+    ]);
     expect(encoding.color.scale?.range).toEqual([COVERAGE_COLORS.green, COVERAGE_COLORS.yellow, COVERAGE_COLORS.red]);
     expect(encoding.color.scale?.domain).toEqual(["≥ 5 mm", "0 to < 5 mm", "< 0 mm (uncovered)"]);
     expect(spec.description).toContain("1 case(s) are entirely green; 1 have uncovered (red) volume");

@@ -37,9 +37,12 @@ export function octantCoverage(rows: readonly CoverageRow[], options: OctantCove
   if (sortBy === "mtm") sorted.sort((a, b) => (a.mtmMm ?? Number.NaN) - (b.mtmMm ?? Number.NaN));
   if (sortBy === "red") sorted.sort((a, b) => b.coverage.fractionRed - a.coverage.fractionRed);
   const classes = coverageClassLabels(thresholdMm);
-  const values = sorted.flatMap((r) =>
+  // Each bar's place is a field (`position`), not a list of ids in the spec: vega compiles an explicit sort
+  // list into one expression, which overflows the call stack at about 1,000 cases.
+  const values = sorted.flatMap((r, position) =>
     [r.coverage.fractionGreen, r.coverage.fractionYellow, r.coverage.fractionRed].map((fraction, k) => ({
       caseId: r.caseId,
+      position,
       coverageClass: classes[k],
       order: k,
       fraction,
@@ -62,7 +65,7 @@ export function octantCoverage(rows: readonly CoverageRow[], options: OctantCove
     data: { values },
     mark: { type: "bar", stroke: "white", strokeWidth: 0.5 },
     encoding: {
-      y: { field: "caseId", type: "nominal", title: "Case", sort: sorted.map((r) => r.caseId) },
+      y: { field: "caseId", type: "nominal", title: "Case", sort: { field: "position", op: "min" } },
       x: {
         field: "fraction",
         type: "quantitative",
