@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import SiteBuildFirstSequencer from "./test/sequencer";
 
 export default defineConfig({
   resolve: {
@@ -15,6 +16,8 @@ export default defineConfig({
     // One test file per core. Vitest's default leaves a core to its own main process (cores − 1), which on
     // a 2-core machine runs every file one after another; the main process is idle while tests run.
     maxWorkers: availableParallelism(),
+    // The site build starts first and the browser files that need it run last (test/sequencer.ts).
+    sequence: { sequencer: SiteBuildFirstSequencer },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
