@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
-import SiteBuildFirstSequencer from "./test/sequencer";
+import SiteBuildFirstSequencer from "./test/sequencer.js";
 
 export default defineConfig({
   resolve: {
