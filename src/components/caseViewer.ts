@@ -57,6 +57,28 @@ export function field(name: string, value: number | null, text: string): HTMLEle
   return el("span", { "data-field": name, "data-value": value === null ? "NaN" : String(value) }, text);
 }
 
+/** A definition-list entry: the term, then its value. */
+export function definition(term: string, ...value: (Node | string)[]): HTMLElement[] {
+  return [el("dt", {}, term), el("dd", {}, ...value)];
+}
+
+/** The coverage entry at a threshold: the class fractions by volume, readable by tests as `green` … */
+export function coverageDefinition(
+  thresholdMm: number,
+  fractions: { green: number; yellow: number; red: number },
+  source: string,
+): HTMLElement[] {
+  return definition(
+    `Coverage at ${formatFixed(thresholdMm, 1)} mm`,
+    field("green", fractions.green, percent(fractions.green)),
+    " green, ",
+    field("yellow", fractions.yellow, percent(fractions.yellow)),
+    " yellow, ",
+    field("red", fractions.red, percent(fractions.red)),
+    ` red (${source})`,
+  );
+}
+
 /**
  * The octants table at a threshold: each octant's volume, minimum margin and class fractions (the
  * fractions readable by tests as `<octant>-green` …), the octant of the minimum margin underlined.
@@ -113,7 +135,6 @@ function numbersElement(c: CaseJson, coverage: CoverageMap, areas: CoverageFract
   const m = c.margins;
   const t = coverage.thresholdMm;
   const point = m.minMarginPointRas.map((v) => formatFixed(v, 1)).join(", ");
-  const definition = (term: string, ...value: (Node | string)[]) => [el("dt", {}, term), el("dd", {}, ...value)];
   const list = el(
     "dl",
     { class: "cm-case-numbers" },
@@ -122,14 +143,14 @@ function numbersElement(c: CaseJson, coverage: CoverageMap, areas: CoverageFract
     ...definition("Tumor volume", field("tumor-volume", m.tumorVolumeMl, `${formatFixed(m.tumorVolumeMl, 2)} ml`)),
     ...definition("Ice-ball volume", `${formatFixed(m.iceballVolumeMl, 1)} ml`),
     ...definition("Maximum tumor diameter", `${formatFixed(m.tumorMaxDiameterMm, 1)} mm`),
-    ...definition(
-      `Coverage at ${formatFixed(t, 1)} mm`,
-      field("green", coverage.overall.fractionGreen, percent(coverage.overall.fractionGreen)),
-      " green, ",
-      field("yellow", coverage.overall.fractionYellow, percent(coverage.overall.fractionYellow)),
-      " yellow, ",
-      field("red", coverage.overall.fractionRed, percent(coverage.overall.fractionRed)),
-      " red (by volume, the engine's)",
+    ...coverageDefinition(
+      t,
+      {
+        green: coverage.overall.fractionGreen,
+        yellow: coverage.overall.fractionYellow,
+        red: coverage.overall.fractionRed,
+      },
+      "by volume, the engine's",
     ),
     ...(areas
       ? definition(

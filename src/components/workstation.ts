@@ -35,9 +35,9 @@ import {
   type Vec3,
 } from "@cryomargin/analysis";
 import { type CaseView3d, caseView3d } from "./caseView3d.js";
-import { field, octantsTable } from "./caseViewer.js";
+import { coverageDefinition, definition, field, octantsTable } from "./caseViewer.js";
 import { COVERAGE_PALETTES } from "./palettes.js";
-import { el, num, percent } from "./report.js";
+import { el, num } from "./report.js";
 import { Niivue } from "./vendor/niivue.js";
 import {
   drawingToFileOrder,
@@ -458,7 +458,6 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
 
   const resultsElement = (m: WorkstationMargins): HTMLElement => {
     const j = m.json;
-    const definition = (term: string, ...value: (Node | string)[]) => [el("dt", {}, term), el("dd", {}, ...value)];
     const range = j.mtm_mask_range_mm;
     return el(
       "div",
@@ -490,14 +489,10 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
           field("iceball-volume", j.iceball_volume_ml, `${formatFixed(j.iceball_volume_ml, 1)} ml`),
         ),
         ...definition("Maximum tumor diameter", `${formatFixed(j.tumor_max_diameter_mm, 1)} mm`),
-        ...definition(
-          `Coverage at ${formatFixed(j.threshold_mm, 1)} mm`,
-          field("green", j.coverage.fraction_green, percent(j.coverage.fraction_green)),
-          " green, ",
-          field("yellow", j.coverage.fraction_yellow, percent(j.coverage.fraction_yellow)),
-          " yellow, ",
-          field("red", j.coverage.fraction_red, percent(j.coverage.fraction_red)),
-          " red (by volume)",
+        ...coverageDefinition(
+          j.threshold_mm,
+          { green: j.coverage.fraction_green, yellow: j.coverage.fraction_yellow, red: j.coverage.fraction_red },
+          "by volume",
         ),
         ...definition("Registration", transformName),
         ...(j.uncertainty
