@@ -26,6 +26,8 @@ import {
   type CohortProblem,
   caseRegistrationSource,
   cohortProblem,
+  MAX_ROTATION_DEG,
+  MAX_TRANSLATION_MM,
   type Mat4,
   rigidMotionSize,
 } from "@cryomargin/analysis";
@@ -36,7 +38,7 @@ import { readMaskFile } from "../io/readMaskFile.js";
 import { volumeInputFiles } from "../io/readVolume.js";
 import { checkRigid, formatItkTransform, parseItkTransform } from "../io/transform.js";
 import { projectPath } from "../projectRoot.js";
-import { MAX_ROTATION_DEG, MAX_TRANSLATION_MM, registerScans } from "../register/registerScans.js";
+import { registerScans } from "../register/registerScans.js";
 import { checkMaskOnGrid, readScan } from "../register/scans.js";
 import type { CacheEntry } from "./cachedMargins.js";
 import type { RegisteredTransform } from "./cohortMargins.js";

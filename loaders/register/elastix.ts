@@ -1,52 +1,24 @@
 /**
  * Running elastix from the main thread: a small pool of worker threads (loaders/register/elastixWorker.ts),
  * images handed over as float32 volumes in ITK's LPS terms, the result read back as a RAS pre → post
- * Mat4 through the project's ITK transform reader (loaders/io/transform.ts), with elastix's final
- * metric value and iteration count taken from its log.
+ * Mat4 (analysis/src/register/elastixInterface.ts, shared with the browser's runner).
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { Mat4 } from "@cryomargin/analysis";
-import { parseItkTransform } from "../io/transform.js";
+import {
+  ELASTIX_PIPELINE_ARGS,
+  type ElastixParameterMap,
+  ElastixRunError,
+  type ElastixRunResult,
+  eulerParameters,
+  eulerTransformToMat4,
+  type FloatVolume,
+  itkVolume,
+  itkWasmImage,
+} from "@cryomargin/analysis";
 import { projectPath } from "../projectRoot.js";
-import type { ElastixParameterMap, ElastixReply, ElastixRequest, ItkVolume } from "./elastixTypes.js";
-
-/** A float32 volume on a grid in the project's terms (RAS voxel-to-world). */
-export interface FloatVolume {
-  dims: [number, number, number];
-  voxelToWorld: Mat4;
-  data: Float32Array;
-}
-
-/** What one elastix run gave. */
-export interface ElastixResult {
-  /** Fixed world → moving world, RAS mm. */
-  fixedToMoving: Mat4;
-  /**
-   * Iterations summed over the resolutions: adaptive stochastic gradient descent runs the map's
-   * MaximumNumberOfIterations at every resolution (it has no stopping rule of its own).
-   */
-  iterations: number;
-  /** Wall time of the wasm run, s. */
-  seconds: number;
-}
-
-/** The ITK view of a RAS volume: world LPS = diag(−1, −1, 1)·RAS, so rows 0–1 of voxel-to-world flip sign. */
-export function itkVolume(volume: FloatVolume): ItkVolume {
-  const m = volume.voxelToWorld;
-  const spacing = [0, 1, 2].map((c) => Math.hypot(m[c], m[4 + c], m[8 + c])) as [number, number, number];
-  const direction: number[] = [];
-  for (let r = 0; r < 3; r++)
-    for (let c = 0; c < 3; c++) direction.push(((r < 2 ? -1 : 1) * m[4 * r + c]) / spacing[c] + 0);
-  return {
-    dims: [...volume.dims],
-    originLps: [-m[3] + 0, -m[7] + 0, m[11]],
-    spacingMm: spacing,
-    directionLps: direction,
-    data: volume.data,
-  };
-}
+import type { ElastixReply, ElastixRequest } from "./elastixTypes.js";
 
 /** The compiled worker: beside this module when compiled, under build/ when running from sources. */
 function workerFile(): string {
@@ -55,17 +27,6 @@ function workerFile(): string {
   const built = projectPath("build", "loaders", "register", "elastixWorker.js");
   if (existsSync(built)) return built;
   throw new Error("the elastix worker is not compiled: run `npx tsc -b loaders` (npm ci does)");
-}
-
-/** An elastix run failed inside elastix (bad parameters, images that do not overlap, …). */
-export class ElastixRunError extends Error {
-  override name = "ElastixRunError";
-  constructor(
-    message: string,
-    readonly log: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Worker threads running elastix, one registration each at a time. */
@@ -100,14 +61,15 @@ export class ElastixPool {
   }
 
   /** Registers `moving` to `fixed` with the given parameter maps. */
-  async run(parameterMaps: ElastixParameterMap[], fixed: FloatVolume, moving: FloatVolume): Promise<ElastixResult> {
+  async run(parameterMaps: ElastixParameterMap[], fixed: FloatVolume, moving: FloatVolume): Promise<ElastixRunResult> {
     const worker = await this.acquire();
     try {
       const request: ElastixRequest = {
         id: this.nextId++,
         parameterMaps,
-        fixed: itkVolume(fixed),
-        moving: itkVolume(moving),
+        fixed: itkWasmImage(itkVolume(fixed)),
+        moving: itkWasmImage(itkVolume(moving)),
+        args: [...ELASTIX_PIPELINE_ARGS],
       };
       const reply = await new Promise<ElastixReply>((resolve, reject) => {
         const onMessage = (r: ElastixReply) => {
@@ -125,22 +87,9 @@ export class ElastixPool {
         worker.postMessage(request);
       });
       if ("error" in reply) throw new ElastixRunError(reply.error, reply.log);
-      const text = [
-        "#Insight Transform File V1.0",
-        "Transform: Euler3DTransform_double_3_3",
-        `Parameters: ${reply.parameters.join(" ")}`,
-        `FixedParameters: ${reply.fixedParameters.join(" ")}`,
-        "",
-      ].join("\n");
-      return {
-        fixedToMoving: parseItkTransform(text, "elastix"),
-        iterations: parameterMaps.reduce(
-          (sum, map) =>
-            sum + Number(map.MaximumNumberOfIterations?.[0] ?? 0) * Number(map.NumberOfResolutions?.[0] ?? 1),
-          0,
-        ),
-        seconds: reply.seconds,
-      };
+      const euler = eulerParameters(reply.transforms);
+      if (!euler) throw new ElastixRunError("elastix returned no Euler3D transform", reply.log);
+      return { fixedToMoving: eulerTransformToMat4(euler.parameters, euler.fixedParameters), seconds: reply.seconds };
     } finally {
       this.release(worker);
     }

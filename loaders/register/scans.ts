@@ -1,8 +1,7 @@
 /** Reading the scans a registration takes: any format `readVolume` reads, 3-D, one component, as float32. */
-import { applyAffine, invertAffine, type MaskVolume } from "@cryomargin/analysis";
+import { applyAffine, type FloatVolume, invertAffine, type MaskVolume } from "@cryomargin/analysis";
 import { InputFileError } from "../io/inputErrors.js";
 import { readVolume } from "../io/readVolume.js";
-import type { FloatVolume } from "./elastix.js";
 
 /** A scan as a float32 volume (scaled values), refusing 2-D images and multi-component ones, naming the file. */
 export function readScan(path: string): FloatVolume {

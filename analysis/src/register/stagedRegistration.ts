@@ -1,0 +1,303 @@
+/**
+ * Rigid registration of the post-ablation scan (moving) to the pre-ablation scan (fixed), local to the
+ * tumor: the strategy behind `cryomargin register`, the cohort pipeline's registration of cases
+ * without a transform and the workstation page's Register step. Pure: elastix is injected (`RunElastix`,
+ * elastixInterface.ts): loaders/register/registerScans.ts runs it in Node worker threads, the workstation
+ * in Web Workers. See the README (`cryomargin register`) for the measured reasons.
+ *
+ * 1. Region of interest: the fixed image is cropped to the tumor mask's bounding box grown by
+ *    `roiMarginMm` (elastix's Node API takes no mask; samples of fixed voxels outside the crop do not
+ *    exist for it). Breathing moves the kidney against the spine and body wall; the crop keeps most of
+ *    the still structures out of the metric.
+ * 2. Capture range: a translation search in this thread scores a grid of offsets about the initial
+ *    transform (±15 mm cranio-caudal in 3 mm steps, ±6 mm in-plane in 3 mm steps) by normalized mutual
+ *    information over the ROI — without the tumor grown by `voidExclusionMm`, where the post scan shows
+ *    the ice ball's signal void instead of tissue — and keeps the best few, apart by ≥ 4 mm, as starts.
+ * 3. Multiple starts: elastix (rigid Euler, Mattes MI, 3 resolutions, adaptive stochastic gradient
+ *    descent) runs from the initial transform and from each start, in worker threads; every result is
+ *    scored by the same masked NMI and the best kept. elastix reports no metric value through its
+ *    wasm interface, and its own metric cannot leave the void out, so the final choice is this one.
+ * 4. Guard: a result turning by more than 20°, moving the tumor centre by more than 50 mm, or scoring
+ *    no better than where it started is refused ("registration failed: …").
+ * 5. Error estimate (when asked: `refineStarts`; `cryomargin register` asks for 4): elastix runs again
+ *    from starts perturbed about the result (1.5° about one axis and 1.5 mm along another, about the
+ *    tumor centroid; 2 resolutions), alternately on the ROI box and on the fixed voxels within `roiMarginMm` of the tumor; the spread of the result and these runs, in the
+ *    uncertainty model's terms (pooled per-axis SDs of rotation and of the tumor centroid's displacement,
+ *    analysis/src/register/rigid.ts `rigidSpread`), is the registration's own error estimate. It
+ *    measures how far the answer moves with the start and with the tissue the metric sees, not a bias
+ *    both ROIs share (see the README for how it compares with the true error on synthetic pairs).
+ */
+import { applyAffine, identityMat4, invertAffine, multiplyMat4 } from "../margin/affine.js";
+import { maskBounds } from "../margin/maskBounds.js";
+import { maskCentroid } from "../margin/measure.js";
+import type { MaskVolume, Mat4, Vec3 } from "../margin/types.js";
+import { clampedBox, type IndexBox } from "../segment/box.js";
+import {
+  defaultRigidParameterMap,
+  type ElastixParameterMap,
+  elastixIterations,
+  type FloatVolume,
+  type RunElastix,
+} from "./elastixInterface.js";
+import { normalizedMutualInformation, prepareNmiSamples } from "./mutualInformation.js";
+import { type RigidMotionSize, type RigidSpread, rigidAbout, rigidMotionSize, rigidSpread } from "./rigid.js";
+import { cropVolume, fartherThanFromMask, regionOfInterest } from "./roi.js";
+
+/** Options of `stagedRegistration`. */
+export interface StagedRegistrationOptions {
+  /** ROI = the mask's bounding box grown by this, mm (default 30). */
+  roiMarginMm?: number;
+  /** Fixed → moving world transform to start from (default identity). */
+  initial?: Mat4;
+  /** Number of elastix starts besides the initial transform (default 1). */
+  extraStarts?: number;
+  /** Tumor voxels grown by this (mm) are left out of the NMI: the ice ball's void on the post scan (default 10). */
+  voidExclusionMm?: number;
+  /** "roi" (default): the strategy above. "elastix-default": elastix's default rigid map alone, once (for comparison). */
+  strategy?: "roi" | "elastix-default";
+  /** elastix runs from perturbed starts about the result, for its error estimate (default 0: none, no estimate; `register` asks for 4). */
+  refineStarts?: number;
+  /** Make the excluded void region uninformative for elastix too (default true; see `uninformative`). */
+  fillVoid?: boolean;
+  /** elastix parameters that replace the defaults' (e.g. {NumberOfSpatialSamples: ["8192"]}). */
+  parameterOverrides?: ElastixParameterMap;
+  /** Called as each elastix run ends: runs finished and runs in all (the starts, then the error estimate's). */
+  onProgress?: (finished: number, total: number) => void;
+}
+
+/** A registration's result. */
+export interface RegistrationResult {
+  /** Fixed (pre) world → moving (post) world, RAS mm. */
+  fixedToMoving: Mat4;
+  /** Masked NMI of the result and of the initial transform. */
+  nmi: number;
+  initialNmi: number;
+  /** Rotation (deg) and displacement of the ROI centre (mm) of the result. */
+  rotationDeg: number;
+  translationMm: number;
+  /** The ROI box on the fixed grid (inclusive voxel indices), or null for the whole image. */
+  roiBox: IndexBox | null;
+  /** Each elastix run: its start's offset from the initial transform (mm), the NMI it ended at, its iterations. */
+  runs: { startOffsetMm: Vec3; nmi: number; iterations: number; seconds: number }[];
+  /** Wall time, s. */
+  seconds: number;
+  /** The result before the error estimate's runs (the same as fixedToMoving: those runs estimate, they do not replace). */
+  firstStage: Mat4;
+  /** The error estimate's runs (fixed → moving), each from a perturbed start. */
+  refined: Mat4[];
+  /** The spread of the result and the error estimate's runs (rigidSpread), or null without those runs. */
+  errorEstimate: RigidSpread | null;
+}
+
+/** What is wrong: the result must not be used ("failed"), or the images do not overlap at the start. */
+export type RegistrationProblem = "failed" | "outside-field-of-view";
+
+/**
+ * A registration that cannot give a transform. "failed": the message reads "registration failed: …"
+ * (a result refused by the guard, or no better than the start); "outside-field-of-view": the moving
+ * image does not overlap the fixed region of interest (the caller names the moving image's file).
+ */
+export class RegistrationError extends Error {
+  override name = "RegistrationError";
+  constructor(
+    readonly problem: RegistrationProblem,
+    readonly detail: string,
+  ) {
+    super(problem === "failed" ? `registration failed: ${detail}` : detail);
+  }
+}
+
+export const MAX_ROTATION_DEG = 20;
+/** The error estimate's starts: the result turned by this about one axis and moved by PERTURBED_START_MM along another. */
+export const PERTURBED_START_DEG = 1.5;
+export const PERTURBED_START_MM = 1.5;
+export const MAX_TRANSLATION_MM = 50;
+
+/**
+ * Refuses a registration result that is not a patient's motion between two scans: a rotation above
+ * MAX_ROTATION_DEG or a displacement of `centre` (the ROI's) above MAX_TRANSLATION_MM. Returns the sizes.
+ */
+export function checkPlausibleMotion(fixedToMoving: Mat4, centre: Readonly<Vec3>): RigidMotionSize {
+  const size = rigidMotionSize(fixedToMoving, centre);
+  if (size.rotationDeg > MAX_ROTATION_DEG)
+    throw new RegistrationError(
+      "failed",
+      `the result turns by ${size.rotationDeg.toFixed(1)}° (more than ${MAX_ROTATION_DEG}°): not a patient's motion between two scans`,
+    );
+  if (size.translationMm > MAX_TRANSLATION_MM)
+    throw new RegistrationError(
+      "failed",
+      `the result moves the region of interest by ${size.translationMm.toFixed(1)} mm (more than ${MAX_TRANSLATION_MM} mm)`,
+    );
+  return size;
+}
+
+/** The world centre of an index box on a grid. */
+function boxCentre(box: IndexBox, voxelToWorld: Mat4): Vec3 {
+  return applyAffine(voxelToWorld, [
+    (box.lo[0] + box.hi[0]) / 2,
+    (box.lo[1] + box.hi[1]) / 2,
+    (box.lo[2] + box.hi[2]) / 2,
+  ]);
+}
+
+/** The moving volume re-posed so that its world is the start's pre-image: elastix then starts at `start`. */
+function reposed(moving: FloatVolume, start: Mat4): FloatVolume {
+  return { ...moving, voxelToWorld: multiplyMat4(invertAffine(start, "transform"), moving.voxelToWorld) };
+}
+
+/**
+ * The fixed image with every voxel that `include` leaves out replaced by the value of a randomly drawn
+ * included voxel (a fixed-seed xorshift): those voxels then carry no information about the transform —
+ * the joint histogram of their values with any moving values is, in expectation, the product of the
+ * marginals, so they add no gradient to the mutual information. This is how a region is kept from
+ * steering elastix, whose Node API takes no mask.
+ */
+function uninformative(volume: FloatVolume, include: (index: number) => boolean): FloatVolume {
+  const kept: number[] = [];
+  const data = Float32Array.from(volume.data);
+  for (let i = 0; i < data.length; i++) if (include(i)) kept.push(data[i]);
+  if (kept.length === 0) return volume;
+  let state = 0x9e3779b9;
+  for (let i = 0; i < data.length; i++) {
+    if (include(i)) continue;
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    data[i] = kept[(state >>> 0) % kept.length];
+  }
+  return { ...volume, data };
+}
+
+/**
+ * Registers `moving` (post) to `fixed` (pre) around `mask` (the tumor, in pre-ablation world on any grid; null = whole
+ * image, no void exclusion), running elastix through `runElastix`. See the module comment for the strategy.
+ * Throws RegistrationError ("failed" or "outside-field-of-view") and whatever `runElastix` throws.
+ */
+export async function stagedRegistration(
+  fixed: FloatVolume,
+  moving: FloatVolume,
+  mask: MaskVolume | null,
+  runElastix: RunElastix,
+  options: StagedRegistrationOptions = {},
+): Promise<RegistrationResult> {
+  const started = performance.now();
+  const roiMarginMm = options.roiMarginMm ?? 30;
+  const initial = options.initial ?? identityMat4();
+  const box = mask ? regionOfInterest(mask, roiMarginMm, fixed) : null;
+  if (mask && !box)
+    throw new RegistrationError("failed", "the region of interest (the mask's box) lies outside the fixed image");
+  const fixedRoi: FloatVolume = box ? cropVolume(fixed.data, fixed.dims, fixed.voxelToWorld, box) : fixed;
+  const outsideVoid = mask ? fartherThanFromMask(mask, options.voidExclusionMm ?? 10, fixedRoi) : undefined;
+  const include = outsideVoid;
+  const fixedForElastix = include && options.fillVoid !== false ? uninformative(fixedRoi, include) : fixedRoi;
+  const samples = prepareNmiSamples(fixedRoi, moving, { include });
+  const coarse = prepareNmiSamples(fixedRoi, moving, { include, step: 2 });
+  const score = (t: Mat4) => normalizedMutualInformation(samples, moving, t);
+  const centre = box
+    ? boxCentre(box, fixed.voxelToWorld)
+    : boxCentre(clampedBox([0, 0, 0], fixed.dims, fixed.dims), fixed.voxelToWorld);
+  const initialScore = score(initial);
+  if (!(initialScore.insideFraction >= 0.5))
+    throw new RegistrationError(
+      "outside-field-of-view",
+      `does not overlap the fixed image: ${(100 * (initialScore.insideFraction || 0)).toFixed(0)} % of the fixed region of interest maps inside the moving image at the initial transform`,
+    );
+
+  const parameterMaps = [{ ...defaultRigidParameterMap(), ...options.parameterOverrides }];
+  const offsets: Vec3[] = [[0, 0, 0]];
+  if (options.strategy !== "elastix-default") {
+    const grid: { offset: Vec3; nmi: number }[] = [];
+    for (let dz = -15; dz <= 15; dz += 3)
+      for (let dy = -6; dy <= 6; dy += 3)
+        for (let dx = -6; dx <= 6; dx += 3) {
+          const offset: Vec3 = [dx, dy, dz];
+          const r = normalizedMutualInformation(
+            coarse,
+            moving,
+            multiplyMat4(rigidAbout([0, 0, 0], centre, offset), initial),
+          );
+          if (r.insideFraction >= 0.5) grid.push({ offset, nmi: r.nmi });
+        }
+    grid.sort((a, b) => b.nmi - a.nmi);
+    for (const g of grid) {
+      if (offsets.length > (options.extraStarts ?? 1)) break;
+      if (offsets.every((o) => Math.hypot(o[0] - g.offset[0], o[1] - g.offset[1], o[2] - g.offset[2]) >= 4))
+        offsets.push(g.offset);
+    }
+  }
+  const refineStarts = options.strategy === "elastix-default" || !mask ? 0 : (options.refineStarts ?? 0);
+  const totalRuns = offsets.length + (outsideVoid ? refineStarts : 0);
+  let finishedRuns = 0;
+  const ran = <T>(result: T): T => {
+    options.onProgress?.(++finishedRuns, totalRuns);
+    return result;
+  };
+  const runs = await Promise.all(
+    offsets.map(async (offset) => {
+      const start = multiplyMat4(rigidAbout([0, 0, 0], centre, offset), initial);
+      const r = ran(
+        await runElastix(
+          parameterMaps,
+          options.strategy === "elastix-default" ? fixedRoi : fixedForElastix,
+          reposed(moving, start),
+        ),
+      );
+      const fixedToMoving = multiplyMat4(start, r.fixedToMoving);
+      return {
+        offset,
+        fixedToMoving,
+        nmi: score(fixedToMoving).nmi,
+        iterations: elastixIterations(parameterMaps),
+        seconds: r.seconds,
+      };
+    }),
+  );
+  const best = runs.reduce((a, b) => (b.nmi > a.nmi ? b : a));
+  const refined: Mat4[] = [];
+  let errorEstimate: RigidSpread | null = null;
+  if (refineStarts > 0 && mask && outsideVoid) {
+    // Stage 5, the error estimate: elastix again from starts perturbed about the result, alternately on
+    // the first stage's ROI box and on the fixed voxels within roiMarginMm of the tumor (a shell, the
+    // box's corners left out); the spread of these runs and the result is how far the answer moves
+    // with the start and with the tissue the metric sees.
+    const tumorCentre = maskCentroid(mask, maskBounds(mask));
+    const beyond = fartherThanFromMask(mask, roiMarginMm, fixedRoi);
+    const fixedShell = uninformative(fixedRoi, (i) => outsideVoid(i) && !beyond(i));
+    const degree = Math.PI / 180;
+    const refineMaps = parameterMaps.map((map) => ({ ...map, NumberOfResolutions: ["2"] }));
+    const results = await Promise.all(
+      Array.from({ length: refineStarts }, async (_, k) => {
+        const sign = k % 4 < 2 ? 1 : -1;
+        const omega: Vec3 = [0, 0, 0];
+        const t: Vec3 = [0, 0, 0];
+        omega[k % 3] = sign * PERTURBED_START_DEG * degree;
+        t[(k + 1) % 3] = -sign * PERTURBED_START_MM;
+        const start = multiplyMat4(best.fixedToMoving, rigidAbout(omega, tumorCentre, t));
+        const r = ran(await runElastix(refineMaps, k % 2 === 0 ? fixedForElastix : fixedShell, reposed(moving, start)));
+        return multiplyMat4(start, r.fixedToMoving);
+      }),
+    );
+    refined.push(...results);
+    errorEstimate = rigidSpread(best.fixedToMoving, [best.fixedToMoving, ...results], tumorCentre);
+  }
+  const size = checkPlausibleMotion(best.fixedToMoving, centre);
+  if (!(best.nmi + 1e-4 >= initialScore.nmi))
+    throw new RegistrationError(
+      "failed",
+      `did not converge: no start ended with a better match than the initial transform (NMI ${best.nmi.toFixed(4)} vs ${initialScore.nmi.toFixed(4)})`,
+    );
+  return {
+    fixedToMoving: best.fixedToMoving,
+    nmi: best.nmi,
+    initialNmi: initialScore.nmi,
+    rotationDeg: size.rotationDeg,
+    translationMm: size.translationMm,
+    roiBox: box,
+    runs: runs.map((r) => ({ startOffsetMm: r.offset, nmi: r.nmi, iterations: r.iterations, seconds: r.seconds })),
+    seconds: (performance.now() - started) / 1000,
+    firstStage: best.fixedToMoving,
+    refined,
+    errorEstimate,
+  };
+}
