@@ -36,6 +36,7 @@ import {
 } from "@cryomargin/analysis";
 import { type CaseView3d, caseView3d } from "./caseView3d.js";
 import { coverageDefinition, definition, field, octantsTable } from "./caseViewer.js";
+import "./itkBrowser.js";
 import { COVERAGE_PALETTES } from "./palettes.js";
 import { el, num } from "./report.js";
 import { Niivue } from "./vendor/niivue.js";

@@ -64,6 +64,7 @@ const SITE_INPUTS = [
   "loaders",
   "data",
   "scripts/bundle-niivue.mjs",
+  "scripts/bundle-itk.mjs",
   "package.json",
 ];
 const SKIPPED_DIRS = new Set(["node_modules", ".observablehq", "vendor"]);
