@@ -65,6 +65,7 @@ const SITE_INPUTS = [
   "data",
   "scripts/bundle-niivue.mjs",
   "scripts/bundle-itk.mjs",
+  "scripts/vendor-bundle.mjs",
   "package.json",
 ];
 const SKIPPED_DIRS = new Set(["node_modules", ".observablehq", "vendor"]);
