@@ -356,6 +356,58 @@ export interface IrregularSuiteOptions {
   ragged: boolean;
 }
 
+/** What {@link placeIceBall} needs: the tumor's extent, the transform and a margin to aim with. */
+export interface IceBallPlacementOptions {
+  /** A centre of the tumor, pre-ablation world mm. */
+  tumorCentre: Vec3;
+  /** Largest distance from `tumorCentre` to the tumor surface, mm. */
+  reachMm: number;
+  /** Half-width of the region about the mapped centre the ice ball's grid must also hold, mm. */
+  gridReachMm: number;
+  preToPost: Mat4;
+  scenario: IrregularScenario;
+  /** The tumor's MTM against a candidate ice ball (post-ablation world) through `preToPost`, mm. */
+  marginMm: (iceShape: Ellipsoid) => number;
+  /** Spacing of the ice ball's oblique grid. */
+  iceSpacingMm: Vec3;
+  rnd: () => number;
+}
+
+/**
+ * An ellipsoidal ice ball about a tumor, rasterised on its own oblique grid: semi-axes 5–17 mm beyond
+ * the tumor's reach (aspect 0.75–1, random orientation), its centre moved from the mapped tumor centre
+ * along a random direction until `marginMm` reads the scenario's target — covered 2–8 mm, tight
+ * 0–2 mm, partly uncovered −5…−0.2 mm ({@link offsetForMargin}). The grid holds the ellipsoid and the
+ * mapped tumor region (`gridReachMm`). Deterministic for the random source.
+ */
+export function placeIceBall(options: IceBallPlacementOptions): { iceShape: Ellipsoid; iceball: MaskVolume } {
+  const { tumorCentre, reachMm, gridReachMm, preToPost, scenario, marginMm, iceSpacingMm, rnd } = options;
+  const mapped = applyAffine(preToPost, tumorCentre);
+  const direction = randomUnitVector(rnd);
+  const ri = reachMm + 5 + 12 * rnd();
+  const axes: Vec3 = [ri, ri * (0.75 + 0.25 * rnd()), ri * (0.75 + 0.25 * rnd())];
+  const rotation = randomRotation(rnd);
+  const place = (d: number): Ellipsoid => ({
+    centre: [mapped[0] + d * direction[0], mapped[1] + d * direction[1], mapped[2] + d * direction[2]],
+    semiAxesMm: axes,
+    rotation,
+  });
+  const target = scenario === "covered" ? 2 + 6 * rnd() : scenario === "tight" ? 2 * rnd() : -0.2 - 4.8 * rnd();
+  const iceShape = place(offsetForMargin((d) => marginMm(place(d)), target));
+  const h = ellipsoidHalfExtent(iceShape);
+  const lo = [0, 1, 2].map((a) => Math.min(iceShape.centre[a] - h[a], mapped[a] - gridReachMm));
+  const hi = [0, 1, 2].map((a) => Math.max(iceShape.centre[a] + h[a], mapped[a] + gridReachMm));
+  const iceball = gridAround(
+    [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2],
+    [(hi[0] - lo[0]) / 2, (hi[1] - lo[1]) / 2, (hi[2] - lo[2]) / 2],
+    iceSpacingMm,
+    rnd,
+    false,
+  );
+  rasterizeEllipsoid(iceball, iceShape);
+  return { iceShape, iceball };
+}
+
 /**
  * Random realistic cases: a star-shaped tumor (base radius 8–16 mm) on an obliquely oriented grid of
  * 0.7–1.0 mm in-plane spacing and `sliceMm` slices, a random rigid transform, and an ellipsoidal ice ball
@@ -381,43 +433,24 @@ export function generateIrregularCases(options: IrregularSuiteOptions): Irregula
     const tumor = gridAround(shape.centre, [gridReach, gridReach, gridReach], [inPlane, inPlane, sliceMm], rnd, false);
     rasterizeStar(tumor, shape);
     const preToPost = rigidTransform(randomRotation(rnd), [rnd() * 20 - 10, rnd() * 20 - 10, rnd() * 20 - 10]);
-    const mapped = applyAffine(preToPost, shape.centre);
-    const direction = randomUnitVector(rnd);
-    const ri = reach + 5 + 12 * rnd();
-    const axes: Vec3 = [ri, ri * (0.75 + 0.25 * rnd()), ri * (0.75 + 0.25 * rnd())];
-    const rotation = randomRotation(rnd);
-    const place = (d: number): Ellipsoid => ({
-      centre: [mapped[0] + d * direction[0], mapped[1] + d * direction[1], mapped[2] + d * direction[2]],
-      semiAxesMm: axes,
-      rotation,
-    });
     const surface = (u: number, v: number) => starSurfacePoint(shape, u, v);
-    const target = scenario === "covered" ? 2 + 6 * rnd() : scenario === "tight" ? 2 * rnd() : -0.2 - 4.8 * rnd();
-    const coarse = (d: number) => {
-      const e = place(d);
-      return exactMinimalMarginOverSurface(surface, (p) => ellipsoidSignedDistance(e, p), preToPost, {
-        rounds: 0,
-      }).mtmMm;
-    };
-    const iceShape = place(offsetForMargin(coarse, target));
+    const { iceShape, iceball } = placeIceBall({
+      tumorCentre: shape.centre,
+      reachMm: reach,
+      gridReachMm: gridReach,
+      preToPost,
+      scenario,
+      marginMm: (e) =>
+        exactMinimalMarginOverSurface(surface, (q) => ellipsoidSignedDistance(e, q), preToPost, { rounds: 0 }).mtmMm,
+      iceSpacingMm: iceSpacing,
+      rnd,
+    });
     const iceSignedDistance = (p: Vec3) => ellipsoidSignedDistance(iceShape, p);
     const exact = exactMinimalMarginOverSurface(surface, iceSignedDistance, preToPost, {
       polarSteps: 48,
       azimuthSteps: 96,
       starts: 6,
     });
-    // The ice ball's grid holds the ellipsoid and the mapped tumor.
-    const h = ellipsoidHalfExtent(iceShape);
-    const lo = [0, 1, 2].map((a) => Math.min(iceShape.centre[a] - h[a], mapped[a] - gridReach));
-    const hi = [0, 1, 2].map((a) => Math.max(iceShape.centre[a] + h[a], mapped[a] + gridReach));
-    const iceball = gridAround(
-      [(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2],
-      [(hi[0] - lo[0]) / 2, (hi[1] - lo[1]) / 2, (hi[2] - lo[2]) / 2],
-      iceSpacing,
-      rnd,
-      false,
-    );
-    rasterizeEllipsoid(iceball, iceShape);
     const edits = ragged ? raggedifyMask(tumor, rnd, n % 2 === 0) : undefined;
     cases.push({
       name: `${ragged ? "ragged" : "smooth"} ${sliceMm} mm #${n} (${scenario})`,

@@ -1,0 +1,355 @@
+/**
+ * The margin engine on real tumor segmentations (not shipped: see the README, "Real tumor shapes"):
+ * each mask of a folder, with an analytic ellipsoid ice ball placed about its tumor, against the
+ * mask's 0.5 iso-surface — the truth of the ragged realistic suite (isoSurfaceMinimalMargin,
+ * irregularPhantoms.ts). Bar: mean |error| ≤ 0.4 mm, |mean signed| ≤ 0.15 mm, max ≤ 1.5 mm over all
+ * cases.
+ *
+ *   CRYOMARGIN_REAL_SHAPES=DIR  a folder searched (recursively) for masks: .nii(.gz), .nrrd, .nhdr,
+ *                               .mha, .mhd (readMaskFile); required, else the bench says so and stops
+ *   CRYOMARGIN_REAL_SHAPES_LABEL=N   the tumor is the voxels equal to N (KiTS19: 2); default every voxel > 0
+ *   CRYOMARGIN_REAL_SHAPES_LIMIT=N   the first N files by path (default all)
+ *   CRYOMARGIN_REAL_SHAPES_SEED=N    the placements' seed (default 18)
+ *   CRYOMARGIN_REAL_SHAPES_OUT=FILE  also write one JSON line per case
+ *
+ * Per case: the tumor is the mask's largest 6-connected component with every other component whose
+ * bounding box comes within 10 mm of it (fragments of the same drawing; a second tumor further away is
+ * left out), cropped to its bounding box and two voxels beyond, on the file's own grid and orientation.
+ * An ellipsoidal ice ball is placed about it on its own oblique 1.2 × 1.2 × 3.0 mm grid (placeIceBall:
+ * covered, tight and partly uncovered in turn, by the iso-surface's MTM), every second case behind a
+ * random rigid transform (rotation uniform, translation ±10 mm per axis), the others under the
+ * identity. The placement's random source is seeded by the seed and the file's relative path, so a
+ * case is placed the same way whatever else is in the folder. The slice thickness is the spacing of the
+ * grid axis whose spacing differs most from the other two (KiTS19 stores slices along its first axis).
+ *
+ * Printed: per case one line; then per slice-thickness group the engine and the QAM-style baseline
+ * (mean |error| / max / mean signed, mm; cases read high), cases whose iso-surface MTM and engine
+ * reading lie inside the range the masks allow (mtm_mask_range_mm), cases carrying a warning that the
+ * minimum rests on a fallback or a concave crease; the unflagged cases read more than 0.3 mm high.
+ */
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import {
+  applyAffine,
+  CONCAVE_CREASE_WARNING,
+  connectedComponents,
+  createRandom,
+  type ErrorSummary,
+  ellipsoidSignedDistance,
+  FALLBACK_AT_MINIMUM_WARNING,
+  type MaskVolume,
+  type Mat4,
+  marchingCubes,
+  maskBounds,
+  measureMargins,
+  median,
+  minimalTreatmentMarginQamBaseline,
+  randomRotation,
+  rigidTransform,
+  summarizeErrors,
+  type Vec3,
+  voxelSpacingMm,
+} from "../analysis/src/index.js";
+import {
+  type IrregularScenario,
+  isoSurfaceMinimalMargin,
+  placeIceBall,
+} from "../analysis/src/margin/irregularPhantoms.js";
+import { readMaskFile } from "../loaders/io/readMaskFile.js";
+
+const MASK_FILE = /\.(nii|nii\.gz|nrrd|nhdr|mha|mhd)$/i;
+const ICE_SPACING_MM: Vec3 = [1.2, 1.2, 3.0];
+/** Components whose bounding box comes within this of the largest one's belong to the same tumor, mm. */
+const SAME_TUMOR_MM = 10;
+const BAR = { meanAbsMm: 0.4, meanSignedMm: 0.15, maxMm: 1.5 };
+
+interface CaseRow {
+  name: string;
+  dims: [number, number, number];
+  spacingMm: Vec3;
+  sliceMm: number;
+  tumorVoxels: number;
+  droppedVoxels: number;
+  components: number;
+  scenario: IrregularScenario;
+  transformed: boolean;
+  truthMm: number;
+  engineMm: number;
+  qamMm: number;
+  rangeMm: [number, number];
+  flagged: boolean;
+  engineSeconds: number;
+}
+
+function maskFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...maskFiles(path));
+    else if (MASK_FILE.test(entry)) out.push(path);
+  }
+  return out;
+}
+
+/** FNV-1a of a string: a per-file seed that does not depend on the other files. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** The grid axis whose spacing differs most from the other two's (the slice axis), and its spacing. */
+function sliceThicknessMm(spacing: Vec3): number {
+  let best = 0;
+  let gap = -1;
+  for (let a = 0; a < 3; a++) {
+    const others = [0, 1, 2].filter((b) => b !== a).map((b) => spacing[b]);
+    const g = Math.abs(spacing[a] - (others[0] + others[1]) / 2) - Math.abs(others[0] - others[1]);
+    if (g > gap) {
+      gap = g;
+      best = a;
+    }
+  }
+  return spacing[best];
+}
+
+/**
+ * The tumor of a mask (see the module comment): its largest 6-connected component and the components
+ * near it, cropped to their bounding box plus two voxels on the mask's grid.
+ */
+function tumorOf(mask: MaskVolume): { tumor: MaskVolume; components: number; droppedVoxels: number } {
+  const b = maskBounds(mask);
+  const [nx, ny] = mask.dims;
+  const lo = b.min.map((v) => v);
+  const dims = [0, 1, 2].map((a) => b.max[a] - b.min[a] + 1) as [number, number, number];
+  const box = new Uint8Array(dims[0] * dims[1] * dims[2]);
+  for (let k = 0, w = 0; k < dims[2]; k++)
+    for (let j = 0; j < dims[1]; j++)
+      for (let i = 0; i < dims[0]; i++, w++) box[w] = mask.data[lo[0] + i + nx * (lo[1] + j + ny * (lo[2] + k))];
+  const { labels, count, sizes } = connectedComponents(box, dims);
+  const boxes = Array.from({ length: count + 1 }, () => ({ min: [1e9, 1e9, 1e9], max: [-1, -1, -1] }));
+  for (let k = 0, w = 0; k < dims[2]; k++)
+    for (let j = 0; j < dims[1]; j++)
+      for (let i = 0; i < dims[0]; i++, w++) {
+        const c = labels[w];
+        if (!c) continue;
+        const bb = boxes[c];
+        const v = [i, j, k];
+        for (let a = 0; a < 3; a++) {
+          if (v[a] < bb.min[a]) bb.min[a] = v[a];
+          if (v[a] > bb.max[a]) bb.max[a] = v[a];
+        }
+      }
+  let largest = 1;
+  for (let c = 2; c <= count; c++) if (sizes[c] > sizes[largest]) largest = c;
+  const spacing = voxelSpacingMm(mask.voxelToWorld);
+  const near = (c: number) =>
+    [0, 1, 2].every(
+      (a) =>
+        (boxes[c].min[a] - boxes[largest].max[a]) * spacing[a] <= SAME_TUMOR_MM &&
+        (boxes[largest].min[a] - boxes[c].max[a]) * spacing[a] <= SAME_TUMOR_MM,
+    );
+  const kept = new Set<number>();
+  for (let c = 1; c <= count; c++) if (near(c)) kept.add(c);
+  const keptMin = [1e9, 1e9, 1e9];
+  const keptMax = [-1, -1, -1];
+  let droppedVoxels = 0;
+  for (let c = 1; c <= count; c++) {
+    if (!kept.has(c)) {
+      droppedVoxels += sizes[c];
+      continue;
+    }
+    for (let a = 0; a < 3; a++) {
+      keptMin[a] = Math.min(keptMin[a], boxes[c].min[a]);
+      keptMax[a] = Math.max(keptMax[a], boxes[c].max[a]);
+    }
+  }
+  const pad = 2;
+  const out = [0, 1, 2].map((a) => keptMax[a] - keptMin[a] + 1 + 2 * pad) as [number, number, number];
+  const data = new Uint8Array(out[0] * out[1] * out[2]);
+  for (let k = keptMin[2]; k <= keptMax[2]; k++)
+    for (let j = keptMin[1]; j <= keptMax[1]; j++)
+      for (let i = keptMin[0]; i <= keptMax[0]; i++)
+        if (kept.has(labels[i + dims[0] * (j + dims[1] * k)]))
+          data[i - keptMin[0] + pad + out[0] * (j - keptMin[1] + pad + out[1] * (k - keptMin[2] + pad))] = 1;
+  const origin = [0, 1, 2].map((a) => lo[a] + keptMin[a] - pad);
+  const m = Float64Array.from(mask.voxelToWorld);
+  for (let r = 0; r < 3; r++)
+    m[4 * r + 3] += m[4 * r] * origin[0] + m[4 * r + 1] * origin[1] + m[4 * r + 2] * origin[2];
+  return { tumor: { dims: out, voxelToWorld: m, data }, components: count, droppedVoxels };
+}
+
+/** Centroid of a mask's voxel centres and the largest distance from it to a voxel centre, world mm. */
+function centroidAndReach(mask: MaskVolume): { centre: Vec3; reachMm: number } {
+  const [nx, ny, nz] = mask.dims;
+  const sum = [0, 0, 0];
+  let n = 0;
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++)
+        if (mask.data[i + nx * (j + ny * k)]) {
+          sum[0] += i;
+          sum[1] += j;
+          sum[2] += k;
+          n++;
+        }
+  const c = [sum[0] / n, sum[1] / n, sum[2] / n];
+  const centre = applyAffine(mask.voxelToWorld, c as Vec3);
+  let reach = 0;
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++)
+        if (mask.data[i + nx * (j + ny * k)]) {
+          const p = applyAffine(mask.voxelToWorld, [i, j, k]);
+          reach = Math.max(reach, Math.hypot(p[0] - centre[0], p[1] - centre[1], p[2] - centre[2]));
+        }
+  return { centre, reachMm: reach + Math.max(...voxelSpacingMm(mask.voxelToWorld)) / 2 };
+}
+
+const SCENARIOS: IrregularScenario[] = ["covered", "tight", "partly uncovered"];
+
+function measureCase(path: string, name: string, index: number, label: number | undefined, seed: number): CaseRow {
+  const { mask } = readMaskFile(path, { label });
+  const { tumor, components, droppedVoxels } = tumorOf(mask);
+  const spacingMm = voxelSpacingMm(tumor.voxelToWorld);
+  const random = createRandom((seed ^ fnv1a(name)) >>> 0);
+  const rnd = () => random.next();
+  const transformed = index % 2 === 1;
+  const identity = rigidTransform(new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0]);
+  const preToPost: Mat4 = transformed
+    ? rigidTransform(randomRotation(rnd), [rnd() * 20 - 10, rnd() * 20 - 10, rnd() * 20 - 10])
+    : identity;
+  const { centre, reachMm } = centroidAndReach(tumor);
+  // The iso-surface's vertices, mapped once: the placement aims with their minimum.
+  const mesh = marchingCubes(tumor, maskBounds(tumor));
+  const mapped = new Float64Array(3 * mesh.vertexCount);
+  for (let s = 0; s < mesh.vertexCount; s++) {
+    const p = mesh.positionsMm;
+    const q = applyAffine(preToPost, [p[3 * s], p[3 * s + 1], p[3 * s + 2]]);
+    mapped.set(q, 3 * s);
+  }
+  const scenario = SCENARIOS[index % 3];
+  const { iceShape, iceball } = placeIceBall({
+    tumorCentre: centre,
+    reachMm,
+    gridReachMm: reachMm,
+    preToPost,
+    scenario,
+    marginMm: (e) => {
+      let m = Number.POSITIVE_INFINITY;
+      for (let s = 0; s < mesh.vertexCount; s++)
+        m = Math.min(m, ellipsoidSignedDistance(e, [mapped[3 * s], mapped[3 * s + 1], mapped[3 * s + 2]]));
+      return m;
+    },
+    iceSpacingMm: ICE_SPACING_MM,
+    rnd,
+  });
+  const truthMm = isoSurfaceMinimalMargin(tumor, (p) => ellipsoidSignedDistance(iceShape, p), preToPost).mtmMm;
+  const t = performance.now();
+  const r = measureMargins(tumor, iceball, preToPost);
+  const engineSeconds = (performance.now() - t) / 1000;
+  return {
+    name,
+    dims: tumor.dims,
+    spacingMm,
+    sliceMm: sliceThicknessMm(spacingMm),
+    tumorVoxels: maskBounds(tumor).count,
+    droppedVoxels,
+    components,
+    scenario,
+    transformed,
+    truthMm,
+    engineMm: r.mtmMm,
+    qamMm: minimalTreatmentMarginQamBaseline(tumor, iceball, preToPost).mtmMm,
+    rangeMm: r.mtmMaskRangeMm,
+    flagged: r.warnings.some((w) => w.startsWith(FALLBACK_AT_MINIMUM_WARNING) || w.startsWith(CONCAVE_CREASE_WARNING)),
+    engineSeconds,
+  };
+}
+
+/** Inside [lo, hi] up to 0.005 mm (the JSON's rounding). */
+const inside = (v: number, [lo, hi]: [number, number]) => v >= lo - 0.005 && v <= hi + 0.005;
+const signed = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(2)}`;
+const summary = (s: ErrorSummary) =>
+  `${s.meanAbs.toFixed(2).padStart(5)} / ${s.max.toFixed(2).padStart(5)} / ${signed(s.meanSigned).padStart(6)}`;
+
+function report(rows: CaseRow[]): void {
+  const groups: [string, (r: CaseRow) => boolean][] = [
+    ["all", () => true],
+    ["slices ≤ 1 mm", (r) => r.sliceMm <= 1.001],
+    ["slices 1–3.5 mm", (r) => r.sliceMm > 1.001 && r.sliceMm <= 3.5],
+    ["slices > 3.5 mm", (r) => r.sliceMm > 3.5],
+  ];
+  console.log(
+    "\n  group            | cases | slices mm  | engine mean|err| / max / signed (high) | QAM-style                  (high) | inside range (iso, engine) | flagged",
+  );
+  for (const [label, test] of groups) {
+    const part = rows.filter(test);
+    if (part.length === 0) continue;
+    const slices = part.map((r) => r.sliceMm);
+    const engine = part.map((r) => r.engineMm - r.truthMm);
+    const qam = part.map((r) => r.qamMm - r.truthMm);
+    const high = (e: number[]) => e.filter((x) => x > 0).length;
+    console.log(
+      `  ${label.padEnd(16)} | ${String(part.length).padStart(5)} | ${`${Math.min(...slices).toFixed(2)}–${Math.max(...slices).toFixed(2)}`.padEnd(10)} | ` +
+        `${summary(summarizeErrors(engine))} (${String(high(engine)).padStart(3)})      | ${summary(summarizeErrors(qam))} (${String(high(qam)).padStart(3)}) | ` +
+        `${String(part.filter((r) => inside(r.truthMm, r.rangeMm)).length).padStart(3)}, ${String(part.filter((r) => inside(r.engineMm, r.rangeMm)).length).padStart(3)}                   | ${part.filter((r) => r.flagged).length}`,
+    );
+  }
+  const all = summarizeErrors(rows.map((r) => r.engineMm - r.truthMm));
+  const unflaggedHigh = rows.filter((r) => r.engineMm - r.truthMm > 0.3 && !r.flagged);
+  console.log(
+    `  read > 0.3 mm high without a flag: ${unflaggedHigh.map((r) => `${r.name} ${signed(r.engineMm - r.truthMm)}`).join(", ") || "none"}`,
+  );
+  const met =
+    all.meanAbs <= BAR.meanAbsMm && Math.abs(all.meanSigned) <= BAR.meanSignedMm && all.max <= BAR.maxMm
+      ? "met"
+      : "NOT met";
+  console.log(
+    `  bar (all cases vs the 0.5 iso-surface): mean |error| ${all.meanAbs.toFixed(3)} ≤ ${BAR.meanAbsMm}, ` +
+      `|mean signed| ${Math.abs(all.meanSigned).toFixed(3)} ≤ ${BAR.meanSignedMm}, max ${all.max.toFixed(3)} ≤ ${BAR.maxMm}: ${met}`,
+  );
+  console.log(`  engine time per case: median ${median(rows.map((r) => r.engineSeconds)).toFixed(2)} s`);
+}
+
+const folder = process.env.CRYOMARGIN_REAL_SHAPES;
+if (!folder) {
+  console.log(
+    "real-shapes: set CRYOMARGIN_REAL_SHAPES to a folder of real tumor masks (README, 'Real tumor shapes': KiTS19's " +
+      "segmentations with CRYOMARGIN_REAL_SHAPES_LABEL=2); none are shipped, so nothing was measured",
+  );
+} else {
+  const labelText = process.env.CRYOMARGIN_REAL_SHAPES_LABEL;
+  const label = labelText === undefined ? undefined : Number(labelText);
+  const seed = Number(process.env.CRYOMARGIN_REAL_SHAPES_SEED ?? 18);
+  const limit = Number(process.env.CRYOMARGIN_REAL_SHAPES_LIMIT ?? Number.POSITIVE_INFINITY);
+  const out = process.env.CRYOMARGIN_REAL_SHAPES_OUT;
+  const files = maskFiles(folder).slice(0, limit);
+  console.log(
+    `real shapes: ${files.length} masks under ${folder}${label === undefined ? "" : `, label ${label}`}, seed ${seed}`,
+  );
+  console.log(
+    "  case | slice mm | in-plane mm | voxels (+dropped) | scenario | transform | iso-surface MTM | engine | QAM | range | flag | s",
+  );
+  const rows: CaseRow[] = [];
+  const lines: string[] = [];
+  const start = performance.now();
+  files.forEach((path, index) => {
+    const name = relative(folder, path);
+    const row = measureCase(path, name, index, label, seed);
+    rows.push(row);
+    lines.push(JSON.stringify(row));
+    const inPlane = row.spacingMm.filter((s) => s !== row.sliceMm);
+    console.log(
+      `  ${name} | ${row.sliceMm.toFixed(2)} | ${(inPlane[0] ?? row.sliceMm).toFixed(2)} | ${row.tumorVoxels}${row.droppedVoxels ? ` (+${row.droppedVoxels})` : ""} | ` +
+        `${row.scenario} | ${row.transformed ? "rigid" : "identity"} | ${row.truthMm.toFixed(2)} | ${row.engineMm.toFixed(2)} (${signed(row.engineMm - row.truthMm)}) | ` +
+        `${row.qamMm.toFixed(2)} (${signed(row.qamMm - row.truthMm)}) | [${row.rangeMm.map((v) => v.toFixed(2)).join(", ")}] | ${row.flagged ? "yes" : "no"} | ${row.engineSeconds.toFixed(2)}`,
+    );
+  });
+  report(rows);
+  console.log(`  ${rows.length} cases in ${((performance.now() - start) / 1000).toFixed(0)} s`);
+  if (out) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${lines.join("\n")}\n`);
+  }
+}
