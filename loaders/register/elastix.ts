@@ -7,15 +7,13 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import {
-  ELASTIX_PIPELINE_ARGS,
   type ElastixParameterMap,
   ElastixRunError,
   type ElastixRunResult,
+  elastixPipelineCall,
   eulerParameters,
   eulerTransformToMat4,
   type FloatVolume,
-  itkVolume,
-  itkWasmImage,
 } from "@cryomargin/analysis";
 import { projectPath } from "../projectRoot.js";
 import type { ElastixReply, ElastixRequest } from "./elastixTypes.js";
@@ -66,10 +64,7 @@ export class ElastixPool {
     try {
       const request: ElastixRequest = {
         id: this.nextId++,
-        parameterMaps,
-        fixed: itkWasmImage(itkVolume(fixed)),
-        moving: itkWasmImage(itkVolume(moving)),
-        args: [...ELASTIX_PIPELINE_ARGS],
+        call: elastixPipelineCall(parameterMaps, fixed, moving),
       };
       const reply = await new Promise<ElastixReply>((resolve, reject) => {
         const onMessage = (r: ElastixReply) => {

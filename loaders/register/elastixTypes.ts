@@ -1,13 +1,10 @@
 /** Messages between the registration code and its elastix worker threads (loaders/register/elastixWorker.ts). */
-import type { ElastixParameterMap, ItkWasmImage, ItkWasmTransform } from "@cryomargin/analysis";
+import type { ElastixPipelineCall, ItkWasmTransform } from "@cryomargin/analysis";
 
 export interface ElastixRequest {
   id: number;
-  parameterMaps: ElastixParameterMap[];
-  fixed: ItkWasmImage;
-  moving: ItkWasmImage;
-  /** elastix's pipeline arguments (ELASTIX_PIPELINE_ARGS). */
-  args: string[];
+  /** The pipeline's arguments, inputs and outputs (elastixPipelineCall). */
+  call: ElastixPipelineCall;
 }
 
 export type ElastixReply =

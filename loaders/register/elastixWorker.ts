@@ -2,7 +2,7 @@
  * Worker thread that runs elastix (elastix 5.2 compiled to WebAssembly, `@itk-wasm/elastix`). The
  * wasm runs synchronously for seconds, so it never runs on the CLI's own thread; elastix's log is
  * captured by itk-wasm and anything printed in this worker is dropped, so the CLI's JSON output stays
- * clean. One message = one registration (images as itk-wasm images, made by the caller); the reply
+ * clean. One message = one registration (the pipeline call, made by the caller: elastixPipelineCall); the reply
  * carries elastix's transform list (ITK LPS, fixed → moving). elastix's wasm build writes no log (no metric value, no iteration table).
  */
 import { dirname, join } from "node:path";
@@ -20,19 +20,9 @@ async function run(request: ElastixRequest): Promise<ElastixReply> {
   const itk = await import("itk-wasm");
   const elastixEntry = fileURLToPath(import.meta.resolve("@itk-wasm/elastix"));
   const pipeline = join(dirname(elastixEntry), "pipelines", "elastix");
-  const { InterfaceTypes, runPipelineNode } = itk;
-  const inputs = [
-    { type: InterfaceTypes.JsonCompatible, data: request.parameterMaps },
-    { type: InterfaceTypes.Image, data: request.fixed },
-    { type: InterfaceTypes.Image, data: request.moving },
-  ];
-  const outputs = [
-    { type: InterfaceTypes.Image },
-    { type: InterfaceTypes.TransformList },
-    { type: InterfaceTypes.JsonCompatible },
-  ];
+  const { args, inputs, outputs } = request.call;
   const started = performance.now();
-  const result = await runPipelineNode(pipeline, request.args, outputs as never, inputs as never);
+  const result = await itk.runPipelineNode(pipeline, args, outputs as never, inputs as never);
   const seconds = (performance.now() - started) / 1000;
   if (result.returnValue !== 0)
     return {

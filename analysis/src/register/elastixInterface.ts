@@ -146,21 +146,33 @@ export function itkWasmImage(volume: ItkVolume): ItkWasmImage {
 }
 
 /**
- * The command-line arguments of elastix's pipeline for inputs [parameter maps (JSON), fixed image,
- * moving image] and outputs [result image, transform list, transform parameter object]: the
- * indices of the outputs, then the inputs by index.
+ * One elastix run as itk-wasm's pipeline takes it (`runPipeline` in a browser, `runPipelineNode` in Node,
+ * pipeline "elastix"): inputs [parameter maps (JSON), fixed image, moving image], outputs [result image,
+ * transform list, transform parameter object], and the arguments naming them by index. Output 1, the
+ * transform list, is what `eulerParameters` reads. Structured-cloneable, for a worker.
  */
-export const ELASTIX_PIPELINE_ARGS: readonly string[] = [
-  "0",
-  "0",
-  "1",
-  "2",
-  "--memory-io",
-  "--fixed",
-  "1",
-  "--moving",
-  "2",
-];
+export interface ElastixPipelineCall {
+  args: string[];
+  inputs: { type: "JsonCompatible" | "Image"; data: unknown }[];
+  outputs: { type: "Image" | "TransformList" | "JsonCompatible" }[];
+}
+
+/** The pipeline call registering `moving` to `fixed` with `parameterMaps` (itk-wasm's InterfaceTypes are these strings). */
+export function elastixPipelineCall(
+  parameterMaps: ElastixParameterMap[],
+  fixed: FloatVolume,
+  moving: FloatVolume,
+): ElastixPipelineCall {
+  return {
+    args: ["0", "0", "1", "2", "--memory-io", "--fixed", "1", "--moving", "2"],
+    inputs: [
+      { type: "JsonCompatible", data: parameterMaps },
+      { type: "Image", data: itkWasmImage(itkVolume(fixed)) },
+      { type: "Image", data: itkWasmImage(itkVolume(moving)) },
+    ],
+    outputs: [{ type: "Image" }, { type: "TransformList" }, { type: "JsonCompatible" }],
+  };
+}
 
 /** One transform of itk-wasm's TransformList output. */
 export interface ItkWasmTransform {
