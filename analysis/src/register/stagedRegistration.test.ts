@@ -1,0 +1,119 @@
+/**
+ * The staged strategy's plumbing with elastix replaced by a runner whose answer is known: the starts'
+ * composition (each run sees the moving image re-posed by its start; start · answer is the result), the
+ * region of interest handed to elastix, the guard, the non-overlap error, progress and the error
+ * estimate's runs. elastix itself runs in test/register.test.ts (Node) and the workstation's e2e test
+ * (chromium).
+ */
+import { describe, expect, it } from "vitest";
+import { invertAffine, multiplyMat4 } from "../margin/affine.js";
+import type { MaskVolume, Mat4 } from "../margin/types.js";
+import type { ElastixParameterMap, FloatVolume, RunElastix } from "./elastixInterface.js";
+import { rigidAbout, rigidMotionSize } from "./rigid.js";
+import { RegistrationError, stagedRegistration } from "./stagedRegistration.js";
+
+const DIMS: [number, number, number] = [48, 48, 24];
+/** 2 × 2 × 3 mm voxels, origin at (−48, −48, −36) mm. */
+const GRID: Mat4 = Float64Array.from([2, 0, 0, -48, 0, 2, 0, -48, 0, 0, 3, -36, 0, 0, 0, 1]);
+/** Tumor: a sphere of radius 8 mm about the grid's centre. */
+const CENTRE = [0, 0, 0];
+
+/** A textured scan: smooth waves of three frequencies and a dark sphere (the tumor), world-fixed. */
+function scan(voxelToWorld: Mat4): FloatVolume {
+  const [nx, ny, nz] = DIMS;
+  const data = new Float32Array(nx * ny * nz);
+  for (let k = 0, v = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, v++) {
+        // Texture in the scan's own voxel frame: the moving scan is the same object posed elsewhere.
+        const [x, y, z] = [2 * i - 48, 2 * j - 48, 3 * k - 36];
+        const r = Math.hypot(x - CENTRE[0], y - CENTRE[1], z - CENTRE[2]);
+        data[v] = 100 + 40 * Math.sin(x / 7) * Math.cos(y / 11) + 30 * Math.sin(z / 9 + x / 13) + (r < 8 ? -80 : 0);
+      }
+  return { dims: DIMS, voxelToWorld, data };
+}
+
+function tumorMask(): MaskVolume {
+  const [nx, ny, nz] = DIMS;
+  const data = new Uint8Array(nx * ny * nz);
+  for (let k = 0, v = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, v++) data[v] = Math.hypot(2 * i - 48, 2 * j - 48, 3 * k - 36) < 8 ? 1 : 0;
+  return { dims: DIMS, voxelToWorld: GRID, data };
+}
+
+/** The true pre → post motion: 3° about z, 4° about x, then (2, −3, 4) mm. */
+const TRUTH = rigidAbout([(4 * Math.PI) / 180, 0, (3 * Math.PI) / 180], [0, 0, 0], [2, -3, 4]);
+const fixed = scan(GRID);
+/** The post scan: the same object, its world moved by TRUTH (moving world = TRUTH · fixed world). */
+const moving = scan(multiplyMat4(TRUTH, GRID));
+
+/**
+ * An elastix that always finds `answer` (fixed → moving of the un-posed moving image): handed a moving
+ * image re-posed by a start S (voxel-to-world S⁻¹ · M), it returns S⁻¹ · answer, so that S · result = answer.
+ */
+function knownAnswer(answer: Mat4, calls: { maps: ElastixParameterMap[]; fixed: FloatVolume }[]): RunElastix {
+  return async (maps, f, m) => {
+    calls.push({ maps, fixed: f });
+    const startInverse = multiplyMat4(m.voxelToWorld, invertAffine(moving.voxelToWorld, "moving"));
+    return { fixedToMoving: multiplyMat4(startInverse, answer), seconds: 0 };
+  };
+}
+
+describe("stagedRegistration with an injected elastix", () => {
+  it("composes each start with elastix's answer, crops the ROI, reports progress and keeps the best", async () => {
+    const calls: { maps: ElastixParameterMap[]; fixed: FloatVolume }[] = [];
+    const progress: [number, number][] = [];
+    const result = await stagedRegistration(fixed, moving, tumorMask(), knownAnswer(TRUTH, calls), {
+      roiMarginMm: 10,
+      initial: rigidAbout([0, 0.02, 0], [5, 0, 0], [1, 1, -2]),
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+    for (let e = 0; e < 16; e++) expect(result.fixedToMoving[e]).toBeCloseTo(TRUTH[e], 9);
+    expect(result.nmi).toBeGreaterThan(result.initialNmi);
+    expect(result.rotationDeg).toBeCloseTo(rigidMotionSize(TRUTH, [0, 0, 0]).rotationDeg, 6);
+    // Two starts (the initial transform and the best grid offset), two elastix runs.
+    expect(result.runs).toHaveLength(2);
+    // Both starts (the initial transform and a grid offset from it) end at the truth, so at one NMI.
+    expect(result.runs[1].startOffsetMm).not.toEqual([0, 0, 0]);
+    expect(result.runs[1].nmi).toBeCloseTo(result.runs[0].nmi, 9);
+    expect(calls).toHaveLength(2);
+    expect(progress).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    // elastix sees the ROI: the tumor's voxels (x, y = 2i − 48 within ±8 mm: i = 21…27; z = 3k − 36:
+    // k = 10…14) grown by 10 mm (5 voxels in-plane, 3.33 slices): i, j = 16…32, k = 7…17.
+    expect(result.roiBox?.lo).toEqual([16, 16, 7]);
+    expect(calls[0].fixed.dims).toEqual([17, 17, 11]);
+    // … with the void region (tumor + 10 mm) uninformative: its voxels replaced by values drawn from outside it.
+    const centreVoxel = 8 + 17 * (8 + 17 * 5);
+    const roiCentreValue = fixed.data[24 + 48 * (24 + 48 * 12)];
+    expect(calls[0].fixed.data[centreVoxel]).not.toBe(roiCentreValue);
+    expect(calls[0].maps[0].Transform).toEqual(["EulerTransform"]);
+  });
+
+  it("the error estimate's runs: 2-resolution maps from perturbed starts; a runner that always agrees gives zero spread", async () => {
+    const calls: { maps: ElastixParameterMap[]; fixed: FloatVolume }[] = [];
+    const result = await stagedRegistration(fixed, moving, tumorMask(), knownAnswer(TRUTH, calls), {
+      roiMarginMm: 10,
+      refineStarts: 2,
+    });
+    expect(calls.map((c) => c.maps[0].NumberOfResolutions[0])).toEqual(["3", "3", "2", "2"]);
+    expect(result.refined).toHaveLength(2);
+    expect(result.errorEstimate?.rotationSdDeg).toBeLessThan(1e-6);
+    expect(result.errorEstimate?.translationSdMm).toBeLessThan(1e-6);
+  });
+
+  it("refuses a result turning by more than 20° as 'registration failed', and images that do not overlap", async () => {
+    const turned = rigidAbout([(25 * Math.PI) / 180, 0, 0], [0, 0, 0], [0, 0, 0]);
+    await expect(stagedRegistration(fixed, moving, tumorMask(), knownAnswer(turned, []), {})).rejects.toThrow(
+      /^registration failed: the result turns by 25\.0°/,
+    );
+    const far = { ...moving, voxelToWorld: multiplyMat4(rigidAbout([0, 0, 0], [0, 0, 0], [0, 0, 400]), GRID) };
+    const error = await stagedRegistration(fixed, far, tumorMask(), knownAnswer(TRUTH, []), {}).catch((e) => e);
+    expect(error).toBeInstanceOf(RegistrationError);
+    expect(error.problem).toBe("outside-field-of-view");
+    expect(error.message).toMatch(/^does not overlap the fixed image: 0 %/);
+  });
+});
