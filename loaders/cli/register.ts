@@ -7,7 +7,7 @@
  * Exit codes: 0 registered; 1 bad input (the message names the file) or "registration failed: …";
  * 2 a usage error.
  */
-import { type Mat4, voxelSpacingMm } from "@cryomargin/analysis";
+import { DEFAULT_ERROR_RUNS, DEFAULT_ROI_MARGIN_MM, type Mat4, voxelSpacingMm } from "@cryomargin/analysis";
 import { CliUsageError } from "../errors.js";
 import { writeFileAtomic } from "../io/files.js";
 import { OutputFileError } from "../io/inputErrors.js";
@@ -74,7 +74,7 @@ export async function runRegister(args: string[]): Promise<number> {
   const out = stringOption(values, "out");
   if (fixedFile === undefined || movingFile === undefined || out === undefined)
     throw new CliUsageError("register needs --fixed, --moving and --out");
-  const roiMarginMm = numberOption(stringOption(values, "roi-margin-mm"), "roi-margin-mm", 30);
+  const roiMarginMm = numberOption(stringOption(values, "roi-margin-mm"), "roi-margin-mm", DEFAULT_ROI_MARGIN_MM);
   if (!(roiMarginMm >= 0)) throw new CliUsageError(`--roi-margin-mm must be >= 0, got ${roiMarginMm}`);
   const format = choiceOption(values, "format", ["text", "json"] as const, "text");
   const maskFile = stringOption(values, "mask");
@@ -85,7 +85,7 @@ export async function runRegister(args: string[]): Promise<number> {
   const mask = maskFile === undefined ? null : readMaskFile(maskFile).mask;
   if (mask && maskFile) checkMaskOnGrid(mask, maskFile, fixed, fixedFile);
   const initial = initialFile === undefined ? undefined : readTransformFile(initialFile);
-  const refineStarts = wholeNumberOption(values, "error-runs", 0, 4);
+  const refineStarts = wholeNumberOption(values, "error-runs", 0, DEFAULT_ERROR_RUNS);
   if (refineStarts === 1) throw new CliUsageError("--error-runs must be 0 or at least 2 (a spread needs two runs)");
   const result = await registerScans(fixed, moving, mask, { roiMarginMm, initial, movingFile, refineStarts });
   try {

@@ -26,6 +26,7 @@ import {
   type CohortProblem,
   caseRegistrationSource,
   cohortProblem,
+  DEFAULT_ROI_MARGIN_MM,
   MAX_ROTATION_DEG,
   MAX_TRANSLATION_MM,
   type Mat4,
@@ -51,7 +52,7 @@ export const REGISTRATIONS_PATH = "registrations";
 export const REGISTRATION_CACHE_PATH = ".cache/registrations";
 
 /** The region of interest of a cohort registration: the tumor's box grown by this (`cryomargin register`'s default). */
-export const COHORT_ROI_MARGIN_MM = 30;
+export const COHORT_ROI_MARGIN_MM = DEFAULT_ROI_MARGIN_MM;
 
 /** The metric a registration is judged by (registerScans.ts), as the per-case JSON names it. */
 const METRIC = "normalized mutual information over the region of interest, ice-ball void excluded";

@@ -55,7 +55,7 @@ const moving = scan(multiplyMat4(TRUTH, GRID));
 function knownAnswer(answer: Mat4, calls: { maps: ElastixParameterMap[]; fixed: FloatVolume }[]): RunElastix {
   return async (maps, f, m) => {
     calls.push({ maps, fixed: f });
-    const startInverse = multiplyMat4(m.voxelToWorld, invertAffine(moving.voxelToWorld, "moving"));
+    const startInverse = multiplyMat4(m.voxelToWorld, invertAffine(moving.voxelToWorld, "options"));
     return { fixedToMoving: multiplyMat4(startInverse, answer), seconds: 0 };
   };
 }

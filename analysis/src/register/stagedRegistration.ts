@@ -107,6 +107,11 @@ export class RegistrationError extends Error {
   }
 }
 
+/** `cryomargin register`'s defaults (the workstation's too): ROI = the tumor's box grown by this, mm. */
+export const DEFAULT_ROI_MARGIN_MM = 30;
+/** `cryomargin register`'s default number of error-estimate runs (`--error-runs`). */
+export const DEFAULT_ERROR_RUNS = 4;
+
 export const MAX_ROTATION_DEG = 20;
 /** The error estimate's starts: the result turned by this about one axis and moved by PERTURBED_START_MM along another. */
 export const PERTURBED_START_DEG = 1.5;
@@ -182,7 +187,7 @@ export async function stagedRegistration(
   options: StagedRegistrationOptions = {},
 ): Promise<RegistrationResult> {
   const started = performance.now();
-  const roiMarginMm = options.roiMarginMm ?? 30;
+  const roiMarginMm = options.roiMarginMm ?? DEFAULT_ROI_MARGIN_MM;
   const initial = options.initial ?? identityMat4();
   const box = mask ? regionOfInterest(mask, roiMarginMm, fixed) : null;
   if (mask && !box)
