@@ -30,9 +30,9 @@ export interface ItkImage {
 
 interface ItkOps {
   readImage: { args: [path: string]; value: ItkImage };
-  /** Morphological contour interpolation of a 0/1 uint8 label image along its last axis. */
+  /** Morphological contour interpolation of a 0/1 uint8 label image, with the pipeline's options. */
   interpolateContours: {
-    args: [image: Omit<ItkImage, "metadata"> & { metadata?: [string, unknown][] }];
+    args: [image: Omit<ItkImage, "metadata"> & { metadata?: [string, unknown][] }, options: { axis: number }];
     value: ItkImage;
   };
   readDicomSeries: { args: [paths: string[]]; value: { image: ItkImage; sortedFilenames: unknown } };

@@ -76,10 +76,10 @@ const ops = {
     await writeImageNode(itkImageOf(image), path);
     return true;
   },
-  async interpolateContours(image) {
+  async interpolateContours(image, options) {
     contours ??= import("@itk-wasm/morphological-contour-interpolation");
     const { morphologicalContourInterpolationNode } = await contours;
-    const { outputImage } = await morphologicalContourInterpolationNode(itkImageOf(image), { axis: 2 });
+    const { outputImage } = await morphologicalContourInterpolationNode(itkImageOf(image), options);
     return plainImage(outputImage);
   },
   async readDicomSeries(paths) {

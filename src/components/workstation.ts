@@ -6,8 +6,8 @@
  *    control and the choice of axial, coronal or sagittal.
  * 2. Outline the tumor on a few slices of the pre scan with NiiVue's drawing tools (the pen fills the
  *    outline it closes; erase; undo), then "Interpolate": the outlined slices are found
- *    (planTumorInterpolation), the slices between them filled by shape-based interpolation
- *    (interpolateShapeBased) and the border refined to the scan's edges (finishTumorSegmentation),
+ *    (planTumorInterpolation), the slices between them filled by morphological contour interpolation
+ *    (ITK's, in WebAssembly, as `cryomargin segment tumor` runs it) and the border refined to the scan's edges (finishTumorSegmentation),
  *    never moving a drawn voxel. The result is shown in the drawing layer (drawn voxels red, the rest
  *    green) and can be corrected with the same tools and interpolated again.
  * 3. Click in the ice ball on the post scan: segmentIceball grows the signal void from that seed.
@@ -36,7 +36,6 @@ import {
 } from "@cryomargin/analysis";
 import { type CaseView3d, caseView3d } from "./caseView3d.js";
 import { coverageDefinition, definition, field, octantsTable } from "./caseViewer.js";
-import "./itkBrowser.js";
 import { COVERAGE_PALETTES } from "./palettes.js";
 import { el, num } from "./report.js";
 import { Niivue } from "./vendor/niivue.js";

@@ -1,15 +1,18 @@
 /**
  * The margin workstation's computations in a Web Worker, so the page stays responsive while they run
- * (each takes 0.1–1 s): the tumor from the drawing (planTumorInterpolation → interpolateShapeBased →
- * finishTumorSegmentation), the ice ball from a seed (segmentIceball), and the margins with the 3D
+ * (each takes 0.1–1 s): the tumor from the drawing (planTumorInterpolation → morphological contour
+ * interpolation, the command line's ITK pipeline with its options, run by itk-wasm from the site's own
+ * files (itkBrowser.ts) in a worker of its own → finishTumorSegmentation), the ice ball from a seed (segmentIceball), and the margins with the 3D
  * view's meshes (measureMargins with surface margins → marginsJson, caseMeshes). The page starts it as a
  * module worker (`new Worker(import.meta.resolve("./workstationWorker.js"), { type: "module" })`, which
  * Framework rewrites to the built module) and sends one request at a time per kind; each answer carries
  * the request's id and the milliseconds the computation took here.
  */
 import {
+  CONTOUR_INTERPOLATION_OPTIONS,
+  contourInterpolationInput,
+  contourInterpolationOutput,
   finishTumorSegmentation,
-  interpolateShapeBased,
   type MarginsJson,
   type MaskVolume,
   type Mat4,
@@ -25,6 +28,7 @@ import {
   voxelSpacingMm,
 } from "@cryomargin/analysis";
 import { type CaseMeshes, caseMeshes } from "./caseMesh.js";
+import { morphologicalContourInterpolation } from "./itkBrowser.js";
 
 /** What the page asks. */
 export type WorkstationRequest =
@@ -63,8 +67,35 @@ export type WorkstationReply =
   | { id: number; ok: true; value: WorkstationAnswers[keyof WorkstationAnswers]; computeMs: number }
   | { id: number; ok: false; message: string };
 
+/**
+ * Morphological contour interpolation of `labels` along grid axis `axis`, as `cryomargin segment tumor`
+ * does it (loaders/segment/contourInterpolation.ts): the same input image, options and reading of the answer.
+ */
+async function interpolateContours(
+  labels: Uint8Array,
+  dims: [number, number, number],
+  spacingMm: readonly [number, number, number],
+  axis: number,
+): Promise<Uint8Array> {
+  const input = contourInterpolationInput(labels, dims, spacingMm, axis);
+  const { outputImage } = await morphologicalContourInterpolation(
+    {
+      imageType: { dimension: 3, componentType: "uint8", pixelType: "Scalar", components: 1 },
+      name: "outlines",
+      origin: input.origin,
+      spacing: input.spacing,
+      direction: Float64Array.from(input.direction),
+      size: input.size,
+      metadata: new Map(),
+      data: input.data,
+    },
+    { ...CONTOUR_INTERPOLATION_OPTIONS },
+  );
+  return contourInterpolationOutput(outputImage.data as Uint8Array, dims, axis);
+}
+
 /** Runs one request. */
-export function answer(request: WorkstationRequest): WorkstationAnswers[keyof WorkstationAnswers] {
+export async function answer(request: WorkstationRequest): Promise<WorkstationAnswers[keyof WorkstationAnswers]> {
   switch (request.kind) {
     case "tumor": {
       const { image, scribbles } = request;
@@ -74,7 +105,9 @@ export function answer(request: WorkstationRequest): WorkstationAnswers[keyof Wo
         data: scribbles,
       });
       const spacing = voxelSpacingMm(image.voxelToWorld);
-      const interpolations = plan.jobs.map((job) => interpolateShapeBased(job.labels, image.dims, spacing, job.axis));
+      const interpolations: Uint8Array[] = [];
+      for (const job of plan.jobs)
+        interpolations.push(await interpolateContours(job.labels, image.dims, spacing, job.axis));
       const { mask, report } = finishTumorSegmentation(image, plan, interpolations);
       return { mask, report };
     }
@@ -121,11 +154,11 @@ interface WorkerScope {
 // In a worker (no document), answer the page's messages.
 if (typeof document === "undefined" && typeof self !== "undefined") {
   const scope = self as unknown as WorkerScope;
-  scope.onmessage = (event) => {
+  scope.onmessage = async (event) => {
     const { id, request } = event.data;
     const start = performance.now();
     try {
-      const value = answer(request);
+      const value = await answer(request);
       scope.postMessage({ id, ok: true, value, computeMs: performance.now() - start });
     } catch (error) {
       scope.postMessage({ id, ok: false, message: error instanceof Error ? error.message : String(error) });
