@@ -7,6 +7,7 @@
  */
 import { execFile } from "node:child_process";
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -45,6 +46,23 @@ function linkRoot(root: string): void {
 }
 
 /**
+ * Framework's bundles of npm packages (its cache's `_node/<name>@<version>/`) that the main build made,
+ * copied into the isolated root's cache where missing: Framework names a bundle by package and version
+ * and bundles a package only when its file is absent, so the isolated build takes them as they are
+ * instead of bundling vega, d3 and the stdlib functions again. The workspace package @cryomargin is
+ * left out: it changes without a version bump (the config clears its bundle when the code changes).
+ */
+function seedPackageBundles(root: string): void {
+  const from = join(ROOT, "src", ".observablehq", "cache", "_node");
+  if (!existsSync(from)) return;
+  const to = join(root, ".observablehq", "cache", "_node");
+  for (const entry of readdirSync(from)) {
+    if (entry === "@cryomargin" || existsSync(join(to, entry))) continue;
+    cpSync(join(from, entry), join(to, entry), { recursive: true });
+  }
+}
+
+/**
  * Builds the site for `cohortDir` (publish mode when `publish`) into test-output/site-<name>/dist unless
  * that build is up to date. Framework's output must lie inside the working folder to be cleared.
  */
@@ -69,6 +87,7 @@ export async function buildIsolatedSite(
   )
     return { dist, built: false, ms: performance.now() - start };
   linkRoot(root);
+  seedPackageBundles(root);
   rmSync(stampFile, { force: true });
   await run(process.execPath, [join(ROOT, "scripts", "bundle-niivue.mjs")], { cwd: ROOT });
   await run(process.execPath, [join(ROOT, "scripts", "bundle-itk.mjs")], { cwd: ROOT });
