@@ -11,8 +11,11 @@
  *    never moving a drawn voxel. The result is shown in the drawing layer (drawn voxels red, the rest
  *    green) and can be corrected with the same tools and interpolated again.
  * 3. Click in the ice ball on the post scan: segmentIceball grows the signal void from that seed.
- * 4. Load the registration as a .tfm (ITK text) or JSON matrix, parsed by parseTransformText — the
- *    command line's parser; without one the scans share one frame.
+ * 4. Register: "Register" runs `cryomargin register`'s strategy (stagedRegistration, the tumor as the
+ *    region of interest, the CLI's defaults) with elastix in Web Workers (registrationWorker.ts), from
+ *    the site's own files; the result is shown as rotation and displacement and downloads as the CLI's
+ *    .tfm. Or load the registration as a .tfm (ITK text) or JSON matrix, parsed by parseTransformText — the
+ *    command line's parser; without either the scans share one frame.
  * 5. The margins (measureMargins, as `cryomargin margins`) at the threshold: MTM, its mask range, the
  *    minimum-margin point and octant, coverage, octants, volumes; the case pages' 3D view (caseView3d,
  *    with the meshes caseMeshes builds from the masks), recoloured when only the threshold changes.
@@ -25,7 +28,10 @@
  * as the user waits for them).
  */
 import {
+  DEFAULT_ERROR_RUNS,
+  DEFAULT_ROI_MARGIN_MM,
   DEFAULT_THRESHOLD_MM,
+  type FloatVolume,
   formatFixed,
   formatItkTransform,
   identityMat4,
@@ -37,6 +43,7 @@ import {
 import { type CaseView3d, caseView3d } from "./caseView3d.js";
 import { coverageDefinition, definition, field, octantsTable } from "./caseViewer.js";
 import { COVERAGE_PALETTES } from "./palettes.js";
+import type { BrowserRegistration, RegistrationMessage, RegistrationRequest } from "./registrationWorker.js";
 import { el, num } from "./report.js";
 import { Niivue } from "./vendor/niivue.js";
 import {
@@ -81,6 +88,49 @@ function workstationWorker() {
   };
 }
 
+/**
+ * Runs one registration in a new registration worker (registrationWorker.ts), ended when it answers;
+ * `onProgress` hears each elastix run's end. Rejects with the worker's message ("registration failed: …",
+ * or the non-overlap detail, which the caller prefixes with the post scan's name) and its kind.
+ */
+function registerInWorker(
+  request: RegistrationRequest,
+  onProgress: (finished: number, total: number) => void,
+): Promise<BrowserRegistration> {
+  const worker = new Worker(import.meta.resolve("./registrationWorker.js"), { type: "module" });
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<RegistrationMessage>) => {
+      const message = event.data;
+      if (message.kind === "progress") return onProgress(message.finished, message.total);
+      worker.terminate();
+      if (message.kind === "done") resolve(message.result);
+      else
+        reject(
+          Object.assign(
+            new Error(
+              message.problem === "failed" || message.problem === "outside-field-of-view"
+                ? message.message
+                : `registration failed: ${message.problem === "elastix" ? "elastix: " : ""}${message.message}`,
+            ),
+            { problem: message.problem },
+          ),
+        );
+    };
+    worker.onerror = (event) => {
+      worker.terminate();
+      reject(new Error(`registration failed: ${event.message}`));
+    };
+    worker.postMessage(request);
+  });
+}
+
+/** A scan's volume with float32 voxels, as elastix takes it (scanVolume's are; others are converted). */
+function floatVolume(volume: ScalarVolume): FloatVolume {
+  return volume.data instanceof Float32Array
+    ? (volume as FloatVolume)
+    : { dims: volume.dims, voxelToWorld: volume.voxelToWorld, data: Float32Array.from(volume.data) };
+}
+
 /** Canvas size of each scan view, CSS pixels. */
 const VIEW_PX = 420;
 /** Drawing-layer values: what the user drew, what the segmentation added, the ice ball. */
@@ -110,8 +160,13 @@ export interface WorkstationHandle {
   canvasPoint(view: ViewName, voxel: [number, number, number]): [number, number] | null;
   /** Voxels of the pre scan's drawing layer the user drew (pen value 1). */
   drawnVoxels(): number;
-  /** The last timings, ms: interpolation + refinement, ice-ball segmentation, margin recomputation. */
-  timings: { interpolateMs: number | null; iceballMs: number | null; marginsMs: number | null };
+  /** The last timings, ms: interpolation + refinement, ice-ball segmentation, margin recomputation, registration. */
+  timings: {
+    interpolateMs: number | null;
+    iceballMs: number | null;
+    marginsMs: number | null;
+    registerMs: number | null;
+  };
 }
 
 const RAS_AXIS: Record<Orientation, number> = { sagittal: 0, coronal: 1, axial: 2 };
@@ -145,7 +200,12 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
   const fail = (error: unknown) => {
     problem.textContent = messageOf(error);
   };
-  const timings: WorkstationHandle["timings"] = { interpolateMs: null, iceballMs: null, marginsMs: null };
+  const timings: WorkstationHandle["timings"] = {
+    interpolateMs: null,
+    iceballMs: null,
+    marginsMs: null,
+    registerMs: null,
+  };
   const worker = workstationWorker();
 
   // ---- the two scan views ----
@@ -271,6 +331,7 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
   });
   const postFile = fileInput("ws-post-file", "Post-ablation scan (NIfTI):", ".nii,.nii.gz,.gz", async (file) => {
     await openScan(post, file);
+    postFileName = file.name;
     ice = null;
     geometryVersion++;
     say(`Post scan ${file.name}: ${post.volume?.dims.join(" × ")} voxels. Click in the ice ball.`);
@@ -386,6 +447,66 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
       fail(error);
     }
   });
+  let postFileName = "the post-ablation scan";
+  const errorRunsInput = el("input", {
+    id: "ws-error-runs",
+    type: "number",
+    min: 0,
+    step: 1,
+    value: DEFAULT_ERROR_RUNS,
+    style: "width:4em",
+  });
+  const registerProgress = el("progress", { id: "ws-register-progress", max: 1, value: 0, hidden: true });
+  const registerButton = el("button", { type: "button", id: "ws-register" }, "Register");
+  registerButton.addEventListener("click", () => {
+    register().catch(fail);
+  });
+  const register = async () => {
+    if (!pre.volume || !post.volume) throw new Error("open the pre- and post-ablation scans first");
+    if (!tumor) throw new Error("interpolate the tumor first: it is the registration's region of interest");
+    const refineStarts = Number(errorRunsInput.value);
+    if (!Number.isInteger(refineStarts) || refineStarts < 0 || refineStarts === 1)
+      throw new Error("error-estimate runs must be 0 or a whole number of at least 2 (a spread needs two runs)");
+    const started = performance.now();
+    registerButton.disabled = true;
+    registerProgress.hidden = false;
+    registerProgress.value = 0;
+    say("Registering (elastix, in this browser)…");
+    try {
+      const result = await registerInWorker(
+        {
+          fixed: floatVolume(pre.volume),
+          moving: floatVolume(post.volume),
+          mask: { dims: pre.volume.dims, voxelToWorld: pre.volume.voxelToWorld, data: tumor.mask },
+          roiMarginMm: DEFAULT_ROI_MARGIN_MM,
+          refineStarts,
+        },
+        (finished, total) => {
+          registerProgress.value = finished / total;
+          say(`Registering (elastix, in this browser): run ${finished} of ${total} done…`);
+        },
+      ).catch((error: Error & { problem?: string }) => {
+        throw error.problem === "outside-field-of-view" ? new Error(`${postFileName}: ${error.message}`) : error;
+      });
+      timings.registerMs = performance.now() - started;
+      const estimate = result.errorEstimate
+        ? `; error estimate ${formatFixed(result.errorEstimate.rotationSdDeg, 2)}° and ${formatFixed(result.errorEstimate.translationSdMm, 2)} mm SD per axis`
+        : "";
+      transformText = null;
+      preToPost = result.fixedToMoving;
+      transformName = `registered in this browser (elastix): rotation ${formatFixed(result.rotationDeg, 2)}°, ROI centre moved ${formatFixed(result.translationMm, 2)} mm`;
+      geometryVersion++;
+      say(
+        `Registered: rotation ${formatFixed(result.rotationDeg, 2)}°, ROI centre moved ${formatFixed(result.translationMm, 2)} mm, ` +
+          `NMI ${formatFixed(result.initialNmi, 4)} → ${formatFixed(result.nmi, 4)}${estimate} (${result.runs} elastix runs, ${formatFixed(timings.registerMs / 1000, 1)} s). ` +
+          "Download registration.tfm to keep it.",
+      );
+      refresh();
+    } finally {
+      registerButton.disabled = false;
+      registerProgress.hidden = true;
+    }
+  };
 
   // ---- step 5: margins ----
   const thresholdInput = el("input", {
@@ -598,6 +719,16 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
       { class: "cm-controls" },
       preFile,
       postFile,
+      el(
+        "div",
+        { class: "cm-control", role: "group", "aria-label": "registration" },
+        registerButton,
+        ` the post scan to the pre scan around the tumor (as cryomargin register; `,
+        el("label", {}, "error-estimate runs ", errorRunsInput),
+        ") ",
+        registerProgress,
+        " or ",
+      ),
       transformFile,
       el("label", {}, invertBox, " the file maps post to pre (invert it)"),
     ),

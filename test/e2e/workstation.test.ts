@@ -15,6 +15,10 @@
  *   to the site itself is a GET of one of the site's own assets (the worker's module, the itk-wasm
  *   interpolation pipeline and its worker), none carries a body or names an opened file; no console error.
  * Printed: Dice and HD95 of both masks against the truth, the MTM from the true masks, and the timings.
+ * Then, on the same page, Register (elastix in chromium, from the site's files; no error estimate): the
+ * transform within 0.5 mm TRE (tumor surface) of `cryomargin register`'s on the same pair and mask, the
+ * MTM shown within 0.1 mm of the MTM with the CLI's transform, the downloaded .tfm in the CLI's format,
+ * only the site's own files requested; printed: the wall time in chromium and both TREs to the truth.
  */
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -25,8 +29,11 @@ import {
   identityMat4,
   invertAffine,
   type MaskVolume,
+  type Mat4,
   resampleNearest,
   simulatedScribbles,
+  targetRegistrationErrorMm,
+  tumorTargetPoints,
   voxelSpacingMm,
 } from "@cryomargin/analysis";
 import type { Page } from "playwright-core";
@@ -34,7 +41,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { measureCase } from "../../loaders/cohort/measureCase.js";
 import { readMaskFile } from "../../loaders/io/readMaskFile.js";
 import { readVolume } from "../../loaders/io/readVolume.js";
+import { readTransformFile } from "../../loaders/io/transform.js";
 import { segmentIceballFiles } from "../../loaders/segment/segmentFiles.js";
+import { runCliInProcess } from "../helpers/cli.js";
 import {
   type Chromium,
   ensureChromium,
@@ -159,6 +168,28 @@ async function waitForStatus(page: Page, prefix: string): Promise<void> {
   if (problem) throw new Error(`e2e: the workstation says: ${problem}`);
 }
 
+/** A page request, as recorded: method, URL, whether it carried a body. */
+interface SeenRequest {
+  method: string;
+  url: string;
+  body: boolean;
+}
+
+/**
+ * Every request (but in-page blob:/data: URLs) is a GET without a body of one of the site's own assets
+ * (Framework's _import, _node, _npm, _observablehq and _file folders), and none names an opened file.
+ */
+function expectSiteAssetsOnly(requests: readonly SeenRequest[], openedFiles: RegExp): void {
+  for (const request of requests) {
+    const url = new URL(request.url);
+    if (url.protocol === "blob:" || url.protocol === "data:") continue;
+    expect(request.method).toBe("GET");
+    expect(request.body).toBe(false);
+    expect(url.pathname).toMatch(/^\/_(import|node|npm|observablehq|file)\//);
+    expect(request.url).not.toMatch(openedFiles);
+  }
+}
+
 const timing = (page: Page) =>
   page.evaluate(() => {
     const root = document.querySelector(".cm-workstation") as HTMLElement & {
@@ -190,7 +221,7 @@ describe("the margin workstation page", () => {
     recorded = await openPage(browser, server, "/workstation");
     const { page } = recorded;
     await page.waitForSelector("#ws-pre-file");
-    const afterLoad: { method: string; url: string; body: boolean }[] = [];
+    const afterLoad: SeenRequest[] = [];
     page.on("request", (request) =>
       afterLoad.push({ method: request.method(), url: request.url(), body: request.postDataBuffer() !== null }),
     );
@@ -313,15 +344,69 @@ describe("the margin workstation page", () => {
     const itkFiles = afterLoad.map((r) => r.url).filter((u) => u.includes("/_file/components/vendor/itk/"));
     expect(itkFiles.some((u) => u.endsWith("/morphological-contour-interpolation.wasm.zst"))).toBe(true);
     expect(itkFiles.some((u) => u.endsWith("/itk-wasm-pipeline.min.worker.js"))).toBe(true);
-    for (const request of afterLoad) {
-      const url = new URL(request.url);
-      if (url.protocol === "blob:" || url.protocol === "data:") continue;
-      expect(request.method).toBe("GET");
-      expect(request.body).toBe(false);
-      expect(url.pathname).toMatch(/^\/_(import|node|npm|observablehq|file)\//);
-      expect(request.url).not.toMatch(/pre\.nii|post\.nii|registration\.tfm/);
-    }
+    expectSiteAssetsOnly(afterLoad, /pre\.nii|post\.nii|registration\.tfm/);
     expect(recorded.consoleErrors).toEqual([]);
     await recorded.screenshot("workstation");
+  }, 60_000);
+
+  it("registers in chromium (elastix from the site's files): within 0.5 mm TRE of `cryomargin register` on the same pair, the MTM within 0.1 mm, no other host", async () => {
+    // The page of the first test: both scans open, the tumor interpolated (the ROI), the ice ball segmented.
+    const { page } = recorded;
+    const during: SeenRequest[] = [];
+    page.on("request", (request) =>
+      during.push({ method: request.method(), url: request.url(), body: request.postDataBuffer() !== null }),
+    );
+    // No error estimate (as `register --error-runs 0`): two elastix runs, the starts.
+    await page.fill("#ws-error-runs", "0");
+    const started = performance.now();
+    await page.click("#ws-register");
+    await waitForStatus(page, "Registered:");
+    const wallMs = performance.now() - started;
+    await page.waitForSelector('.cm-ws-results[data-state=ready][data-registration^="registered in this browser"]');
+    const shownMtm = Number(await page.getAttribute("[data-field=mtm]", "data-value"));
+    const { registerMs } = await timing(page);
+    const browserTfm = await downloadFrom(page, "#ws-download-transform", "browser-registration.tfm");
+
+    // `cryomargin register` on the same pair with the page's tumor mask (downloaded by the first test).
+    const tumorFile = join(OUT, "tumor.nii.gz");
+    const cliTfm = join(OUT, "cli-registration.tfm");
+    const cliStarted = performance.now();
+    const cli = await runCliInProcess([
+      "register",
+      ...["--fixed", join(CASE_DIR, "pre.nii.gz"), "--moving", join(CASE_DIR, "post.nii.gz")],
+      ...["--mask", tumorFile, "--out", cliTfm, "--error-runs", "0"],
+    ]);
+    const cliMs = performance.now() - cliStarted;
+    expect(cli.status, cli.stderr).toBe(0);
+
+    const inBrowser = readTransformFile(browserTfm);
+    const byCli = readTransformFile(cliTfm);
+    const truth = readTransformFile(join(CASE_DIR, "registration.tfm"));
+    const tumor = readMaskFile(tumorFile).mask;
+    const points = tumorTargetPoints(tumor, 0);
+    const tre = (a: Mat4, b: Mat4) => targetRegistrationErrorMm(points, a, b);
+    const margins = (transform: string) =>
+      measureCase({ tumor: tumorFile, iceball: join(OUT, "iceball.nii.gz"), transform }).json.mtm_mm;
+    const cliMtm = margins(cliTfm);
+    const sameBytes = readFileSync(browserTfm, "utf8") === readFileSync(cliTfm, "utf8");
+    console.log(
+      [
+        "workstation registration, case S01, in chromium (2 elastix runs, no error estimate):",
+        `  wall ${(wallMs / 1000).toFixed(1)} s from the click to the result (page's own timing ${((registerMs ?? 0) / 1000).toFixed(1)} s); cryomargin register in Node ${(cliMs / 1000).toFixed(1)} s`,
+        `  TRE (tumor surface) browser vs CLI ${tre(inBrowser, byCli).toFixed(3)} mm; vs the true transform: browser ${tre(inBrowser, truth).toFixed(3)} mm, CLI ${tre(byCli, truth).toFixed(3)} mm, unregistered ${tre(identityMat4(), truth).toFixed(3)} mm`,
+        `  MTM shown ${shownMtm} mm, with the CLI's transform ${cliMtm} mm; .tfm files ${sameBytes ? "byte-identical" : "differ"}`,
+      ].join("\n"),
+    );
+    expect(tre(inBrowser, byCli)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(shownMtm - cliMtm)).toBeLessThanOrEqual(0.1);
+    // The downloaded .tfm is the CLI's format: the same header and transform type, read by the same reader.
+    const header = (file: string) => readFileSync(file, "utf8").split("\n").slice(0, 3);
+    expect(header(browserTfm)).toEqual(header(cliTfm));
+    expect(registerMs).not.toBeNull();
+    // Nothing left the browser while it registered: only GETs of the site's own files (the worker, elastix's pipeline).
+    expect(recorded.foreignRequests).toEqual([]);
+    expectSiteAssetsOnly(during, /pre\.nii|post\.nii|tumor\.nii/);
+    expect(during.some((r) => r.url.endsWith("/elastix.wasm.zst"))).toBe(true);
+    expect(recorded.consoleErrors).toEqual([]);
   }, 60_000);
 });
