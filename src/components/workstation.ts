@@ -89,16 +89,21 @@ function workstationWorker() {
 }
 
 /**
- * Runs one registration in a new registration worker (registrationWorker.ts), ended when it answers;
- * `onProgress` hears each elastix run's end. Rejects with the worker's message ("registration failed: …",
+ * Runs one registration in a new registration worker (registrationWorker.ts), ended when it answers or
+ * the page goes away (`invalidation`); `onProgress` hears each elastix run's end. Rejects with the worker's message ("registration failed: …",
  * or the non-overlap detail, which the caller prefixes with the post scan's name) and its kind.
  */
 function registerInWorker(
   request: RegistrationRequest,
   onProgress: (finished: number, total: number) => void,
+  invalidation?: Promise<unknown>,
 ): Promise<BrowserRegistration> {
   const worker = new Worker(import.meta.resolve("./registrationWorker.js"), { type: "module" });
   return new Promise((resolve, reject) => {
+    invalidation?.then(() => {
+      worker.terminate();
+      reject(new Error("registration stopped: the page was closed"));
+    });
     worker.onmessage = (event: MessageEvent<RegistrationMessage>) => {
       const message = event.data;
       if (message.kind === "progress") return onProgress(message.finished, message.total);
@@ -304,6 +309,11 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
   let ice: Uint8Array | null = null;
   let preToPost: Mat4 = identityMat4();
   let transformName = "identity (the scans share one frame)";
+  /**
+   * The error estimate of the registration made here, rounded as `register --format json` reports it:
+   * the uncertainty's SDs then, as `margins --uncertainty --registration-error REPORT` takes them.
+   */
+  let registrationSd: { rotationSdDeg: number; translationSdMm: number } | null = null;
   let measured: WorkstationMargins | null = null;
   /** Bumped whenever a mask or the transform changes: the 3D view is rebuilt, not only recoloured. */
   let geometryVersion = 0;
@@ -426,6 +436,8 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
   const applyTransform = () => {
     if (!transformText) return;
     preToPost = parseTransformText(transformText.text, transformText.name, { invert: invertBox.checked });
+    registrationSd = null;
+    uncertaintyNote.textContent = uncertaintyText();
     transformName = `${transformText.name}${invertBox.checked ? " (inverted)" : ""}`;
     geometryVersion++;
     refresh();
@@ -468,6 +480,7 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     if (!Number.isInteger(refineStarts) || refineStarts < 0 || refineStarts === 1)
       throw new Error("error-estimate runs must be 0 or a whole number of at least 2 (a spread needs two runs)");
     const started = performance.now();
+    const inputs = { pre: pre.volume, post: post.volume, tumor: tumor.mask };
     registerButton.disabled = true;
     registerProgress.hidden = false;
     registerProgress.value = 0;
@@ -485,6 +498,7 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
           registerProgress.value = finished / total;
           say(`Registering (elastix, in this browser): run ${finished} of ${total} done…`);
         },
+        invalidation,
       ).catch((error: Error & { problem?: string }) => {
         throw error.problem === "outside-field-of-view" ? new Error(`${postFileName}: ${error.message}`) : error;
       });
@@ -492,8 +506,19 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
       const estimate = result.errorEstimate
         ? `; error estimate ${formatFixed(result.errorEstimate.rotationSdDeg, 2)}° and ${formatFixed(result.errorEstimate.translationSdMm, 2)} mm SD per axis`
         : "";
+      if (pre.volume !== inputs.pre || post.volume !== inputs.post || tumor?.mask !== inputs.tumor) {
+        say("The registration was not used: a scan or the tumor changed while it ran. Register again.");
+        return;
+      }
       transformText = null;
       preToPost = result.fixedToMoving;
+      registrationSd = result.errorEstimate
+        ? {
+            rotationSdDeg: Number(result.errorEstimate.rotationSdDeg.toFixed(3)),
+            translationSdMm: Number(result.errorEstimate.translationSdMm.toFixed(3)),
+          }
+        : null;
+      uncertaintyNote.textContent = uncertaintyText();
       transformName = `registered in this browser (elastix): rotation ${formatFixed(result.rotationDeg, 2)}°, ROI centre moved ${formatFixed(result.translationMm, 2)} mm`;
       geometryVersion++;
       say(
@@ -518,6 +543,11 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
   });
   thresholdInput.addEventListener("change", () => refresh());
   const uncertaintyBox = el("input", { id: "ws-uncertainty", type: "checkbox" });
+  const uncertaintyText = () =>
+    registrationSd
+      ? ` the MTM's interval under registration error (${registrationSd.rotationSdDeg}° and ${registrationSd.translationSdMm} mm SD per axis, this registration's error estimate; 200 draws: as cryomargin margins --uncertainty --registration-error)`
+      : " the MTM's interval under registration error (1 mm and 1° SD per axis, 200 draws: as cryomargin margins --uncertainty)";
+  const uncertaintyNote = el("span", { id: "ws-uncertainty-note" }, uncertaintyText());
   uncertaintyBox.addEventListener("change", () => refresh());
   const results = el("div", { class: "cm-ws-results", "aria-live": "polite" });
   const numbers = el("div", { class: "cm-ws-numbers" });
@@ -562,6 +592,7 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
       preToPost,
       thresholdMm,
       uncertainty: uncertaintyBox.checked,
+      registrationSd: registrationSd ?? undefined,
     });
     if (request !== measuring) return;
     timings.marginsMs = ms;
@@ -754,12 +785,7 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
       viewPanel(post, "post", "Post-ablation scan: click in the ice ball"),
     ),
     el("label", { class: "cm-control" }, "Coverage threshold (mm) ", thresholdInput),
-    el(
-      "label",
-      { class: "cm-control" },
-      uncertaintyBox,
-      " the MTM's interval under registration error (1 mm and 1° SD per axis, 200 draws: as cryomargin margins --uncertainty)",
-    ),
+    el("label", { class: "cm-control" }, uncertaintyBox, uncertaintyNote),
     results,
     el(
       "div",

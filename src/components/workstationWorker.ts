@@ -42,6 +42,8 @@ export type WorkstationRequest =
       thresholdMm: number;
       /** Also the MTM's interval under registration error, as `margins --uncertainty` with its defaults. */
       uncertainty: boolean;
+      /** The SDs of a registration's own error estimate, in place of the defaults' (`--registration-error`). */
+      registrationSd?: { rotationSdDeg: number; translationSdMm: number };
     };
 
 /** `margins --uncertainty`'s defaults: 200 draws, 1° and 1 mm SD per axis (loaders/cli/args.ts). */
@@ -123,7 +125,11 @@ export async function answer(request: WorkstationRequest): Promise<WorkstationAn
       const json = marginsJson(result, result.warnings);
       if (request.uncertainty)
         json.uncertainty = marginUncertaintyJson(
-          marginUncertainty(tumor, iceball, preToPost, { thresholdMm, ...UNCERTAINTY_DEFAULTS }),
+          marginUncertainty(tumor, iceball, preToPost, {
+            thresholdMm,
+            ...UNCERTAINTY_DEFAULTS,
+            ...request.registrationSd,
+          }),
         );
       const meshes = caseMeshes(tumor, iceball, preToPost, result);
       const { tumor: t, ice } = meshes.encoded;
