@@ -18,9 +18,10 @@
  * Then, on the same page, Register (elastix in chromium, from the site's files; no error estimate): the
  * transform within 0.5 mm TRE (tumor surface) of `cryomargin register`'s on the same pair and mask, the
  * MTM shown within 0.1 mm of the MTM with the CLI's transform, the downloaded .tfm in the CLI's format,
- * only the site's own files requested; printed: the wall time in chromium and both TREs to the truth.
+ * only the site's own files requested; a post scan that does not overlap is refused, the page naming it;
+ * printed: the wall time in chromium and both TREs to the truth.
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   deepestPointRas,
@@ -39,9 +40,11 @@ import {
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { measureCase } from "../../loaders/cohort/measureCase.js";
+import { encodeNifti } from "../../loaders/io/nifti.js";
 import { readMaskFile } from "../../loaders/io/readMaskFile.js";
 import { readVolume } from "../../loaders/io/readVolume.js";
 import { readTransformFile } from "../../loaders/io/transform.js";
+import { readScan } from "../../loaders/register/scans.js";
 import { segmentIceballFiles } from "../../loaders/segment/segmentFiles.js";
 import { runCliInProcess } from "../helpers/cli.js";
 import {
@@ -408,5 +411,18 @@ describe("the margin workstation page", () => {
     expectSiteAssetsOnly(during, /pre\.nii|post\.nii|tumor\.nii/);
     expect(during.some((r) => r.url.endsWith("/elastix.wasm.zst"))).toBe(true);
     expect(recorded.consoleErrors).toEqual([]);
+
+    // An error a user can meet, shown and naming the file: a post scan 400 mm away from the pre scan
+    // (refused before any elastix run, as `register` refuses it).
+    const post = readScan(join(CASE_DIR, "post.nii.gz"));
+    const far = join(OUT, "far.nii");
+    const moved = Float64Array.from(post.voxelToWorld);
+    moved[11] += 400;
+    writeFileSync(far, encodeNifti({ dims: post.dims, voxelToWorld: moved, data: post.data }, { gzip: false }));
+    await page.setInputFiles("#ws-post-file", far);
+    await waitForStatus(page, "Post scan");
+    await page.click("#ws-register");
+    await page.waitForFunction(() => (document.querySelector(".cm-ws-problem")?.textContent ?? "") !== "");
+    expect(await page.textContent(".cm-ws-problem")).toMatch(/^far\.nii: does not overlap the fixed image: 0 %/);
   }, 60_000);
 });
