@@ -297,10 +297,23 @@ function report(rows: CaseRow[]): void {
     );
   }
   const all = summarizeErrors(rows.map((r) => r.engineMm - r.truthMm));
-  const unflaggedHigh = rows.filter((r) => r.engineMm - r.truthMm > 0.3 && !r.flagged);
+  const unflaggedHigh = rows
+    .filter((r) => r.engineMm - r.truthMm > 0.3 && !r.flagged)
+    .sort((a, b) => b.engineMm - b.truthMm - (a.engineMm - a.truthMm));
   console.log(
-    `  read > 0.3 mm high without a flag: ${unflaggedHigh.map((r) => `${r.name} ${signed(r.engineMm - r.truthMm)}`).join(", ") || "none"}`,
+    `  read > 0.3 mm high without a flag: ${unflaggedHigh.length} of ${rows.length}` +
+      (unflaggedHigh.length
+        ? `, worst ${unflaggedHigh
+            .slice(0, 5)
+            .map((r) => `${r.name} ${signed(r.engineMm - r.truthMm)}`)
+            .join(", ")}`
+        : ""),
   );
+  const outside = rows.filter((r) => !inside(r.engineMm, r.rangeMm));
+  if (outside.length)
+    console.log(
+      `  engine outside its range: ${outside.map((r) => `${r.name} ${r.engineMm.toFixed(2)} [${r.rangeMm.map((v) => v.toFixed(2)).join(", ")}]`).join(", ")}`,
+    );
   const met =
     all.meanAbs <= BAR.meanAbsMm && Math.abs(all.meanSigned) <= BAR.meanSignedMm && all.max <= BAR.maxMm
       ? "met"
