@@ -29,7 +29,7 @@ import {
 import { itkPipelineOptions, runPipeline } from "./itkBrowser.js";
 
 /** elastix runs at once: `cryomargin register`'s default worker threads. */
-export const ELASTIX_WORKERS = 2;
+const ELASTIX_WORKERS = 2;
 
 /** What the page asks: the scans (pre = fixed, post = moving), the tumor on the pre scan's grid, the CLI's options. */
 export interface RegistrationRequest {
@@ -67,7 +67,7 @@ export type RegistrationMessage =
  * elastix through itk-wasm's runPipeline, on up to `workers` pipeline workers at once. A worker is
  * created by the first run that needs it and reused; `close` ends them.
  */
-export function browserElastix(workers: number): { run: RunElastix; close(): void } {
+function browserElastix(workers: number): { run: RunElastix; close(): void } {
   const idle: (Worker | null)[] = Array.from({ length: workers }, () => null);
   const all: Worker[] = [];
   const waiting: ((slot: Worker | null) => void)[] = [];
@@ -108,7 +108,7 @@ export function browserElastix(workers: number): { run: RunElastix; close(): voi
 }
 
 /** Registers as `cryomargin register` does (stagedRegistration with the CLI's options), reporting each run's end. */
-export async function registerInBrowser(
+async function registerInBrowser(
   request: RegistrationRequest,
   onProgress: (finished: number, total: number) => void,
 ): Promise<BrowserRegistration> {
