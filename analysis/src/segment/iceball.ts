@@ -20,12 +20,15 @@
  *    exactly where it meets its surface — and leaves the ice ball itself (curvature radius ≫ r) whole.
  * 5. One connected component: the one holding the most seeds.
  * 6. Edge at half-way: the Otsu cut lies near the void (≈ 12 % of the way to tissue), so a voxel that
- *    straddles the edge — partly void, partly tissue, through the scanner's point spread — would be left
- *    out, and the ice ball would shrink by a voxel. The layer of face neighbours just outside the
- *    component joins it where its intensity is at most half-way between the median of the component and
- *    the median of the next layer out (the tissue): the 50 % partial-volume level, which is where the
- *    edge is. One layer only, so where the ice ball meets a darker tissue (muscle) at most one voxel is
- *    taken; voxels the opening cut (shafts) stay out. Then the holes are filled.
+ *    straddles the edge — partly void, partly tissue, through the scanner's point spread or its
+ *    partial volume — would be left out, and the ice ball would shrink by a voxel or more (across a 3 mm
+ *    slice, or an oblique surface, the mixed voxels can be two deep). A voxel contains at least half void
+ *    where its intensity is at most half-way between the void and the tissue beside it: the 50 %
+ *    partial-volume point, which is where a 0.5 iso-surface of the mask puts the surface. The voxels
+ *    just outside the component join it where that holds, the tissue read locally just beyond each
+ *    voxel (fat, kidney and muscle differ fourfold, so one level for the whole ball would misplace the
+ *    edge on every side but one), for up to three layers; voxels the opening cut (shafts) and voxels
+ *    outside the body stay out. Then the holes are filled.
  */
 import { invertAffine, linearDeterminant, voxelSpacingMm } from "../margin/affine.js";
 import type { Vec3 } from "../margin/types.js";
@@ -61,9 +64,13 @@ export interface IceballReport {
   grownVoxels: number;
   holesFilled: number;
   voxelsCut: number;
-  /** The half-way intensity between the void and the tissue around it (step 6), and the voxels it added. */
+  /**
+   * Step 6: the median of the local half-way intensities between the void and the tissue beside it, the
+   * voxels it added and the layers that added some.
+   */
   edgeThreshold: number;
   voxelsAddedAtEdge: number;
+  edgeLayers: number;
   voxels: number;
   volumeMl: number;
   /** Mean intensity inside the mask and in the 1-voxel shell just outside it. */
@@ -244,7 +251,7 @@ export function segmentIceball(
     mask,
     report: {
       method:
-        "3 × 3 in-plane median filter; Otsu threshold of log(1 + intensity) around the seeds; 6-connected region growing inside the body (convex hull of the tissue per axial slice); holes filled; opening by a ball (shafts cut at the surface); the seeds' connected component",
+        "3 × 3 in-plane median filter; Otsu threshold of log(1 + intensity) around the seeds; 6-connected region growing inside the body (convex hull of the tissue per axial slice); holes filled; opening by a ball (shafts cut at the surface); the seeds' connected component; edge at the local half-way intensity between void and tissue (the 0.5 partial-volume point, up to 3 layers)",
       threshold,
       separability: otsu.separability,
       boxMarginMm,
@@ -255,6 +262,7 @@ export function segmentIceball(
       holesFilled: holesBefore + holesAfter,
       edgeThreshold: edge.threshold,
       voxelsAddedAtEdge: edge.added,
+      edgeLayers: edge.layers,
       voxelsCut: cut,
       voxels,
       volumeMl: (voxels * Math.abs(linearDeterminant(image.voxelToWorld))) / 1000,
@@ -295,22 +303,60 @@ function outerLayer(mask: Uint8Array, exclude: Uint8Array, dims: readonly [numbe
   return out;
 }
 
-/** Step 6 of {@link segmentIceball}: the outer layer joins where it is at most half-way to the tissue. */
+/** Most layers the half-way edge (step 6 of {@link segmentIceball}) adds. */
+const EDGE_LAYERS = 3;
+
+/**
+ * Step 6 of {@link segmentIceball}: voxels outside the region join it, layer by layer, where their
+ * intensity is at most half-way between the void (the median of the core) and the tissue just beyond
+ * them. The tissue level of a layer voxel v is read, for each face neighbour m of v in the region, on
+ * the line from m through v: the brighter of the two voxels beyond v (a voxel just beyond v may itself
+ * still be partly void), averaged over those neighbours. The 50 % point of that local profile is where
+ * the edge is, whatever the tissue (fat, kidney, muscle) on that side.
+ */
 function halfwayEdge(
   core: Uint8Array,
   cutAway: Uint8Array,
   intensity: Float32Array,
   dims: readonly [number, number, number],
-): { mask: Uint8Array; threshold: number; added: number } {
-  const first = outerLayer(core, core, dims);
-  const second = outerLayer(first, core, dims);
-  const threshold = 0.5 * (medianWhere(intensity, core) + medianWhere(intensity, second));
+): { mask: Uint8Array; threshold: number; added: number; layers: number } {
+  const [nx, ny, nz] = dims;
+  const slice = nx * ny;
+  const voidLevel = medianWhere(intensity, core);
   const mask = core.slice();
+  const thresholds: number[] = [];
   let added = 0;
-  for (let v = 0; v < mask.length; v++)
-    if (first[v] && !cutAway[v] && intensity[v] <= threshold) {
-      mask[v] = 1;
-      added++;
-    }
-  return { mask, threshold, added };
+  let layers = 0;
+  for (; layers < EDGE_LAYERS; layers++) {
+    const layer = outerLayer(mask, cutAway, dims);
+    const join: number[] = [];
+    for (let k = 0, v = 0; k < nz; k++)
+      for (let j = 0; j < ny; j++)
+        for (let i = 0; i < nx; i++, v++) {
+          if (!layer[v]) continue;
+          let sum = 0;
+          let count = 0;
+          // `step` points away from a neighbour in the region; `room` voxels lie beyond v that way.
+          const beyond = (fromRegion: boolean, step: number, room: number) => {
+            if (!fromRegion || room < 1 || mask[v + step]) return;
+            sum += room > 1 ? Math.max(intensity[v + step], intensity[v + 2 * step]) : intensity[v + step];
+            count++;
+          };
+          beyond(i > 0 && mask[v - 1] === 1, 1, nx - 1 - i);
+          beyond(i < nx - 1 && mask[v + 1] === 1, -1, i);
+          beyond(j > 0 && mask[v - nx] === 1, nx, ny - 1 - j);
+          beyond(j < ny - 1 && mask[v + nx] === 1, -nx, j);
+          beyond(k > 0 && mask[v - slice] === 1, slice, nz - 1 - k);
+          beyond(k < nz - 1 && mask[v + slice] === 1, -slice, k);
+          if (count === 0) continue;
+          const threshold = 0.5 * (voidLevel + sum / count);
+          thresholds.push(threshold);
+          if (intensity[v] <= threshold) join.push(v);
+        }
+    for (const v of join) mask[v] = 1;
+    added += join.length;
+    if (join.length === 0) break;
+  }
+  thresholds.sort((a, b) => a - b);
+  return { mask, threshold: thresholds.length ? thresholds[thresholds.length >> 1] : Number.NaN, added, layers };
 }

@@ -98,6 +98,7 @@ export function finishTumorSegmentation(
     plan.drawn,
     slicesMask(image.dims, plan.slices),
     options,
+    plan.slices,
   );
   const voxelMl = Math.abs(linearDeterminant(image.voxelToWorld)) / 1000;
   const count = (m: Uint8Array) => m.reduce((s, x) => s + x, 0);
@@ -106,7 +107,7 @@ export function finishTumorSegmentation(
     interpolated,
     report: {
       method:
-        "morphological contour interpolation between the outlined slices (Albu et al. 2008, ITK); border refined within a band around the interpolated surface by a two-class Markov random field (shading-corrected Gaussian tumor vs kernel-density background, Potts smoothness, ICM); drawn voxels fixed",
+        "morphological contour interpolation between the outlined slices (Albu et al. 2008, ITK); border refined within a band around the interpolated surface by a two-class Markov random field (shading-corrected Gaussian tumor vs kernel-density background, Potts smoothness, ICM); end caps beyond the outlined slices at the half-way intensity between tumor and the tissue beyond (the 0.5 partial-volume point), grown column by column; drawn voxels fixed",
       slices: { sagittal: plan.slices[0], coronal: plan.slices[1], axial: plan.slices[2] },
       interpolatedVolumeMl: count(interpolated) * voxelMl,
       volumeMl: count(mask) * voxelMl,

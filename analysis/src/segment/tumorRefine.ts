@@ -19,6 +19,13 @@
  *   neighbours (l_v = 1 iff D(v) + β Σ w_uv (2 l_u − 1) > 0), sweeps repeated until no voxel changes
  *   (at most `maxSweeps`). Voxels outside the band keep the interpolated label; drawn voxels (tumor) and
  *   the blank voxels of drawn slices (not tumor) are fixed.
+ * - End caps: beyond the outermost outlined slice along an axis the interpolation gives no shape, and
+ *   with partial volume the voxels there mix tumor with kidney or fat — and a mix of kidney and fat reads
+ *   like tumor (650 lies between 450 and 800 on T2). There the data term is the half-intensity reading
+ *   along the axis (capHalfway: at least half tumor, between the tumor and the tissue just beyond), and a
+ *   cap voxel is tumor only while its neighbour toward the outlined slices is (the cap grows from the
+ *   tumor, column by column) and never where it sits on an edge between a darker and a brighter tissue
+ *   across the axis (a kidney–fat edge beside the cap).
  * Then the components that hold a drawn voxel are kept and their holes filled.
  */
 import { voxelSpacingMm } from "../margin/affine.js";
@@ -43,6 +50,8 @@ export interface TumorRefineReport {
   beta: number;
   sweeps: number;
   bandVoxels: number;
+  /** Band voxels of the end caps (beyond the outermost outlined slices), read by the half-intensity term. */
+  capVoxels: number;
   /** Voxels the refinement added to / removed from the interpolated mask. */
   voxelsAdded: number;
   voxelsRemoved: number;
@@ -92,7 +101,8 @@ function affineFit(points: number[][], values: number[]): [number, number, numbe
 /**
  * Refines `interpolated` (0/1 on the image's grid) to the image's edges. `drawn` marks the voxels the
  * user drew as tumor, `drawnSlices` every voxel of a slice the user drew on (its blank voxels are not
- * tumor). Returns the refined 0/1 mask and a report.
+ * tumor), `outlinedSlices` the outlined slices' indices along [i, j, k]: along each axis with ≥ 2, the
+ * band voxels beyond the outermost ones form the end caps. Returns the refined 0/1 mask and a report.
  */
 export function refineTumorBorder(
   image: ScalarVolume,
@@ -100,6 +110,7 @@ export function refineTumorBorder(
   drawn: Uint8Array,
   drawnSlices: Uint8Array,
   options: TumorRefineOptions = {},
+  outlinedSlices?: readonly [readonly number[], readonly number[], readonly number[]],
 ): { mask: Uint8Array; report: TumorRefineReport } {
   const spacing = voxelSpacingMm(image.voxelToWorld);
   const maxSpacing = Math.max(...spacing);
@@ -230,6 +241,46 @@ export function refineTumorBorder(
   const band = Int32Array.from(bandList);
   const term = new Float32Array(band.length);
   for (let q = 0; q < band.length; q++) term[q] = dataTerm(corrected[band[q]]);
+  // End caps: beyond the outermost outlined slice along an axis with outlines, the half-intensity
+  // term along that axis (capHalfway), background on an edge between two other tissues across it
+  // (acrossEdge), and a cap voxel is tumor only while its inward neighbour is.
+  const capInward = new Int32Array(band.length).fill(-1);
+  const capDepth = new Int32Array(band.length);
+  let capVoxels = 0;
+  // Opposite in-slice neighbour steps across each axis (the two in-slice axes and both diagonals).
+  const strides = [1, nx, nx * ny];
+  const across = [0, 1, 2].map((axis) => {
+    const [a, b] = [0, 1, 2].filter((x) => x !== axis).map((x) => strides[x]);
+    return [a, b, a + b, a - b];
+  });
+  for (let axis = 0; axis < 3; axis++) {
+    const along = outlinedSlices?.[axis] ?? [];
+    if (along.length < 2) continue;
+    const stride = [1, nx, nx * ny][axis];
+    const first = Math.min(...along) - box.lo[axis];
+    const last = Math.max(...along) - box.lo[axis];
+    for (let q = 0; q < band.length; q++) {
+      const v = band[q];
+      const at = axis === 0 ? v % nx : axis === 1 ? Math.floor(v / nx) % ny : Math.floor(v / (nx * ny));
+      if ((at >= first && at <= last) || capInward[q] >= 0) continue;
+      const side = at > last ? 1 : -1;
+      capInward[q] = v - side * stride;
+      capDepth[q] = side > 0 ? at - last : first - at;
+      const beyond: number[] = [];
+      for (let t = 1; t <= 2; t++)
+        if (at + side * t >= 0 && at + side * t < dims[axis]) beyond.push(corrected[v + side * t * stride]);
+      term[q] = capHalfway(corrected[v], beyond, tumorMedian, tumorSd);
+      if (acrossEdge(corrected, v, across[axis], tumorMedian, tumorSd)) term[q] = -8;
+      capVoxels++;
+    }
+  }
+  // The caps start from their own reading, not from the interpolation (which leaves them empty: ICM
+  // from an empty cap would keep it empty, every in-plane neighbour pulling toward background), layer
+  // by layer outward, each voxel only where its inward neighbour is tumor.
+  const capOrder: number[] = [];
+  for (let q = 0; q < band.length; q++) if (capInward[q] >= 0) capOrder.push(q);
+  capOrder.sort((a, b) => capDepth[a] - capDepth[b]);
+  for (const q of capOrder) label[band[q]] = term[q] > 0 && label[capInward[q]] ? 1 : 0;
   const weight = spacing.map((s) => minSpacing / s);
   const slice = dims[0] * dims[1];
   let sweeps = 0;
@@ -247,7 +298,7 @@ export function refineTumorBorder(
       if (j < dims[1] - 1) pull += weight[1] * (2 * label[v + nx] - 1);
       if (k > 0) pull += weight[2] * (2 * label[v - slice] - 1);
       if (k < dims[2] - 1) pull += weight[2] * (2 * label[v + slice] - 1);
-      const next = term[q] + beta * pull > 0 ? 1 : 0;
+      const next = (capInward[q] < 0 || label[capInward[q]]) && term[q] + beta * pull > 0 ? 1 : 0;
       if (next !== label[v]) {
         label[v] = next;
         changed++;
@@ -285,6 +336,7 @@ export function refineTumorBorder(
       beta,
       sweeps,
       bandVoxels: band.length,
+      capVoxels,
       voxelsAdded,
       voxelsRemoved,
       tumorMedian,
@@ -296,4 +348,51 @@ export function refineTumorBorder(
       holesFilled,
     },
   };
+}
+
+/** Least contrast (in tumor SDs) between the tumor and the tissue beyond a cap voxel for a half-intensity reading. */
+const CAP_CONTRAST_SD = 3;
+/** A cap voxel further than this (in tumor SDs) beyond the tumor's intensity, away from the tissue beyond it, is a third tissue. */
+const CAP_THIRD_TISSUE_SD = 2.5;
+
+/**
+ * Data term of a voxel of an end cap (beyond the outermost outlined slice along an axis), from the
+ * partial-volume model along that axis. A cap slice cuts the tumor's end obliquely or flat, so a voxel
+ * there holds a fraction f of tumor and 1 − f of the tissue beyond it: I = f·μ_t + (1 − f)·B. It belongs
+ * to the mask iff f ≥ ½ — its centre inside the tumor, the 0.5 partial-volume point — that is iff I lies
+ * on the tumor's side of the half-way intensity (μ_t + B)/2. B is read on the first of the next two
+ * voxels further out (`beyond`) whose intensity differs from the tumor's by ≥ CAP_CONTRAST_SD tumor SDs
+ * (the next one may still be partly tumor). The term is (I − (μ_t + B)/2)·sign(μ_t − B)/σ_t, clamped
+ * to ±8, and −8 for a voxel beyond μ_t by more than CAP_THIRD_TISSUE_SD σ_t on the side away from B (a
+ * mix of two other tissues, e.g. kidney and fat, not of tumor and B). With no contrast along the axis
+ * the voxel beyond reads like tumor: a mix of kidney and fat does that as well as tumor does, so the
+ * term leans to background (−1) and the neighbours decide.
+ */
+function capHalfway(value: number, beyond: readonly number[], tumor: number, sd: number): number {
+  const tissue = beyond.find((b) => Math.abs(b - tumor) >= CAP_CONTRAST_SD * sd);
+  if (tissue === undefined) return -1;
+  const towardTissue = Math.sign(tumor - tissue);
+  if (towardTissue * (value - tumor) > CAP_THIRD_TISSUE_SD * sd) return -8;
+  return Math.max(-8, Math.min(8, (towardTissue * (value - 0.5 * (tumor + tissue))) / sd));
+}
+
+/** A cap voxel further than this (in tumor SDs) from the tumor's intensity on both sides of it across the axis lies on an edge between two other tissues. */
+const ACROSS_EDGE_SD = 2;
+
+/**
+ * Whether voxel v lies on an edge between a tissue darker and a tissue brighter than the tumor, across
+ * the cap's axis: on some in-slice line through v, one neighbour below μ_t − ACROSS_EDGE_SD·σ_t and the
+ * opposite one above μ_t + ACROSS_EDGE_SD·σ_t. A cap voxel mixes tumor with the tissue beyond it along
+ * the axis; one that sits on such an edge is a mix of those two tissues (kidney and fat), whatever it reads.
+ */
+function acrossEdge(values: Float32Array, v: number, steps: readonly number[], tumor: number, sd: number): boolean {
+  const dark = tumor - ACROSS_EDGE_SD * sd;
+  const bright = tumor + ACROSS_EDGE_SD * sd;
+  for (const d of steps) {
+    const a = values[v - d];
+    const b = values[v + d];
+    if (a === undefined || b === undefined) continue;
+    if ((a < dark && b > bright) || (a > bright && b < dark)) return true;
+  }
+  return false;
 }
