@@ -18,17 +18,25 @@
  */
 import { statSync } from "node:fs";
 import { gunzipSync, gzipSync, constants as zlibConstants } from "node:zlib";
-import { type MaskVolume, type Mat4, type Vec3, voxelSpacingMm } from "@cryomargin/analysis";
+import {
+  type MaskVolume,
+  type Mat4,
+  NiftiGeometryError,
+  type NiftiGeometrySource,
+  niftiSrow,
+  niftiVoxelToWorld,
+  type Vec3,
+  voxelSpacingMm,
+} from "@cryomargin/analysis";
 import { NIFTI1, NIFTI2 } from "nifti-reader-js";
-import { inverseOrNull, mat4FromRows } from "./affine.js";
+import { inverseOrNull } from "./affine.js";
 import { readInputFile, writeFileAtomic } from "./files.js";
 import { InputFileError } from "./inputErrors.js";
 
 export type NiftiDatatype = "uint8" | "int16" | "uint16" | "int32" | "float32" | "float64";
 export type NiftiVoxelArray = Uint8Array | Int16Array | Uint16Array | Int32Array | Float32Array | Float64Array;
 
-/** Where the voxel-to-world matrix came from. */
-export type NiftiGeometrySource = "sform" | "qform" | "pixdim";
+export type { NiftiGeometrySource };
 
 /** A decoded 3-D NIfTI image. */
 export interface NiftiImage {
@@ -442,15 +450,9 @@ function swapBytes(b: Uint8Array, width: number): void {
     }
 }
 
-/** mm per unit of the header's spatial unit (xyzt_units & 7): metre 1000, micron 0.001, else mm. */
-function spatialUnitMm(xyztUnits: number): number {
-  const code = xyztUnits & 7;
-  return code === 1 ? 1000 : code === 3 ? 0.001 : 1;
-}
-
 /**
- * The voxel-to-world matrix by nibabel's policy (sform > qform > pixdim), in RAS mm, with the checks a
- * margin needs: finite, positive spacing, invertible.
+ * The voxel-to-world matrix by nibabel's policy (niftiVoxelToWorld, shared with the workstation page),
+ * its problems as InputFileErrors naming the file.
  */
 function voxelToWorldOf(
   header: NIFTI1 | NIFTI2,
@@ -458,124 +460,14 @@ function voxelToWorldOf(
   dims: [number, number, number],
   file: string,
 ): { matrix: Mat4; source: NiftiGeometrySource; warnings: string[] } {
-  const warnings: string[] = [];
-  const unitMm = spatialUnitMm(header.xyzt_units);
-  if (unitMm !== 1)
-    warnings.push(`${file}: spatial units are ${unitMm === 1000 ? "metres" : "microns"}; converted to mm`);
-  const pixdim = header.pixDims.slice(1, 4).map((p) => p * unitMm);
-  let matrix: Mat4;
-  let source: NiftiGeometrySource;
-  if (header.sform_code > 0) {
-    matrix = sformMatrix(header, bytes, unitMm);
-    source = "sform";
-  } else if (header.qform_code > 0) {
-    checkSpacing(pixdim, file);
-    matrix = qformMatrix(header, pixdim);
-    source = "qform";
-  } else {
-    checkSpacing(pixdim, file);
-    matrix = pixdimMatrix(dims, pixdim);
-    source = "pixdim";
-    warnings.push(
-      `${file}: neither sform nor qform is set (both codes 0), so the orientation is unknown; ` +
-        "using the pixdim spacing with nibabel's default (x flipped, origin at the grid centre)",
-    );
+  const srow = niftiSrow(bytes);
+  if (srow === null) throw new InputFileError(file, "bad-header", "the NIfTI header's sform rows cannot be read");
+  try {
+    return niftiVoxelToWorld({ ...header, srow }, dims, file);
+  } catch (error) {
+    if (error instanceof NiftiGeometryError) throw new InputFileError(file, error.problem, error.message);
+    throw error;
   }
-  if (!matrix.every(Number.isFinite))
-    throw new InputFileError(file, "singular-affine", `the ${source} matrix has a value that is not a finite number`);
-  const spacing = voxelSpacingMm(matrix);
-  if (spacing.some((s) => s === 0) || inverseOrNull(matrix) === null)
-    throw new InputFileError(
-      file,
-      "singular-affine",
-      `the ${source} voxel-to-world matrix is singular (column lengths ${spacing.map((s) => s.toPrecision(4)).join(", ")} mm): voxels would have no volume`,
-    );
-  if (source === "sform" && pixdim.every((p) => Number.isFinite(p) && p > 0))
-    for (let axis = 0; axis < 3; axis++)
-      if (Math.abs(pixdim[axis] - spacing[axis]) > 1e-3 * spacing[axis]) {
-        warnings.push(
-          `${file}: pixdim (${pixdim.map((p) => p.toPrecision(4)).join(", ")}) disagrees with the sform spacing ` +
-            `(${spacing.map((s) => s.toPrecision(4)).join(", ")}); the sform was used`,
-        );
-        break;
-      }
-  return { matrix, source, warnings };
-}
-
-/** Refuses zero, negative or NaN voxel spacing (a qform or pixdim geometry is meaningless then). */
-function checkSpacing(pixdim: number[], file: string): void {
-  for (let axis = 0; axis < 3; axis++) {
-    const p = pixdim[axis];
-    if (!(Number.isFinite(p) && p > 0))
-      throw new InputFileError(
-        file,
-        "bad-spacing",
-        `voxel spacing pixdim[${axis + 1}] is ${Number(p.toPrecision(6))}; it must be a positive number of mm`,
-      );
-  }
-}
-
-/** The sform rows srow_x/y/z, read from the raw header (float32 at byte 280 in NIfTI-1, float64 at 400 in NIfTI-2). */
-function sformMatrix(header: NIFTI1 | NIFTI2, bytes: Uint8Array, unitMm: number): Mat4 {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const nifti2 = header instanceof NIFTI2;
-  const rows: number[][] = [];
-  for (let r = 0; r < 3; r++) {
-    const row: number[] = [];
-    for (let c = 0; c < 4; c++)
-      row.push(
-        (nifti2
-          ? view.getFloat64(400 + 8 * (4 * r + c), header.littleEndian)
-          : view.getFloat32(280 + 4 * (4 * r + c), header.littleEndian)) * unitMm,
-      );
-    rows.push(row);
-  }
-  return mat4FromRows(rows);
-}
-
-/**
- * NIfTI "method 2": world = R · diag(dx, dy, qfac·dz) · [i j k]ᵀ + qoffset, with R the rotation of the
- * unit quaternion (a, b, c, d), a = √(1 − b² − c² − d²), and qfac = −1 when pixdim[0] < 0, else 1
- * (nifti1_io.c nifti_quatern_to_mat44; when b² + c² + d² ≥ 1 within rounding, a = 0 and (b, c, d) is
- * renormalised, a 180° rotation). Example: b = c = d = 0 gives R = I.
- */
-function qformMatrix(header: NIFTI1 | NIFTI2, pixdim: number[]): Mat4 {
-  let b = header.quatern_b;
-  let c = header.quatern_c;
-  let d = header.quatern_d;
-  let a = 1 - (b * b + c * c + d * d);
-  if (a < 1e-7) {
-    const s = 1 / Math.sqrt(b * b + c * c + d * d);
-    b *= s;
-    c *= s;
-    d *= s;
-    a = 0;
-  } else a = Math.sqrt(a);
-  const qfac = header.pixDims[0] < 0 ? -1 : 1;
-  const unitMm = spatialUnitMm(header.xyzt_units);
-  const [dx, dy, dz] = [pixdim[0], pixdim[1], qfac * pixdim[2]];
-  const r = [
-    [a * a + b * b - c * c - d * d, 2 * (b * c - a * d), 2 * (b * d + a * c)],
-    [2 * (b * c + a * d), a * a + c * c - b * b - d * d, 2 * (c * d - a * b)],
-    [2 * (b * d - a * c), 2 * (c * d + a * b), a * a + d * d - b * b - c * c],
-  ];
-  const offset = [header.qoffset_x, header.qoffset_y, header.qoffset_z].map((o) => o * unitMm);
-  return mat4FromRows(r.map((row, i) => [row[0] * dx, row[1] * dy, row[2] * dz, offset[i]]));
-}
-
-/**
- * nibabel's fallback when no orientation is stored (`shape_zoom_affine`, x_flip = True): spacing on
- * the diagonal, x negated (radiological storage), origin at the grid centre. Example: shape (3, 5, 7),
- * spacing (3, 2, 1) → rows [−3 0 0 3], [0 2 0 −4], [0 0 1 −3].
- */
-function pixdimMatrix(dims: [number, number, number], pixdim: number[]): Mat4 {
-  const [dx, dy, dz] = pixdim;
-  const centre = dims.map((n) => (n - 1) / 2);
-  return mat4FromRows([
-    [-dx, 0, 0, centre[0] * dx],
-    [0, dy, 0, -centre[1] * dy],
-    [0, 0, dz, -centre[2] * dz],
-  ]);
 }
 
 /**

@@ -51,6 +51,7 @@ import {
   fileOrderToDrawing,
   fileVoxelOf,
   type LoadedScan,
+  niftiHeadBytes,
   rasIndexOfFileIndex,
   rasVoxelOf,
   scanVolume,
@@ -295,7 +296,7 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     await v.nv.loadFromFile(file);
     const scan = v.nv.volumes[0] as unknown as LoadedScan;
     v.scan = scan;
-    v.volume = scanVolume(scan);
+    v.volume = scanVolume(scan, await niftiHeadBytes(file));
     v.rasIndex = rasIndexOfFileIndex(scan);
     v.nv.setSliceType(v.nv.sliceTypeAxial);
     v.nv.createEmptyDrawing();

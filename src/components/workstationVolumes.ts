@@ -6,12 +6,12 @@
  * flipped; `dimsRAS`: [3, nx, ny, nz] of that order). The analysis package works in the file's order with
  * the file's voxel-to-world matrix, as the command line does.
  */
-import type { Mat4, ScalarVolume } from "@cryomargin/analysis";
+import { type NiftiGeometryHeader, niftiSrow, niftiVoxelToWorld, type ScalarVolume } from "@cryomargin/analysis";
 
-/** The parts of a loaded NiiVue image (NVImage) the workstation reads. */
+/** The parts of a loaded NiiVue image (NVImage) the workstation reads (`hdr` is nifti-reader-js's header). */
 export interface LoadedScan {
   name: string;
-  hdr: { dims: number[]; affine: number[][]; scl_slope: number; scl_inter: number };
+  hdr: Omit<NiftiGeometryHeader, "srow"> & { dims: number[]; scl_slope: number; scl_inter: number };
   img: ArrayLike<number>;
   permRAS: number[];
   dimsRAS: number[];
@@ -19,22 +19,44 @@ export interface LoadedScan {
   saveToUint8Array(name: string, drawing8?: Uint8Array | null): Promise<Uint8Array>;
 }
 
+/** The first bytes of a NIfTI file that hold its header (540: NIfTI-2's size), inflated when gzipped. */
+export async function niftiHeadBytes(file: Blob): Promise<Uint8Array> {
+  const HEAD = 540;
+  const magic = new Uint8Array(await file.slice(0, 2).arrayBuffer());
+  if (!(magic[0] === 0x1f && magic[1] === 0x8b)) return new Uint8Array(await file.slice(0, HEAD).arrayBuffer());
+  const reader = file.stream().pipeThrough(new DecompressionStream("gzip")).getReader();
+  const head = new Uint8Array(HEAD);
+  let filled = 0;
+  while (filled < HEAD) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const take = Math.min(value.length, HEAD - filled);
+    head.set(value.subarray(0, take), filled);
+    filled += take;
+  }
+  await reader.cancel();
+  return head.subarray(0, filled);
+}
+
 /**
- * The scan as the segmentation reads it: the file's grid, the header's voxel-to-world matrix (RAS mm;
- * nifti-reader-js's choice of sform or qform, as NiiVue draws it) and the intensities after
- * scl_slope/scl_inter (a slope of 0 means no scaling, as the standard says).
+ * The scan as the segmentation reads it: the file's grid, the voxel-to-world matrix (RAS mm) the
+ * command line gives the same file (niftiVoxelToWorld: nibabel's sform > qform > pixdim, with the sform
+ * rows from `head`, the file's first bytes — not NiiVue's matrix, which prefers the qform when its code
+ * is the larger), and the intensities after scl_slope/scl_inter (a slope of 0 means no scaling, as the
+ * standard says). Throws NiftiGeometryError for a geometry that cannot place voxels.
  */
-export function scanVolume(image: LoadedScan): ScalarVolume {
+export function scanVolume(image: LoadedScan, head: Uint8Array): ScalarVolume & { warnings: string[] } {
   const [nx, ny, nz] = [image.hdr.dims[1], image.hdr.dims[2], image.hdr.dims[3]];
-  const a = image.hdr.affine;
-  const voxelToWorld = new Float64Array(16) as Mat4;
-  for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) voxelToWorld[4 * r + c] = a[r][c];
+  const srow = niftiSrow(head);
+  if (srow === null) throw new Error(`${image.name}: not a NIfTI-1 or NIfTI-2 header`);
+  const geometry = niftiVoxelToWorld({ ...image.hdr, srow }, [nx, ny, nz], image.name);
+  const voxelToWorld = geometry.matrix;
   const slope = image.hdr.scl_slope;
   const scaled = Number.isFinite(slope) && slope !== 0;
   const n = nx * ny * nz;
   const data = new Float32Array(n);
   for (let v = 0; v < n; v++) data[v] = scaled ? image.img[v] * slope + image.hdr.scl_inter : image.img[v];
-  return { dims: [nx, ny, nz], voxelToWorld, data };
+  return { dims: [nx, ny, nz], voxelToWorld, data, warnings: geometry.warnings };
 }
 
 /** The RAS voxel of a file-order voxel (see the module comment). */
