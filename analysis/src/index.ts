@@ -24,4 +24,5 @@ export * from "./survival/index.js";
 export * from "./synth/index.js";
 export * from "./table/index.js";
 export { ANALYSIS_VERSION } from "./version.js";
+export * from "./volume/index.js";
 export * from "./whatif/index.js";

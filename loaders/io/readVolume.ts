@@ -20,8 +20,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { type Mat4, type Vec3, voxelSpacingMm } from "@cryomargin/analysis";
-import { inverseOrNull, mat4FromRows } from "./affine.js";
+import { itkImageVolume, type Mat4, type SegmentInfo, type Vec3, VolumeGeometryError } from "@cryomargin/analysis";
 import { readDicomSeg, readDicomSeries } from "./dicom.js";
 import { readInputFile } from "./files.js";
 import { InputFileError } from "./inputErrors.js";
@@ -31,17 +30,7 @@ import { decodeNifti, type NiftiReadOptions, type NiftiVoxelArray, readNiftiByte
 /** The formats `readVolume` understands. */
 export type VolumeFormat = "nifti" | "nrrd" | "seg.nrrd" | "metaimage" | "dicom-series" | "dicom-seg";
 
-/** One segment of a segmentation file (3D Slicer .seg.nrrd or DICOM-SEG). */
-export interface SegmentInfo {
-  /** The segment's name as the file spells it ("tumor", "ice ball"). */
-  name: string;
-  /** The voxel value that marks it in its layer. */
-  labelValue: number;
-  /** Which component (layer) of a multi-layer file holds it; 0 in a single-layer file. */
-  layer: number;
-  /** Display colour, RGB in 0…1, when the file gives one. */
-  color?: Vec3;
-}
+export type { SegmentInfo };
 
 /** A decoded volume in RAS world, from any supported format. */
 export interface Volume {
@@ -143,100 +132,15 @@ export function volumeInputFiles(path: string): string[] {
   return data !== undefined && existsSync(data) && statSync(data).isFile() ? [path, data] : [path];
 }
 
-/** Metadata values as strings (itk-wasm gives strings, numbers or arrays). */
-function metadataText(metadata: [string, unknown][]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [key, value] of metadata) out.set(key, Array.isArray(value) ? value.join(" ") : String(value));
-  return out;
-}
-
 /**
- * The segments a 3D Slicer .seg.nrrd declares in its key/value pairs (Slicer's documented format:
- * `SegmentN_Name`, `SegmentN_LabelValue`, `SegmentN_Layer`, `SegmentN_Color` "r g b" in 0…1; files
- * written before Slicer 4.11 have one segment per layer and no LabelValue/Layer: label 1, layer N).
- */
-export function slicerSegments(metadata: Map<string, string>, components: number): SegmentInfo[] {
-  const segments: SegmentInfo[] = [];
-  for (let n = 0; metadata.has(`Segment${n}_Name`) || metadata.has(`Segment${n}_ID`); n++) {
-    const name = metadata.get(`Segment${n}_Name`) ?? metadata.get(`Segment${n}_ID`) ?? `Segment_${n}`;
-    const labelText = metadata.get(`Segment${n}_LabelValue`);
-    const layerText = metadata.get(`Segment${n}_Layer`);
-    const color = metadata.get(`Segment${n}_Color`)?.trim().split(/\s+/).map(Number);
-    segments.push({
-      name,
-      labelValue: labelText === undefined ? 1 : Number(labelText),
-      layer: layerText === undefined ? (components > 1 ? n : 0) : Number(layerText),
-      color: color?.length === 3 && color.every(Number.isFinite) ? [color[0], color[1], color[2]] : undefined,
-    });
-  }
-  return segments;
-}
-
-/** Typed arrays the margin code reads directly; others (int8, uint32, 64-bit) become float64. */
-function voxelArray(data: ItkImage["data"]): NiftiVoxelArray {
-  if (
-    data instanceof Uint8Array ||
-    data instanceof Int16Array ||
-    data instanceof Uint16Array ||
-    data instanceof Int32Array ||
-    data instanceof Float32Array ||
-    data instanceof Float64Array
-  )
-    return data;
-  const out = new Float64Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
-  return out;
-}
-
-/**
- * An ITK image (LPS) as a Volume (RAS): voxelToWorld = F · [D · diag(s) | o], F = diag(−1, −1, 1, 1).
- * Refuses images that are not 3-D and singular geometry, naming the file.
+ * An ITK image (LPS) as a Volume (RAS), by itkImageVolume (analysis, shared with the workstation page);
+ * its refusals (not 3-D, singular geometry) as InputFileErrors naming the file.
  */
 export function volumeFromItk(image: ItkImage, file: string, format: VolumeFormat): Volume {
-  const dimension = image.size.length;
-  if (dimension !== 3) {
-    if (dimension === 2)
-      throw new InputFileError(file, "not-3d", `is a 2-D image (${image.size.join("×")}); a volume must be 3-D`);
-    throw new InputFileError(
-      file,
-      "not-3d",
-      `is a ${dimension}-D image (${image.size.join("×")}); a volume must be 3-D`,
-    );
+  try {
+    return { file, format, ...itkImageVolume(image, file, format), sclSlope: 1, sclInter: 0 };
+  } catch (error) {
+    if (error instanceof VolumeGeometryError) throw new InputFileError(file, error.problem, error.message);
+    throw error;
   }
-  const dims: [number, number, number] = [image.size[0], image.size[1], image.size[2]];
-  const lps = [0, 1, 2].map((r) => [
-    image.direction[3 * r] * image.spacing[0],
-    image.direction[3 * r + 1] * image.spacing[1],
-    image.direction[3 * r + 2] * image.spacing[2],
-    image.origin[r],
-  ]);
-  const ras = lps.map((row, r) => (r < 2 ? row.map((v) => -v) : row));
-  const voxelToWorld = mat4FromRows(ras);
-  if (!voxelToWorld.every(Number.isFinite) || inverseOrNull(voxelToWorld) === null)
-    throw new InputFileError(
-      file,
-      "singular-affine",
-      `the voxel-to-world geometry is singular or not finite (spacing ${image.spacing.join(", ")} mm)`,
-    );
-  const metadata = metadataText(image.metadata);
-  const components = Math.max(1, image.components);
-  const warnings: string[] = [];
-  if (format === "nrrd" || format === "seg.nrrd") {
-    const space = metadata.get("NRRD_space");
-    if (space === undefined)
-      warnings.push(`${file}: the NRRD header has no 'space' field; its axes were taken as LPS world axes`);
-  }
-  return {
-    file,
-    format,
-    dims,
-    voxelToWorld,
-    spacingMm: voxelSpacingMm(voxelToWorld),
-    data: voxelArray(image.data),
-    components,
-    sclSlope: 1,
-    sclInter: 0,
-    segments: slicerSegments(metadata, components),
-    warnings,
-  };
 }

@@ -2,8 +2,10 @@
  * The margin workstation: a whole case done in the browser, from the scans to the margins JSON, with
  * nothing uploaded (files are read with the File API; every computation is the analysis package's,
  * run here — the heavy ones in a Web Worker, workstationWorker.ts, so the page stays responsive).
- * 1. Open the pre- and post-ablation scans (NIfTI): each shown in its own NiiVue view, with a slice
- *    control and the choice of axial, coronal or sagittal.
+ * 1. Open the pre- and post-ablation scans (NIfTI or NRRD): each shown in its own NiiVue view, with a slice
+ *    control and the choice of axial, coronal or sagittal. The geometry every computation uses is the
+ *    command line's for the same file (scanVolume: nibabel's sform > qform policy for NIfTI; ITK's reader
+ *    and itkImageVolume for NRRD), not NiiVue's.
  * 2. Outline the tumor on a few slices of the pre scan with NiiVue's drawing tools (the pen fills the
  *    outline it closes; erase; undo), then "Interpolate": the outlined slices are found
  *    (planTumorInterpolation), the slices between them filled by morphological contour interpolation
@@ -35,6 +37,7 @@ import {
   formatFixed,
   formatItkTransform,
   identityMat4,
+  itkImageVolume,
   type Mat4,
   parseTransformText,
   type ScalarVolume,
@@ -42,6 +45,7 @@ import {
 } from "@cryomargin/analysis";
 import { type CaseView3d, caseView3d } from "./caseView3d.js";
 import { coverageDefinition, definition, field, octantsTable } from "./caseViewer.js";
+import { nrrdReadImage } from "./itkBrowser.js";
 import { COVERAGE_PALETTES } from "./palettes.js";
 import type { BrowserRegistration, RegistrationMessage, RegistrationRequest } from "./registrationWorker.js";
 import { el, num } from "./report.js";
@@ -166,6 +170,8 @@ export interface WorkstationHandle {
   canvasPoint(view: ViewName, voxel: [number, number, number]): [number, number] | null;
   /** Voxels of the pre scan's drawing layer the user drew (pen value 1). */
   drawnVoxels(): number;
+  /** The voxel-to-world matrix (RAS mm, row-major) every computation of the page uses for a view's scan. */
+  voxelToWorld(view: ViewName): number[] | null;
   /** The last timings, ms: interpolation + refinement, ice-ball segmentation, margin recomputation, registration. */
   timings: {
     interpolateMs: number | null;
@@ -190,6 +196,49 @@ function download(name: string, bytes: Uint8Array | string, type: string): void 
 /** The message of an error a user can meet (the analysis package's typed errors say what is wrong). */
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The file names the page opens as NRRD (read by ITK, as the command line reads them); others are NIfTI. */
+const NRRD_NAME = /\.nrrd$/i;
+
+/**
+ * A NRRD scan as the command line reads it: ITK's NRRD reader (itk-wasm, from the site's own files) and
+ * itkImageVolume's conversion to RAS. NiiVue shows the same file; the masks the page downloads carry
+ * NiiVue's header for it, so NiiVue's grid and geometry must be this one (else the file is refused).
+ */
+async function nrrdScanVolume(file: File, scan: LoadedScan): Promise<ScalarVolume & { warnings: string[] }> {
+  const { image } = await nrrdReadImage({ path: file.name, data: new Uint8Array(await file.arrayBuffer()) });
+  const volume = itkImageVolume(
+    {
+      size: image.size,
+      spacing: image.spacing,
+      origin: image.origin,
+      direction: image.direction as Float64Array,
+      components: image.imageType.components,
+      data: image.data as ArrayLike<number> & { length: number },
+      metadata:
+        image.metadata instanceof Map
+          ? [...image.metadata.entries()]
+          : Object.entries((image.metadata ?? {}) as Record<string, unknown>),
+    },
+    file.name,
+    "nrrd",
+  );
+  if (volume.components !== 1)
+    throw new Error(`${file.name}: has ${volume.components} values per voxel (a segmentation?); a scan has one`);
+  const shown = [scan.hdr.dims[1], scan.hdr.dims[2], scan.hdr.dims[3]];
+  const niivue = scan.hdr.affine.flat();
+  const worst = Math.max(...Array.from(volume.voxelToWorld, (v, i) => Math.abs(v - niivue[i])));
+  if (shown.some((n, a) => n !== volume.dims[a]) || !(worst <= 1e-3))
+    throw new Error(
+      `${file.name}: the viewer places this NRRD's voxels differently from the command line's reader (grid ${shown.join("×")} vs ${volume.dims.join("×")}, matrices up to ${formatFixed(worst, 3)} mm apart); convert it to NIfTI (cryomargin reads both)`,
+    );
+  return {
+    dims: volume.dims,
+    voxelToWorld: volume.voxelToWorld,
+    data: Float32Array.from(volume.data),
+    warnings: volume.warnings,
+  };
 }
 
 /**
@@ -296,7 +345,9 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     await v.nv.loadFromFile(file);
     const scan = v.nv.volumes[0] as unknown as LoadedScan;
     v.scan = scan;
-    v.volume = scanVolume(scan, await niftiHeadBytes(file));
+    v.volume = NRRD_NAME.test(file.name)
+      ? await nrrdScanVolume(file, scan)
+      : scanVolume(scan, await niftiHeadBytes(file));
     v.rasIndex = rasIndexOfFileIndex(scan);
     v.nv.setSliceType(v.nv.sliceTypeAxial);
     v.nv.createEmptyDrawing();
@@ -333,21 +384,31 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     });
     return el("label", { class: "cm-control" }, `${label} `, input);
   };
-  const preFile = fileInput("ws-pre-file", "Pre-ablation scan (NIfTI):", ".nii,.nii.gz,.gz", async (file) => {
-    await openScan(pre, file);
-    tumor = null;
-    geometryVersion++;
-    say(`Pre scan ${file.name}: ${pre.volume?.dims.join(" × ")} voxels. Outline the tumor on a few slices.`);
-    refresh();
-  });
-  const postFile = fileInput("ws-post-file", "Post-ablation scan (NIfTI):", ".nii,.nii.gz,.gz", async (file) => {
-    await openScan(post, file);
-    postFileName = file.name;
-    ice = null;
-    geometryVersion++;
-    say(`Post scan ${file.name}: ${post.volume?.dims.join(" × ")} voxels. Click in the ice ball.`);
-    refresh();
-  });
+  const preFile = fileInput(
+    "ws-pre-file",
+    "Pre-ablation scan (NIfTI or NRRD):",
+    ".nii,.nii.gz,.gz,.nrrd",
+    async (file) => {
+      await openScan(pre, file);
+      tumor = null;
+      geometryVersion++;
+      say(`Pre scan ${file.name}: ${pre.volume?.dims.join(" × ")} voxels. Outline the tumor on a few slices.`);
+      refresh();
+    },
+  );
+  const postFile = fileInput(
+    "ws-post-file",
+    "Post-ablation scan (NIfTI or NRRD):",
+    ".nii,.nii.gz,.gz,.nrrd",
+    async (file) => {
+      await openScan(post, file);
+      postFileName = file.name;
+      ice = null;
+      geometryVersion++;
+      say(`Post scan ${file.name}: ${post.volume?.dims.join(" × ")} voxels. Click in the ice ball.`);
+      refresh();
+    },
+  );
 
   // ---- step 2: drawing tools and interpolation ----
   const toolButtons = new Map<string, HTMLButtonElement>();
@@ -818,6 +879,10 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
       if (!point) return null;
       const scale = v.canvas.clientWidth / v.canvas.width;
       return [point[0] * scale, point[1] * scale];
+    },
+    voxelToWorld(name) {
+      const volume = views[name].volume;
+      return volume ? Array.from(volume.voxelToWorld) : null;
     },
     drawnVoxels() {
       const drawing = pre.nv.drawBitmap;

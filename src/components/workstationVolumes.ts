@@ -11,7 +11,13 @@ import { type NiftiGeometryHeader, niftiSrow, niftiVoxelToWorld, type ScalarVolu
 /** The parts of a loaded NiiVue image (NVImage) the workstation reads (`hdr` is nifti-reader-js's header). */
 export interface LoadedScan {
   name: string;
-  hdr: Omit<NiftiGeometryHeader, "srow"> & { dims: number[]; scl_slope: number; scl_inter: number };
+  hdr: Omit<NiftiGeometryHeader, "srow"> & {
+    dims: number[];
+    /** NiiVue's voxel-to-world matrix (rows): shown, never computed with (see scanVolume). */
+    affine: number[][];
+    scl_slope: number;
+    scl_inter: number;
+  };
   img: ArrayLike<number>;
   permRAS: number[];
   dimsRAS: number[];

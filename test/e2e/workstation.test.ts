@@ -1,7 +1,8 @@
 /**
  * The margin workstation page in chromium, driven as a user drives it, on a case of the committed
  * synthetic cohort (data/cohort: `synth --images --image-roi-mm 40`, whose true masks and transform are
- * known): open the pre and post scans through the file inputs; outline the tumor with the page's pen by
+ * known): open the pre scan (rewritten as NRRD) and the post scan (NIfTI) through the file inputs, whose
+ * voxel-to-world matrices must be the command line's for the same files; outline the tumor with the page's pen by
  * mouse events on three axial slices (the centres of the top, middle and bottom thirds) and one sagittal
  * (the outlines traced along the true mask's border, as a radiologist would); Interpolate; click in the
  * ice ball at its deepest point; load registration.tfm; download the masks, the transform and the
@@ -40,7 +41,8 @@ import {
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { measureCase } from "../../loaders/cohort/measureCase.js";
-import { encodeNifti } from "../../loaders/io/nifti.js";
+import { encodeNifti, readNiftiImage, scaledVoxelValues } from "../../loaders/io/nifti.js";
+import { writeNrrdFile } from "../../loaders/io/nrrd.js";
 import { readMaskFile } from "../../loaders/io/readMaskFile.js";
 import { readVolume } from "../../loaders/io/readVolume.js";
 import { readTransformFile } from "../../loaders/io/transform.js";
@@ -228,10 +230,23 @@ describe("the margin workstation page", () => {
     page.on("request", (request) =>
       afterLoad.push({ method: request.method(), url: request.url(), body: request.postDataBuffer() !== null }),
     );
-    await page.setInputFiles("#ws-pre-file", join(CASE_DIR, "pre.nii.gz"));
+    // The pre scan as NRRD (the case's NIfTI rewritten, intensities scaled), the post scan as NIfTI.
+    const preNrrd = join(OUT, "pre.nrrd");
+    const preNifti = readNiftiImage(join(CASE_DIR, "pre.nii.gz"));
+    writeNrrdFile(preNrrd, { ...preNifti, data: scaledVoxelValues(preNifti) }, { space: "LPS" });
+    await page.setInputFiles("#ws-pre-file", preNrrd);
     await waitForStatus(page, "Pre scan");
     await page.setInputFiles("#ws-post-file", join(CASE_DIR, "post.nii.gz"));
     await waitForStatus(page, "Post scan");
+    // Every computation of the page uses the command line's geometry for each file (ITK's NRRD reader, the NIfTI reader).
+    const pageGeometry = await page.evaluate(() => {
+      const root = document.querySelector(".cm-workstation") as HTMLElement & {
+        workstation: { voxelToWorld(v: string): number[] | null };
+      };
+      return { pre: root.workstation.voxelToWorld("pre"), post: root.workstation.voxelToWorld("post") };
+    });
+    expect(pageGeometry.pre).toEqual(Array.from(readVolume(preNrrd).voxelToWorld));
+    expect(pageGeometry.post).toEqual(Array.from(readVolume(join(CASE_DIR, "post.nii.gz")).voxelToWorld));
 
     // Outlines: three axial slices and one sagittal, traced along the true tumor's border.
     const tumorTruth = truthOnScan("tumor.nii.gz", "pre.nii.gz");
@@ -347,7 +362,7 @@ describe("the margin workstation page", () => {
     const itkFiles = afterLoad.map((r) => r.url).filter((u) => u.includes("/_file/components/vendor/itk/"));
     expect(itkFiles.some((u) => u.endsWith("/morphological-contour-interpolation.wasm.zst"))).toBe(true);
     expect(itkFiles.some((u) => u.endsWith("/itk-wasm-pipeline.min.worker.js"))).toBe(true);
-    expectSiteAssetsOnly(afterLoad, /pre\.nii|post\.nii|registration\.tfm/);
+    expectSiteAssetsOnly(afterLoad, /pre\.nii|pre\.nrrd|post\.nii|registration\.tfm/);
     expect(recorded.consoleErrors).toEqual([]);
     await recorded.screenshot("workstation");
   }, 60_000);

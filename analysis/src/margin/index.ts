@@ -15,7 +15,6 @@ export * from "./marchingCubes.js";
 export * from "./maskBounds.js";
 export * from "./maskRange.js";
 export * from "./measure.js";
-export * from "./niftiGeometry.js";
 export * from "./octants.js";
 export * from "./phantoms.js";
 export * from "./qamBaseline.js";

@@ -8,8 +8,8 @@
  * nifti-reader-js's own `affine` (what NiiVue draws with) takes the qform whenever qform_code >
  * sform_code > 0, so on such a file it is not this matrix: cryomargin never uses it.
  */
-import { inverseOrNull, mat4FromRows, voxelSpacingMm } from "./affine.js";
-import type { Mat4 } from "./types.js";
+import { inverseOrNull, mat4FromRows, voxelSpacingMm } from "../margin/affine.js";
+import type { Mat4 } from "../margin/types.js";
 
 /** Where the voxel-to-world matrix came from. */
 export type NiftiGeometrySource = "sform" | "qform" | "pixdim";
