@@ -12,9 +12,14 @@
  * allow there); on the ice ball, max over them of (L/2)|ê·n| (the ice surface moved along its normal
  * to its edges' inside ends). Over-reading is the unsafe direction; a reading the mask lets move by
  * less is not worth a warning, and the range the masks allow is reported anyway (maskRange.ts).
- * Samples whose fit the mask bounded — clamped to an end of their edge, or on a part one slice thick —
- * keep a model and are not counted: on the smooth realistic suite the minima resting on them read
- * −0.11…+0.20 mm (clamps, 13 cases) and −0.32…+0.16 mm (one-slice caps, 8) from the truth.
+ * A tumor sample on a through-slice edge whose fit was clamped to the edge's inside end (the fit put
+ * the surface inside a voxel the mask marks as tumor, so the engine reads it at that voxel's centre,
+ * the smallest tumor the mask allows there) is counted too: that is where the engine reads real
+ * tumor masks high against their 0.5 iso-surface (bench/real-shapes.ts: the iso-surface's vertex half
+ * a slice beyond the last tumor voxel). Other samples whose fit the mask bounded — clamped in-plane or
+ * to an outside end, or on a part one slice thick — keep a model and are not counted: on the smooth
+ * realistic suite the minima resting on them read −0.11…+0.20 mm (clamps, 13 cases) and −0.32…+0.16 mm
+ * (one-slice caps, 8) from the truth.
  *
  * Which samples count: on the tumor, those within its coarsest spacing of the minimum's point whose
  * margin is within 0.3 mm of the MTM (the minimum could as well be read at any of them); on the ice
@@ -23,7 +28,13 @@
 import { forEachWithinRadius, nearestPoint } from "./kdTree.js";
 import type { ReconstructedSurface } from "./measure.js";
 import { keepsMidpoint } from "./refineSurface.js";
-import { SAMPLE_RAGGED, SAMPLE_UNREFINED, type SurfaceSamples } from "./surface.js";
+import {
+  isSliceAxis,
+  SAMPLE_AT_VOXEL_CENTRE,
+  SAMPLE_RAGGED,
+  SAMPLE_UNREFINED,
+  type SurfaceSamples,
+} from "./surface.js";
 import type { Vec3 } from "./types.js";
 
 /** How measureMargins' warning of a fallback at the minimum begins (for readers that count them). */
@@ -41,6 +52,15 @@ function unmodelled(samples: SurfaceSamples, j: number): boolean {
   return (samples.flags[j] & SAMPLE_UNREFINED) !== 0 || keepsMidpoint(samples, j);
 }
 
+/** True when tumor sample j is on a through-slice edge, its fit clamped to the edge's inside voxel centre. */
+function sliceEndAtVoxelCentre(samples: SurfaceSamples, j: number): boolean {
+  return (
+    (samples.flags[j] & SAMPLE_AT_VOXEL_CENTRE) !== 0 &&
+    samples.edgeOffsetMm[j] < 0 &&
+    isSliceAxis(samples.spacingMm, samples.axis[j])
+  );
+}
+
 /** The kinds of unmodelled part among `flagged` samples, in words. */
 function describe(samples: SurfaceSamples, flagged: number[], name: string): string[] {
   const kinds = new Set<string>();
@@ -48,6 +68,8 @@ function describe(samples: SurfaceSamples, flagged: number[], name: string): str
     const f = samples.flags[j];
     if (f & SAMPLE_RAGGED) kinds.add("a ragged rim (read on the mask's 0.5 iso-surface)");
     else if (f & SAMPLE_UNREFINED) kinds.add("a patch that could not be fitted (edge midpoints)");
+    else if (sliceEndAtVoxelCentre(samples, j))
+      kinds.add("a slice end read at its last voxel's centre (the fit put the surface inside the mask there)");
     else kinds.add("a one-voxel-wide spur or bridge");
   }
   return [...kinds].map((k) => `${k} of the ${name}`);
@@ -79,7 +101,8 @@ export function fallbackAtMinimum(
   const flaggedTumor: number[] = [];
   let lowestMm = mtmMm;
   forEachWithinRadius(tumor.tree, minPoint[0], minPoint[1], minPoint[2], Math.max(...ts.spacingMm), (k) => {
-    if (!(tumorMargins[k] <= mtmMm + MINIMUM_BAND_MM) || !unmodelled(ts, k)) return;
+    if (!(tumorMargins[k] <= mtmMm + MINIMUM_BAND_MM)) return;
+    if (!unmodelled(ts, k) && !sliceEndAtVoxelCentre(ts, k)) return;
     // The edge's outside end: the sample moved along its edge (unit ê = edge / L) to offset L/2.
     const L = ts.spacingMm[ts.axis[k]];
     const t = (L / 2 - ts.edgeOffsetMm[k]) / L;
