@@ -95,12 +95,22 @@ const best = { d2: 0, t: -1 };
 
 /**
  * Index (in the original order) of the point nearest to (x, y, z); −1 for an empty tree. `hint`, an
- * original index, is a first guess (any point; the answer is exact either way).
+ * original index, is a first guess (any point; the answer is exact either way). Among points at
+ * exactly the same distance the first one found wins, which depends on the hint; with
+ * `lowestIndexAtTie` the lowest original index wins, so the answer depends on the query alone.
  * `nearestDistanceSquared()` returns its squared distance right after.
  */
-export function nearestPoint(tree: PointTree, x: number, y: number, z: number, hint = -1): number {
+export function nearestPoint(
+  tree: PointTree,
+  x: number,
+  y: number,
+  z: number,
+  hint = -1,
+  lowestIndexAtTie = false,
+): number {
   best.d2 = Number.POSITIVE_INFINITY;
   best.t = -1;
+  tiesByIndex = lowestIndexAtTie;
   if (hint >= 0) {
     // A good first guess (the answer for a neighbouring query) shrinks the search ball from the start,
     // which matters for queries far from the points (deep inside an ice ball), where many points are
@@ -153,12 +163,22 @@ export function nearestDistanceSquared(): number {
  */
 const cellOffset = new Float64Array(3);
 
+/** Whether the current query breaks exact ties by original index (nearestPoint's `lowestIndexAtTie`). */
+let tiesByIndex = false;
+
+/** At an exact tie with the best so far: whether tree position t wins it (the lower original index, when ties are broken so). */
+function lowerIndexAtTie(tree: PointTree, t: number): boolean {
+  return tiesByIndex && best.t >= 0 && tree.index[t] < tree.index[best.t];
+}
+
 /**
  * The recursion of the nearest queries; `excluded` (by tree position, 1 = left out) or null for none.
  * A far child is searched only when its cell, bounded by every split on the way down (not just this
  * one), comes nearer than the best point so far. The squared sums are taken in x, y, z order like a
  * point's, so a pruned cell cannot hold a point nearer in floating point either: the answer is the
  * one the plain single-plane test gives, with fewer cells visited for queries far from the points.
+ * A cell exactly as near as the best point is still searched, so a tie broken by index finds the
+ * lowest index wherever it is.
  */
 function searchNearest(
   tree: PointTree,
@@ -177,7 +197,7 @@ function searchNearest(
       const dy = xyz[3 * t + 1] - y;
       const dz = xyz[3 * t + 2] - z;
       const d2 = dx * dx + dy * dy + dz * dz;
-      if (d2 < best.d2) {
+      if (d2 <= best.d2 && (d2 < best.d2 || lowerIndexAtTie(tree, t))) {
         best.d2 = d2;
         best.t = t;
       }
@@ -191,7 +211,7 @@ function searchNearest(
     const dy = xyz[3 * mid + 1] - y;
     const dz = xyz[3 * mid + 2] - z;
     const d2 = dx * dx + dy * dy + dz * dz;
-    if (d2 < best.d2) {
+    if (d2 <= best.d2 && (d2 < best.d2 || lowerIndexAtTie(tree, mid))) {
       best.d2 = d2;
       best.t = mid;
     }
@@ -203,7 +223,7 @@ function searchNearest(
   const previous = cellOffset[a];
   cellOffset[a] = diff;
   const far2 = cellOffset[0] * cellOffset[0] + cellOffset[1] * cellOffset[1] + cellOffset[2] * cellOffset[2];
-  if (far2 < best.d2) {
+  if (far2 <= best.d2) {
     if (diff < 0) searchNearest(tree, excluded, mid + 1, hi, x, y, z);
     else searchNearest(tree, excluded, lo, mid, x, y, z);
   }
@@ -228,6 +248,7 @@ export function nearestPointExcluding(
 ): number {
   best.d2 = boundD2;
   best.t = -1;
+  tiesByIndex = false;
   if (hint >= 0 && excluded[tree.position[hint]] === 0) {
     const t = tree.position[hint];
     const dx = tree.xyz[3 * t] - x;

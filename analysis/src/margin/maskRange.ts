@@ -12,12 +12,24 @@
  * - hi: each tumor crossing placed where it reads highest on its edge, against the largest ice ball
  *   (crossings at the outside ends): hi = min over tumor edges of max over {a, midpoint, b} of s₊.
  * Both extreme ice surfaces are the engine's own reconstruction with every sample moved along its edge
- * to that end (same normals, same surfel distance and mask-decided sign: signedDistance.ts), so the
- * interval is bounded by the inside and outside voxel centres of each mask and holds every reading of
- * the masks that keeps each surface on its edges — the engine's own (its samples never leave their
- * edges), and the 0.5 iso-surface's (every vertex at an edge midpoint). For a convex ice ball, whose
- * signed distance is concave, the minimum over a triangle of any such surface is at a vertex, so the
- * vertices (edge points) bound it; elsewhere lo is the minimum over those edge points.
+ * to that end (same surfel distance and mask-decided sign: signedDistance.ts), so the interval is
+ * bounded by the inside and outside voxel centres of each mask and holds every reading of the masks
+ * that keeps each surface on its edges — the engine's own (its samples never leave their edges), and
+ * the 0.5 iso-surface's (every vertex at an edge midpoint). For a convex ice ball, whose signed
+ * distance is concave, the minimum over a triangle of any such surface is at a vertex, so the vertices
+ * (edge points) bound it; elsewhere lo is the minimum over those edge points.
+ *
+ * Several samples' edges end on one voxel centre (a voxel with two or three boundary faces); there
+ * the extreme surface has one point, at the centre, with all their surfels, and a query near it reads
+ * the lowest of them on the smallest ice ball and the highest on the largest — the extreme over the
+ * tangent planes the samples allow there, not whichever coincident sample a nearest-sample search
+ * meets first.
+ *
+ * Each tumor voxel centre is read once per extreme ice surface, at its grid position, however many
+ * edges end on it, and the nearest-sample search breaks exact ties by index (kdTree.ts, nearestPoint):
+ * the range is the same whatever the order of the samples or of the queries. hi, a minimum of maxima,
+ * is found by reading the edge with the smallest margin first: an edge whose first reading already
+ * reaches the current hi cannot lower it, and is left there.
  *
  * Width: about half a tumor edge plus half an ice edge on each side of the engine's reading where the
  * minimum is on through-slice edges (±1.5 mm per 3 mm slice), a few tenths of a mm on in-plane edges.
@@ -27,23 +39,62 @@ import { lastNearestSample, type SignedDistanceField, signedDistance, signedDist
 import type { SurfaceSamples } from "./surface.js";
 import type { MaskVolume, Mat4 } from "./types.js";
 
-/** A copy of the samples, each moved along its edge to its inside (side −1) or outside (+1) end. */
-function samplesAtEdgeEnds(samples: SurfaceSamples, side: -1 | 1): SurfaceSamples {
-  const { count, points, edges, axis, spacingMm, edgeOffsetMm } = samples;
-  const moved = new Float64Array(3 * count);
-  const offsets = new Float64Array(count);
+/**
+ * The extreme ice surface with every sample at its edge's inside (side −1) or outside (+1) end: one
+ * point per voxel centre reached, at the centre's grid position (in order of first reach), carrying the
+ * surfels (normals) of every sample that ends there — the first as the point's own normal, the others
+ * as its further surfels, read for the lowest (side −1) or the highest (+1) reading (see the module comment).
+ */
+function fieldAtEdgeEnds(mask: MaskVolume, samples: SurfaceSamples, side: -1 | 1): SignedDistanceField {
+  const { count, normals, edgeVoxels, voxelToWorld: m } = samples;
+  const end = side < 0 ? 0 : 3;
+  const slotOf = new Map<number, number>();
+  /** The point of each sample's end. */
+  const slot = new Int32Array(count);
+  const firsts: number[] = [];
   for (let j = 0; j < count; j++) {
-    const L = spacingMm[axis[j]];
-    const t = (side * L) / 2 - edgeOffsetMm[j];
-    for (let c = 0; c < 3; c++) moved[3 * j + c] = points[3 * j + c] + (t * edges[3 * j + c]) / L;
-    offsets[j] = (side * L) / 2;
+    const v = 6 * j + end;
+    const key = voxelKey(edgeVoxels[v], edgeVoxels[v + 1], edgeVoxels[v + 2]);
+    let t = slotOf.get(key);
+    if (t === undefined) {
+      t = firsts.length;
+      slotOf.set(key, t);
+      firsts.push(j);
+    }
+    slot[j] = t;
   }
-  return { ...samples, points: moved, edgeOffsetMm: offsets };
+  const n = firsts.length;
+  const points = new Float64Array(3 * n);
+  const own = new Float64Array(3 * n);
+  const start = new Int32Array(n + 1);
+  for (let t = 0; t < n; t++) {
+    const v = 6 * firsts[t] + end;
+    const [i, j, k] = [edgeVoxels[v], edgeVoxels[v + 1], edgeVoxels[v + 2]];
+    for (let c = 0; c < 3; c++) {
+      points[3 * t + c] = m[4 * c] * i + m[4 * c + 1] * j + m[4 * c + 2] * k + m[4 * c + 3];
+      own[3 * t + c] = normals[3 * firsts[t] + c];
+    }
+  }
+  // Further surfels, grouped by point (counting sort over the samples that are not their point's first).
+  for (let j = 0; j < count; j++) if (firsts[slot[j]] !== j) start[slot[j] + 1]++;
+  for (let t = 0; t < n; t++) start[t + 1] += start[t];
+  const more = new Float64Array(3 * start[n]);
+  const fill = start.slice(0, n);
+  for (let j = 0; j < count; j++) {
+    const t = slot[j];
+    if (firsts[t] === j) continue;
+    for (let c = 0; c < 3; c++) more[3 * fill[t] + c] = normals[3 * j + c];
+    fill[t]++;
+  }
+  return signedDistanceField(mask, { count: n, points, normals: own }, buildPointTree(points, n), {
+    lowestIndexAtTie: true,
+    moreNormals: { start, normals: more, pick: side < 0 ? "lowest" : "highest" },
+  });
 }
 
-function fieldAtEdgeEnds(mask: MaskVolume, samples: SurfaceSamples, side: -1 | 1): SignedDistanceField {
-  const moved = samplesAtEdgeEnds(samples, side);
-  return signedDistanceField(mask, moved, buildPointTree(moved.points, moved.count));
+/** A key for grid voxel (i, j, k), i, j, k ∈ [−1, 65534] (NIfTI dimensions are below 32768). */
+function voxelKey(i: number, j: number, k: number): number {
+  return i + 1 + 65536 * (j + 1 + 65536 * (k + 1));
 }
 
 /** The two extreme ice surfaces of the range, built once per ice ball (only the tumor points move between transforms). */
@@ -93,54 +144,79 @@ export function mtmMaskRangeMm(
   return mtmMaskRangeWithIce(tumorSamples, tumorMargins, mtmMm, maskRangeIce(iceball, iceSamples), preToPost);
 }
 
+/** Each tumor sample's share of the mask range through one transform (see {@link edgeRangeReader}). */
+export interface EdgeRangeReader {
+  /** The lowest reading of sample s's edge against the smallest ice ball (over its two ends). */
+  low(s: number): number;
+  /**
+   * The highest reading of sample s's edge against the largest ice ball (over its ends and midpoint);
+   * with `ceiling`, the first reading ≥ ceiling is returned as soon as it is found (the edge cannot
+   * bring a minimum below ceiling then).
+   */
+  high(s: number, ceiling?: number): number;
+}
+
 /**
- * The lowest reading of tumor sample `s`'s edge against the smallest ice ball (over its two ends) and
- * the highest against the largest (over its ends and midpoint), through `preToPost`: the sample's
- * share of the mask range (lo and hi are the minima of these over the samples). `hints` carry the
- * nearest-sample hints between calls (start with −1); `only` reads just one of the two (the other is NaN).
+ * The readings of the tumor samples' edges against the extreme ice surfaces `ice` through `T`, each
+ * edge end (a tumor voxel centre, at its grid position) read once per surface and kept: the lows and
+ * highs are minima and maxima of these, so lo and hi (their minima over the samples) do not depend on
+ * the order the samples are read in.
  */
-export function edgeMaskRange(
-  tumorSamples: SurfaceSamples,
-  s: number,
-  ice: MaskRangeIce,
-  T: Mat4,
-  hints: { low: number; high: number },
-  only?: "low" | "high",
-): [number, number] {
-  const { points, edges, axis, spacingMm, edgeOffsetMm } = tumorSamples;
-  const at = (field: SignedDistanceField, x: number, y: number, z: number, hint: number) =>
-    signedDistance(
-      field,
-      T[0] * x + T[1] * y + T[2] * z + T[3],
-      T[4] * x + T[5] * y + T[6] * z + T[7],
-      T[8] * x + T[9] * y + T[10] * z + T[11],
-      hint,
-    );
-  const L = spacingMm[axis[s]];
-  // The edge's midpoint, and its unit direction (inside → outside).
-  const ex = edges[3 * s] / L;
-  const ey = edges[3 * s + 1] / L;
-  const ez = edges[3 * s + 2] / L;
-  const mx = points[3 * s] - edgeOffsetMm[s] * ex;
-  const my = points[3 * s + 1] - edgeOffsetMm[s] * ey;
-  const mz = points[3 * s + 2] - edgeOffsetMm[s] * ez;
-  let low = Number.POSITIVE_INFINITY;
-  let high = Number.NEGATIVE_INFINITY;
-  for (const t of [-L / 2, 0, L / 2]) {
-    const x = mx + t * ex;
-    const y = my + t * ey;
-    const z = mz + t * ez;
-    if (t !== 0 && only !== "high") {
-      const v = at(ice.smallestIce, x, y, z, hints.low);
-      hints.low = lastNearestSample();
-      if (v < low) low = v;
-    }
-    if (only === "low") continue;
-    const w = at(ice.largestIce, x, y, z, hints.high);
-    hints.high = lastNearestSample();
-    if (w > high) high = w;
-  }
-  return [only === "high" ? Number.NaN : low, only === "low" ? Number.NaN : high];
+export function edgeRangeReader(tumorSamples: SurfaceSamples, ice: MaskRangeIce, T: Mat4): EdgeRangeReader {
+  const { edgeVoxels, axis, voxelToWorld: m } = tumorSamples;
+  /** Readings of one extreme ice surface at tumor grid points (fractional at an edge's midpoint) mapped by T; each voxel centre's is kept. */
+  const surfaceReader = (field: SignedDistanceField) => {
+    const kept = new Map<number, number>();
+    let hint = -1;
+    const at = (i: number, j: number, k: number) => {
+      const x = m[0] * i + m[1] * j + m[2] * k + m[3];
+      const y = m[4] * i + m[5] * j + m[6] * k + m[7];
+      const z = m[8] * i + m[9] * j + m[10] * k + m[11];
+      const d = signedDistance(
+        field,
+        T[0] * x + T[1] * y + T[2] * z + T[3],
+        T[4] * x + T[5] * y + T[6] * z + T[7],
+        T[8] * x + T[9] * y + T[10] * z + T[11],
+        hint,
+      );
+      hint = lastNearestSample();
+      return d;
+    };
+    /** At the voxel centre whose indices start at edgeVoxels[v]. */
+    const atEnd = (v: number) => {
+      const key = voxelKey(edgeVoxels[v], edgeVoxels[v + 1], edgeVoxels[v + 2]);
+      let d = kept.get(key);
+      if (d === undefined) {
+        d = at(edgeVoxels[v], edgeVoxels[v + 1], edgeVoxels[v + 2]);
+        kept.set(key, d);
+      }
+      return d;
+    };
+    return { at, atEnd };
+  };
+  const smallest = surfaceReader(ice.smallestIce);
+  const largest = surfaceReader(ice.largestIce);
+  return {
+    low(s) {
+      return Math.min(smallest.atEnd(6 * s), smallest.atEnd(6 * s + 3));
+    },
+    high(s, ceiling = Number.POSITIVE_INFINITY) {
+      const inside = largest.atEnd(6 * s);
+      if (inside >= ceiling) return inside;
+      const outside = largest.atEnd(6 * s + 3);
+      if (outside >= ceiling) return outside;
+      // The edge's midpoint: half a step from the inside voxel along the edge's axis.
+      const v = 6 * s;
+      const a = axis[s];
+      const half = (edgeVoxels[v + 3 + a] - edgeVoxels[v + a]) / 2;
+      const middle = largest.at(
+        edgeVoxels[v] + (a === 0 ? half : 0),
+        edgeVoxels[v + 1] + (a === 1 ? half : 0),
+        edgeVoxels[v + 2] + (a === 2 ? half : 0),
+      );
+      return Math.max(inside, outside, middle);
+    },
+  };
 }
 
 /** `mtmMaskRangeMm` with the extreme ice surfaces built beforehand (`maskRangeIce`). */
@@ -153,13 +229,23 @@ export function mtmMaskRangeWithIce(
 ): [number, number] {
   if (!Number.isFinite(mtmMm)) return [Number.NaN, Number.NaN];
   const slackMm = maskRangeSlackMm(tumorSamples, ice);
+  const reader = edgeRangeReader(tumorSamples, ice, preToPost);
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.POSITIVE_INFINITY;
-  const hints = { low: -1, high: -1 };
+  // The sample with the smallest margin first: hi then starts near its final value.
+  let first = -1;
   for (let s = 0; s < tumorSamples.count; s++) {
+    if (tumorMargins[s] === mtmMm) {
+      first = s;
+      break;
+    }
+  }
+  for (let t = first < 0 ? 0 : -1; t < tumorSamples.count; t++) {
+    const s = t < 0 ? first : t;
     if (!(tumorMargins[s] <= mtmMm + slackMm)) continue;
-    const [low, high] = edgeMaskRange(tumorSamples, s, ice, preToPost, hints);
+    const low = reader.low(s);
     if (low < lo) lo = low;
+    const high = reader.high(s, hi);
     if (high < hi) hi = high;
   }
   return Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : [Number.NaN, Number.NaN];

@@ -192,6 +192,25 @@ describe("helpers", () => {
     }
   });
 
+  it("k-d tree at exact ties: the hint's point, or with lowestIndexAtTie the lowest index whatever the hint", () => {
+    const square = new Float64Array([-1, 0, 0, 1, 0, 0, 0, 1, 0, 0, -1, 0]);
+    const four = buildPointTree(square, 4);
+    expect(nearestPoint(four, 0, 0, 0, 3)).toBe(3);
+    for (const hint of [-1, 0, 1, 2, 3]) expect(nearestPoint(four, 0, 0, 0, hint, true)).toBe(0);
+    // Duplicated points on an integer lattice (exact distances, many ties), queries at lattice and half-lattice points.
+    const rng = createRandom(9);
+    const n = 400;
+    const pts = new Float64Array(3 * n).map(() => rng.int(8));
+    const tree = buildPointTree(pts, n);
+    for (let q = 0; q < 300; q++) {
+      const [x, y, z] = [0, 1, 2].map(() => rng.int(17) / 2 - 0.5);
+      const d2 = (i: number) => (pts[3 * i] - x) ** 2 + (pts[3 * i + 1] - y) ** 2 + (pts[3 * i + 2] - z) ** 2;
+      let lowest = 0;
+      for (let i = 1; i < n; i++) if (d2(i) < d2(lowest)) lowest = i;
+      expect(nearestPoint(tree, x, y, z, rng.int(n), true)).toBe(lowest);
+    }
+  });
+
   it("maximum pairwise distance: the documented example and a random set against brute force", () => {
     expect(maxPairwiseDistance(new Float64Array([1, 0, 0, -1, 0, 0, 0, 2, 0, 0, -2, 0, 0, 0, 3, 0, 0, -3]), 6)).toBe(6);
     const rng = createRandom(3);

@@ -32,9 +32,12 @@ import { nearestPoint, type PointTree } from "./kdTree.js";
 import type { SurfaceSamples } from "./surface.js";
 import type { MaskVolume, Mat4 } from "./types.js";
 
+/** The samples a signed distance reads: positions and outward unit normals (world). */
+export type SurfelSamples = Pick<SurfaceSamples, "count" | "points" | "normals">;
+
 /** What the signed distance of one mask needs: its refined samples, their tree, and the mask. */
 export interface SignedDistanceField {
-  samples: SurfaceSamples;
+  samples: SurfelSamples;
   tree: PointTree;
   mask: MaskVolume;
   /** World → voxel index matrix of the mask. */
@@ -45,6 +48,32 @@ export interface SignedDistanceField {
   cellClipMm: number;
   /** A tangent plane may misplace a voxel centre by this much before the centre's class overrules it, mm. */
   planeToleranceMm: number;
+  /**
+   * Samples at exactly the same distance from a query: the lowest index is read (the distance is then a
+   * function of the point alone), else the first found (which depends on the hint).
+   */
+  lowestIndexAtTie: boolean;
+  /** Further surfels at some samples' points, or null (one surfel per sample). */
+  moreNormals: MoreNormals | null;
+}
+
+/**
+ * Several surfels at one sample's point: sample s also carries the unit normals
+ * `normals[3t..3t+2]` for t in [start[s], start[s + 1]), and its reading is the lowest or the highest
+ * over all its surfels.
+ */
+export interface MoreNormals {
+  start: Int32Array;
+  normals: Float64Array;
+  pick: "lowest" | "highest";
+}
+
+/** Options of {@link signedDistanceField}. */
+export interface SignedDistanceOptions {
+  /** Break exact ties between samples by index (default false: the first found). */
+  lowestIndexAtTie?: boolean;
+  /** Further surfels per sample (default none). */
+  moreNormals?: MoreNormals;
 }
 
 /** Fraction of the coarsest voxel spacing used as the samples' disc radius (covering radius). */
@@ -65,9 +94,16 @@ const PLANE_TOLERANCE_MM = 0.2;
 
 /**
  * The signed-distance field of a mask's reconstructed surface.
- * Example: `const f = signedDistanceField(ice, samples, tree); signedDistance(f, x, y, z)`.
+ * Example: `const f = signedDistanceField(ice, samples, tree); signedDistance(f, x, y, z)`. With
+ * `lowestIndexAtTie` an exact tie between samples is read at the lowest index (kdTree.ts, nearestPoint);
+ * with `moreNormals` a sample stands for several surfels at its point (maskRange.ts).
  */
-export function signedDistanceField(mask: MaskVolume, samples: SurfaceSamples, tree: PointTree): SignedDistanceField {
+export function signedDistanceField(
+  mask: MaskVolume,
+  samples: SurfelSamples,
+  tree: PointTree,
+  { lowestIndexAtTie = false, moreNormals }: SignedDistanceOptions = {},
+): SignedDistanceField {
   return {
     samples,
     tree,
@@ -76,6 +112,8 @@ export function signedDistanceField(mask: MaskVolume, samples: SurfaceSamples, t
     discRadiusMm: DISC_RADIUS_SPACINGS * Math.max(...voxelSpacingMm(mask.voxelToWorld)),
     cellClipMm: CELL_CLIP_MM,
     planeToleranceMm: PLANE_TOLERANCE_MM,
+    lowestIndexAtTie,
+    moreNormals: moreNormals ?? null,
   };
 }
 
@@ -93,16 +131,50 @@ export function lastNearestSample(): number {
  */
 export function signedDistance(field: SignedDistanceField, x: number, y: number, z: number, hint = -1): number {
   const { points, normals } = field.samples;
-  const s = nearestPoint(field.tree, x, y, z, hint);
+  const s = nearestPoint(field.tree, x, y, z, hint, field.lowestIndexAtTie);
   lastNearest = s;
+  const cell = maskCell(field, x, y, z);
   const dx = points[3 * s] - x;
   const dy = points[3 * s + 1] - y;
   const dz = points[3 * s + 2] - z;
-  const height = dx * normals[3 * s] + dy * normals[3 * s + 1] + dz * normals[3 * s + 2];
+  let reading = surfelReading(field, cell, dx, dy, dz, normals[3 * s], normals[3 * s + 1], normals[3 * s + 2]);
+  const more = field.moreNormals;
+  if (more !== null) {
+    for (let t = more.start[s]; t < more.start[s + 1]; t++) {
+      const r = surfelReading(
+        field,
+        cell,
+        dx,
+        dy,
+        dz,
+        more.normals[3 * t],
+        more.normals[3 * t + 1],
+        more.normals[3 * t + 2],
+      );
+      if (more.pick === "lowest" ? r < reading : r > reading) reading = r;
+    }
+  }
+  return reading;
+}
+
+/**
+ * The signed distance read from one surfel: the disc with unit normal (nx, ny, nz) about the sample at
+ * offset (dx, dy, dz) from the query, its sign checked against the query's grid cell (see the module comment).
+ */
+function surfelReading(
+  field: SignedDistanceField,
+  cell: typeof cellScratch,
+  dx: number,
+  dy: number,
+  dz: number,
+  nx: number,
+  ny: number,
+  nz: number,
+): number {
+  const height = dx * nx + dy * ny + dz * nz;
   const lateral = Math.sqrt(Math.max(0, dx * dx + dy * dy + dz * dz - height * height));
   const beyond = Math.max(0, lateral - field.discRadiusMm);
   const distance = Math.sqrt(height * height + beyond * beyond);
-  const cell = maskCell(field, x, y, z);
   if ((cell.insideCorners === 0 || cell.insideCorners === 8) && distance > field.cellClipMm) {
     return cell.insideCorners === 8 ? distance : -distance;
   }
@@ -110,9 +182,7 @@ export function signedDistance(field: SignedDistanceField, x: number, y: number,
   if (beyond === 0) {
     // The plane's height at the cell's corner nearest to y: a plane that puts that voxel centre on the
     // wrong side (by more than a refined position's error) is no model of the surface here.
-    const hc =
-      height -
-      (cell.nearestDx * normals[3 * s] + cell.nearestDy * normals[3 * s + 1] + cell.nearestDz * normals[3 * s + 2]);
+    const hc = height - (cell.nearestDx * nx + cell.nearestDy * ny + cell.nearestDz * nz);
     if (cell.nearestInside ? hc < -field.planeToleranceMm : hc > field.planeToleranceMm) inside = cell.nearestInside;
   }
   // A surface between y and a voxel centre of the other class is nearer than that centre: a claimed

@@ -11,7 +11,7 @@
 import { linearDeterminant, voxelSpacingMm } from "./affine.js";
 import { forEachWithinRadius, type PointTree } from "./kdTree.js";
 import type { MaskBounds } from "./maskBounds.js";
-import type { MaskVolume } from "./types.js";
+import type { MaskVolume, Mat4 } from "./types.js";
 
 /** Sample flag: no usable local fit, the sample stays at its edge's midpoint (the 0.5 iso-surface). */
 export const SAMPLE_UNREFINED = 1;
@@ -61,6 +61,13 @@ export interface SurfaceSamples {
   faceAreaMm2: [number, number, number];
   /** Voxel spacing of the grid the samples came from, mm. */
   spacingMm: [number, number, number];
+  /** Voxel index → world matrix of that grid. */
+  voxelToWorld: Mat4;
+  /**
+   * Grid indices of each sample's edge ends, six per sample: the inside voxel (i, j, k), then the
+   * outside one (one step along the edge's axis; may lie one step beyond the grid).
+   */
+  edgeVoxels: Int32Array;
 }
 
 /**
@@ -109,8 +116,14 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
   const edges = new Float64Array(3 * count);
   const axis = new Uint8Array(count);
   const flags = new Uint8Array(count);
+  const edgeVoxels = new Int32Array(6 * count);
   let n = 0;
   forEachCrossing((i, j, k, a, dir, thin, notch) => {
+    const v = 6 * n;
+    edgeVoxels[v] = edgeVoxels[v + 3] = i;
+    edgeVoxels[v + 1] = edgeVoxels[v + 4] = j;
+    edgeVoxels[v + 2] = edgeVoxels[v + 5] = k;
+    edgeVoxels[v + 3 + a] += dir;
     for (let c = 0; c < 3; c++) {
       const e = dir * m[4 * c + a];
       edges[3 * n + c] = e;
@@ -131,6 +144,8 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
     flags,
     faceAreaMm2: [voxelVolume / spacing[0], voxelVolume / spacing[1], voxelVolume / spacing[2]],
     spacingMm: spacing,
+    voxelToWorld: m,
+    edgeVoxels,
   };
 }
 

@@ -31,7 +31,7 @@ import { quantile } from "../stats/descriptives.js";
 import { createRandom, standardNormal } from "../stats/random.js";
 import { multiplyMat4 } from "./affine.js";
 import { maskBounds } from "./maskBounds.js";
-import { edgeMaskRange, type MaskRangeIce, maskRangeIce } from "./maskRange.js";
+import { edgeRangeReader, type MaskRangeIce, maskRangeIce } from "./maskRange.js";
 import { DEFAULT_THRESHOLD_MM, maskCentroid, reconstructSurface } from "./measure.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
 import { lastNearestSample, signedDistance, signedDistanceField } from "./signedDistance.js";
@@ -167,9 +167,13 @@ export function marginUncertainty(
   const iceRange = options.withMaskRange !== false ? maskRangeIce(iceball, ice.samples) : null;
   const lowAt = new Float64Array(n);
   const highAt = new Float64Array(n);
-  const hints = { low: -1, high: -1 };
-  if (iceRange)
-    for (let s = 0; s < n; s++) [lowAt[s], highAt[s]] = edgeMaskRange(surface, s, iceRange, preToPost, hints);
+  if (iceRange) {
+    const reader = edgeRangeReader(surface, iceRange, preToPost);
+    for (let s = 0; s < n; s++) {
+      lowAt[s] = reader.low(s);
+      highAt[s] = reader.high(s);
+    }
+  }
   const measured = order.filter(
     (s) => Number.isFinite(m0[s]) && Number.isFinite(lowAt[s]) && Number.isFinite(highAt[s]),
   );
@@ -208,10 +212,10 @@ export function marginUncertainty(
     // This draw's mask range, pruned like the MTM: low_d(s) ≥ low(s) − reach, high_d(s) ≥ high(s) − reach.
     const rangeEnd = (ends: MaskRangeIce, list: readonly number[], at: Float64Array, end: "low" | "high") => {
       let best = Number.POSITIVE_INFINITY;
-      const drawHints = { low: -1, high: -1 };
+      const reader = edgeRangeReader(surface, ends, m);
       for (const s of list) {
         if (at[s] - reach >= best) break;
-        const v = edgeMaskRange(surface, s, ends, m, drawHints, end)[end === "low" ? 0 : 1];
+        const v = end === "low" ? reader.low(s) : reader.high(s, best);
         if (v < best) best = v;
       }
       return best;
