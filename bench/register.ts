@@ -13,7 +13,7 @@
  *
  * Pairs: plain = the first REGISTER_BENCH_PLAIN (default 8) cases of data/cohort (its scans cover the
  * tumor's box ± 40 mm); hard = REGISTER_BENCH_HARD_DIR, or generated once (8 cases, seed 11, whole
- * field of view) into the system's temp folder and reused. REGISTER_BENCH_BASELINES=0 skips the
+ * field of view) into the system's temp folder and reused (REGISTER_BENCH_HARD: how many, default 8). REGISTER_BENCH_BASELINES=0 skips the
  * elastix-default rows (faster).
  */
 import { spawnSync } from "node:child_process";
@@ -80,6 +80,8 @@ interface Row {
   mtmOurs: number;
   seconds: number;
   cpuSeconds: number;
+  /** Stage 4: body-to-result distance (mm), rounds, share of the ROI kept. */
+  layer: string;
 }
 
 async function runPair(dir: string, caseId: string, baselines: boolean): Promise<Row> {
@@ -120,6 +122,9 @@ async function runPair(dir: string, caseId: string, baselines: boolean): Promise
     mtmOurs: measureMargins(tumor, iceball, ours.fixedToMoving).mtmMm,
     seconds: ours.seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    layer: ours.layer
+      ? `${ours.layer.bodyToResultMm.toFixed(1)} mm ×${ours.layer.rounds} ${(100 * ours.layer.keptFraction).toFixed(0)}%`
+      : "–",
   };
 }
 
@@ -127,11 +132,11 @@ function table(title: string, rows: Row[], bars: { mean: number; max: number }):
   const f = (v: number) => (Number.isNaN(v) ? "  –  " : v.toFixed(2).padStart(5));
   console.log(`\n${title}`);
   console.log(
-    "pair        none  elastix-default(whole)  elastix-default(ROI)  ours  est.  MTM true  MTM ours  |ΔMTM|  wall s  CPU s",
+    "pair        none  elastix-default(whole)  elastix-default(ROI)  ours  est.  MTM true  MTM ours  |ΔMTM|  wall s  CPU s  layers (body–result, rounds, kept)",
   );
   for (const r of rows)
     console.log(
-      `${r.pair.padEnd(10)} ${f(r.none)}  ${f(r.wholeDefault).padStart(21)}  ${f(r.roiDefault).padStart(19)}  ${f(r.ours)} ${f(r.predicted)}  ${f(r.mtmTrue).padStart(8)}  ${f(r.mtmOurs).padStart(8)}  ${f(Math.abs(r.mtmOurs - r.mtmTrue)).padStart(6)}  ${r.seconds.toFixed(1).padStart(6)}  ${r.cpuSeconds.toFixed(1).padStart(5)}`,
+      `${r.pair.padEnd(10)} ${f(r.none)}  ${f(r.wholeDefault).padStart(21)}  ${f(r.roiDefault).padStart(19)}  ${f(r.ours)} ${f(r.predicted)}  ${f(r.mtmTrue).padStart(8)}  ${f(r.mtmOurs).padStart(8)}  ${f(Math.abs(r.mtmOurs - r.mtmTrue)).padStart(6)}  ${r.seconds.toFixed(1).padStart(6)}  ${r.cpuSeconds.toFixed(1).padStart(5)}  ${r.layer}`,
     );
   const stat = (key: keyof Row) => {
     const v = rows.map((r) => r[key] as number).filter((x) => !Number.isNaN(x));
@@ -144,13 +149,23 @@ function table(title: string, rows: Row[], bars: { mean: number; max: number }):
 
 const baselines = process.env.REGISTER_BENCH_BASELINES !== "0";
 const plainCount = Number(process.env.REGISTER_BENCH_PLAIN ?? 8);
+const hardCount = Number(process.env.REGISTER_BENCH_HARD ?? 8);
+/** One line per pair as it ends (the tables follow each set). */
+function progress(r: Row): Row {
+  console.log(
+    `${r.pair}: TRE ${r.ours.toFixed(2)} mm (est. ${r.predicted.toFixed(2)}), |ΔMTM| ${Math.abs(r.mtmOurs - r.mtmTrue).toFixed(2)} mm, ${r.seconds.toFixed(1)} s wall, ${r.cpuSeconds.toFixed(1)} s CPU, layers ${r.layer}`,
+  );
+  return r;
+}
 const plainDir = join(root, "data", "cohort");
 const plain: Row[] = [];
-for (let k = 1; k <= plainCount; k++) plain.push(await runPair(plainDir, `S${String(k).padStart(2, "0")}`, baselines));
+for (let k = 1; k <= plainCount; k++)
+  plain.push(progress(await runPair(plainDir, `S${String(k).padStart(2, "0")}`, baselines)));
 table(`plain pairs (data/cohort, T2/T2, rigid scene), TRE mm`, plain, { mean: 1.0, max: 1.5 });
 const hard: Row[] = [];
 const hd = hardDir();
-for (let k = 1; k <= 8; k++) hard.push(await runPair(hd, `S${String(k).padStart(2, "0")}`, baselines));
+for (let k = 1; k <= hardCount; k++)
+  hard.push(progress(await runPair(hd, `S${String(k).padStart(2, "0")}`, baselines)));
 table(`hard pairs (T1-like post, breathing), TRE mm`, hard, { mean: 1.5, max: 3.0 });
 const all = [...plain, ...hard];
 console.log(

@@ -76,12 +76,17 @@ export function prepareNmiSamples(
   };
 }
 
-/** NMI of the samples against `moving` through `fixedToMoving` (world → world), and the fraction of samples that landed inside. */
-export function normalizedMutualInformation(
+/**
+ * The joint histogram (fixed bin × moving bin) of the samples against `moving` through `fixedToMoving`
+ * (world → world, trilinear interpolation), the number of samples that landed inside the moving grid,
+ * and, when `movingBins` is given, each sample's moving bin written into it (−1: outside).
+ */
+function jointHistogram(
   samples: NmiSamples,
   moving: ScalarVolume,
   fixedToMoving: Mat4,
-): { nmi: number; insideFraction: number } {
+  movingBins?: Int16Array,
+): { joint: Float64Array; inside: number } {
   // Fixed voxel index → moving voxel index, one matrix.
   const m = multiplyMat4(
     invertAffine(moving.voxelToWorld, "options"),
@@ -101,7 +106,10 @@ export function normalizedMutualInformation(
     const x = m[0] * i + m[1] * j + m[2] * k + m[3];
     const y = m[4] * i + m[5] * j + m[6] * k + m[7];
     const z = m[8] * i + m[9] * j + m[10] * k + m[11];
-    if (!(x >= 0 && y >= 0 && z >= 0 && x <= nx - 1 && y <= ny - 1 && z <= nz - 1)) continue;
+    if (!(x >= 0 && y >= 0 && z >= 0 && x <= nx - 1 && y <= ny - 1 && z <= nz - 1)) {
+      if (movingBins) movingBins[s] = -1;
+      continue;
+    }
     const x0 = Math.min(Math.floor(x), nx - 2);
     const y0 = Math.min(Math.floor(y), ny - 2);
     const z0 = Math.min(Math.floor(z), nz - 2);
@@ -117,27 +125,80 @@ export function normalizedMutualInformation(
     const c11 = data[base + sz + sx] * (1 - fx) + data[base + sz + sx + 1] * fx;
     const value = (c00 * (1 - fy) + c10 * fy) * (1 - fz) + (c01 * (1 - fy) + c11 * fy) * fz;
     const mb = Math.min(bins - 1, Math.max(0, Math.floor((value - movingLo) * movingScale)));
+    if (movingBins) movingBins[s] = mb;
     joint[fixedBin[s] * bins + mb]++;
     inside++;
   }
-  if (inside === 0) return { nmi: Number.NaN, insideFraction: 0 };
-  const pf = new Float64Array(bins);
-  const pm = new Float64Array(bins);
-  let hJoint = 0;
+  return { joint, inside };
+}
+
+/** The marginals of a joint histogram (row sums: fixed; column sums: moving), as counts. */
+function marginals(joint: Float64Array, bins: number): { fixed: Float64Array; moving: Float64Array } {
+  const fixed = new Float64Array(bins);
+  const moving = new Float64Array(bins);
   for (let a = 0; a < bins; a++)
     for (let b = 0; b < bins; b++) {
-      const c = joint[a * bins + b];
-      if (c === 0) continue;
-      const p = c / inside;
-      pf[a] += p;
-      pm[b] += p;
-      hJoint -= p * Math.log(p);
+      fixed[a] += joint[a * bins + b];
+      moving[b] += joint[a * bins + b];
     }
+  return { fixed, moving };
+}
+
+/** NMI of the samples against `moving` through `fixedToMoving` (world → world), and the fraction of samples that landed inside. */
+export function normalizedMutualInformation(
+  samples: NmiSamples,
+  moving: ScalarVolume,
+  fixedToMoving: Mat4,
+): { nmi: number; insideFraction: number } {
+  const bins = samples.bins;
+  const n = samples.fixedBin.length;
+  const { joint, inside } = jointHistogram(samples, moving, fixedToMoving);
+  if (inside === 0) return { nmi: Number.NaN, insideFraction: 0 };
+  const counts = marginals(joint, bins);
+  let hJoint = 0;
+  for (let c = 0; c < joint.length; c++) {
+    if (joint[c] === 0) continue;
+    const p = joint[c] / inside;
+    hJoint -= p * Math.log(p);
+  }
   let hf = 0;
   let hm = 0;
   for (let a = 0; a < bins; a++) {
-    if (pf[a] > 0) hf -= pf[a] * Math.log(pf[a]);
-    if (pm[a] > 0) hm -= pm[a] * Math.log(pm[a]);
+    const pf = counts.fixed[a] / inside;
+    const pm = counts.moving[a] / inside;
+    if (pf > 0) hf -= pf * Math.log(pf);
+    if (pm > 0) hm -= pm * Math.log(pm);
   }
   return { nmi: hJoint > 0 ? (hf + hm) / hJoint : Number.NaN, insideFraction: inside / n };
+}
+
+/**
+ * Each sample's pointwise mutual information through `fixedToMoving`:
+ *
+ *   pmi(x) = log [ p(f(x), m(T x)) / (p(f(x)) · p(m(T x))) ]
+ *
+ * with p the joint and marginal distributions of the samples' histogram at this T (the same binning as
+ * `normalizedMutualInformation`; MI is the mean of pmi over the samples). A sample whose value pair is
+ * common under T scores high, one T pairs with unusual moving values scores low: the sample's own
+ * evidence for T. Samples that land outside the moving grid score 0 (no evidence either way).
+ */
+export function pointwiseMutualInformation(
+  samples: NmiSamples,
+  moving: ScalarVolume,
+  fixedToMoving: Mat4,
+): Float32Array {
+  const bins = samples.bins;
+  const n = samples.fixedBin.length;
+  const movingBins = new Int16Array(n);
+  const { joint, inside } = jointHistogram(samples, moving, fixedToMoving, movingBins);
+  const out = new Float32Array(n);
+  if (inside === 0) return out;
+  const counts = marginals(joint, bins);
+  for (let s = 0; s < n; s++) {
+    const b = movingBins[s];
+    if (b < 0) continue;
+    const a = samples.fixedBin[s];
+    out[s] = Math.log((joint[a * bins + b] * inside) / (counts.fixed[a] * counts.moving[b]));
+  }
+  return out;
 }

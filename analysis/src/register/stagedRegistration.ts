@@ -27,7 +27,7 @@
  *    measures how far the answer moves with the start and with the tissue the metric sees, not a bias
  *    both ROIs share (see the README for how it compares with the true error on synthetic pairs).
  */
-import { applyAffine, identityMat4, invertAffine, multiplyMat4 } from "../margin/affine.js";
+import { applyAffine, identityMat4, invertAffine, multiplyMat4, voxelSpacingMm } from "../margin/affine.js";
 import { maskBounds } from "../margin/maskBounds.js";
 import { maskCentroid } from "../margin/measure.js";
 import type { MaskVolume, Mat4, Vec3 } from "../margin/types.js";
@@ -39,9 +39,11 @@ import {
   type FloatVolume,
   type RunElastix,
 } from "./elastixInterface.js";
+import { movesWithCandidate } from "./motionLayers.js";
 import { normalizedMutualInformation, prepareNmiSamples } from "./mutualInformation.js";
 import { type RigidMotionSize, type RigidSpread, rigidAbout, rigidMotionSize, rigidSpread } from "./rigid.js";
-import { cropVolume, fartherThanFromMask, regionOfInterest } from "./roi.js";
+import { blockAveraged, cropVolume, fartherThanFromMask, regionOfInterest } from "./roi.js";
+import { targetRegistrationErrorMm, tumorTargetPoints } from "./targets.js";
 
 /** Options of `stagedRegistration`. */
 export interface StagedRegistrationOptions {
@@ -57,6 +59,12 @@ export interface StagedRegistrationOptions {
   strategy?: "roi" | "elastix-default";
   /** elastix runs from perturbed starts about the result, for its error estimate (default 0: none, no estimate; `register` asks for 4). */
   refineStarts?: number;
+  /**
+   * Rounds of the motion-layer stage (default 3; 0 = none): each keeps the ROI voxels that match better
+   * under the current result than under the whole image's (the body's) motion, and registers on them
+   * again from the current result (motionLayers.ts).
+   */
+  layerRounds?: number;
   /** Make the excluded void region uninformative for elastix too (default true; see `uninformative`). */
   fillVoid?: boolean;
   /** elastix parameters that replace the defaults' (e.g. {NumberOfSpatialSamples: ["8192"]}). */
@@ -81,13 +89,32 @@ export interface RegistrationResult {
   runs: { startOffsetMm: Vec3; nmi: number; iterations: number; seconds: number }[];
   /** Wall time, s. */
   seconds: number;
-  /** The result before the error estimate's runs (the same as fixedToMoving: those runs estimate, they do not replace). */
+  /** Stage 3's result (the best start's), before the motion-layer rounds; the error estimate's runs do not change the result. */
   firstStage: Mat4;
   /** The error estimate's runs (fixed → moving), each from a perturbed start. */
   refined: Mat4[];
   /** The spread of the result and the error estimate's runs (rigidSpread), or null without those runs. */
   errorEstimate: RigidSpread | null;
+  /** Stage 4 (motion layers), or null when it did not run (no mask, `layerRounds` 0, elastix-default). */
+  layer: LayerStage | null;
 }
+
+/** What stage 4 did: how far the body's motion lies from stage 3's result, its rounds and the share of ROI voxels kept. */
+export interface LayerStage {
+  /** RMS distance between the whole image's (the body's) transform and stage 3's result over the tumor's target points, mm. */
+  bodyToResultMm: number;
+  /** Rounds run (0 when the two transforms are within LAYER_MIN_SEPARATION_MM: one motion, nothing to separate). */
+  rounds: number;
+  /** Share of the ROI's voxels (outside the void) kept in the last round. */
+  keptFraction: number;
+}
+
+/**
+ * Stage 4 runs only when the body's motion lies at least this far (RMS over the tumor's target points)
+ * from stage 3's result: closer, the two motions cannot be told apart at the registration's precision
+ * and the layer test would only split noise.
+ */
+export const LAYER_MIN_SEPARATION_MM = 1;
 
 /** What is wrong: the result must not be used ("failed"), or the images do not overlap at the start. */
 export type RegistrationProblem = "failed" | "outside-field-of-view";
@@ -135,6 +162,18 @@ export function checkPlausibleMotion(fixedToMoving: Mat4, centre: Readonly<Vec3>
       `the result moves the region of interest by ${size.translationMm.toFixed(1)} mm (more than ${MAX_TRANSLATION_MM} mm)`,
     );
   return size;
+}
+
+/** The body's motion is registered on voxels of about this size (mm): it is needed to a few millimetres only. */
+export const BODY_VOXEL_MM = 2.4;
+
+/** Block factors taking a grid's voxels to about BODY_VOXEL_MM along each axis (1 where they are that size already). */
+function bodyGridFactors(voxelToWorld: Mat4): [number, number, number] {
+  return voxelSpacingMm(voxelToWorld).map((s) => Math.max(1, Math.floor(BODY_VOXEL_MM / s + 1e-6))) as [
+    number,
+    number,
+    number,
+  ];
 }
 
 /** The world centre of an index box on a grid. */
@@ -232,13 +271,14 @@ export async function stagedRegistration(
     }
   }
   const refineStarts = options.strategy === "elastix-default" || !mask ? 0 : (options.refineStarts ?? 0);
-  const totalRuns = offsets.length + (outsideVoid ? refineStarts : 0);
+  const layerRounds = options.strategy === "elastix-default" || !outsideVoid ? 0 : (options.layerRounds ?? 3);
+  const totalRuns = offsets.length + (layerRounds > 0 ? 1 + layerRounds : 0) + (outsideVoid ? refineStarts : 0);
   let finishedRuns = 0;
   const ran = <T>(result: T): T => {
     options.onProgress?.(++finishedRuns, totalRuns);
     return result;
   };
-  const runs = await Promise.all(
+  const runsDone = Promise.all(
     offsets.map(async (offset) => {
       const start = multiplyMat4(rigidAbout([0, 0, 0], centre, offset), initial);
       const r = ran(
@@ -258,43 +298,93 @@ export async function stagedRegistration(
       };
     }),
   );
+  // The body's motion for stage 4: the whole fixed image (which the body fills) from the initial
+  // transform, both images averaged to BODY_VOXEL_MM voxels.
+  const bodyRun =
+    layerRounds > 0
+      ? runElastix(
+          parameterMaps,
+          blockAveraged(fixed, bodyGridFactors(fixed.voxelToWorld)),
+          reposed(blockAveraged(moving, bodyGridFactors(moving.voxelToWorld)), initial),
+        ).then((r) => ran(multiplyMat4(initial, r.fixedToMoving)))
+      : null;
+  const runs = await runsDone;
   const best = runs.reduce((a, b) => (b.nmi > a.nmi ? b : a));
+  let result = best.fixedToMoving;
+  let layer: LayerStage | null = null;
+  // The voxels the result's registration used (for the error estimate's runs) and their image for elastix.
+  let used = outsideVoid;
+  let fixedUsed = fixedForElastix;
   const refined: Mat4[] = [];
   let errorEstimate: RigidSpread | null = null;
-  if (refineStarts > 0 && mask && outsideVoid) {
-    // Stage 5, the error estimate: elastix again from starts perturbed about the result, alternately on
-    // the first stage's ROI box and on the fixed voxels within roiMarginMm of the tumor (a shell, the
-    // box's corners left out); the spread of these runs and the result is how far the answer moves
-    // with the start and with the tissue the metric sees.
-    const tumorCentre = maskCentroid(mask, maskBounds(mask));
-    const beyond = fartherThanFromMask(mask, roiMarginMm, fixedRoi);
-    const fixedShell = uninformative(fixedRoi, (i) => outsideVoid(i) && !beyond(i));
+  const tumorCentre = mask ? maskCentroid(mask, maskBounds(mask)) : centre;
+  const beyond = mask && refineStarts > 0 ? fartherThanFromMask(mask, roiMarginMm, fixedRoi) : null;
+  /**
+   * Stage 5's runs: elastix from starts perturbed about `about` (1.5° about one axis and 1.5 mm along
+   * another, about the tumor centroid; 2 resolutions), alternately on the voxels the result's
+   * registration used and on those of them within roiMarginMm of the tumor (a shell: the box's corners
+   * left out).
+   */
+  const errorRuns = (about: Mat4): Promise<Mat4>[] => {
+    if (!beyond || !used) return [];
+    const inUse = used;
+    const fixedShell = uninformative(fixedRoi, (i) => inUse(i) && !beyond(i));
     const degree = Math.PI / 180;
     const refineMaps = parameterMaps.map((map) => ({ ...map, NumberOfResolutions: ["2"] }));
-    const results = await Promise.all(
-      Array.from({ length: refineStarts }, async (_, k) => {
-        const sign = k % 4 < 2 ? 1 : -1;
-        const omega: Vec3 = [0, 0, 0];
-        const t: Vec3 = [0, 0, 0];
-        omega[k % 3] = sign * PERTURBED_START_DEG * degree;
-        t[(k + 1) % 3] = -sign * PERTURBED_START_MM;
-        const start = multiplyMat4(best.fixedToMoving, rigidAbout(omega, tumorCentre, t));
-        const r = ran(await runElastix(refineMaps, k % 2 === 0 ? fixedForElastix : fixedShell, reposed(moving, start)));
-        return multiplyMat4(start, r.fixedToMoving);
-      }),
-    );
-    refined.push(...results);
-    errorEstimate = rigidSpread(best.fixedToMoving, [best.fixedToMoving, ...results], tumorCentre);
+    return Array.from({ length: refineStarts }, async (_, k) => {
+      const sign = k % 4 < 2 ? 1 : -1;
+      const omega: Vec3 = [0, 0, 0];
+      const t: Vec3 = [0, 0, 0];
+      omega[k % 3] = sign * PERTURBED_START_DEG * degree;
+      t[(k + 1) % 3] = -sign * PERTURBED_START_MM;
+      const start = multiplyMat4(about, rigidAbout(omega, tumorCentre, t));
+      const r = ran(await runElastix(refineMaps, k % 2 === 0 ? fixedUsed : fixedShell, reposed(moving, start)));
+      return multiplyMat4(start, r.fixedToMoving);
+    });
+  };
+  let pendingErrorRuns: Promise<Mat4>[] | null = null;
+  if (bodyRun && mask && outsideVoid) {
+    // Stage 4, the motion layers: the body's motion (the whole image's registration) against the
+    // result; while they differ, register again on the ROI voxels the result explains at least as
+    // well. The last round runs beside stage 5's runs (started about the previous round's result).
+    const body = await bodyRun;
+    const separationMm = targetRegistrationErrorMm(tumorTargetPoints(mask), body, result);
+    layer = { bodyToResultMm: separationMm, rounds: 0, keptFraction: 1 };
+    if (separationMm >= LAYER_MIN_SEPARATION_MM) {
+      const spacing = voxelSpacingMm(fixed.voxelToWorld);
+      let included = 0;
+      for (let i = 0; i < fixedRoi.data.length; i++) if (outsideVoid(i)) included++;
+      for (let round = 0; round < layerRounds; round++) {
+        const keep = movesWithCandidate(fixedRoi, moving, result, body, outsideVoid, spacing);
+        let kept = 0;
+        for (let i = 0; i < fixedRoi.data.length; i++) if (keep(i)) kept++;
+        used = keep;
+        fixedUsed = uninformative(fixedRoi, keep);
+        if (round === layerRounds - 1) pendingErrorRuns = errorRuns(result);
+        // The first round starts where stage 3 ended, up to a few mm off; later ones near their answer (2 resolutions).
+        const maps = round === 0 ? parameterMaps : parameterMaps.map((map) => ({ ...map, NumberOfResolutions: ["2"] }));
+        const r = ran(await runElastix(maps, fixedUsed, reposed(moving, result)));
+        result = multiplyMat4(result, r.fixedToMoving);
+        layer = { bodyToResultMm: separationMm, rounds: round + 1, keptFraction: kept / Math.max(1, included) };
+      }
+    } else for (let round = 0; round < layerRounds; round++) ran(null);
   }
-  const size = checkPlausibleMotion(best.fixedToMoving, centre);
+  if (refineStarts > 0 && mask && outsideVoid) {
+    // Stage 5, the error estimate: the spread of the result and the runs from perturbed starts is how
+    // far the answer moves with the start and with the tissue the metric sees.
+    const results = await Promise.all(pendingErrorRuns ?? errorRuns(result));
+    refined.push(...results);
+    errorEstimate = rigidSpread(result, [result, ...results], tumorCentre);
+  }
+  const size = checkPlausibleMotion(result, centre);
   if (!(best.nmi + 1e-4 >= initialScore.nmi))
     throw new RegistrationError(
       "failed",
       `did not converge: no start ended with a better match than the initial transform (NMI ${best.nmi.toFixed(4)} vs ${initialScore.nmi.toFixed(4)})`,
     );
   return {
-    fixedToMoving: best.fixedToMoving,
-    nmi: best.nmi,
+    fixedToMoving: result,
+    nmi: score(result).nmi,
     initialNmi: initialScore.nmi,
     rotationDeg: size.rotationDeg,
     translationMm: size.translationMm,
@@ -304,5 +394,6 @@ export async function stagedRegistration(
     firstStage: best.fixedToMoving,
     refined,
     errorEstimate,
+    layer,
   };
 }
