@@ -130,8 +130,9 @@ describe("registerScans on a hard pair (T1-like post scan, body wall moving apar
     expect(targetRegistrationErrorMm(points, result.fixedToMoving, preToPost)).toBeLessThanOrEqual(3);
     // The signed distance is 1-Lipschitz: the MTM cannot move by more than the largest displacement of
     // a tumor surface point between the two transforms (+ the engine's sub-voxel slack). On this pair
-    // the estimate is 1.6 mm off and the MTM 1.1 mm (the issue's 0.5 mm bar is not met on hard pairs:
-    // see bench/register.ts and the README).
+    // the MTM is 1.1 mm off: its scans cover the tumor's box ± 50 mm only, so the whole image's
+    // registration does not show the body's own motion and the motion layers do not run (see
+    // bench/register.ts and the README for full-field pairs, where they do).
     let largest = 0;
     for (let p = 0; p < points.length; p += 3) {
       const x: [number, number, number] = [points[p], points[p + 1], points[p + 2]];

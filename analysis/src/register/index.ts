@@ -1,6 +1,7 @@
 /** Image registration helpers that need no I/O: region of interest, rigid sizes, target registration error. */
 
 export * from "./elastixInterface.js";
+export * from "./motionLayers.js";
 export * from "./mutualInformation.js";
 export * from "./rigid.js";
 export * from "./roi.js";

@@ -17,15 +17,27 @@
  *    descent) runs from the initial transform and from each start, in worker threads; every result is
  *    scored by the same masked NMI and the best kept. elastix reports no metric value through its
  *    wasm interface, and its own metric cannot leave the void out, so the final choice is this one.
- * 4. Guard: a result turning by more than 20°, moving the tumor centre by more than 50 mm, or scoring
- *    no better than where it started is refused ("registration failed: …").
+ * 4. Motion layers: breathing slides the kidney (with its fat, the tumor and the ice ball) against the
+ *    body wall, spine and back muscles, and the ROI box holds some of both, so stage 3 settles between
+ *    the two motions. elastix registers the whole image (both images averaged to BODY_VOXEL_MM voxels),
+ *    whose answer follows the body, which fills it. When it lies at least LAYER_MIN_SEPARATION_MM from
+ *    stage 3's result (RMS over the tumor's target points), `layerRounds` rounds (default 3) each keep
+ *    the ROI voxels whose 3 mm neighbourhood has a pointwise mutual information under the current
+ *    result at least as high as under the body's motion (motionLayers.ts), fill the others as the
+ *    void is filled, and register again from the current result (the first round at 3 resolutions,
+ *    the later ones at 2). Closer than that, there is one motion and the stage does nothing.
  * 5. Error estimate (when asked: `refineStarts`; `cryomargin register` asks for 4): elastix runs again
  *    from starts perturbed about the result (1.5° about one axis and 1.5 mm along another, about the
- *    tumor centroid; 2 resolutions), alternately on the ROI box and on the fixed voxels within `roiMarginMm` of the tumor; the spread of the result and these runs, in the
- *    uncertainty model's terms (pooled per-axis SDs of rotation and of the tumor centroid's displacement,
- *    analysis/src/register/rigid.ts `rigidSpread`), is the registration's own error estimate. It
- *    measures how far the answer moves with the start and with the tissue the metric sees, not a bias
- *    both ROIs share (see the README for how it compares with the true error on synthetic pairs).
+ *    tumor centroid; 2 resolutions), alternately on the voxels the result's registration used (the
+ *    last round's motion layer, or the ROI box when stage 4 did not run) and on those of them within
+ *    `roiMarginMm` of the tumor; with stage 4 they start about the last round's start and run beside
+ *    it. The spread of the result and these runs, in the uncertainty model's terms (pooled per-axis SDs
+ *    of rotation and of the tumor centroid's displacement, analysis/src/register/rigid.ts
+ *    `rigidSpread`), is the registration's own error estimate. It measures how far the answer moves
+ *    with the start and with the tissue the metric sees, not a bias every run shares (see the README
+ *    for how it compares with the true error on synthetic pairs).
+ * 6. Guard: a result turning by more than 20°, moving the ROI centre by more than 50 mm, or a stage 3
+ *    that ends no better than where it started is refused ("registration failed: …").
  */
 import { applyAffine, identityMat4, invertAffine, multiplyMat4, voxelSpacingMm } from "../margin/affine.js";
 import { maskBounds } from "../margin/maskBounds.js";
