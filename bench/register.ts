@@ -13,7 +13,7 @@
  *
  * Pairs: plain = the first REGISTER_BENCH_PLAIN (default 8) cases of data/cohort (its scans cover the
  * tumor's box ± 40 mm); hard = REGISTER_BENCH_HARD_DIR, or generated once (8 cases, seed 11, whole
- * field of view) into the system's temp folder and reused (REGISTER_BENCH_HARD: how many, default 8). REGISTER_BENCH_BASELINES=0 skips the
+ * field of view) into the system's temp folder and reused (REGISTER_BENCH_HARD: how many, default 8; REGISTER_BENCH_ONLY=S02,S05 runs those cases of each set). REGISTER_BENCH_BASELINES=0 skips the
  * elastix-default rows (faster).
  */
 import { spawnSync } from "node:child_process";
@@ -123,7 +123,7 @@ async function runPair(dir: string, caseId: string, baselines: boolean): Promise
     seconds: ours.seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     layer: ours.layer
-      ? `${ours.layer.bodyToResultMm.toFixed(1)} mm ×${ours.layer.rounds} ${(100 * ours.layer.keptFraction).toFixed(0)}%`
+      ? `${ours.layer.bodyToResultMm.toFixed(1)} mm ×${ours.layer.rounds} ${(100 * ours.layer.keptFraction).toFixed(0)}% shifts ${ours.layer.shiftsMm.map((v) => v.toFixed(1)).join("/")}${ours.layer.refused ? " refused" : ""}`
       : "–",
   };
 }
@@ -159,13 +159,15 @@ function progress(r: Row): Row {
 }
 const plainDir = join(root, "data", "cohort");
 const plain: Row[] = [];
+const only = process.env.REGISTER_BENCH_ONLY?.split(",");
+const wanted = (k: number) => !only || only.includes(`S${String(k).padStart(2, "0")}`);
 for (let k = 1; k <= plainCount; k++)
-  plain.push(progress(await runPair(plainDir, `S${String(k).padStart(2, "0")}`, baselines)));
+  if (wanted(k)) plain.push(progress(await runPair(plainDir, `S${String(k).padStart(2, "0")}`, baselines)));
 table(`plain pairs (data/cohort, T2/T2, rigid scene), TRE mm`, plain, { mean: 1.0, max: 1.5 });
 const hard: Row[] = [];
 const hd = hardDir();
 for (let k = 1; k <= hardCount; k++)
-  hard.push(progress(await runPair(hd, `S${String(k).padStart(2, "0")}`, baselines)));
+  if (wanted(k)) hard.push(progress(await runPair(hd, `S${String(k).padStart(2, "0")}`, baselines)));
 table(`hard pairs (T1-like post, breathing), TRE mm`, hard, { mean: 1.5, max: 3.0 });
 const all = [...plain, ...hard];
 console.log(

@@ -46,9 +46,9 @@ export const registerUsage = [
   "                      estimate, time)",
 ].join("\n");
 
-/** How `error_estimate` is made (loaders/register/registerScans.ts, stage 5). */
+/** How `error_estimate` is made (analysis/src/register/stagedRegistration.ts, stage 5). */
 const REGISTRATION_ERROR_METHOD =
-  "spread of the refinement runs from perturbed starts (±1.5° and ±1.5 mm about the tumor centroid), fixed scan within roi-margin-mm of the tumor: pooled per-axis SD of their rotation vectors and of their displacement of the tumor centroid";
+  "spread of the result and of elastix runs from perturbed starts (±1.5° and ±1.5 mm about the tumor centroid), alternately on the fixed voxels the result was registered on (the motion layer, or the ROI box) and on those within roi-margin-mm of the tumor: pooled per-axis SD of their rotation vectors and of their displacement of the tumor centroid";
 
 const options: OptionSpec = {
   fixed: { type: "string" },
