@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { applyAffine, identityMat4 } from "../margin/affine.js";
 import type { Mat4 } from "../margin/types.js";
 import { movesWithCandidate, weightedBoxMean } from "./motionLayers.js";
+import { normalizedMutualInformation, pointwiseMutualInformation, prepareNmiSamples } from "./mutualInformation.js";
 import { rigidAbout } from "./rigid.js";
 import { blockAveraged } from "./roi.js";
-import { normalizedMutualInformation, pointwiseMutualInformation, prepareNmiSamples } from "./mutualInformation.js";
 
 /** A translation by (dx, dy, dz) mm. */
 function shift(dx: number, dy: number, dz: number): Mat4 {

@@ -1,8 +1,8 @@
 /**
  * The staged strategy's plumbing with elastix replaced by a runner whose answer is known: the starts'
  * composition (each run sees the moving image re-posed by its start; start · answer is the result), the
- * region of interest handed to elastix, the guard, the non-overlap error, progress and the error
- * estimate's runs. elastix itself runs in test/register.test.ts (Node) and the workstation's e2e test
+ * region of interest handed to elastix, the motion layers' rounds and their refusal, the guard, the
+ * non-overlap error, progress and the error estimate's runs. elastix itself runs in test/register.test.ts (Node) and the workstation's e2e test
  * (chromium).
  */
 import { describe, expect, it } from "vitest";
@@ -52,11 +52,15 @@ const moving = scan(multiplyMat4(TRUTH, GRID));
  * An elastix that always finds `answer` (fixed → moving of the un-posed moving image): handed a moving
  * image re-posed by a start S (voxel-to-world S⁻¹ · M), it returns S⁻¹ · answer, so that S · result = answer.
  */
-function knownAnswer(answer: Mat4, calls: { maps: ElastixParameterMap[]; fixed: FloatVolume }[]): RunElastix {
+function knownAnswer(
+  answer: Mat4 | ((call: number, fixed: FloatVolume) => Mat4),
+  calls: { maps: ElastixParameterMap[]; fixed: FloatVolume }[],
+): RunElastix {
   return async (maps, f, m) => {
     calls.push({ maps, fixed: f });
     const startInverse = multiplyMat4(m.voxelToWorld, invertAffine(moving.voxelToWorld, "options"));
-    return { fixedToMoving: multiplyMat4(startInverse, answer), seconds: 0 };
+    const found = typeof answer === "function" ? answer(calls.length - 1, f) : answer;
+    return { fixedToMoving: multiplyMat4(startInverse, found), seconds: 0 };
   };
 }
 
@@ -77,11 +81,14 @@ describe("stagedRegistration with an injected elastix", () => {
     // Both starts (the initial transform and a grid offset from it) end at the truth, so at one NMI.
     expect(result.runs[1].startOffsetMm).not.toEqual([0, 0, 0]);
     expect(result.runs[1].nmi).toBeCloseTo(result.runs[0].nmi, 9);
-    expect(calls).toHaveLength(2);
-    expect(progress).toEqual([
-      [1, 2],
-      [2, 2],
-    ]);
+    // … and the whole image (stage 4's body motion: the grid holds 17 ROI boxes); it agrees with the
+    // result, so there is one motion and no layer rounds (counted as done in the progress).
+    expect(calls).toHaveLength(3);
+    expect(calls[2].fixed.dims).toEqual(DIMS);
+    expect(result.layer).toMatchObject({ rounds: 0, refused: false });
+    expect(result.layer?.bodyToResultMm).toBeLessThan(1e-6);
+    expect(progress.map(([, total]) => total)).toEqual([6, 6, 6, 6, 6, 6]);
+    expect(progress.at(-1)).toEqual([6, 6]);
     // elastix sees the ROI: the tumor's voxels (x, y = 2i − 48 within ±8 mm: i = 21…27; z = 3k − 36:
     // k = 10…14) grown by 10 mm (5 voxels in-plane, 3.33 slices): i, j = 16…32, k = 7…17.
     expect(result.roiBox?.lo).toEqual([16, 16, 7]);
@@ -99,10 +106,46 @@ describe("stagedRegistration with an injected elastix", () => {
       roiMarginMm: 10,
       refineStarts: 2,
     });
-    expect(calls.map((c) => c.maps[0].NumberOfResolutions[0])).toEqual(["3", "3", "2", "2"]);
+    // The two starts, the whole image (stage 4, one motion: no rounds), then the two error runs.
+    expect(calls.map((c) => c.maps[0].NumberOfResolutions[0])).toEqual(["3", "3", "3", "2", "2"]);
     expect(result.refined).toHaveLength(2);
     expect(result.errorEstimate?.rotationSdDeg).toBeLessThan(1e-6);
     expect(result.errorEstimate?.translationSdMm).toBeLessThan(1e-6);
+  });
+
+  it("stage 4: with the whole image (the body) elsewhere, three layer rounds on the ROI; a round ending farther from stage 3 than the body is refused", async () => {
+    // The body moved 6 mm apart from the kidney (TRUTH); the ROI's runs find TRUTH.
+    const body = multiplyMat4(rigidAbout([0, 0, 0], [0, 0, 0], [0, 0, 6]), TRUTH);
+    const isWhole = (f: FloatVolume) => f.dims[0] === DIMS[0] && f.dims[1] === DIMS[1] && f.dims[2] === DIMS[2];
+    const calls: { maps: ElastixParameterMap[]; fixed: FloatVolume }[] = [];
+    const result = await stagedRegistration(
+      fixed,
+      moving,
+      tumorMask(),
+      knownAnswer((_, f) => (isWhole(f) ? body : TRUTH), calls),
+      { roiMarginMm: 10 },
+    );
+    expect(result.layer?.bodyToResultMm).toBeCloseTo(6, 6);
+    expect(result.layer).toMatchObject({ rounds: 3, refused: false });
+    expect(calls.map((c) => c.maps[0].NumberOfResolutions[0])).toEqual(["3", "3", "3", "3", "2", "2"]);
+    // The rounds register the ROI (17 × 17 × 11 voxels) with the voxels that match the body better filled.
+    for (const c of calls.slice(3)) expect(c.fixed.dims).toEqual([17, 17, 11]);
+    for (let e = 0; e < 16; e++) expect(result.fixedToMoving[e]).toBeCloseTo(TRUTH[e], 9);
+    // A first round that lands 10 mm from stage 3's answer (farther than the body's 6 mm) is refused,
+    // the rounds after it are not run, and the result stays stage 3's.
+    const astray = multiplyMat4(rigidAbout([0, 0, 0], [0, 0, 0], [10, 0, 0]), TRUTH);
+    const refusedCalls: { maps: ElastixParameterMap[]; fixed: FloatVolume }[] = [];
+    const refused = await stagedRegistration(
+      fixed,
+      moving,
+      tumorMask(),
+      knownAnswer((call, f) => (isWhole(f) ? body : call >= 3 ? astray : TRUTH), refusedCalls),
+      { roiMarginMm: 10 },
+    );
+    expect(refused.layer).toMatchObject({ rounds: 0, refused: true });
+    expect(refused.layer?.shiftsMm[0]).toBeCloseTo(10, 6);
+    expect(refusedCalls).toHaveLength(4);
+    for (let e = 0; e < 16; e++) expect(refused.fixedToMoving[e]).toBeCloseTo(TRUTH[e], 9);
   });
 
   it("refuses a result turning by more than 20° as 'registration failed', and images that do not overlap", async () => {
