@@ -44,14 +44,7 @@ export function maskBounds(mask: MaskVolume): MaskBounds {
   let start = 0;
   if (words) {
     const nWords = words.length;
-    const nBlocks = nWords & ~3;
-    for (let w = 0; w < nWords; w++) {
-      // Skip four all-zero words (16 voxels) at a time — almost all of a mask is background.
-      if (w < nBlocks && (w & 3) === 0 && (words[w] | words[w + 1] | words[w + 2] | words[w + 3]) === 0) {
-        w += 3;
-        continue;
-      }
-      if (words[w] === 0) continue;
+    for (let w = nextNonZeroWord(words, 0); w < nWords; w = nextNonZeroWord(words, w + 1)) {
       const base = w << 2;
       for (let b = 0; b < 4; b++) if (data[base + b] !== 0) visit(base + b);
     }
@@ -59,4 +52,18 @@ export function maskBounds(mask: MaskVolume): MaskBounds {
   }
   for (let idx = start; idx < total; idx++) if (data[idx] !== 0) visit(idx);
   return { count, min, max };
+}
+
+/**
+ * Index of the first non-zero word of `words` at or after `from` (`words.length` when there is none).
+ * Four all-zero words (16 voxels of a uint8 mask) are passed over at a time: almost all of a mask is
+ * background. Example: for words [0, 0, 0, 0, 0, 7] and from 0 it is 5.
+ */
+export function nextNonZeroWord(words: Uint32Array, from: number): number {
+  const n = words.length;
+  let w = from;
+  while (w < n && (w & 3) !== 0 && words[w] === 0) w++;
+  while (w + 4 <= n && (words[w] | words[w + 1] | words[w + 2] | words[w + 3]) === 0) w += 4;
+  while (w < n && words[w] === 0) w++;
+  return w;
 }

@@ -9,6 +9,7 @@ import { identityMat4 } from "./affine.js";
 import { maxPairwiseDistance } from "./diameter.js";
 import { MarginInputError } from "./errors.js";
 import { buildPointTree, forEachWithinRadius, nearestPoint } from "./kdTree.js";
+import { maskBounds, nextNonZeroWord } from "./maskBounds.js";
 import { measureMargins, roundMarginMm } from "./measure.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
 import { emptyMask, gridAffine, rasterizeEllipsoid, rigidTransform, sphere } from "./phantoms.js";
@@ -208,6 +209,37 @@ describe("helpers", () => {
       let lowest = 0;
       for (let i = 1; i < n; i++) if (d2(i) < d2(lowest)) lowest = i;
       expect(nearestPoint(tree, x, y, z, rng.int(n), true)).toBe(lowest);
+    }
+  });
+
+  it("maskBounds (zero words passed over four at a time) equals a byte loop; nextNonZeroWord's example", () => {
+    expect(nextNonZeroWord(Uint32Array.from([0, 0, 0, 0, 0, 7]), 0)).toBe(5);
+    const rng = createRandom(10);
+    for (const dims of [
+      [7, 5, 3],
+      [16, 4, 9],
+      [33, 17, 5],
+    ] as [number, number, number][]) {
+      for (let trial = 0; trial < 20; trial++) {
+        const n = dims[0] * dims[1] * dims[2];
+        const data = new Uint8Array(n);
+        // a few voxels, or runs of them, anywhere (the last bytes beyond whole words too)
+        for (let v = 0; v < 1 + rng.int(6); v++) data.fill(1, rng.int(n), rng.int(n) + rng.int(3) + 1);
+        const b = maskBounds({ dims, voxelToWorld: new Float64Array(16), data });
+        const min = [dims[0], dims[1], dims[2]];
+        const max = [-1, -1, -1];
+        let count = 0;
+        for (let idx = 0; idx < n; idx++) {
+          if (data[idx] === 0) continue;
+          count++;
+          const ijk = [idx % dims[0], Math.floor(idx / dims[0]) % dims[1], Math.floor(idx / (dims[0] * dims[1]))];
+          for (let a = 0; a < 3; a++) {
+            min[a] = Math.min(min[a], ijk[a]);
+            max[a] = Math.max(max[a], ijk[a]);
+          }
+        }
+        expect(b).toEqual({ count, min, max });
+      }
     }
   });
 
