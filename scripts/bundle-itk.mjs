@@ -30,13 +30,12 @@ export const ITK_ASSET_PATH = "_file/components/vendor/itk";
 const folderOf = (pkg) => pkg.replace(/^@itk-wasm\//, "");
 
 /**
- * The pipelines served, by package: only those a page runs (image-io's NIfTI, NRRD and GDCM readers,
- * the DICOM series reader, morphological contour interpolation, elastix). Each package's folder under
- * ASSETS (folderOf) holds its pipelines.
+ * The pipelines served, by package: only those a page runs (image-io's NRRD reader for the workstation's
+ * NRRD scans, morphological contour interpolation, elastix). Each package's folder under ASSETS
+ * (folderOf) holds its pipelines.
  */
 const PIPELINES = {
-  "@itk-wasm/image-io": ["nifti-read-image", "nrrd-read-image", "gdcm-read-image"],
-  "@itk-wasm/dicom": ["read-image-dicom-file-series"],
+  "@itk-wasm/image-io": ["nrrd-read-image"],
   "@itk-wasm/morphological-contour-interpolation": ["morphological-contour-interpolation"],
   "@itk-wasm/elastix": ["elastix"],
 };
@@ -88,8 +87,7 @@ function bundleSource(workers) {
     `export const ITK_WORKERS = ${JSON.stringify(workers)};`,
   ];
   const functions = {
-    "@itk-wasm/image-io": ["niftiReadImage", "nrrdReadImage", "gdcmReadImage"],
-    "@itk-wasm/dicom": ["readImageDicomFileSeries"],
+    "@itk-wasm/image-io": ["nrrdReadImage"],
     "@itk-wasm/morphological-contour-interpolation": ["morphologicalContourInterpolation"],
     "@itk-wasm/elastix": [],
   };
