@@ -1,7 +1,8 @@
 /**
  * The segmentation's bars on synthetic cases whose truth is known (loaders/segment/synthEvaluation.ts):
- * three cases of the calibrated twin's design (seed 2030), rendered as the `synth --images` scans on
- * grids cropped around the masks. Tumor from outlines on three axial slices (centres of the top,
+ * three cases of the calibrated twin's design (seed 2030), rendered as the `synth --images
+ * --partial-volume` scans (each voxel the mean of the tissue over its volume, as on MRI) on grids
+ * cropped around the masks. Tumor from outlines on three axial slices (centres of the top,
  * middle and bottom thirds) and one sagittal: Dice ≥ 0.90, HD95 ≤ 2 voxel diagonals; ice ball from one
  * click: Dice ≥ 0.95; MTM from the segmented masks within 1.0 mm of the MTM from the true masks on
  * ≥ 90 % of the cases; with the noise SD doubled and with a ±20 % shading, each Dice drops by ≤ 0.03.

@@ -36,7 +36,7 @@ import {
 } from "@cryomargin/analysis";
 import { interpolateContours } from "./contourInterpolation.js";
 
-/** How the scans are rendered: the tissue at each voxel centre, or the mean over each voxel (ScanOptions.partialVolume). */
+/** How the scans are rendered: the tissue at each voxel centre, or the mean over each voxel (ScanOptions.partialVolume; the default here). */
 export type ScanRendering = "voxel centres" | "partial volume";
 
 /** One synthetic case ready for segmentation: scans and true masks on cropped grids. */
@@ -78,7 +78,7 @@ function centredBox(box: IndexBox, dims: [number, number, number]): IndexBox {
 export function segmentationCase(
   plan: CohortPlan,
   k: number,
-  rendering: ScanRendering = "voxel centres",
+  rendering: ScanRendering = "partial volume",
   scanDims?: [number, number, number],
 ): SegmentationCase {
   const c = prepareSyntheticCase(plan, k);
