@@ -79,5 +79,8 @@ describe("cryomargin synth --cases 2", () => {
     const run = spawnSync(process.execPath, [bin, "synth", "--cases", "0"], { encoding: "utf8" });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--cases must be a whole number >= 1/);
+    const scanOption = spawnSync(process.execPath, [bin, "synth", "--partial-volume"], { encoding: "utf8" });
+    expect(scanOption.status).toBe(2);
+    expect(scanOption.stderr).toMatch(/--partial-volume shape the scans: they need --images/);
   });
 });
