@@ -43,4 +43,23 @@ describe("the workstation's scan geometry", () => {
       expect(volume.dims).toEqual(cli.dims);
     }
   });
+
+  it("refuses a singular sform with the command line's reason, naming the file", async () => {
+    const raw = qformSformDisagree();
+    new DataView(raw.buffer, raw.byteOffset).setFloat32(280 + 4 * 10, 0, true); // srow_z[2] = 0: no z extent
+    new DataView(raw.buffer, raw.byteOffset).setFloat32(280 + 4 * 2, 0, true); // srow_x[2]
+    new DataView(raw.buffer, raw.byteOffset).setFloat32(280 + 4 * 6, 0, true); // srow_y[2]
+    const cliMessage = (() => {
+      try {
+        decodeNifti(raw, "flat.nii");
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(cliMessage).toMatch(/^flat\.nii: the sform voxel-to-world matrix is singular/);
+    const hdr = new NIFTI1();
+    hdr.readHeader(raw.slice(0, 348).buffer);
+    const scan = { name: "flat.nii", hdr, img: new Int16Array(4 * 5 * 6) } as unknown as LoadedScan;
+    expect(() => scanVolume(scan, raw.subarray(0, 540))).toThrow(cliMessage);
+  });
 });

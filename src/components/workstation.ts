@@ -55,6 +55,7 @@ import {
   fileOrderToDrawing,
   fileVoxelOf,
   type LoadedScan,
+  namingFile,
   niftiHeadBytes,
   rasIndexOfFileIndex,
   rasVoxelOf,
@@ -207,22 +208,29 @@ const NRRD_NAME = /\.nrrd$/i;
  * NiiVue's header for it, so NiiVue's grid and geometry must be this one (else the file is refused).
  */
 async function nrrdScanVolume(file: File, scan: LoadedScan): Promise<ScalarVolume & { warnings: string[] }> {
-  const { image } = await nrrdReadImage({ path: file.name, data: new Uint8Array(await file.arrayBuffer()) });
-  const volume = itkImageVolume(
-    {
-      size: image.size,
-      spacing: image.spacing,
-      origin: image.origin,
-      direction: image.direction as Float64Array,
-      components: image.imageType.components,
-      data: image.data as ArrayLike<number> & { length: number },
-      metadata:
-        image.metadata instanceof Map
-          ? [...image.metadata.entries()]
-          : Object.entries((image.metadata ?? {}) as Record<string, unknown>),
-    },
-    file.name,
-    "nrrd",
+  const data = new Uint8Array(await file.arrayBuffer());
+  const { image } = await nrrdReadImage({ path: file.name, data }).catch((error: unknown) => {
+    // a C++ exception reaches JavaScript as a bare number
+    const reason = error instanceof Error ? error.message : typeof error === "number" ? "ITK stopped" : String(error);
+    throw new Error(`${file.name}: cannot be read as NRRD (${reason})`);
+  });
+  const volume = namingFile(file.name, () =>
+    itkImageVolume(
+      {
+        size: image.size,
+        spacing: image.spacing,
+        origin: image.origin,
+        direction: image.direction as Float64Array,
+        components: image.imageType.components,
+        data: image.data as ArrayLike<number> & { length: number },
+        metadata:
+          image.metadata instanceof Map
+            ? [...image.metadata.entries()]
+            : Object.entries((image.metadata ?? {}) as Record<string, unknown>),
+      },
+      file.name,
+      "nrrd",
+    ),
   );
   if (volume.components !== 1)
     throw new Error(`${file.name}: has ${volume.components} values per voxel (a segmentation?); a scan has one`);

@@ -25,6 +25,18 @@ export interface LoadedScan {
   saveToUint8Array(name: string, drawing8?: Uint8Array | null): Promise<Uint8Array>;
 }
 
+/**
+ * What `read` returns; an error it throws (the analysis package's typed errors say what is wrong with
+ * the file, not which file) rethrown as an Error whose message starts with the file's name.
+ */
+export function namingFile<T>(name: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** The first bytes of a NIfTI file that hold its header (540: NIfTI-2's size), inflated when gzipped. */
 export async function niftiHeadBytes(file: Blob): Promise<Uint8Array> {
   const HEAD = 540;
@@ -49,13 +61,13 @@ export async function niftiHeadBytes(file: Blob): Promise<Uint8Array> {
  * command line gives the same file (niftiVoxelToWorld: nibabel's sform > qform > pixdim, with the sform
  * rows from `head`, the file's first bytes — not NiiVue's matrix, which prefers the qform when its code
  * is the larger), and the intensities after scl_slope/scl_inter (a slope of 0 means no scaling, as the
- * standard says). Throws NiftiGeometryError for a geometry that cannot place voxels.
+ * standard says). Refuses a geometry that cannot place voxels, naming the file.
  */
 export function scanVolume(image: LoadedScan, head: Uint8Array): ScalarVolume & { warnings: string[] } {
   const [nx, ny, nz] = [image.hdr.dims[1], image.hdr.dims[2], image.hdr.dims[3]];
   const srow = niftiSrow(head);
   if (srow === null) throw new Error(`${image.name}: not a NIfTI-1 or NIfTI-2 header`);
-  const geometry = niftiVoxelToWorld({ ...image.hdr, srow }, [nx, ny, nz], image.name);
+  const geometry = namingFile(image.name, () => niftiVoxelToWorld({ ...image.hdr, srow }, [nx, ny, nz], image.name));
   const voxelToWorld = geometry.matrix;
   const slope = image.hdr.scl_slope;
   const scaled = Number.isFinite(slope) && slope !== 0;
