@@ -126,6 +126,22 @@ describe("medianFilterInPlane", () => {
       expect(out[3 + 6 * j]).toBe(100);
     }
   });
+  it("equals the median of each voxel's in-plane 3 × 3 window (border voxels: the part inside the grid)", () => {
+    const dims: Dims = [7, 5, 2];
+    const rng = createRandom(3);
+    const data = Int16Array.from({ length: 70 }, () => Math.round(100 * standardNormal(rng)) % 7);
+    const out = medianFilterInPlane(data, dims);
+    for (let k = 0; k < 2; k++)
+      for (let j = 0; j < 5; j++)
+        for (let i = 0; i < 7; i++) {
+          const window: number[] = [];
+          for (let b = Math.max(0, j - 1); b <= Math.min(4, j + 1); b++)
+            for (let a = Math.max(0, i - 1); a <= Math.min(6, i + 1); a++) window.push(data[a + 7 * (b + 5 * k)]);
+          window.sort((x, y) => x - y);
+          const m = window.length >> 1;
+          expect(out[i + 7 * (j + 5 * k)]).toBe(window.length % 2 ? window[m] : 0.5 * (window[m - 1] + window[m]));
+        }
+  });
 });
 
 describe("diceCoefficient and hausdorff95Mm", () => {
