@@ -196,7 +196,8 @@ export function segmentIceball(
     );
   // Voxels the opening cut (the shafts) and voxels outside the body stay out of the edge layer.
   const localBody = cropToBox(body, dims, region, (m) => new Uint8Array(m));
-  const cutAway = Uint8Array.from(noHoles, (x, v) => ((x && !opened[v]) || !localBody[v] ? 1 : 0));
+  const cutAway = new Uint8Array(noHoles.length);
+  for (let v = 0; v < noHoles.length; v++) cutAway[v] = (noHoles[v] && !opened[v]) || !localBody[v] ? 1 : 0;
   const edge = halfwayEdge(
     component.mask,
     cutAway,

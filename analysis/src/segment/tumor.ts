@@ -62,7 +62,9 @@ export function planTumorInterpolation(image: ScalarVolume, scribbles: MaskVolum
       for (let v = 0; v < drawn.length; v++) labels[v] = drawn[v] && on[v] ? 1 : 0;
       return { axis, labels };
     });
-  return { drawn: Uint8Array.from(drawn, (x) => (x ? 1 : 0)), slices, jobs };
+  const binary = new Uint8Array(drawn.length);
+  for (let v = 0; v < drawn.length; v++) binary[v] = drawn[v] ? 1 : 0;
+  return { drawn: binary, slices, jobs };
 }
 
 /** The result of {@link finishTumorSegmentation}. */
@@ -101,7 +103,11 @@ export function finishTumorSegmentation(
     plan.slices,
   );
   const voxelMl = Math.abs(linearDeterminant(image.voxelToWorld)) / 1000;
-  const count = (m: Uint8Array) => m.reduce((s, x) => s + x, 0);
+  const count = (m: Uint8Array) => {
+    let voxels = 0;
+    for (let v = 0; v < m.length; v++) voxels += m[v];
+    return voxels;
+  };
   return {
     mask,
     interpolated,
