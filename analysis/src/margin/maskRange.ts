@@ -29,13 +29,22 @@
  * edges end on it, and the nearest-sample search breaks exact ties by index (kdTree.ts, nearestPoint):
  * the range is the same whatever the order of the samples or of the queries. hi, a minimum of maxima,
  * is found by reading the edge with the smallest margin first: an edge whose first reading already
- * reaches the current hi cannot lower it, and is left there.
+ * reaches the current hi cannot lower it, and is left there; likewise an end of an edge whose reading
+ * on the smallest ice ball is bounded from below, without the nearest-sample search, by the current
+ * lo (deep inside the ice ball: the distance to the samples changes no faster than the query moves).
+ * Both only leave out readings that cannot change the minima.
  *
  * Width: about half a tumor edge plus half an ice edge on each side of the engine's reading where the
  * minimum is on through-slice edges (±1.5 mm per 3 mm slice), a few tenths of a mm on in-plane edges.
  */
-import { buildPointTree } from "./kdTree.js";
-import { lastNearestSample, type SignedDistanceField, signedDistance, signedDistanceField } from "./signedDistance.js";
+import { buildPointTree, nearestDistanceSquared } from "./kdTree.js";
+import {
+  lastNearestSample,
+  maskCell,
+  type SignedDistanceField,
+  signedDistance,
+  signedDistanceField,
+} from "./signedDistance.js";
 import type { SurfaceSamples } from "./surface.js";
 import type { MaskVolume, Mat4 } from "./types.js";
 
@@ -146,8 +155,12 @@ export function mtmMaskRangeMm(
 
 /** Each tumor sample's share of the mask range through one transform (see {@link edgeRangeReader}). */
 export interface EdgeRangeReader {
-  /** The lowest reading of sample s's edge against the smallest ice ball (over its two ends). */
-  low(s: number): number;
+  /**
+   * The lowest reading of sample s's edge against the smallest ice ball (over its two ends); with
+   * `ceiling`, a lower bound ≥ ceiling may stand for an end's reading that surely reaches it (the edge
+   * cannot bring a minimum below ceiling then).
+   */
+  low(s: number, ceiling?: number): number;
   /**
    * The highest reading of sample s's edge against the largest ice ball (over its ends and midpoint);
    * with `ceiling`, the first reading ≥ ceiling is returned as soon as it is found (the edge cannot
@@ -168,37 +181,63 @@ export function edgeRangeReader(tumorSamples: SurfaceSamples, ice: MaskRangeIce,
   const surfaceReader = (field: SignedDistanceField) => {
     const kept = new Map<number, number>();
     let hint = -1;
-    const at = (i: number, j: number, k: number) => {
+    const q = new Float64Array(3);
+    /** The last query read exactly and the distance from it to the nearest sample point. */
+    const last = new Float64Array(3);
+    let lastDistanceMm = Number.NaN;
+    const mapped = (i: number, j: number, k: number) => {
       const x = m[0] * i + m[1] * j + m[2] * k + m[3];
       const y = m[4] * i + m[5] * j + m[6] * k + m[7];
       const z = m[8] * i + m[9] * j + m[10] * k + m[11];
-      const d = signedDistance(
-        field,
-        T[0] * x + T[1] * y + T[2] * z + T[3],
-        T[4] * x + T[5] * y + T[6] * z + T[7],
-        T[8] * x + T[9] * y + T[10] * z + T[11],
-        hint,
-      );
+      q[0] = T[0] * x + T[1] * y + T[2] * z + T[3];
+      q[1] = T[4] * x + T[5] * y + T[6] * z + T[7];
+      q[2] = T[8] * x + T[9] * y + T[10] * z + T[11];
+    };
+    const read = () => {
+      const d = signedDistance(field, q[0], q[1], q[2], hint);
       hint = lastNearestSample();
+      last.set(q);
+      lastDistanceMm = Math.sqrt(nearestDistanceSquared());
       return d;
     };
-    /** At the voxel centre whose indices start at edgeVoxels[v]. */
-    const atEnd = (v: number) => {
+    const at = (i: number, j: number, k: number) => {
+      mapped(i, j, k);
+      return read();
+    };
+    /**
+     * At the voxel centre whose indices start at edgeVoxels[v] — or, when the reading there is surely
+     * ≥ `ceiling`, a lower bound ≥ ceiling of it without the search: where the query's grid cell is all
+     * inside the ice ball and farther than the clip from every sample's disc, the reading is the distance
+     * to the nearest disc, at least (distance to the nearest sample point) − ρ, and that distance is at
+     * least the last query's minus the distance between the two queries.
+     */
+    const atEnd = (v: number, ceiling = Number.POSITIVE_INFINITY) => {
       const key = voxelKey(edgeVoxels[v], edgeVoxels[v + 1], edgeVoxels[v + 2]);
-      let d = kept.get(key);
-      if (d === undefined) {
-        d = at(edgeVoxels[v], edgeVoxels[v + 1], edgeVoxels[v + 2]);
-        kept.set(key, d);
+      const d = kept.get(key);
+      if (d !== undefined) return d;
+      mapped(edgeVoxels[v], edgeVoxels[v + 1], edgeVoxels[v + 2]);
+      if (ceiling < Number.POSITIVE_INFINITY && Number.isFinite(lastDistanceMm)) {
+        const bound = lastDistanceMm - Math.hypot(q[0] - last[0], q[1] - last[1], q[2] - last[2]) - field.discRadiusMm;
+        // (1e-9 mm above the ceiling: far beyond the rounding of the distances, so a left-out reading is surely not below it)
+        if (
+          bound >= ceiling + 1e-9 &&
+          bound > field.cellClipMm &&
+          maskCell(field, q[0], q[1], q[2]).insideCorners === 8
+        ) {
+          return bound;
+        }
       }
-      return d;
+      const exact = read();
+      kept.set(key, exact);
+      return exact;
     };
     return { at, atEnd };
   };
   const smallest = surfaceReader(ice.smallestIce);
   const largest = surfaceReader(ice.largestIce);
   return {
-    low(s) {
-      return Math.min(smallest.atEnd(6 * s), smallest.atEnd(6 * s + 3));
+    low(s, ceiling) {
+      return Math.min(smallest.atEnd(6 * s, ceiling), smallest.atEnd(6 * s + 3, ceiling));
     },
     high(s, ceiling = Number.POSITIVE_INFINITY) {
       const inside = largest.atEnd(6 * s);
@@ -243,7 +282,7 @@ export function mtmMaskRangeWithIce(
   for (let t = first < 0 ? 0 : -1; t < tumorSamples.count; t++) {
     const s = t < 0 ? first : t;
     if (!(tumorMargins[s] <= mtmMm + slackMm)) continue;
-    const low = reader.low(s);
+    const low = reader.low(s, lo);
     if (low < lo) lo = low;
     const high = reader.high(s, hi);
     if (high < hi) hi = high;

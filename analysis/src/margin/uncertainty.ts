@@ -215,7 +215,7 @@ export function marginUncertainty(
       const reader = edgeRangeReader(surface, ends, m);
       for (const s of list) {
         if (at[s] - reach >= best) break;
-        const v = end === "low" ? reader.low(s) : reader.high(s, best);
+        const v = end === "low" ? reader.low(s, best) : reader.high(s, best);
         if (v < best) best = v;
       }
       return best;
