@@ -113,7 +113,7 @@ describe("stagedRegistration with an injected elastix", () => {
     expect(result.errorEstimate?.translationSdMm).toBeLessThan(1e-6);
   });
 
-  it("stage 4: with the whole image (the body) elsewhere, three layer rounds on the ROI; a round ending farther from stage 3 than the body is refused", async () => {
+  it("stage 4: with the whole image (the body) elsewhere, three layer rounds on the ROI; refused (stage 3's result) when a round ends farther from stage 3 than the body or the rounds drift", async () => {
     // The body moved 6 mm apart from the kidney (TRUTH); the ROI's runs find TRUTH.
     const body = multiplyMat4(rigidAbout([0, 0, 0], [0, 0, 0], [0, 0, 6]), TRUTH);
     const isWhole = (f: FloatVolume) => f.dims[0] === DIMS[0] && f.dims[1] === DIMS[1] && f.dims[2] === DIMS[2];
@@ -142,10 +142,23 @@ describe("stagedRegistration with an injected elastix", () => {
       knownAnswer((call, f) => (isWhole(f) ? body : call >= 3 ? astray : TRUTH), refusedCalls),
       { roiMarginMm: 10 },
     );
-    expect(refused.layer).toMatchObject({ rounds: 0, refused: true });
+    expect(refused.layer).toMatchObject({ rounds: 1, refused: true });
     expect(refused.layer?.shiftsMm[0]).toBeCloseTo(10, 6);
     expect(refusedCalls).toHaveLength(4);
     for (let e = 0; e < 16; e++) expect(refused.fixedToMoving[e]).toBeCloseTo(TRUTH[e], 9);
+    // Rounds that drift (0.6, then 1.5, then 2.8 mm from stage 3: a second step of 0.9 mm, larger than
+    // the first and than 0.5 mm) are refused at the second round, though still nearer than the body.
+    const drift = [0.6, 1.5, 2.8].map((x) => multiplyMat4(rigidAbout([0, 0, 0], [0, 0, 0], [x, 0, 0]), TRUTH));
+    const drifting = await stagedRegistration(
+      fixed,
+      moving,
+      tumorMask(),
+      knownAnswer((call, f) => (isWhole(f) ? body : call >= 3 ? drift[call - 3] : TRUTH), []),
+      { roiMarginMm: 10 },
+    );
+    expect(drifting.layer).toMatchObject({ rounds: 2, refused: true });
+    expect(drifting.layer?.shiftsMm.map((v) => Math.round(v * 10) / 10)).toEqual([0.6, 1.5]);
+    for (let e = 0; e < 16; e++) expect(drifting.fixedToMoving[e]).toBeCloseTo(TRUTH[e], 9);
   });
 
   it("refuses a result turning by more than 20° as 'registration failed', and images that do not overlap", async () => {

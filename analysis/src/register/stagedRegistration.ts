@@ -25,7 +25,10 @@
  *    the ROI voxels whose 3 mm neighbourhood has a pointwise mutual information under the current
  *    result at least as high as under the body's motion (motionLayers.ts), fill the others as the
  *    void is filled, and register again from the current result (the first round at 3 resolutions,
- *    the later ones at 2). Closer than that, there is one motion and the stage does nothing.
+ *    the later ones at 2). Closer than that, there is one motion and the stage does nothing. The
+ *    stage is refused (stage 3's result stands) when a round ends farther from stage 3's result than
+ *    the body's motion lies, or when the rounds drift instead of settling (LAYER_SETTLED_STEP_MM). It
+ *    runs only on a field of view of at least BODY_MIN_FIELD_RATIO ROI boxes.
  * 5. Error estimate (when asked: `refineStarts`; `cryomargin register` asks for 4): elastix runs again
  *    from starts perturbed about the result (1.5° about one axis and 1.5 mm along another, about the
  *    tumor centroid; 2 resolutions), alternately on the voxels the result's registration used (the
@@ -118,16 +121,16 @@ export interface RegistrationResult {
 export interface LayerStage {
   /** RMS distance between the whole image's (the body's) transform and stage 3's result over the tumor's target points, mm. */
   bodyToResultMm: number;
-  /** Rounds whose result was kept (0 when the two transforms are within LAYER_MIN_SEPARATION_MM: one motion, nothing to separate). */
+  /** Rounds run (0 when the two transforms are within LAYER_MIN_SEPARATION_MM: one motion, nothing to separate). */
   rounds: number;
   /** Share of the ROI's voxels (outside the void) kept in the last round. */
   keptFraction: number;
   /** Each round's result's RMS distance from stage 3's over the tumor's target points, mm. */
   shiftsMm: readonly number[];
   /**
-   * A round ended farther from stage 3's result than the body's motion lies (`bodyToResultMm`): the
-   * kidney's motion is on the other side of stage 3's compromise and nearer, so that round and the
-   * ones after it are refused and the result is the round before (stage 3's when it was the first).
+   * Stage 4 was refused and the result is stage 3's: a round ended farther from stage 3's result than
+   * the body's motion lies (`bodyToResultMm`; the kidney's motion is on the other side of stage 3's
+   * compromise, and nearer), or the rounds drifted instead of settling (LAYER_SETTLED_STEP_MM).
    */
   refused: boolean;
 }
@@ -138,6 +141,14 @@ export interface LayerStage {
  * and the layer test would only split noise.
  */
 export const LAYER_MIN_SEPARATION_MM = 1;
+
+/**
+ * Stage 4's rounds settle: each moves the result less than the one before. A round moving it by more
+ * than the round before and by more than this (RMS over the tumor's target points; about the scatter
+ * of elastix's own runs from nearby starts, whose spreads are 0.2–0.7 mm on the bench's pairs) means
+ * the layer and the result feed each other away from both motions: stage 4 is refused.
+ */
+export const LAYER_SETTLED_STEP_MM = 0.5;
 
 /** What is wrong: the result must not be used ("failed"), or the images do not overlap at the start. */
 export type RegistrationProblem = "failed" | "outside-field-of-view";
@@ -390,6 +401,7 @@ export async function stagedRegistration(
       const spacing = voxelSpacingMm(fixed.voxelToWorld);
       let included = 0;
       for (let i = 0; i < fixedRoi.data.length; i++) if (outsideVoid(i)) included++;
+      let previousStepMm = Number.POSITIVE_INFINITY;
       for (let round = 0; round < layerRounds; round++) {
         const keep = movesWithCandidate(fixedRoi, moving, result, body, outsideVoid, spacing);
         let kept = 0;
@@ -401,18 +413,29 @@ export async function stagedRegistration(
         const maps = round === 0 ? parameterMaps : parameterMaps.map((map) => ({ ...map, NumberOfResolutions: ["2"] }));
         const r = ran(await runElastix(maps, fixedUsed, reposed(moving, result)));
         const next = multiplyMat4(result, r.fixedToMoving);
+        const stepMm = targetRegistrationErrorMm(targets, next, result);
         const shiftMm = targetRegistrationErrorMm(targets, next, best.fixedToMoving);
         layer.shiftsMm.push(shiftMm);
         layer.keptFraction = kept / Math.max(1, included);
-        if (shiftMm > separationMm) {
-          // Farther from stage 3 than the body's motion is: not the kidney's motion (which lies on the
-          // other side of stage 3's compromise, nearer than the body): this round is refused.
+        result = next;
+        layer.rounds = round + 1;
+        // Refused: a round farther from stage 3 than the body's motion lies (the kidney's motion is on
+        // the other side of stage 3's compromise, and nearer), or one that moves by more than the
+        // round before it and more than LAYER_SETTLED_STEP_MM (the rounds drift instead of settling).
+        if (shiftMm > separationMm || (stepMm > previousStepMm && stepMm > LAYER_SETTLED_STEP_MM)) {
           layer.refused = true;
           for (let rest = round + 1; rest < layerRounds; rest++) ran(null);
           break;
         }
-        result = next;
-        layer.rounds = round + 1;
+        previousStepMm = stepMm;
+      }
+      if (layer.refused) {
+        // Stage 3's result stands; the error runs (if any) start about it, on the ROI box.
+        if (pendingErrorRuns) await Promise.allSettled(pendingErrorRuns);
+        pendingErrorRuns = null;
+        result = best.fixedToMoving;
+        used = outsideVoid;
+        fixedUsed = fixedForElastix;
       }
     } else for (let round = 0; round < layerRounds; round++) ran(null);
   }
