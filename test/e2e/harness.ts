@@ -116,6 +116,9 @@ export async function ensureSiteBuilt({ timeoutMs = 240_000 } = {}): Promise<{ b
       await run("npm", ["run", "build"], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
       return { built: true, ms: performance.now() - start };
     } catch (error) {
+      // Framework writes dist/ page by page: a killed or failed build leaves some pages, index.html among
+      // them, newer than the inputs. Without it dist/ is stale, so the next call builds again.
+      rmSync(join(DIST, "index.html"), { force: true });
       throw new Error(`e2e: npm run build ${buildFailure(error, timeoutMs)}`);
     } finally {
       rmSync(BUILD_LOCK, { recursive: true, force: true });
