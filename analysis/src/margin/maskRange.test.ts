@@ -7,10 +7,13 @@
  */
 import { describe, expect, it } from "vitest";
 import { createRandom } from "../stats/random.js";
+import { applyAffine } from "./affine.js";
+import { placeIceBall } from "./irregularPhantoms.js";
+import { marchingCubes } from "./marchingCubes.js";
 import { maskBounds } from "./maskBounds.js";
 import { mtmMaskRangeMm } from "./maskRange.js";
 import { measureMargins, reconstructSurface } from "./measure.js";
-import { generatePhantomCases } from "./phantoms.js";
+import { ellipsoidSignedDistance, generatePhantomCases, rigidTransform } from "./phantoms.js";
 import type { SurfaceSamples } from "./surface.js";
 import type { MaskVolume, Mat4 } from "./types.js";
 
@@ -61,5 +64,71 @@ describe("mtmMaskRangeMm does not depend on the order of the samples", () => {
       const { measured, ranges } = rangesInOrders(c.tumor, c.iceball, c.preToPost);
       for (const range of ranges) expect(range).toEqual(measured);
     }
+  });
+});
+
+/**
+ * A tumor on 0.7 × 0.7 × 2.5 mm slices: a disc two slices thick (radius 2–4 mm) under a brim one slice
+ * thick (radius 3–7 mm), with an ellipsoid ice ball placed about it on an oblique 1.2 × 1.2 × 3.0 mm
+ * grid covering it (placeIceBall, as the real-shapes bench places it; seed 1632). The engine's minimum
+ * rests on a brim voxel, read at its centre through its edges; its reading is the highest the voxel
+ * allows on that side, close to hi. The ice voxel centre nearest to it ends several samples' edges: a
+ * range reading one of their surfels there rather than the highest puts hi 0.017 mm below the MTM.
+ */
+function brimCase(seed: number) {
+  const random = createRandom(seed);
+  const rnd = () => random.next();
+  const spacingMm = [0.7, 0.7, 2.5];
+  const dims: [number, number, number] = [24, 24, 9];
+  const voxelToWorld: Mat4 = new Float64Array([0.7, 0, 0, 0, 0, 0.7, 0, 0, 0, 0, 2.5, 0, 0, 0, 0, 1]);
+  const data = new Uint8Array(dims[0] * dims[1] * dims[2]);
+  const brimRadiusMm = 3 + 4 * rnd();
+  const discRadiusMm = 2 + 2 * rnd();
+  const ci = 11.5 + rnd();
+  const cj = 11.5 + rnd();
+  const brimSlice = 4;
+  for (let k = 0; k < dims[2]; k++)
+    for (let j = 0; j < dims[1]; j++)
+      for (let i = 0; i < dims[0]; i++) {
+        const rMm = Math.hypot((i - ci) * spacingMm[0], (j - cj) * spacingMm[1]);
+        const inside =
+          (k === brimSlice && rMm <= brimRadiusMm) || (k >= brimSlice - 2 && k < brimSlice && rMm <= discRadiusMm);
+        if (inside) data[i + dims[0] * (j + dims[1] * k)] = 1;
+      }
+  const tumor: MaskVolume = { dims, voxelToWorld, data };
+  const preToPost = rigidTransform(new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]), [0, 0, 0]);
+  const mesh = marchingCubes(tumor, maskBounds(tumor));
+  const p = mesh.positionsMm;
+  const { iceball } = placeIceBall({
+    tumorCentre: applyAffine(voxelToWorld, [ci, cj, brimSlice]),
+    reachMm: brimRadiusMm + 2,
+    gridReachMm: brimRadiusMm + 2,
+    preToPost,
+    scenario: "covered",
+    marginMm: (e) => {
+      let m = Number.POSITIVE_INFINITY;
+      for (let s = 0; s < mesh.vertexCount; s++)
+        m = Math.min(m, ellipsoidSignedDistance(e, [p[3 * s], p[3 * s + 1], p[3 * s + 2]]));
+      return m;
+    },
+    iceSpacingMm: [1.2, 1.2, 3],
+    rnd,
+  });
+  return { tumor, iceball, preToPost };
+}
+
+describe("the engine's MTM lies inside the range the masks allow", () => {
+  it("minimum on a tumor part one slice thick, read at its voxel centre", () => {
+    const { tumor, iceball, preToPost } = brimCase(1632);
+    const measured = measureMargins(tumor, iceball, preToPost, { surfaceMargins: true });
+    const { samples, marginsMm } = measured.tumorSurface!;
+    // The minimum's tumor voxel is one slice thick: no tumor voxel above or below it.
+    const s = marginsMm.indexOf(measured.mtmMm);
+    const [i, j, k] = samples.edgeVoxels.slice(6 * s, 6 * s + 3);
+    const at = (kk: number) => tumor.data[i + tumor.dims[0] * (j + tumor.dims[1] * kk)];
+    expect([at(k - 1), at(k), at(k + 1)]).toEqual([0, 1, 0]);
+    const [lo, hi] = measured.mtmMaskRangeMm;
+    expect(measured.mtmMm).toBeGreaterThanOrEqual(lo);
+    expect(measured.mtmMm).toBeLessThanOrEqual(hi);
   });
 });
