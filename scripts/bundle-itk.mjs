@@ -31,11 +31,12 @@ const folderOf = (pkg) => pkg.replace(/^@itk-wasm\//, "");
 
 /**
  * The pipelines served, by package: only those a page runs (image-io's NRRD reader for the workstation's
- * NRRD scans, morphological contour interpolation, elastix). Each package's folder under ASSETS
+ * NRRD scans, dicom's series reader for its DICOM series, morphological contour interpolation, elastix). Each package's folder under ASSETS
  * (folderOf) holds its pipelines.
  */
 const PIPELINES = {
   "@itk-wasm/image-io": ["nrrd-read-image"],
+  "@itk-wasm/dicom": ["read-image-dicom-file-series"],
   "@itk-wasm/morphological-contour-interpolation": ["morphological-contour-interpolation"],
   "@itk-wasm/elastix": ["elastix"],
 };
@@ -88,6 +89,7 @@ function bundleSource(workers) {
   ];
   const functions = {
     "@itk-wasm/image-io": ["nrrdReadImage"],
+    "@itk-wasm/dicom": ["readImageDicomFileSeries"],
     "@itk-wasm/morphological-contour-interpolation": ["morphologicalContourInterpolation"],
     "@itk-wasm/elastix": [],
   };

@@ -19,6 +19,7 @@
 import { statSync } from "node:fs";
 import { gunzipSync, gzipSync, constants as zlibConstants } from "node:zlib";
 import {
+  encodeNifti1,
   type MaskVolume,
   type Mat4,
   NiftiGeometryError,
@@ -26,11 +27,12 @@ import {
   nextNonZeroWord,
   niftiSrow,
   niftiVoxelToWorld,
+  qformOf,
+  swapBytesInPlace,
   type Vec3,
   voxelSpacingMm,
 } from "@cryomargin/analysis";
 import { NIFTI1, NIFTI2 } from "nifti-reader-js";
-import { inverseOrNull } from "./affine.js";
 import { readInputFile, writeFileAtomic } from "./files.js";
 import { InputFileError } from "./inputErrors.js";
 
@@ -38,6 +40,7 @@ export type NiftiDatatype = "uint8" | "int16" | "uint16" | "int32" | "float32" |
 export type NiftiVoxelArray = Uint8Array | Int16Array | Uint16Array | Int32Array | Float32Array | Float64Array;
 
 export type { NiftiGeometrySource };
+export { qformOf };
 
 /** A decoded 3-D NIfTI image. */
 export interface NiftiImage {
@@ -414,7 +417,7 @@ function voxelData(
   const start = bytes.byteOffset + offset;
   if (header.littleEndian && start % info.bytes === 0) return info.make(bytes.buffer, start, count);
   const copy = copyBytes(bytes, offset, offset + count * info.bytes);
-  if (!header.littleEndian && info.bytes > 1) swapBytes(copy, info.bytes);
+  if (!header.littleEndian && info.bytes > 1) swapBytesInPlace(copy, info.bytes);
   return info.make(copy.buffer, 0, count);
 }
 
@@ -439,16 +442,6 @@ function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
   const out = new Uint8Array(end - start);
   out.set(bytes.subarray(start, end));
   return out;
-}
-
-/** Reverses the byte order of each `width`-byte word in place (big-endian files). */
-function swapBytes(b: Uint8Array, width: number): void {
-  for (let i = 0; i < b.length; i += width)
-    for (let lo = i, hi = i + width - 1; lo < hi; lo++, hi--) {
-      const t = b[lo];
-      b[lo] = b[hi];
-      b[hi] = t;
-    }
 }
 
 /**
@@ -607,76 +600,6 @@ function binarizeInPlace(data: Uint8Array): { inside: number; labels: number[] }
   return { inside, labels };
 }
 
-/** NIfTI datatype code and bits of a voxel array. */
-function datatypeOf(data: NiftiVoxelArray): { code: number; bits: number } {
-  if (data instanceof Uint8Array) return { code: 2, bits: 8 };
-  if (data instanceof Int16Array) return { code: 4, bits: 16 };
-  if (data instanceof Uint16Array) return { code: 512, bits: 16 };
-  if (data instanceof Int32Array) return { code: 8, bits: 32 };
-  if (data instanceof Float32Array) return { code: 16, bits: 32 };
-  return { code: 64, bits: 64 };
-}
-
-/**
- * The qform of a voxel-to-world matrix (nifti1_io.c nifti_mat44_to_quatern, for the orthogonal case):
- * spacing = column lengths; qfac = −1 when the columns are left-handed (det < 0), the third column then
- * negated; the quaternion from the rotation by the largest-pivot method, with a ≥ 0. Returns null when
- * the columns are not orthogonal (a sheared grid has no qform; the sform alone holds it).
- */
-export function qformOf(m: Mat4): { quaternBcd: Vec3; offset: Vec3; spacing: Vec3; qfac: 1 | -1 } | null {
-  const spacing = voxelSpacingMm(m);
-  const col = (c: number) => [m[c] / spacing[c], m[4 + c] / spacing[c], m[8 + c] / spacing[c]];
-  const u = [col(0), col(1), col(2)];
-  const dot = (p: number[], q: number[]) => p[0] * q[0] + p[1] * q[1] + p[2] * q[2];
-  if (Math.abs(dot(u[0], u[1])) > 1e-6 || Math.abs(dot(u[0], u[2])) > 1e-6 || Math.abs(dot(u[1], u[2])) > 1e-6)
-    return null;
-  const det =
-    u[0][0] * (u[1][1] * u[2][2] - u[1][2] * u[2][1]) -
-    u[1][0] * (u[0][1] * u[2][2] - u[0][2] * u[2][1]) +
-    u[2][0] * (u[0][1] * u[1][2] - u[0][2] * u[1][1]);
-  const qfac: 1 | -1 = det < 0 ? -1 : 1;
-  if (qfac < 0) u[2] = u[2].map((v) => -v);
-  // r[row][col] with columns u[col]
-  const r = (row: number, c: number) => u[c][row];
-  const trace = r(0, 0) + r(1, 1) + r(2, 2);
-  let a: number;
-  let b: number;
-  let c: number;
-  let d: number;
-  if (trace > 0) {
-    const s = 2 * Math.sqrt(1 + trace);
-    a = 0.25 * s;
-    b = (r(2, 1) - r(1, 2)) / s;
-    c = (r(0, 2) - r(2, 0)) / s;
-    d = (r(1, 0) - r(0, 1)) / s;
-  } else if (r(0, 0) > r(1, 1) && r(0, 0) > r(2, 2)) {
-    const s = 2 * Math.sqrt(1 + r(0, 0) - r(1, 1) - r(2, 2));
-    a = (r(2, 1) - r(1, 2)) / s;
-    b = 0.25 * s;
-    c = (r(0, 1) + r(1, 0)) / s;
-    d = (r(0, 2) + r(2, 0)) / s;
-  } else if (r(1, 1) > r(2, 2)) {
-    const s = 2 * Math.sqrt(1 + r(1, 1) - r(0, 0) - r(2, 2));
-    a = (r(0, 2) - r(2, 0)) / s;
-    b = (r(0, 1) + r(1, 0)) / s;
-    c = 0.25 * s;
-    d = (r(1, 2) + r(2, 1)) / s;
-  } else {
-    const s = 2 * Math.sqrt(1 + r(2, 2) - r(0, 0) - r(1, 1));
-    a = (r(1, 0) - r(0, 1)) / s;
-    b = (r(0, 2) + r(2, 0)) / s;
-    c = (r(1, 2) + r(2, 1)) / s;
-    d = 0.25 * s;
-  }
-  if (a < 0) [b, c, d] = [-b, -c, -d];
-  return { quaternBcd: [b + 0, c + 0, d + 0], offset: [m[3], m[7], m[11]], spacing, qfac };
-}
-
-/** ASCII text cut to fit a fixed-size NUL-terminated header field. */
-function headerText(s: string | undefined, bytes: number): string {
-  return (s ?? "").replace(/[^\x20-\x7e]/g, "?").slice(0, bytes - 1);
-}
-
 /** Options of `encodeNifti`. */
 export interface EncodeOptions {
   gzip: boolean;
@@ -685,51 +608,14 @@ export interface EncodeOptions {
 }
 
 /**
- * Encodes an image as a single-file NIfTI-1 (.nii bytes, or .nii.gz with gzip). Little-endian,
- * vox_offset 352, units mm, sform_code = 1 (scanner) holding voxelToWorld (as float32, the format's
- * precision), and the same geometry as qform (code 1) when the grid axes are orthogonal. Deterministic:
- * the same image gives the same bytes (gzip's header carries no time stamp or name here).
+ * Encodes an image as a single-file NIfTI-1 (.nii bytes, or .nii.gz with gzip): the analysis package's
+ * encodeNifti1 (little-endian, vox_offset 352, sform and, for orthogonal axes, qform code 1), gzipped
+ * deterministically (gzip's header carries no time stamp or name here).
  */
 export function encodeNifti(image: NiftiImageInput, { gzip, level = 6 }: EncodeOptions): Buffer {
-  const [nx, ny, nz] = image.dims;
-  const count = nx * ny * nz;
-  if (!image.dims.every((n) => Number.isInteger(n) && n >= 1) || image.data.length !== count)
-    throw new RangeError(`encodeNifti: ${image.data.length} values do not fill a ${image.dims.join("×")} grid`);
-  if (inverseOrNull(image.voxelToWorld) === null) throw new RangeError("encodeNifti: voxelToWorld is singular");
-  const { code, bits } = datatypeOf(image.data);
-  const header = new NIFTI1();
-  header.littleEndian = true;
-  header.dims = [3, nx, ny, nz, 1, 1, 1, 1];
-  header.datatypeCode = code;
-  header.numBitsPerVoxel = bits;
-  const q = qformOf(image.voxelToWorld);
-  const spacing = voxelSpacingMm(image.voxelToWorld);
-  header.pixDims = [q?.qfac ?? 1, spacing[0], spacing[1], spacing[2], 1, 1, 1, 1];
-  header.vox_offset = 352;
-  header.scl_slope = image.sclSlope ?? 1;
-  header.scl_inter = image.sclInter ?? 0;
-  header.xyzt_units = 2; // NIFTI_UNITS_MM
-  header.sform_code = 1;
-  header.qform_code = q ? 1 : 0;
-  [header.quatern_b, header.quatern_c, header.quatern_d] = q ? q.quaternBcd : [0, 0, 0];
-  [header.qoffset_x, header.qoffset_y, header.qoffset_z] = q ? q.offset : [0, 0, 0];
-  const m = image.voxelToWorld;
-  header.affine = [0, 1, 2, 3].map((r) => [m[4 * r], m[4 * r + 1], m[4 * r + 2], m[4 * r + 3]]);
-  header.description = headerText(image.description, 80);
-  header.aux_file = headerText(image.auxFile, 24);
-  header.intent_name = headerText(image.intentName, 16);
-  header.magic = "n+1";
-  const headerBytes = new Uint8Array(header.toArrayBuffer(false));
-  const dataBytes = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  const out = Buffer.alloc(352 + dataBytes.length);
-  out.set(headerBytes.subarray(0, 352), 0);
-  out.set(dataBytes, 352);
-  if (!littleEndianHost()) swapBytes(out.subarray(352), bits / 8);
+  const bytes = encodeNifti1(image);
+  const out = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return gzip ? gzipSync(out, { level }) : out;
-}
-
-function littleEndianHost(): boolean {
-  return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * itk-wasm in the browser, fully offline: every pipeline the pages run (image-io's NRRD reader,
- * morphological contour interpolation, elastix) and itk-wasm's
+ * dicom's series reader, morphological contour interpolation, elastix) and itk-wasm's
  * pipeline web worker are served by the site itself, from `<site>/_file/components/vendor/itk/`
  * (scripts/bundle-itk.mjs copies them there: into src/ for `observable preview`, into dist/ after
  * `observable build`), never from the packages' CDN default.
@@ -15,6 +15,8 @@
  * reused), so the page stays responsive while a pipeline decodes or interpolates.
  */
 import {
+  dicomSetPipelinesBaseUrl,
+  dicomSetPipelineWorkerUrl,
   elastixSetPipelinesBaseUrl,
   elastixSetPipelineWorkerUrl,
   ITK_ASSET_PATH,
@@ -27,7 +29,13 @@ import {
   morphologicalContourInterpolationSetPipelineWorkerUrl,
 } from "./vendor/itk.js";
 
-export { InterfaceTypes, morphologicalContourInterpolation, nrrdReadImage, runPipeline } from "./vendor/itk.js";
+export {
+  InterfaceTypes,
+  morphologicalContourInterpolation,
+  nrrdReadImage,
+  readImageDicomFileSeries,
+  runPipeline,
+} from "./vendor/itk.js";
 export type { ItkPackage };
 
 /** The folder of the served itk-wasm files, as an absolute URL ending in "/". */
@@ -50,6 +58,7 @@ export function itkPipelineOptions(pkg: ItkPackage): { pipelineBaseUrl: string; 
 
 const setters: Record<ItkPackage, [(url: string) => void, (url: string) => void]> = {
   "@itk-wasm/image-io": [imageIoSetPipelinesBaseUrl, imageIoSetPipelineWorkerUrl],
+  "@itk-wasm/dicom": [dicomSetPipelinesBaseUrl, dicomSetPipelineWorkerUrl],
   "@itk-wasm/morphological-contour-interpolation": [
     morphologicalContourInterpolationSetPipelinesBaseUrl,
     morphologicalContourInterpolationSetPipelineWorkerUrl,

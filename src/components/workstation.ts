@@ -33,9 +33,11 @@ import {
   DEFAULT_ERROR_RUNS,
   DEFAULT_ROI_MARGIN_MM,
   DEFAULT_THRESHOLD_MM,
+  encodeNifti1,
   type FloatVolume,
   formatFixed,
   formatItkTransform,
+  type ItkImageFields,
   identityMat4,
   itkImageVolume,
   type Mat4,
@@ -45,7 +47,7 @@ import {
 } from "@cryomargin/analysis";
 import { type CaseView3d, caseView3d } from "./caseView3d.js";
 import { coverageDefinition, definition, field, octantsTable } from "./caseViewer.js";
-import { nrrdReadImage } from "./itkBrowser.js";
+import { nrrdReadImage, readImageDicomFileSeries } from "./itkBrowser.js";
 import { COVERAGE_PALETTES } from "./palettes.js";
 import type { BrowserRegistration, RegistrationMessage, RegistrationRequest } from "./registrationWorker.js";
 import { el, num } from "./report.js";
@@ -202,51 +204,102 @@ function messageOf(error: unknown): string {
 /** The file names the page opens as NRRD (read by ITK, as the command line reads them); others are NIfTI. */
 const NRRD_NAME = /\.nrrd$/i;
 
-/**
- * A NRRD scan as the command line reads it: ITK's NRRD reader (itk-wasm, from the site's own files) and
- * itkImageVolume's conversion to RAS. NiiVue shows the same file; the masks the page downloads carry
- * NiiVue's header for it, so NiiVue's grid and geometry must be this one (else the file is refused).
- */
-async function nrrdScanVolume(file: File, scan: LoadedScan): Promise<ScalarVolume & { warnings: string[] }> {
-  const data = new Uint8Array(await file.arrayBuffer());
-  const { image } = await nrrdReadImage({ path: file.name, data }).catch((error: unknown) => {
-    // a C++ exception reaches JavaScript as a bare number
-    const reason = error instanceof Error ? error.message : typeof error === "number" ? "ITK stopped" : String(error);
-    throw new Error(`${file.name}: cannot be read as NRRD (${reason})`);
-  });
-  const volume = namingFile(file.name, () =>
-    itkImageVolume(
-      {
-        size: image.size,
-        spacing: image.spacing,
-        origin: image.origin,
-        direction: image.direction as Float64Array,
-        components: image.imageType.components,
-        data: image.data as ArrayLike<number> & { length: number },
-        metadata:
-          image.metadata instanceof Map
-            ? [...image.metadata.entries()]
-            : Object.entries((image.metadata ?? {}) as Record<string, unknown>),
-      },
-      file.name,
-      "nrrd",
-    ),
-  );
+/** An itk-wasm image's fields as itkImageVolume takes them. */
+function itkFields(image: Awaited<ReturnType<typeof nrrdReadImage>>["image"]): ItkImageFields {
+  return {
+    size: image.size,
+    spacing: image.spacing,
+    origin: image.origin,
+    direction: image.direction as Float64Array,
+    components: image.imageType.components,
+    data: image.data as ArrayLike<number> & { length: number },
+    metadata:
+      image.metadata instanceof Map
+        ? [...image.metadata.entries()]
+        : Object.entries((image.metadata ?? {}) as Record<string, unknown>),
+  };
+}
+
+/** Why an itk-wasm pipeline refused a file: a C++ exception reaches JavaScript as a bare number. */
+function itkReason(error: unknown): string {
+  return error instanceof Error ? error.message : typeof error === "number" ? "ITK stopped" : String(error);
+}
+
+/** The scan of an ITK image converted by itkImageVolume (`name` in errors), refused unless it has one value per voxel. */
+function itkScanVolume(image: ItkImageFields, name: string, format: string): ScalarVolume & { warnings: string[] } {
+  const volume = namingFile(name, () => itkImageVolume(image, name, format));
   if (volume.components !== 1)
-    throw new Error(`${file.name}: has ${volume.components} values per voxel (a segmentation?); a scan has one`);
-  const shown = [scan.hdr.dims[1], scan.hdr.dims[2], scan.hdr.dims[3]];
-  const niivue = scan.hdr.affine.flat();
-  const worst = Math.max(...Array.from(volume.voxelToWorld, (v, i) => Math.abs(v - niivue[i])));
-  if (shown.some((n, a) => n !== volume.dims[a]) || !(worst <= 1e-3))
-    throw new Error(
-      `${file.name}: the viewer places this NRRD's voxels differently from the command line's reader (grid ${shown.join("×")} vs ${volume.dims.join("×")}, matrices up to ${formatFixed(worst, 3)} mm apart); convert it to NIfTI (cryomargin reads both)`,
-    );
+    throw new Error(`${name}: has ${volume.components} values per voxel (a segmentation?); a scan has one`);
   return {
     dims: volume.dims,
     voxelToWorld: volume.voxelToWorld,
     data: Float32Array.from(volume.data),
     warnings: volume.warnings,
   };
+}
+
+/**
+ * Refuses a scan NiiVue shows on another grid or geometry than `volume`'s (more than 1 µm apart): the
+ * masks the page downloads carry NiiVue's header for it.
+ */
+function checkShownGeometry(name: string, scan: LoadedScan, volume: ScalarVolume, advice: string): void {
+  const shown = [scan.hdr.dims[1], scan.hdr.dims[2], scan.hdr.dims[3]];
+  const niivue = scan.hdr.affine.flat();
+  const worst = Math.max(...Array.from(volume.voxelToWorld, (v, i) => Math.abs(v - niivue[i])));
+  if (shown.some((n, a) => n !== volume.dims[a]) || !(worst <= 1e-3))
+    throw new Error(
+      `${name}: the viewer places these voxels differently from the command line's reader (grid ${shown.join("×")} vs ${volume.dims.join("×")}, matrices up to ${formatFixed(worst, 3)} mm apart); ${advice}`,
+    );
+}
+
+/**
+ * A NRRD scan as the command line reads it: ITK's NRRD reader (itk-wasm, from the site's own files) and
+ * itkImageVolume's conversion to RAS. NiiVue shows the same file (see checkShownGeometry).
+ */
+async function nrrdScanVolume(file: File, scan: LoadedScan): Promise<ScalarVolume & { warnings: string[] }> {
+  const data = new Uint8Array(await file.arrayBuffer());
+  const { image } = await nrrdReadImage({ path: file.name, data }).catch((error: unknown) => {
+    throw new Error(`${file.name}: cannot be read as NRRD (${itkReason(error)})`);
+  });
+  const volume = itkScanVolume(itkFields(image), file.name, "nrrd");
+  checkShownGeometry(file.name, scan, volume, "convert it to NIfTI (cryomargin reads both)");
+  return volume;
+}
+
+/** The files the page opens as one DICOM series: several files, or one named `*.dcm`. */
+function isDicomSeries(files: readonly File[]): boolean {
+  return files.length > 1 || /\.dcm$/i.test(files[0]?.name ?? "");
+}
+
+/** How a DICOM series is named in messages: its first file and the count. */
+function seriesName(files: readonly File[]): string {
+  return files.length === 1 ? files[0].name : `${files[0].name} (+${files.length - 1} DICOM files)`;
+}
+
+/**
+ * A DICOM series as the command line reads its pixels: @itk-wasm/dicom's series reader (GDCM sorts the
+ * slices along their normal; from the site's own files), with RescaleSlope/Intercept applied, and
+ * itkImageVolume's conversion of ITK's LPS geometry to RAS. Also the uncompressed NIfTI-1 of it
+ * (encodeNifti1) that NiiVue shows.
+ */
+async function dicomScanVolume(
+  files: readonly File[],
+): Promise<{ volume: ScalarVolume & { warnings: string[] }; nifti: File }> {
+  const name = seriesName(files);
+  const { outputImage, webWorkerPool } = await readImageDicomFileSeries({ inputImages: [...files] }).catch(
+    (error: unknown) => {
+      throw new Error(`${name}: cannot be read as one DICOM series (${itkReason(error)})`);
+    },
+  );
+  webWorkerPool?.terminateWorkers();
+  const volume = itkScanVolume(itkFields(outputImage), name, "dicom-series");
+  const bytes = encodeNifti1({
+    dims: volume.dims,
+    voxelToWorld: volume.voxelToWorld,
+    data: volume.data as Float32Array,
+  });
+  const base = files[0].name.replace(/\.dcm$/i, "");
+  return { volume, nifti: new File([bytes as Uint8Array<ArrayBuffer>], `${base}.nii`) };
 }
 
 /**
@@ -347,15 +400,20 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     return select;
   };
 
-  /** Loads a scan file into a view (a new file replaces the old one and its drawing). */
-  const openScan = async (v: ScanView, file: File) => {
+  /** Loads a scan (one file, or the files of a DICOM series) into a view; it replaces the old one and its drawing. */
+  const openScan = async (v: ScanView, files: readonly File[]) => {
+    const dicom = isDicomSeries(files) ? await dicomScanVolume(files) : null;
+    const file = dicom ? dicom.nifti : files[0];
     while (v.nv.volumes.length > 0) v.nv.removeVolume(v.nv.volumes[0]);
     await v.nv.loadFromFile(file);
     const scan = v.nv.volumes[0] as unknown as LoadedScan;
     v.scan = scan;
-    v.volume = NRRD_NAME.test(file.name)
-      ? await nrrdScanVolume(file, scan)
-      : scanVolume(scan, await niftiHeadBytes(file));
+    if (dicom) checkShownGeometry(seriesName(files), scan, dicom.volume, "convert it to NIfTI (cryomargin reads both)");
+    v.volume = dicom
+      ? dicom.volume
+      : NRRD_NAME.test(file.name)
+        ? await nrrdScanVolume(file, scan)
+        : scanVolume(scan, await niftiHeadBytes(file));
     v.rasIndex = rasIndexOfFileIndex(scan);
     v.nv.setSliceType(v.nv.sliceTypeAxial);
     v.nv.createEmptyDrawing();
@@ -392,28 +450,40 @@ export async function workstation({ invalidation }: { invalidation?: Promise<unk
     });
     return el("label", { class: "cm-control" }, `${label} `, input);
   };
-  const preFile = fileInput(
+  /** A scan's file input: one NIfTI or NRRD file, or the files of one DICOM series (`multiple`). */
+  const scanInput = (id: string, label: string, onFiles: (files: File[], name: string) => Promise<void>) => {
+    const input = el("input", { id, type: "file", accept: ".nii,.nii.gz,.gz,.nrrd,.dcm", multiple: true });
+    input.addEventListener("change", async () => {
+      const files = Array.from(input.files ?? []);
+      if (files.length === 0) return;
+      try {
+        await onFiles(files, isDicomSeries(files) ? seriesName(files) : files[0].name);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    return el("label", { class: "cm-control" }, `${label} `, input);
+  };
+  const preFile = scanInput(
     "ws-pre-file",
-    "Pre-ablation scan (NIfTI or NRRD):",
-    ".nii,.nii.gz,.gz,.nrrd",
-    async (file) => {
-      await openScan(pre, file);
+    "Pre-ablation scan (NIfTI, NRRD or the files of a DICOM series):",
+    async (files, name) => {
+      await openScan(pre, files);
       tumor = null;
       geometryVersion++;
-      say(`Pre scan ${file.name}: ${pre.volume?.dims.join(" × ")} voxels. Outline the tumor on a few slices.`);
+      say(`Pre scan ${name}: ${pre.volume?.dims.join(" × ")} voxels. Outline the tumor on a few slices.`);
       refresh();
     },
   );
-  const postFile = fileInput(
+  const postFile = scanInput(
     "ws-post-file",
-    "Post-ablation scan (NIfTI or NRRD):",
-    ".nii,.nii.gz,.gz,.nrrd",
-    async (file) => {
-      await openScan(post, file);
-      postFileName = file.name;
+    "Post-ablation scan (NIfTI, NRRD or the files of a DICOM series):",
+    async (files, name) => {
+      await openScan(post, files);
+      postFileName = name;
       ice = null;
       geometryVersion++;
-      say(`Post scan ${file.name}: ${post.volume?.dims.join(" × ")} voxels. Click in the ice ball.`);
+      say(`Post scan ${name}: ${post.volume?.dims.join(" × ")} voxels. Click in the ice ball.`);
       refresh();
     },
   );

@@ -23,7 +23,7 @@
  * printed: the wall time in chromium and both TREs to the truth.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
   deepestPointRas,
   diceCoefficient,
@@ -49,6 +49,7 @@ import { readTransformFile } from "../../loaders/io/transform.js";
 import { readScan } from "../../loaders/register/scans.js";
 import { segmentIceballFiles } from "../../loaders/segment/segmentFiles.js";
 import { runCliInProcess } from "../helpers/cli.js";
+import { writeDicomSeries } from "../helpers/formats.js";
 import {
   type Chromium,
   ensureChromium,
@@ -448,5 +449,42 @@ describe("the margin workstation page", () => {
     // The downloaded .tfm is the CLI's format: the same header and transform type, read by the same reader.
     const header = (file: string) => readFileSync(file, "utf8").split("\n").slice(0, 3);
     expect(header(browserTfm)).toEqual(header(cliTfm));
+  }, 60_000);
+
+  it("opens a DICOM series (its files chosen together) as the post scan: @itk-wasm/dicom's reader from the site's files, the CLI's voxel-to-world matrix", async () => {
+    const { page } = recorded;
+    const during: SeenRequest[] = [];
+    page.on("request", (request) =>
+      during.push({ method: request.method(), url: request.url(), body: request.postDataBuffer() !== null }),
+    );
+    const post = readScan(join(CASE_DIR, "post.nii.gz"));
+    const folder = join(OUT, "post-dicom");
+    rmSync(folder, { recursive: true, force: true });
+    const { files } = writeDicomSeries(folder, post);
+    await page.setInputFiles("#ws-post-file", files);
+    const seriesName = `${basename(files[0])} (+${files.length - 1} DICOM files)`;
+    // The problem line may still hold the previous test's refusal: wait for this series' status or its own error.
+    await page.waitForFunction(
+      (name) =>
+        document.querySelector(".cm-ws-status")?.textContent?.startsWith(`Post scan ${name}`) ||
+        (document.querySelector(".cm-ws-problem")?.textContent ?? "").startsWith(name),
+      seriesName,
+    );
+    expect(await page.textContent(".cm-ws-problem")).toBe("");
+    expect(await page.textContent(".cm-ws-status")).toMatch(`Post scan ${seriesName}: ${post.dims.join(" × ")} voxels`);
+    const shown = await page.evaluate(() => {
+      const root = document.querySelector(".cm-workstation") as HTMLElement & {
+        workstation: { voxelToWorld(v: string): number[] | null };
+      };
+      return root.workstation.voxelToWorld("post");
+    });
+    // ITK's geometry (the page) and the headers' (the CLI) agree to rounding of the same decimal strings.
+    const cli = Array.from(readVolume(folder).voxelToWorld);
+    expect(shown).toHaveLength(16);
+    for (const [i, v] of cli.entries()) expect(Math.abs((shown as number[])[i] - v)).toBeLessThan(1e-6);
+    expect(recorded.foreignRequests).toEqual([]);
+    expectSiteAssetsOnly(during, /IM|post-dicom/);
+    expect(during.some((r) => r.url.endsWith("/read-image-dicom-file-series.wasm.zst"))).toBe(true);
+    expect(recorded.consoleErrors).toEqual([]);
   }, 60_000);
 });

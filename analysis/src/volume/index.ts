@@ -3,4 +3,5 @@
  * (nibabel's policy) and itk-wasm images (LPS). Shared by the command line and the browser.
  */
 export * from "./itkImage.js";
+export * from "./niftiEncode.js";
 export * from "./niftiGeometry.js";

@@ -6,6 +6,11 @@ export {
   setPipelineWorkerUrl as imageIoSetPipelineWorkerUrl,
 } from "@itk-wasm/image-io";
 export {
+  readImageDicomFileSeries,
+  setPipelinesBaseUrl as dicomSetPipelinesBaseUrl,
+  setPipelineWorkerUrl as dicomSetPipelineWorkerUrl,
+} from "@itk-wasm/dicom";
+export {
   morphologicalContourInterpolation,
   setPipelinesBaseUrl as morphologicalContourInterpolationSetPipelinesBaseUrl,
   setPipelineWorkerUrl as morphologicalContourInterpolationSetPipelineWorkerUrl,
@@ -15,7 +20,11 @@ export {
   setPipelineWorkerUrl as elastixSetPipelineWorkerUrl,
 } from "@itk-wasm/elastix";
 /** The served packages. */
-export type ItkPackage = "@itk-wasm/image-io" | "@itk-wasm/morphological-contour-interpolation" | "@itk-wasm/elastix";
+export type ItkPackage =
+  | "@itk-wasm/image-io"
+  | "@itk-wasm/dicom"
+  | "@itk-wasm/morphological-contour-interpolation"
+  | "@itk-wasm/elastix";
 /** Where the pipelines and workers sit below the site's root. */
 export declare const ITK_ASSET_PATH: string;
 /** Each package's folder under ITK_ASSET_PATH. */
