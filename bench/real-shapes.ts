@@ -41,6 +41,7 @@ import {
   type Mat4,
   marchingCubes,
   maskBounds,
+  maskCentroid,
   measureMargins,
   median,
   minimalTreatmentMarginQamBaseline,
@@ -179,22 +180,10 @@ function tumorOf(mask: MaskVolume): { tumor: MaskVolume; components: number; dro
   return { tumor: { dims: out, voxelToWorld: m, data }, components: count, droppedVoxels };
 }
 
-/** Centroid of a mask's voxel centres and the largest distance from it to a voxel centre, world mm. */
+/** Centroid of a mask's voxel centres (maskCentroid) and the largest distance from it to a voxel centre, world mm. */
 function centroidAndReach(mask: MaskVolume): { centre: Vec3; reachMm: number } {
   const [nx, ny, nz] = mask.dims;
-  const sum = [0, 0, 0];
-  let n = 0;
-  for (let k = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++)
-        if (mask.data[i + nx * (j + ny * k)]) {
-          sum[0] += i;
-          sum[1] += j;
-          sum[2] += k;
-          n++;
-        }
-  const c = [sum[0] / n, sum[1] / n, sum[2] / n];
-  const centre = applyAffine(mask.voxelToWorld, c as Vec3);
+  const centre = maskCentroid(mask, maskBounds(mask));
   let reach = 0;
   for (let k = 0; k < nz; k++)
     for (let j = 0; j < ny; j++)
