@@ -11,6 +11,10 @@
  *   CRYOMARGIN_REAL_SHAPES_LIMIT=N   the first N files by path (default all)
  *   CRYOMARGIN_REAL_SHAPES_SEED=N    the placements' seed (default 18)
  *   CRYOMARGIN_REAL_SHAPES_OUT=FILE  also write one JSON line per case
+ *   CRYOMARGIN_REAL_SHAPES_RESLICE=T1,T2,…  the reslice mode ("thick from thin", below) at these slice
+ *                               thicknesses, mm
+ *   CRYOMARGIN_REAL_SHAPES_RESLICE_CONTROL=N  with the reslice mode: also N smooth lobulated tumors
+ *                               rasterised at 0.5 mm slices, read the same way (resliceControl)
  *
  * Per case: the tumor is the mask's largest 6-connected component with every other component whose
  * bounding box comes within 10 mm of it (fragments of the same drawing; a second tumor further away is
@@ -26,6 +30,19 @@
  * (mean |error| / max / mean signed, mm; cases read high), cases whose iso-surface MTM and engine
  * reading lie inside the range the masks allow (mtm_mask_range_mm), cases carrying a warning that the
  * minimum rests on a fallback or a concave crease; the unflagged cases read more than 0.3 mm high.
+ *
+ * Reslice mode ("thick from thin"): which reference is right for a thick-slice mask? Only the masks
+ * whose slices are ≤ 1 mm are kept; each is placed as above, and its own 0.5 iso-surface MTM is the
+ * truth (the real shape to within its fine grid). From it, thick-slice masks at each thickness T are made
+ * by both rules of thickSliceMask — `slab` (a thick voxel is inside when the thin mask fills at least
+ * half its slab: partial volume thresholded at half, as drawing on a thick-slice image gives) and
+ * `centre` (the thin mask at the thick voxel centres) — with a slab phase uniform in [0, T) per
+ * thickness, the same ice ball in world coordinates and the same transform. Printed per thickness and
+ * rule against the thin truth: the engine on the thick mask, the thick mask's own iso-surface, the
+ * QAM-style baseline, the engine's change from the thin mask to the thick one, the engine against the
+ * thick iso-surface (the main mode's reference), whether the thin truth lies inside the thick masks'
+ * mtm_mask_range_mm, how many are flagged and how many read > 0.3 mm high with no flag; then the same
+ * split by the part of the thin mask the truth rests on (truthPart).
  */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -34,9 +51,11 @@ import {
   CONCAVE_CREASE_WARNING,
   connectedComponents,
   createRandom,
+  type Ellipsoid,
   type ErrorSummary,
   ellipsoidSignedDistance,
   FALLBACK_AT_MINIMUM_WARNING,
+  invertAffine,
   type MaskVolume,
   type Mat4,
   marchingCubes,
@@ -52,10 +71,12 @@ import {
   voxelSpacingMm,
 } from "../analysis/src/index.js";
 import {
+  generateIrregularCases,
   type IrregularScenario,
   isoSurfaceMinimalMargin,
   placeIceBall,
 } from "../analysis/src/margin/irregularPhantoms.js";
+import { type ThickSliceRule, thickSliceMask } from "../analysis/src/margin/thickSlices.js";
 import { readMaskFile } from "../loaders/io/readMaskFile.js";
 
 const MASK_FILE = /\.(nii|nii\.gz|nrrd|nhdr|mha|mhd)$/i;
@@ -99,11 +120,11 @@ function fnv1a(text: string): number {
   return h;
 }
 
-/** The grid axis whose spacing differs most from the other two's (the slice axis), and its spacing. */
-function sliceThicknessMm(spacing: Vec3): number {
-  let best = 0;
+/** The grid axis whose spacing differs most from the other two's: the slice axis. */
+function sliceAxisOf(spacing: Vec3): 0 | 1 | 2 {
+  let best: 0 | 1 | 2 = 0;
   let gap = -1;
-  for (let a = 0; a < 3; a++) {
+  for (const a of [0, 1, 2] as const) {
     const others = [0, 1, 2].filter((b) => b !== a).map((b) => spacing[b]);
     const g = Math.abs(spacing[a] - (others[0] + others[1]) / 2) - Math.abs(others[0] - others[1]);
     if (g > gap) {
@@ -111,7 +132,7 @@ function sliceThicknessMm(spacing: Vec3): number {
       best = a;
     }
   }
-  return spacing[best];
+  return best;
 }
 
 /**
@@ -197,10 +218,22 @@ function centroidAndReach(mask: MaskVolume): { centre: Vec3; reachMm: number } {
 
 const SCENARIOS: IrregularScenario[] = ["covered", "tight", "partly uncovered"];
 
-function measureCase(path: string, name: string, index: number, label: number | undefined, seed: number): CaseRow {
-  const { mask } = readMaskFile(path, { label });
+/** A mask's tumor with its ice ball placed (the module comment) and the random source, drawn on after placing. */
+interface PlacedCase {
+  tumor: MaskVolume;
+  components: number;
+  droppedVoxels: number;
+  sliceAxis: 0 | 1 | 2;
+  scenario: IrregularScenario;
+  transformed: boolean;
+  preToPost: Mat4;
+  iceShape: Ellipsoid;
+  iceball: MaskVolume;
+  rnd: () => number;
+}
+
+function placeCase(mask: MaskVolume, name: string, index: number, seed: number): PlacedCase {
   const { tumor, components, droppedVoxels } = tumorOf(mask);
-  const spacingMm = voxelSpacingMm(tumor.voxelToWorld);
   const random = createRandom((seed ^ fnv1a(name)) >>> 0);
   const rnd = () => random.next();
   const transformed = index % 2 === 1;
@@ -233,26 +266,60 @@ function measureCase(path: string, name: string, index: number, label: number | 
     iceSpacingMm: ICE_SPACING_MM,
     rnd,
   });
-  const truthMm = isoSurfaceMinimalMargin(tumor, (p) => ellipsoidSignedDistance(iceShape, p), preToPost).mtmMm;
+  const sliceAxis = sliceAxisOf(voxelSpacingMm(tumor.voxelToWorld));
+  return { tumor, components, droppedVoxels, sliceAxis, scenario, transformed, preToPost, iceShape, iceball, rnd };
+}
+
+/** What a tumor mask reads against the placed ice ball: its iso-surface MTM, the engine, the baseline. */
+interface Reading {
+  isoSurfaceMm: number;
+  /** Where the iso-surface's minimum is, pre-ablation world mm (an edge midpoint of the mask). */
+  isoSurfacePoint: Vec3;
+  engineMm: number;
+  qamMm: number;
+  rangeMm: [number, number];
+  flagged: boolean;
+  engineSeconds: number;
+}
+
+function readMask(tumor: MaskVolume, placed: PlacedCase): Reading {
+  const { iceShape, iceball, preToPost } = placed;
+  const iso = isoSurfaceMinimalMargin(tumor, (p) => ellipsoidSignedDistance(iceShape, p), preToPost);
   const t = performance.now();
   const r = measureMargins(tumor, iceball, preToPost);
   const engineSeconds = (performance.now() - t) / 1000;
   return {
-    name,
-    dims: tumor.dims,
-    spacingMm,
-    sliceMm: sliceThicknessMm(spacingMm),
-    tumorVoxels: maskBounds(tumor).count,
-    droppedVoxels,
-    components,
-    scenario,
-    transformed,
-    truthMm,
+    isoSurfaceMm: iso.mtmMm,
+    isoSurfacePoint: iso.point,
     engineMm: r.mtmMm,
     qamMm: minimalTreatmentMarginQamBaseline(tumor, iceball, preToPost).mtmMm,
     rangeMm: r.mtmMaskRangeMm,
     flagged: r.warnings.some((w) => w.startsWith(FALLBACK_AT_MINIMUM_WARNING) || w.startsWith(CONCAVE_CREASE_WARNING)),
     engineSeconds,
+  };
+}
+
+function measureCase(path: string, name: string, index: number, label: number | undefined, seed: number): CaseRow {
+  const placed = placeCase(readMaskFile(path, { label }).mask, name, index, seed);
+  const { tumor } = placed;
+  const spacingMm = voxelSpacingMm(tumor.voxelToWorld);
+  const reading = readMask(tumor, placed);
+  return {
+    name,
+    dims: tumor.dims,
+    spacingMm,
+    sliceMm: spacingMm[placed.sliceAxis],
+    tumorVoxels: maskBounds(tumor).count,
+    droppedVoxels: placed.droppedVoxels,
+    components: placed.components,
+    scenario: placed.scenario,
+    transformed: placed.transformed,
+    truthMm: reading.isoSurfaceMm,
+    engineMm: reading.engineMm,
+    qamMm: reading.qamMm,
+    rangeMm: reading.rangeMm,
+    flagged: reading.flagged,
+    engineSeconds: reading.engineSeconds,
   };
 }
 
@@ -314,6 +381,197 @@ function report(rows: CaseRow[]): void {
   console.log(`  engine time per case: median ${median(rows.map((r) => r.engineSeconds)).toFixed(2)} s`);
 }
 
+/** One thin case read again on a thick grid made from it (the reslice mode). */
+interface ResliceRow {
+  name: string;
+  thinSliceMm: number;
+  thicknessMm: number;
+  phaseMm: number;
+  rule: ThickSliceRule;
+  scenario: IrregularScenario;
+  transformed: boolean;
+  /** The thin mask's 0.5 iso-surface MTM: the truth of this mode, mm. */
+  truthMm: number;
+  /** The truth's minimum on a through-slice edge of the thin mask, and the thin part's length along the slices (truthPart). */
+  truthOnCap: boolean;
+  truthPartMm: number;
+  /** Control cases only: the MTM of the continuous surface the thin mask was rasterised from, mm. */
+  continuousMm?: number;
+  thinEngineMm: number;
+  thinQamMm: number;
+  thick: Reading;
+}
+
+const THIN_MAX_MM = 1.001;
+
+/**
+ * The part of the thin mask the truth rests on: the iso-surface's minimum is the midpoint of an edge
+ * between an inside and an outside voxel; `cap` when that edge runs along the slice axis, and `partMm`
+ * the length along the slice axis of the run of inside voxels through its inside voxel (run × spacing).
+ * A part shorter than half a thick slice fills less than half of any slab, so no thick mask made by
+ * the slab rule holds it, whatever the phase.
+ */
+function truthPart(thin: MaskVolume, point: Vec3, sliceAxis: 0 | 1 | 2): { cap: boolean; partMm: number } {
+  const v = applyAffine(invertAffine(thin.voxelToWorld, "tumor"), point);
+  const edgeAxis = [0, 1, 2].reduce((best, a) =>
+    Math.abs(v[a] - Math.round(v[a])) > Math.abs(v[best] - Math.round(v[best])) ? a : best,
+  );
+  const [nx, ny] = thin.dims;
+  const at = (u: number[]) =>
+    u.every((x, a) => x >= 0 && x < thin.dims[a]) ? thin.data[u[0] + nx * (u[1] + ny * u[2])] : 0;
+  const low = v.map((x) => Math.round(x));
+  low[edgeAxis] = Math.floor(v[edgeAxis]);
+  const high = [...low];
+  high[edgeAxis] += 1;
+  const inside = at(low) ? low : high;
+  let run = 1;
+  for (const step of [-1, 1]) {
+    const u = [...inside];
+    for (;;) {
+      u[sliceAxis] += step;
+      if (!at(u)) break;
+      run++;
+    }
+  }
+  return { cap: edgeAxis === sliceAxis, partMm: run * voxelSpacingMm(thin.voxelToWorld)[sliceAxis] };
+}
+const RULES: ThickSliceRule[] = ["slab", "centre"];
+
+/**
+ * The reslice mode: every mask whose slices are ≤ 1 mm, placed as in the main mode (same ice ball, same
+ * transform), then made into thick-slice masks at each thickness by both rules (thickSliceMask), slab
+ * phase uniform in [0, T) drawn per thickness after the placement and shared by the two rules.
+ */
+function resliceCase(
+  path: string,
+  name: string,
+  index: number,
+  label: number | undefined,
+  seed: number,
+  thicknessesMm: number[],
+): ResliceRow[] {
+  const { mask } = readMaskFile(path, { label });
+  const spacingMm = voxelSpacingMm(mask.voxelToWorld);
+  if (spacingMm[sliceAxisOf(spacingMm)] > THIN_MAX_MM) return [];
+  return reslicePlaced(name, placeCase(mask, name, index, seed), thicknessesMm);
+}
+
+/** The rows of one placed thin case at every thickness and rule (resliceCase). */
+function reslicePlaced(name: string, placed: PlacedCase, thicknessesMm: number[], continuousMm?: number): ResliceRow[] {
+  const thin = readMask(placed.tumor, placed);
+  const part = truthPart(placed.tumor, thin.isoSurfacePoint, placed.sliceAxis);
+  const rows: ResliceRow[] = [];
+  for (const thicknessMm of thicknessesMm) {
+    const phaseMm = placed.rnd() * thicknessMm;
+    for (const rule of RULES) {
+      const thick = thickSliceMask(placed.tumor, { sliceAxis: placed.sliceAxis, thicknessMm, phaseMm, rule });
+      rows.push({
+        name,
+        thinSliceMm: voxelSpacingMm(placed.tumor.voxelToWorld)[placed.sliceAxis],
+        thicknessMm,
+        phaseMm,
+        rule,
+        scenario: placed.scenario,
+        transformed: placed.transformed,
+        truthMm: thin.isoSurfaceMm,
+        truthOnCap: part.cap,
+        truthPartMm: part.partMm,
+        continuousMm,
+        thinEngineMm: thin.engineMm,
+        thinQamMm: thin.qamMm,
+        thick: readMask(thick, placed),
+      });
+    }
+  }
+  return rows;
+}
+
+/**
+ * The control of the reslice mode: `count` smooth lobulated tumors of the realistic suite
+ * (generateIrregularCases, seed 1805) rasterised at 0.8 × 0.8 × 0.5 mm… (in-plane 0.7–1.0 mm, 0.5 mm
+ * slices), each with its ice ball and transform, made thick and read exactly as the real masks are —
+ * and also against the continuous surface they were rasterised from.
+ */
+function resliceControl(count: number, thicknessesMm: number[]): ResliceRow[] {
+  const random = createRandom(1805);
+  const rows: ResliceRow[] = [];
+  for (const c of generateIrregularCases({ seed: 1805, count, sliceMm: 0.5, ragged: false })) {
+    const placed: PlacedCase = {
+      tumor: c.tumor,
+      components: 1,
+      droppedVoxels: 0,
+      sliceAxis: 2,
+      scenario: c.scenario,
+      transformed: true,
+      preToPost: c.preToPost,
+      iceShape: c.iceShape,
+      iceball: c.iceball,
+      rnd: () => random.next(),
+    };
+    rows.push(...reslicePlaced(c.name, placed, thicknessesMm, c.continuousMtmMm));
+  }
+  return rows;
+}
+
+/** The reslice mode's tables against `truth` (the thin mask's iso-surface MTM, or the control's continuous surface). */
+function reportReslice(rows: ResliceRow[], title: string, truth: (r: ResliceRow) => number): void {
+  const errors = (part: ResliceRow[], f: (r: ResliceRow) => number) => part.map((r) => f(r) - truth(r));
+  const cell = (e: number[]) => `${summary(summarizeErrors(e))} (${String(e.filter((x) => x > 0).length).padStart(2)})`;
+  const thinRows = rows.filter((r, i) => i === 0 || r.name !== rows[i - 1].name);
+  console.log(`\n  ${title}; mean |error| / max / mean signed, mm (cases read high)`);
+  console.log(
+    `  thin masks: engine ${cell(errors(thinRows, (r) => r.thinEngineMm))}, iso-surface ${cell(errors(thinRows, (r) => r.truthMm))}, ` +
+      `QAM-style ${cell(errors(thinRows, (r) => r.thinQamMm))}; n ${thinRows.length}`,
+  );
+  console.log(
+    "  thick mm | rule   |  n | engine(thick) − truth      | iso-surface(thick) − truth | QAM(thick) − truth         | engine(thick − thin)       | engine − iso(thick)        | truth in range | flagged | > 0.3 high unflagged",
+  );
+  const thicknesses = [...new Set(rows.map((r) => r.thicknessMm))];
+  for (const t of thicknesses)
+    for (const rule of RULES) {
+      const part = rows.filter((r) => r.thicknessMm === t && r.rule === rule);
+      const unflaggedHigh = part.filter((r) => r.thick.engineMm - truth(r) > 0.3 && !r.thick.flagged).length;
+      console.log(
+        `  ${t.toFixed(2).padStart(8)} | ${rule.padEnd(6)} | ${String(part.length).padStart(2)} | ${cell(errors(part, (r) => r.thick.engineMm))} | ` +
+          `${cell(errors(part, (r) => r.thick.isoSurfaceMm))} | ${cell(errors(part, (r) => r.thick.qamMm))} | ` +
+          `${cell(part.map((r) => r.thick.engineMm - r.thinEngineMm))} | ${cell(part.map((r) => r.thick.engineMm - r.thick.isoSurfaceMm))} | ` +
+          `${String(part.filter((r) => inside(truth(r), r.thick.rangeMm)).length).padStart(3)} of ${String(part.length).padEnd(6)} | ` +
+          `${String(part.filter((r) => r.thick.flagged).length).padStart(7)} | ${unflaggedHigh}`,
+      );
+    }
+  console.log(
+    "  by the thin part the iso-surface's minimum rests on (truthPart): engine(thick) − truth; iso-surface(thick) − truth; n\n" +
+      "  thick mm | rule   | cap (through-slice edge)        | side, part ≥ T/2 along the slices | side, part < T/2 (no slab holds it)",
+  );
+  for (const t of thicknesses)
+    for (const rule of RULES) {
+      const part = rows.filter((r) => r.thicknessMm === t && r.rule === rule);
+      const groups = [
+        part.filter((r) => r.truthOnCap),
+        part.filter((r) => !r.truthOnCap && r.truthPartMm >= t / 2),
+        part.filter((r) => !r.truthOnCap && r.truthPartMm < t / 2),
+      ];
+      const text = (g: ResliceRow[]) =>
+        g.length === 0
+          ? "—"
+          : `${signed(summarizeErrors(errors(g, (r) => r.thick.engineMm)).meanSigned)}; ` +
+            `${signed(summarizeErrors(errors(g, (r) => r.thick.isoSurfaceMm)).meanSigned)}; ${g.length}`;
+      console.log(
+        `  ${t.toFixed(2).padStart(8)} | ${rule.padEnd(6)} | ${groups.map((g) => text(g).padEnd(31)).join(" | ")}`,
+      );
+    }
+  const outside = rows.filter((r) => !inside(truth(r), r.thick.rangeMm));
+  if (outside.length)
+    console.log(
+      `  truth outside the thick mask's range (${outside.length}): ${outside
+        .map(
+          (r) =>
+            `${r.name.split("/")[0]} ${r.thicknessMm} ${r.rule} ${truth(r).toFixed(2)} [${r.thick.rangeMm.map((v) => v.toFixed(2)).join(", ")}]`,
+        )
+        .join(", ")}`,
+    );
+}
+
 const folder = process.env.CRYOMARGIN_REAL_SHAPES;
 if (!folder) {
   console.log(
@@ -327,29 +585,69 @@ if (!folder) {
   const limit = Number(process.env.CRYOMARGIN_REAL_SHAPES_LIMIT ?? Number.POSITIVE_INFINITY);
   const out = process.env.CRYOMARGIN_REAL_SHAPES_OUT;
   const files = maskFiles(folder).slice(0, limit);
+  const resliceText = process.env.CRYOMARGIN_REAL_SHAPES_RESLICE;
   console.log(
     `real shapes: ${files.length} masks under ${folder}${label === undefined ? "" : `, label ${label}`}, seed ${seed}`,
   );
-  console.log(
-    "  case | slice mm | in-plane mm | voxels (+dropped) | scenario | transform | iso-surface MTM | engine | QAM | range | flag | s",
-  );
-  const rows: CaseRow[] = [];
   const lines: string[] = [];
   const start = performance.now();
-  files.forEach((path, index) => {
-    const name = relative(folder, path);
-    const row = measureCase(path, name, index, label, seed);
-    rows.push(row);
-    lines.push(JSON.stringify(row));
-    const inPlane = row.spacingMm.filter((s) => s !== row.sliceMm);
+  if (resliceText) {
+    const thicknessesMm = resliceText.split(",").map(Number);
+    if (thicknessesMm.some((t) => !(t > THIN_MAX_MM)))
+      throw new Error(`CRYOMARGIN_REAL_SHAPES_RESLICE: thicknesses above ${THIN_MAX_MM} mm, got "${resliceText}"`);
     console.log(
-      `  ${name} | ${row.sliceMm.toFixed(2)} | ${(inPlane[0] ?? row.sliceMm).toFixed(2)} | ${row.tumorVoxels}${row.droppedVoxels ? ` (+${row.droppedVoxels})` : ""} | ` +
-        `${row.scenario} | ${row.transformed ? "rigid" : "identity"} | ${row.truthMm.toFixed(2)} | ${row.engineMm.toFixed(2)} (${signed(row.engineMm - row.truthMm)}) | ` +
-        `${row.qamMm.toFixed(2)} (${signed(row.qamMm - row.truthMm)}) | [${row.rangeMm.map((v) => v.toFixed(2)).join(", ")}] | ${row.flagged ? "yes" : "no"} | ${row.engineSeconds.toFixed(2)}`,
+      `  reslice: masks with slices ≤ 1 mm made into ${thicknessesMm.join(", ")} mm slices (rules ${RULES.join(", ")})`,
     );
-  });
-  report(rows);
-  console.log(`  ${rows.length} cases in ${((performance.now() - start) / 1000).toFixed(0)} s`);
+    console.log(
+      "  case | thin slice mm | thick mm | rule | phase mm | truth | engine thin | iso thick | engine thick | QAM thick | range | flag",
+    );
+    const rows: ResliceRow[] = [];
+    files.forEach((path, index) => {
+      const name = relative(folder, path);
+      for (const row of resliceCase(path, name, index, label, seed, thicknessesMm)) {
+        rows.push(row);
+        lines.push(JSON.stringify(row));
+        const d = (v: number) => `${v.toFixed(2)} (${signed(v - row.truthMm)})`;
+        console.log(
+          `  ${name} | ${row.thinSliceMm.toFixed(2)} | ${row.thicknessMm} | ${row.rule} | ${row.phaseMm.toFixed(2)} | ${row.truthMm.toFixed(2)} | ` +
+            `${d(row.thinEngineMm)} | ${d(row.thick.isoSurfaceMm)} | ${d(row.thick.engineMm)} | ${d(row.thick.qamMm)} | ` +
+            `[${row.thick.rangeMm.map((v) => v.toFixed(2)).join(", ")}] | ${row.thick.flagged ? "yes" : "no"}`,
+        );
+      }
+    });
+    reportReslice(
+      rows,
+      `thick from thin: ${rows.length / (2 * thicknessesMm.length)} masks with slices ≤ 1 mm against their own 0.5 iso-surface`,
+      (r) => r.truthMm,
+    );
+    const controlCount = Number(process.env.CRYOMARGIN_REAL_SHAPES_RESLICE_CONTROL ?? 0);
+    if (controlCount > 0) {
+      const control = resliceControl(controlCount, thicknessesMm);
+      for (const row of control) lines.push(JSON.stringify(row));
+      const title = `control: ${controlCount} smooth lobulated tumors rasterised at 0.5 mm slices`;
+      reportReslice(control, `${title}, against the continuous surface`, (r) => r.continuousMm ?? Number.NaN);
+      reportReslice(control, `${title}, against the thin mask's 0.5 iso-surface`, (r) => r.truthMm);
+    }
+  } else {
+    console.log(
+      "  case | slice mm | in-plane mm | voxels (+dropped) | scenario | transform | iso-surface MTM | engine | QAM | range | flag | s",
+    );
+    const rows: CaseRow[] = [];
+    files.forEach((path, index) => {
+      const name = relative(folder, path);
+      const row = measureCase(path, name, index, label, seed);
+      rows.push(row);
+      lines.push(JSON.stringify(row));
+      const inPlane = row.spacingMm.filter((s) => s !== row.sliceMm);
+      console.log(
+        `  ${name} | ${row.sliceMm.toFixed(2)} | ${(inPlane[0] ?? row.sliceMm).toFixed(2)} | ${row.tumorVoxels}${row.droppedVoxels ? ` (+${row.droppedVoxels})` : ""} | ` +
+          `${row.scenario} | ${row.transformed ? "rigid" : "identity"} | ${row.truthMm.toFixed(2)} | ${row.engineMm.toFixed(2)} (${signed(row.engineMm - row.truthMm)}) | ` +
+          `${row.qamMm.toFixed(2)} (${signed(row.qamMm - row.truthMm)}) | [${row.rangeMm.map((v) => v.toFixed(2)).join(", ")}] | ${row.flagged ? "yes" : "no"} | ${row.engineSeconds.toFixed(2)}`,
+      );
+    });
+    report(rows);
+  }
+  console.log(`  ${files.length} masks in ${((performance.now() - start) / 1000).toFixed(0)} s`);
   if (out) {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${lines.join("\n")}\n`);
