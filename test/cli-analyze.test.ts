@@ -91,6 +91,16 @@ describe("cryomargin validate", () => {
 
 describe("cryomargin analyze", () => {
   const out = join(tmp.dir, "results");
+  /**
+   * A new output folder holding the margin cache of `out` (content-addressed: cases whose masks,
+   * transform and options are the same are read, not measured again). For the runs that check what
+   * analyze does with the clinical table or the statistics, on masks the first run measured.
+   */
+  const outWithMarginCache = (name: string): string => {
+    const dir = join(tmp.dir, name);
+    cpSync(join(out, ".cache", "margins"), join(dir, ".cache", "margins"), { recursive: true });
+    return dir;
+  };
 
   it("writes every table (CSV, JSON, Markdown), per-case margins and figures (SVG, PNG)", () => {
     const r = run("analyze", cohort, "--out", out, "--quiet");
@@ -144,9 +154,10 @@ describe("cryomargin analyze", () => {
       ...specs.map((s, i) => row({ ...s, months: s.months + 0.5 }, i, true)),
     ].join("\r\n");
     writeFileSync(join(euro, "clinical.csv"), `\ufeff${text}`);
-    const r = run("analyze", euro, "--out", join(tmp.dir, "euro-results"), "--quiet");
+    const r = run("analyze", euro, "--out", outWithMarginCache("euro-results"), "--quiet");
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`0 measured, ${specs.length} from cache`);
     const followUp = JSON.parse(readFileSync(join(tmp.dir, "euro-results", "follow_up.json"), "utf8"));
     // every follow-up is half a month longer than in the comma file: the decimal comma was read
     expect(followUp.followUp.maxMonths).toBe(40.5);
@@ -161,8 +172,10 @@ describe("cryomargin analyze", () => {
   });
 
   it("--conventions spss switches the methods; a bad option is a usage error", () => {
-    const spss = join(tmp.dir, "spss");
-    expect(run("analyze", cohort, "--out", spss, "--conventions", "spss", "--quiet").status).toBe(0);
+    const spss = outWithMarginCache("spss");
+    const r = run("analyze", cohort, "--out", spss, "--conventions", "spss", "--quiet");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`0 measured, ${specs.length} from cache`);
     const methods = readFileSync(join(spss, "methods.md"), "utf8");
     expect(methods).toMatch(/Breslow/);
     expect(methods).toMatch(/type 6/);
