@@ -48,6 +48,8 @@ export interface SegmentationCase {
   tumorTruth: MaskVolume;
   iceTruth: MaskVolume;
   preToPost: Mat4;
+  /** The margin engine's MTM of the true masks: what the segmented masks' MTM is held to, for every scan variant. */
+  mtmTrueMm: number;
 }
 
 /** The grid of `box` inside `grid` (same voxel centres). */
@@ -107,14 +109,16 @@ export function segmentationCase(
   );
   const tumorTruth = voxelizeUnion(c.tumor.parts, preGrid);
   const iceTruth = iceMask(finished.ice.parts, c.preToPost, postGrid);
+  const tumorMask: MaskVolume = { dims: tumorTruth.dims, voxelToWorld: tumorTruth.voxelToWorld, data: tumorTruth.data };
   return {
     caseId: `S${String(k + 1).padStart(2, "0")}`,
     rendering,
     pre: scans.pre,
     post: scans.post,
-    tumorTruth: { dims: tumorTruth.dims, voxelToWorld: tumorTruth.voxelToWorld, data: tumorTruth.data },
+    tumorTruth: tumorMask,
     iceTruth,
     preToPost: c.preToPost,
+    mtmTrueMm: measureMargins(tumorMask, iceTruth, c.preToPost).mtmMm,
   };
 }
 
@@ -179,7 +183,7 @@ export function scoreSegmentation(
     tumorHd95Mm: hd95,
     tumorHd95Diagonals: hd95 / Math.hypot(...spacing),
     iceDice: diceCoefficient(ice, c.iceTruth.data),
-    mtmTrueMm: measureMargins(c.tumorTruth, c.iceTruth, c.preToPost).mtmMm,
+    mtmTrueMm: c.mtmTrueMm,
     mtmSegmentedMm: measureMargins(tumorMask, iceMask, c.preToPost).mtmMm,
     tumorMs: t1 - t0,
     iceMs: t2 - t1,
