@@ -45,7 +45,7 @@ import {
   signedDistance,
   signedDistanceField,
 } from "./signedDistance.js";
-import type { SurfaceSamples } from "./surface.js";
+import { type SurfaceSamples, voxelKey } from "./surface.js";
 import type { MaskVolume, Mat4 } from "./types.js";
 
 /**
@@ -99,11 +99,6 @@ function fieldAtEdgeEnds(mask: MaskVolume, samples: SurfaceSamples, side: -1 | 1
     lowestIndexAtTie: true,
     moreNormals: { start, normals: more, pick: side < 0 ? "lowest" : "highest" },
   });
-}
-
-/** A key for grid voxel (i, j, k), i, j, k ∈ [−1, 65534] (NIfTI dimensions are below 32768). */
-function voxelKey(i: number, j: number, k: number): number {
-  return i + 1 + 65536 * (j + 1 + 65536 * (k + 1));
 }
 
 /** The two extreme ice surfaces of the range, built once per ice ball (only the tumor points move between transforms). */

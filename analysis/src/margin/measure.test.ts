@@ -10,10 +10,12 @@ import { maxPairwiseDistance } from "./diameter.js";
 import { MarginInputError } from "./errors.js";
 import { buildPointTree, forEachWithinRadius, nearestPoint } from "./kdTree.js";
 import { maskBounds, nextNonZeroWord } from "./maskBounds.js";
-import { measureMargins, roundMarginMm } from "./measure.js";
+import { measureMargins, reconstructSurface, roundMarginMm, surfaceDistanceField } from "./measure.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
 import { emptyMask, gridAffine, rasterizeEllipsoid, rigidTransform, sphere } from "./phantoms.js";
 import { minimalTreatmentMarginQamBaseline } from "./qamBaseline.js";
+import { signedDistance, signedDistanceField } from "./signedDistance.js";
+import { SAMPLE_AT_VOXEL_CENTRE } from "./surface.js";
 import type { MaskVolume, Vec3 } from "./types.js";
 
 const AXIAL = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
@@ -132,6 +134,35 @@ describe("measureMargins: conventions", () => {
     rasterizeEllipsoid(ice, sphere([0, 0, 0], 30));
     const r = measureMargins(ball([0, 0, 0], 5), ice, identityMat4());
     expect(r.warnings.some((w) => w.includes("ice-ball mask touches the edge"))).toBe(true);
+  });
+
+  it("the ice ball's signed distance where several samples sit on one voxel centre: the lowest of their surfels, whichever the search meets first", () => {
+    // A 12 mm ball on 1.2 × 1.2 × 3.0 mm: at its caps the fit clamps samples of several edges of one
+    // voxel to that voxel's centre. Each such point is queried 2 mm inside it, the search started
+    // from each coincident sample in turn (the hint a previous query leaves).
+    const ice = ball([0, 0, 0], 12, [0, 0, 0], 30);
+    const surface = reconstructSurface(ice, maskBounds(ice));
+    const s = surface.samples;
+    const firstMet = signedDistanceField(ice, s, surface.tree);
+    const engine = surfaceDistanceField(ice, surface);
+    const atPoint = new Map<string, number[]>();
+    for (let j = 0; j < s.count; j++) {
+      if ((s.flags[j] & SAMPLE_AT_VOXEL_CENTRE) === 0) continue;
+      const key = `${s.points[3 * j]} ${s.points[3 * j + 1]} ${s.points[3 * j + 2]}`;
+      atPoint.set(key, [...(atPoint.get(key) ?? []), j]);
+    }
+    const shared = [...atPoint.values()].filter((list) => list.length > 1);
+    expect(shared.length).toBeGreaterThan(2);
+    let firstMetDepends = 0;
+    for (const list of shared) {
+      const j0 = list[0];
+      const [x, y, z] = [0, 1, 2].map((c) => s.points[3 * j0 + c] - 2 * s.normals[3 * j0 + c]);
+      const byHint = list.map((j) => signedDistance(firstMet, x, y, z, j));
+      if (new Set(byHint).size > 1) firstMetDepends++;
+      for (const j of [-1, ...list]) expect(signedDistance(engine, x, y, z, j)).toBe(Math.min(...byHint));
+    }
+    // Reading whichever coincident sample the search meets first depends on the query order.
+    expect(firstMetDepends).toBeGreaterThan(0);
   });
 });
 

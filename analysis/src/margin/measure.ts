@@ -33,13 +33,14 @@ import { type MaskBounds, maskBounds } from "./maskBounds.js";
 import { mtmMaskRangeMm } from "./maskRange.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
 import { defaultRefineOptions, type RefineStats, refineSurfaceSamples } from "./refineSurface.js";
-import { lastNearestSample, signedDistance, signedDistanceField } from "./signedDistance.js";
+import { lastNearestSample, type SignedDistanceField, signedDistance, signedDistanceField } from "./signedDistance.js";
 import { smoothSurfaceSamples } from "./smoothSurface.js";
 import {
   estimateAreaVectorNormals,
   extractSurfaceSamples,
   SAMPLE_AT_VOXEL_CENTRE,
   type SurfaceSamples,
+  voxelKey,
 } from "./surface.js";
 import type { CoverageFractions, MarginOptions, MarginResult, MaskVolume, Mat4, OctantMargin, Vec3 } from "./types.js";
 
@@ -97,12 +98,65 @@ export function reconstructSurface(
   return { samples, tree: buildPointTree(samples.points, samples.count), refine };
 }
 
-/** Flags the samples that sit at an end of their edge (on a voxel centre) after both passes. */
+/**
+ * Flags the samples that sit at an end of their edge (on a voxel centre) after both passes, and puts
+ * each exactly on that centre's grid position, so samples of several edges ending on one voxel centre
+ * share one point bit for bit ({@link surfaceDistanceField}).
+ */
 function markVoxelCentreSamples(samples: SurfaceSamples): void {
-  const { count, axis, spacingMm, edgeOffsetMm, flags } = samples;
+  const { count, axis, spacingMm, edgeOffsetMm, flags, points, edgeVoxels, voxelToWorld: m } = samples;
   for (let j = 0; j < count; j++) {
-    if (Math.abs(edgeOffsetMm[j]) >= spacingMm[axis[j]] / 2 - 1e-9) flags[j] |= SAMPLE_AT_VOXEL_CENTRE;
+    if (Math.abs(edgeOffsetMm[j]) < spacingMm[axis[j]] / 2 - 1e-9) continue;
+    flags[j] |= SAMPLE_AT_VOXEL_CENTRE;
+    const v = 6 * j + (edgeOffsetMm[j] > 0 ? 3 : 0);
+    for (let c = 0; c < 3; c++) {
+      points[3 * j + c] =
+        m[4 * c] * edgeVoxels[v] + m[4 * c + 1] * edgeVoxels[v + 1] + m[4 * c + 2] * edgeVoxels[v + 2] + m[4 * c + 3];
+    }
   }
+}
+
+/**
+ * The signed-distance field (signedDistance.ts) the engine reads a reconstructed surface with. Where
+ * the fit put several samples on one voxel centre (SAMPLE_AT_VOXEL_CENTRE: edges of one voxel, each
+ * clamped to that end), the point has several surfels, one per sample's normal; each of those samples
+ * carries the others' normals and a query near the point reads the lowest of them. For a convex solid
+ * the signed distance (positive inside) is the minimum over its supporting planes, inside and out, so
+ * the lowest is that reading; and it is the same whichever coincident sample the nearest-sample search
+ * meets. Exact ties between distinct samples go to the lowest index. A reading is then a function of
+ * the query point alone, whatever the order of the queries (the mask range reads the extremes over
+ * the same surfels: maskRange.ts).
+ * Example: `signedDistance(surfaceDistanceField(ice, reconstructSurface(ice, maskBounds(ice))), x, y, z)`.
+ */
+export function surfaceDistanceField(mask: MaskVolume, surface: ReconstructedSurface): SignedDistanceField {
+  const { count, flags, edgeVoxels, edgeOffsetMm, normals } = surface.samples;
+  const members = new Map<number, number[]>();
+  for (let j = 0; j < count; j++) {
+    if ((flags[j] & SAMPLE_AT_VOXEL_CENTRE) === 0) continue;
+    const v = 6 * j + (edgeOffsetMm[j] > 0 ? 3 : 0);
+    const key = voxelKey(edgeVoxels[v], edgeVoxels[v + 1], edgeVoxels[v + 2]);
+    const list = members.get(key);
+    if (list === undefined) members.set(key, [j]);
+    else list.push(j);
+  }
+  const start = new Int32Array(count + 1);
+  for (const list of members.values()) for (const j of list) start[j + 1] = list.length - 1;
+  for (let j = 0; j < count; j++) start[j + 1] += start[j];
+  const more = new Float64Array(3 * start[count]);
+  for (const list of members.values()) {
+    for (const j of list) {
+      let t = start[j];
+      for (const other of list) {
+        if (other === j) continue;
+        more.set(normals.subarray(3 * other, 3 * other + 3), 3 * t);
+        t++;
+      }
+    }
+  }
+  return signedDistanceField(mask, surface.samples, surface.tree, {
+    lowestIndexAtTie: true,
+    moreNormals: start[count] > 0 ? { start, normals: more, pick: "lowest" } : undefined,
+  });
 }
 
 /** Half the smallest world-axis extent of the samples' bounding box, mm. */
@@ -162,7 +216,7 @@ function createMarginProbe(iceball: MaskVolume, ice: ReconstructedSurface, preTo
   const T = preToPost;
   const W = invertAffine(iceball.voxelToWorld, "iceball");
   const [nx, ny, nz] = iceball.dims;
-  const field = signedDistanceField(iceball, ice.samples, ice.tree);
+  const field = surfaceDistanceField(iceball, ice);
   let hint = -1;
   const insideFieldOfView = (qx: number, qy: number, qz: number) => {
     const i = W[0] * qx + W[1] * qy + W[2] * qz + W[3];

@@ -24,6 +24,11 @@ export const SAMPLE_NOTCH = 16;
 /** Sample flag: its patch's window is a ragged rim (refineSurface.ts, keepsMidpoint): the sample stays at its edge's midpoint. */
 export const SAMPLE_RAGGED = 8;
 
+/** A key for grid voxel (i, j, k), i, j, k ∈ [−1, 65534] (NIfTI dimensions are below 32768). */
+export function voxelKey(i: number, j: number, k: number): number {
+  return i + 1 + 65536 * (j + 1 + 65536 * (k + 1));
+}
+
 /**
  * True when grid axis `a` is a slice axis: the coarsest axis of a grid at least 1.5 times coarser
  * across slices than in-plane (1 mm slices at 0.7–1.0 mm in-plane are not).

@@ -32,9 +32,9 @@ import { createRandom, standardNormal } from "../stats/random.js";
 import { multiplyMat4 } from "./affine.js";
 import { maskBounds } from "./maskBounds.js";
 import { edgeRangeReader, type MaskRangeIce, maskRangeIce } from "./maskRange.js";
-import { DEFAULT_THRESHOLD_MM, maskCentroid, reconstructSurface } from "./measure.js";
+import { DEFAULT_THRESHOLD_MM, maskCentroid, reconstructSurface, surfaceDistanceField } from "./measure.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
-import { lastNearestSample, signedDistance, signedDistanceField } from "./signedDistance.js";
+import { lastNearestSample, signedDistance } from "./signedDistance.js";
 import type { MaskVolume, Mat4, OctantName, Vec3 } from "./types.js";
 
 /** Options of `marginUncertainty`. */
@@ -134,7 +134,7 @@ export function marginUncertainty(
   const centre = maskCentroid(tumor, tumorBounds);
   const surface = reconstructSurface(tumor, tumorBounds, { raggedRimsAsDrawn: true }).samples;
   const ice = reconstructSurface(iceball, maskBounds(iceball));
-  const field = signedDistanceField(iceball, ice.samples, ice.tree);
+  const field = surfaceDistanceField(iceball, ice);
   const n = surface.count;
   const pts = surface.points;
 
