@@ -52,6 +52,16 @@ const f = {
   garbage: join(tmp.dir, "garbage.tfm"),
 };
 
+/**
+ * `margins --tumor --iceball --transform centred`, run once for the file: three tests read the same
+ * command's output (its keys and MTM, the same bytes with --label 1, the cohort's per-case JSON).
+ */
+let centredRunResult: ReturnType<typeof run> | undefined;
+const centredRun = () => {
+  centredRunResult ??= run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.centred);
+  return centredRunResult;
+};
+
 /** Exact MTM of the two spheres when the tumor centre lands at `centre` (post world). */
 function exactMtm(centre: [number, number, number]): number {
   return ICE_RADIUS_MM - Math.hypot(...centre.map((v, a) => v - ICE_CENTRE[a])) - TUMOR_RADIUS_MM;
@@ -104,7 +114,7 @@ beforeAll(() => {
 
 describe("cryomargin margins, one case", () => {
   it("prints exactly the issue's JSON keys, and the MTM of the centred spheres", () => {
-    const r = run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.centred);
+    const r = centredRun();
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const json = JSON.parse(r.stdout);
@@ -183,7 +193,7 @@ describe("cryomargin margins, one case", () => {
   });
 
   it("--label N selects the voxels equal to N in both masks", () => {
-    const byDefault = run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.centred).stdout;
+    const byDefault = centredRun().stdout;
     expect(run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.centred, "--label", "1").stdout).toBe(
       byDefault,
     );
@@ -281,7 +291,7 @@ describe("cryomargin margins --cohort", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("3 of 3 cases measured");
     expect(readdirSync(out).sort()).toEqual(["c01.json", "c02b.json", "c03.json", "margins.csv"]);
-    const single = JSON.parse(run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.centred).stdout);
+    const single = JSON.parse(centredRun().stdout);
     // the cohort's JSON is the single case's, and says where its registration came from
     const { registration, ...measured } = JSON.parse(readFileSync(join(out, "c01.json"), "utf8"));
     expect(measured).toEqual(single);
