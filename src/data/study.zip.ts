@@ -138,5 +138,13 @@ async function inWorkers(tasks: readonly CaseWorkerTask[], workerData: CaseWorke
 const zip = new JSZip();
 // A fixed date keeps the archive's bytes the same from build to build.
 const date = new Date("2024-01-01T00:00:00Z");
-for (const f of await studyFiles()) zip.file(f.path, f.content, { date, createFolders: false });
+// Members that are compressed already (the gzipped volumes and meshes, the PNG sheet) are stored as they
+// are: on data/cohort DEFLATE made them 0.3 % smaller for 0.3–0.4 s of CPU (the members are the same bytes).
+const alreadyCompressed = /\.(gz|png)$/;
+for (const f of await studyFiles())
+  zip.file(f.path, f.content, {
+    date,
+    createFolders: false,
+    compression: alreadyCompressed.test(f.path) ? "STORE" : "DEFLATE",
+  });
 process.stdout.write(await zip.generateAsync({ type: "nodebuffer", compression: "DEFLATE", platform: "UNIX" }));
