@@ -51,14 +51,19 @@ function linkRoot(root: string): void {
  * and bundles a package only when its file is absent, so the isolated build takes them as they are
  * instead of bundling vega, d3 and the stdlib functions again. The workspace package @cryomargin is
  * left out: it changes without a version bump (the config clears its bundle when the code changes).
+ * Likewise its `_npm/<name>@<version>/` folders, the versions Framework resolved for its client's
+ * optional libraries: with them present it asks the npm registry for none of them again (15 requests a
+ * build), and the isolated site names the same versions as the main one.
  */
 function seedPackageBundles(root: string): void {
-  const from = join(ROOT, "src", ".observablehq", "cache", "_node");
-  if (!existsSync(from)) return;
-  const to = join(root, ".observablehq", "cache", "_node");
-  for (const entry of readdirSync(from)) {
-    if (entry === "@cryomargin" || existsSync(join(to, entry))) continue;
-    cpSync(join(from, entry), join(to, entry), { recursive: true });
+  for (const folder of ["_node", "_npm"]) {
+    const from = join(ROOT, "src", ".observablehq", "cache", folder);
+    if (!existsSync(from)) continue;
+    const to = join(root, ".observablehq", "cache", folder);
+    for (const entry of readdirSync(from)) {
+      if (entry === "@cryomargin" || existsSync(join(to, entry))) continue;
+      cpSync(join(from, entry), join(to, entry), { recursive: true });
+    }
   }
 }
 
