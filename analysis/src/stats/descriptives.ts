@@ -45,7 +45,16 @@ export type QuantileType = 6 | 7;
 export function quantile(x: readonly number[], p: number, type: QuantileType = 7): number {
   assertFinite(x, "quantile");
   if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile: p must be in [0, 1], got ${p}`);
-  const s = [...x].sort((a, b) => a - b);
+  return quantileOfSorted(ascending(x), p, type);
+}
+
+/** A sorted copy of a sample, ascending. */
+function ascending(x: readonly number[]): number[] {
+  return [...x].sort((a, b) => a - b);
+}
+
+/** `quantile` of a sample already sorted ascending (finite, p in [0, 1]): several quantiles, one sort. */
+function quantileOfSorted(s: readonly number[], p: number, type: QuantileType): number {
   const n = s.length;
   // Order statistic x₍ⱼ₎ with R's padding: x₍₀₎ = x₍₁₎ and x₍ₙ₊₁₎ = x₍ₙ₎.
   const at = (j: number) => s[Math.min(Math.max(j, 1), n) - 1];
@@ -106,13 +115,14 @@ export function maxOf(x: readonly number[]): number {
 /** All the usual descriptives at once. Example: `summarize([1, 2, 3, 4]).q1` = 1.75 (type 7). */
 export function summarize(x: readonly number[], quantileType: QuantileType = 7): NumericSummary {
   assertFinite(x, "summarize");
+  const sorted = ascending(x);
   return {
     n: x.length,
     mean: mean(x),
     sd: standardDeviation(x),
-    median: median(x),
-    q1: quantile(x, 0.25, quantileType),
-    q3: quantile(x, 0.75, quantileType),
+    median: quantileOfSorted(sorted, 0.5, 7),
+    q1: quantileOfSorted(sorted, 0.25, quantileType),
+    q3: quantileOfSorted(sorted, 0.75, quantileType),
     min: ssMin(x as number[]),
     max: ssMax(x as number[]),
     quantileType,
