@@ -5,6 +5,10 @@
  * R_ice − |c_ice − T(c_tumor)| − r_tumor; the tolerance is the issue's bar for a single case at this
  * spacing (max |error| ≤ 0.9 mm), tight enough to tell every transform direction apart (the three
  * readings below differ by ≥ 6 mm).
+ *
+ * The process itself (its JSON alone on stdout, nothing on stderr; worker threads; the progress bar on a
+ * terminal) runs as a user runs it, the compiled command; the tests of what a run computes, prints and
+ * exits with call its main() in this process (test/helpers/cli.ts).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -14,10 +18,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mat4FromRows } from "../loaders/io/affine.js";
 import { writeNiftiFile } from "../loaders/io/nifti.js";
 import { formatItkTransform } from "../loaders/io/transform.js";
+import { runCliInProcess } from "./helpers/cli.js";
 import { axisAlignedGrid, ballMask, temporaryFolder } from "./helpers/nifti.js";
 
 const bin = new URL("../bin/cryomargin.mjs", import.meta.url).pathname;
+/** `cryomargin margins ARGS`, the compiled command in a process of its own. */
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, "margins", ...args], { encoding: "utf8" });
+/** `cryomargin margins ARGS` through main() in this process. */
+const margins = (...args: string[]) => runCliInProcess(["margins", ...args]);
 
 const tmp = temporaryFolder("cryomargin-cli-margins-");
 afterAll(tmp.remove);
@@ -163,47 +171,49 @@ describe("cryomargin margins, one case", () => {
     expect(json.warnings).toEqual([]);
   });
 
-  it("the transform direction matters: identity, pre → post, and post → pre with --invert", () => {
-    const identity = JSON.parse(run("--tumor", f.tumor, "--iceball", f.iceball).stdout);
+  it("the transform direction matters: identity, pre → post, and post → pre with --invert", async () => {
+    const identity = JSON.parse((await margins("--tumor", f.tumor, "--iceball", f.iceball)).stdout);
     expect(Math.abs(identity.mtm_mm - exactMtm([0, 0, 0]))).toBeLessThanOrEqual(MTM_TOLERANCE_MM); // 2 mm
     // Reading the post → pre file as if it were pre → post moves the tumor the wrong way: uncovered.
-    const wrongWay = JSON.parse(run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.reversed).stdout);
+    const wrongWay = JSON.parse(
+      (await margins("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.reversed)).stdout,
+    );
     expect(Math.abs(wrongWay.mtm_mm - exactMtm([-6, 0, 0]))).toBeLessThanOrEqual(MTM_TOLERANCE_MM); // −4 mm
     expect(wrongWay.coverage.fraction_red).toBeGreaterThan(0);
     const inverted = JSON.parse(
-      run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.reversed, "--invert").stdout,
+      (await margins("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.reversed, "--invert")).stdout,
     );
     expect(Math.abs(inverted.mtm_mm - exactMtm([6, 0, 0]))).toBeLessThanOrEqual(MTM_TOLERANCE_MM);
     // JSON in LPS: x translation −6 LPS = +6 RAS
-    const json = JSON.parse(run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.json).stdout);
+    const json = JSON.parse((await margins("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.json)).stdout);
     expect(json.mtm_mm).toBe(inverted.mtm_mm);
   });
 
-  it("--threshold moves the coverage classes; --format table prints the same keys", () => {
+  it("--threshold moves the coverage classes; --format table prints the same keys", async () => {
     const strict = JSON.parse(
-      run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.centred, "--threshold", "12").stdout,
+      (await margins("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.centred, "--threshold", "12")).stdout,
     );
     expect(strict.threshold_mm).toBe(12);
     expect(strict.coverage.fraction_green).toBeLessThan(1);
     expect(strict.coverage.fraction_red).toBe(0);
-    const table = run("--tumor", f.tumor, "--iceball", f.iceball, "--format", "table");
+    const table = await margins("--tumor", f.tumor, "--iceball", f.iceball, "--format", "table");
     expect(table.status).toBe(0);
     expect(table.stdout).toMatch(/^mtm_mm\s+\S+/m);
     expect(table.stdout).toContain("octants:");
   });
 
-  it("--label N selects the voxels equal to N in both masks", () => {
+  it("--label N selects the voxels equal to N in both masks", async () => {
     const byDefault = centredRun().stdout;
-    expect(run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.centred, "--label", "1").stdout).toBe(
-      byDefault,
-    );
-    const r = run("--tumor", f.tumor, "--iceball", f.iceball, "--label", "2");
+    expect(
+      (await margins("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.centred, "--label", "1")).stdout,
+    ).toBe(byDefault);
+    const r = await margins("--tumor", f.tumor, "--iceball", f.iceball, "--label", "2");
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/tumor\.nii\.gz: the mask is empty: no voxel has label 2 \(non-zero values present: 1\)/);
   });
 
-  it("a tumor partly outside the post-ablation field of view: measured, with a warning giving the fraction", () => {
-    const r = run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.edge);
+  it("a tumor partly outside the post-ablation field of view: measured, with a warning giving the fraction", async () => {
+    const r = await margins("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.edge);
     expect(r.status).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(json.warnings.join("\n")).toMatch(
@@ -213,46 +223,48 @@ describe("cryomargin margins, one case", () => {
 });
 
 describe("cryomargin margins, bad input: exit 1 naming the file, nothing on stdout", () => {
-  const bad = (args: string[], pattern: RegExp) => {
-    const r = run(...args);
+  const bad = async (args: string[], pattern: RegExp) => {
+    const r = await margins(...args);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(pattern);
     return r;
   };
 
-  it("missing file", () => {
+  it("missing file", async () => {
     const missing = join(tmp.dir, "nope.nii.gz");
-    bad(["--tumor", missing, "--iceball", f.iceball], new RegExp(`${missing}: no such file`));
+    await bad(["--tumor", missing, "--iceball", f.iceball], new RegExp(`${missing}: no such file`));
   });
 
-  it("empty mask", () => {
-    bad(["--tumor", f.empty, "--iceball", f.iceball], /empty\.nii\.gz: the mask is empty: no voxel is > 0/);
+  it("empty mask", async () => {
+    await bad(["--tumor", f.empty, "--iceball", f.iceball], /empty\.nii\.gz: the mask is empty: no voxel is > 0/);
   });
 
-  it("tumor wholly outside the post scan after the transform", () => {
-    bad(
+  it("tumor wholly outside the post scan after the transform", async () => {
+    await bad(
       ["--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.far],
       /tumor\.nii\.gz: the tumor maps wholly outside the post-ablation scan .*iceball\.nii\.gz.*far\.tfm/,
     );
   });
 
-  it("non-rigid transform, accepted with --allow-affine", () => {
-    bad(
+  it("non-rigid transform, accepted with --allow-affine", async () => {
+    await bad(
       ["--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.scaled],
       /scaled\.tfm: the transform is not rigid/,
     );
-    expect(run("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.scaled, "--allow-affine").status).toBe(0);
+    expect(
+      (await margins("--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.scaled, "--allow-affine")).status,
+    ).toBe(0);
   });
 
-  it("unreadable transform file", () => {
-    bad(
+  it("unreadable transform file", async () => {
+    await bad(
       ["--tumor", f.tumor, "--iceball", f.iceball, "--transform", f.garbage],
       /garbage\.tfm: line 2: AffineTransform_double_3_3 needs 12 Parameters, the file has 2/,
     );
   });
 
-  it("usage errors exit 2 with the usage", () => {
+  it("usage errors exit 2 with the usage", async () => {
     for (const args of [
       ["--tumor", f.tumor],
       ["--tumor", f.tumor, "--iceball", f.iceball, "--format", "xml"],
@@ -261,7 +273,7 @@ describe("cryomargin margins, bad input: exit 1 naming the file, nothing on stdo
       ["--tumor", f.tumor, "--iceball", f.iceball, "--frobnicate"],
       ["--cohort", tmp.dir, "--tumor", f.tumor],
     ]) {
-      const r = run(...args);
+      const r = await margins(...args);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain("Usage: cryomargin margins");
     }
