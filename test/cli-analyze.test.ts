@@ -3,6 +3,10 @@
  * tumors (1.2 × 1.2 × 3 mm pre-ablation grid) and bigger ball ice balls on a post-ablation grid of their
  * own, shifted by a known translation, so every MTM is known in closed form (R_ice − |offset| − r_tumor).
  * A copy of the cohort with deliberately broken files checks that validate lists every problem at once.
+ *
+ * The first validate and analyze run the compiled command in a process of its own, as a user does (its
+ * streams, its worker threads); the other runs check what a run computes, prints and exits with, and
+ * call its main() in this process (test/helpers/cli.ts).
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,6 +14,7 @@ import { join } from "node:path";
 import { CONCAVE_CREASE_WARNING, FALLBACK_AT_MINIMUM_WARNING, type MarginsJson } from "@cryomargin/analysis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { marginWarningSummary } from "../loaders/cli/analyze.js";
+import { runCliInProcess } from "./helpers/cli.js";
 import {
   type BallCase,
   CLINICAL_HEADER,
@@ -21,7 +26,10 @@ import {
 import { temporaryFolder } from "./helpers/nifti.js";
 
 const bin = new URL("../bin/cryomargin.mjs", import.meta.url).pathname;
+/** `cryomargin ARGS`, the compiled command in a process of its own. */
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+/** `cryomargin ARGS` through main() in this process. */
+const inProcess = (...args: string[]) => runCliInProcess(args);
 
 const tmp = temporaryFolder("cryomargin-cli-analyze-");
 afterAll(tmp.remove);
@@ -52,7 +60,7 @@ describe("cryomargin validate", () => {
     expect(r.stdout).toContain(`valid — ${specs.length} case(s) (synthetic cohort)`);
   });
 
-  it("a broken cohort: lists every problem at once, each naming file, case and field; exit 1", () => {
+  it("a broken cohort: lists every problem at once, each naming file, case and field; exit 1", async () => {
     const broken = join(tmp.dir, "broken");
     cpSync(cohort, broken, { recursive: true });
     const lines = readFileSync(join(broken, "clinical.csv"), "utf8").trimEnd().split("\n");
@@ -66,7 +74,7 @@ describe("cryomargin validate", () => {
     writeFileSync(join(broken, "cases", "c04", "tumor.nii.gz"), Buffer.from("not a nifti file at all"));
     rmSync(join(broken, "cases", "c06", "registration.tfm"));
 
-    const r = run("validate", broken, "--quiet");
+    const r = await inProcess("validate", broken, "--quiet");
     expect(r.status).toBe(1);
     const out = r.stdout;
     expect(out).toMatch(/clinical\.csv line 2, case c01, field sex: 'mail'/);
@@ -82,8 +90,8 @@ describe("cryomargin validate", () => {
     expect(out.split("\n").filter((l) => l.startsWith("error: ")).length).toBeGreaterThanOrEqual(8);
   });
 
-  it("a missing folder is an error, not a crash", () => {
-    const r = run("validate", join(tmp.dir, "nowhere"), "--quiet");
+  it("a missing folder is an error, not a crash", async () => {
+    const r = await inProcess("validate", join(tmp.dir, "nowhere"), "--quiet");
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("no such cohort folder");
   });
@@ -132,12 +140,12 @@ describe("cryomargin analyze", () => {
     expect(JSON.stringify(margins)).toContain("c08");
   });
 
-  it("a second run reads every case from the cache; a changed mask is re-measured", () => {
-    const again = run("analyze", cohort, "--out", out, "--quiet");
+  it("a second run reads every case from the cache; a changed mask is re-measured", async () => {
+    const again = await inProcess("analyze", cohort, "--out", out, "--quiet");
     expect(again.status).toBe(0);
     expect(again.stdout).toContain(`0 measured, ${specs.length} from cache`);
     writeCase(cohort, { ...specs[2], tumorMm: 9 });
-    const changed = run("analyze", cohort, "--out", out, "--quiet");
+    const changed = await inProcess("analyze", cohort, "--out", out, "--quiet");
     expect(changed.status).toBe(0);
     expect(changed.stdout).toContain(`1 measured, ${specs.length - 1} from cache`);
     const c03 = JSON.parse(readFileSync(join(out, "cases", "c03.json"), "utf8"));
@@ -145,7 +153,7 @@ describe("cryomargin analyze", () => {
     writeCase(cohort, specs[2]);
   });
 
-  it("reads a European CSV (semicolons, decimal comma, BOM) to the same results", () => {
+  it("reads a European CSV (semicolons, decimal comma, BOM) to the same results", async () => {
     const euro = join(tmp.dir, "euro");
     cpSync(cohort, euro, { recursive: true });
     // Every time half a month longer, written with a decimal comma; fields separated by semicolons.
@@ -154,7 +162,7 @@ describe("cryomargin analyze", () => {
       ...specs.map((s, i) => row({ ...s, months: s.months + 0.5 }, i, true)),
     ].join("\r\n");
     writeFileSync(join(euro, "clinical.csv"), `\ufeff${text}`);
-    const r = run("analyze", euro, "--out", outWithMarginCache("euro-results"), "--quiet");
+    const r = await inProcess("analyze", euro, "--out", outWithMarginCache("euro-results"), "--quiet");
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`0 measured, ${specs.length} from cache`);
@@ -164,22 +172,22 @@ describe("cryomargin analyze", () => {
     expect(followUp.followUp.minMonths).toBe(6.5);
   });
 
-  it("refuses a broken cohort and writes nothing", () => {
-    const r = run("analyze", join(tmp.dir, "broken"), "--out", join(tmp.dir, "never"), "--quiet");
+  it("refuses a broken cohort and writes nothing", async () => {
+    const r = await inProcess("analyze", join(tmp.dir, "broken"), "--out", join(tmp.dir, "never"), "--quiet");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("nothing was written");
     expect(existsSync(join(tmp.dir, "never"))).toBe(false);
   });
 
-  it("--conventions spss switches the methods; a bad option is a usage error", () => {
+  it("--conventions spss switches the methods; a bad option is a usage error", async () => {
     const spss = outWithMarginCache("spss");
-    const r = run("analyze", cohort, "--out", spss, "--conventions", "spss", "--quiet");
+    const r = await inProcess("analyze", cohort, "--out", spss, "--conventions", "spss", "--quiet");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`0 measured, ${specs.length} from cache`);
     const methods = readFileSync(join(spss, "methods.md"), "utf8");
     expect(methods).toMatch(/Breslow/);
     expect(methods).toMatch(/type 6/);
-    const bad = run("analyze", cohort, "--conventions", "sas");
+    const bad = await inProcess("analyze", cohort, "--conventions", "sas");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--conventions must be one of r, spss, got 'sas'");
   });
