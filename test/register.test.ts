@@ -76,7 +76,7 @@ describe("cryomargin register on plain synthetic pairs (data/cohort, T2/T2)", ()
 });
 
 describe("registerScans on a hard pair (T1-like post scan, body wall moving apart from the kidney)", () => {
-  it("TRE ≤ 3 mm; the MTM moves by no more than the tumor surface does", async () => {
+  it("TRE ≤ 3 mm; the MTM within 0.5 mm of the true transform's; stage 4b (the nearer box) runs on this cropped field of view", async () => {
     const rng = createRandom(14);
     const centre = tumorSeat("right", "interpolar", "posterior", 30, rng);
     const tumorParts = [
@@ -128,19 +128,13 @@ describe("registerScans on a hard pair (T1-like post scan, body wall moving apar
     // The body wall moved 5–15 mm apart from the kidney: registering to it would be far off.
     expect(targetRegistrationErrorMm(points, scans.bodyPreToPost, preToPost)).toBeGreaterThan(3);
     expect(targetRegistrationErrorMm(points, result.fixedToMoving, preToPost)).toBeLessThanOrEqual(3);
-    // The signed distance is 1-Lipschitz: the MTM cannot move by more than the largest displacement of
-    // a tumor surface point between the two transforms (+ the engine's sub-voxel slack). On this pair
-    // the MTM is 1.1 mm off: its scans cover the tumor's box ± 50 mm only, so the whole image's
-    // registration does not show the body's own motion and the motion layers do not run (see
-    // bench/register.ts and the README for full-field pairs, where they do).
-    let largest = 0;
-    for (let p = 0; p < points.length; p += 3) {
-      const x: [number, number, number] = [points[p], points[p + 1], points[p + 2]];
-      const [a, b] = [applyAffine(result.fixedToMoving, x), applyAffine(preToPost, x)];
-      largest = Math.max(largest, Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]));
-    }
+    // The scans cover the tumor's box ± 50 mm (about 3 ROI boxes): stage 4 cannot run, and the field of
+    // view beyond the ROI box moves otherwise than the ROI, so stage 4b takes the nearer box's answer.
+    expect(result.layer).toBeNull();
+    expect(result.near?.outerToResultMm).toBeGreaterThanOrEqual(0.5);
+    expect(result.near?.used).toBe(true);
     const mtm = (m: Float64Array) => measureMargins(tumor, iceball, m).mtmMm;
-    expect(Math.abs(mtm(result.fixedToMoving) - mtm(preToPost))).toBeLessThanOrEqual(largest + 0.3);
+    expect(Math.abs(mtm(result.fixedToMoving) - mtm(preToPost))).toBeLessThanOrEqual(0.5);
     // The error estimate (the spread of the result and 2 runs from perturbed starts) implies a TRE of
     // √(3σ_t² + 2σ_ω² · mean |p − c|²) over the same points. Its accuracy is the bench's to report; here
     // only its order of magnitude against the true TRE (a degree/radian slip would be off by 57×).

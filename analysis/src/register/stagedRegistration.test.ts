@@ -161,6 +161,43 @@ describe("stagedRegistration with an injected elastix", () => {
     for (let e = 0; e < 16; e++) expect(drifting.fixedToMoving[e]).toBeCloseTo(TRUTH[e], 9);
   });
 
+  it("stage 4b: on a field of view under 4 ROI boxes, the nearer box's answer when the outer field moves otherwise and the answer leaves it; none when one motion", async () => {
+    // ROI margin 30 mm: the ROI box (37 × 37 × 24 voxels) is over a quarter of the 48 × 48 × 24 grid, so
+    // stage 4 does not run. The outer field (the whole grid, its ROI box made uninformative) moved 6 mm
+    // apart; the ROI's runs settle 1 mm toward it; the nearer box (tumor box + 20 mm) finds TRUTH.
+    const shifted = (mm: number) => multiplyMat4(rigidAbout([0, 0, 0], [0, 0, 0], [mm, 0, 0]), TRUTH);
+    const isWhole = (f: FloatVolume) => f.dims[0] === DIMS[0];
+    const isNear = (f: FloatVolume) => f.dims[0] === 27;
+    const run = (nearAnswer: Mat4, outer: Mat4) => {
+      const calls: { maps: ElastixParameterMap[]; fixed: FloatVolume }[] = [];
+      const runner = knownAnswer((_, f) => (isWhole(f) ? outer : isNear(f) ? nearAnswer : shifted(1)), calls);
+      return stagedRegistration(fixed, moving, tumorMask(), runner, { roiMarginMm: 30 }).then((r) => ({ r, calls }));
+    };
+    const { r: used, calls } = await run(TRUTH, shifted(6));
+    expect(used.layer).toBeNull();
+    expect(used.near).toMatchObject({ nearMarginMm: 20, used: true });
+    expect(used.near?.outerToResultMm).toBeCloseTo(5, 6);
+    expect(used.near?.nearToResultMm).toBeCloseTo(1, 6);
+    expect(used.near?.nearToOuterMm).toBeCloseTo(6, 6);
+    for (let e = 0; e < 16; e++) expect(used.fixedToMoving[e]).toBeCloseTo(TRUTH[e], 9);
+    for (let e = 0; e < 16; e++) expect(used.firstStage[e]).toBeCloseTo(shifted(1)[e], 9);
+    // The ROI's two starts and the outer field at once, then the nearer box's two starts: tumor box
+    // (i = 21…27) + 20 mm (10 voxels) = i 11…37, 27 voxels.
+    expect(calls.map((c) => c.fixed.dims[0])).toEqual([37, 37, 48, 27, 27]);
+    // The outer field's image: the ROI box's voxels replaced (uninformative), those beyond it kept.
+    expect(calls[2].fixed.data[0]).toBe(fixed.data[0]);
+    // A nearer answer that moves toward the outer motion is refused: stage 3's result stands.
+    const { r: refused } = await run(shifted(2), shifted(6));
+    expect(refused.near).toMatchObject({ used: false });
+    for (let e = 0; e < 16; e++) expect(refused.fixedToMoving[e]).toBeCloseTo(shifted(1)[e], 9);
+    // One motion (the outer field within 0.5 mm of the ROI's answer): the nearer box is not registered.
+    const { r: one, calls: oneCalls } = await run(TRUTH, shifted(1.3));
+    expect(one.near).toMatchObject({ used: false });
+    expect(one.near?.nearToResultMm).toBeNaN();
+    expect(oneCalls).toHaveLength(3);
+    for (let e = 0; e < 16; e++) expect(one.fixedToMoving[e]).toBeCloseTo(shifted(1)[e], 9);
+  });
+
   it("refuses a result turning by more than 20° as 'registration failed', and images that do not overlap", async () => {
     const turned = rigidAbout([(25 * Math.PI) / 180, 0, 0], [0, 0, 0], [0, 0, 0]);
     await expect(stagedRegistration(fixed, moving, tumorMask(), knownAnswer(turned, []), {})).rejects.toThrow(

@@ -29,6 +29,14 @@
  *    stage is refused (stage 3's result stands) when a round ends farther from stage 3's result than
  *    the body's motion lies, or when the rounds drift instead of settling (LAYER_SETTLED_STEP_MM). It
  *    runs only on a field of view of at least BODY_MIN_FIELD_RATIO ROI boxes.
+ * 4b. The nearer box, on a smaller field of view (scans cropped around the tumor), where the whole
+ *    image's answer cannot show the body's motion: elastix registers the field of view outside the ROI
+ *    box (the box's voxels made uninformative, both images averaged to BODY_VOXEL_MM voxels). When its
+ *    answer lies at least NEAR_MIN_SEPARATION_MM from stage 3's result, the scan shows a second motion
+ *    beside the ROI's, and stages 2–3 run again on the tumor's box grown by NEAR_ROI_MARGIN_MM (less of
+ *    the body wall, more of the kidney). That answer is the result when it lies farther from the outer
+ *    motion than stage 3's result does (it leaves stage 3's compromise on the side away from the other
+ *    motion); otherwise stage 3's result stands.
  * 5. Error estimate (when asked: `refineStarts`; `cryomargin register` asks for 4): elastix runs again
  *    from starts perturbed about the result (1.5° about one axis and 1.5 mm along another, about the
  *    tumor centroid; 2 resolutions), alternately on the voxels the result's registration used (the
@@ -80,6 +88,11 @@ export interface StagedRegistrationOptions {
    * again from the current result (motionLayers.ts).
    */
   layerRounds?: number;
+  /**
+   * Stage 4b on a field of view too small for stage 4 (default true): when the field of view outside the
+   * ROI box moves otherwise than the ROI, stage 3 again on the nearer box (NEAR_ROI_MARGIN_MM).
+   */
+  nearRegion?: boolean;
   /** Make the excluded void region uninformative for elastix too (default true; see `uninformative`). */
   fillVoid?: boolean;
   /** elastix parameters that replace the defaults' (e.g. {NumberOfSpatialSamples: ["8192"]}). */
@@ -115,6 +128,20 @@ export interface RegistrationResult {
    * a fixed image under BODY_MIN_FIELD_RATIO times the ROI box's voxels.
    */
   layer: LayerStage | null;
+  /** Stage 4b (the nearer region on a cropped field of view), or null when it did not run. */
+  near: NearStage | null;
+}
+
+/** What stage 4b did: the outer field of view's motion, and the nearer box's answer against stage 3's. */
+export interface NearStage {
+  /** RMS distance (tumor target points) between the registration of the field of view outside the ROI box and stage 3's result, mm. */
+  outerToResultMm: number;
+  /** The nearer box's margin, mm, and its answer's distances from stage 3's result and from the outer motion, mm (NaN when it did not run). */
+  nearMarginMm: number;
+  nearToResultMm: number;
+  nearToOuterMm: number;
+  /** The nearer box's answer is the result. */
+  used: boolean;
 }
 
 /** What stage 4 did: how far the body's motion lies from stage 3's result, its rounds and the share of ROI voxels kept. */
@@ -207,6 +234,19 @@ export function checkPlausibleMotion(fixedToMoving: Mat4, centre: Readonly<Vec3>
  */
 export const BODY_MIN_FIELD_RATIO = 4;
 
+/**
+ * Stage 4b's nearer box: the tumor's box grown by this (mm; at most the ROI's margin). Measured on
+ * cropped hard pairs: see the README.
+ */
+export const NEAR_ROI_MARGIN_MM = 20;
+
+/**
+ * Stage 4b runs the nearer box only when the field of view outside the ROI box moves at least this far
+ * (RMS over the tumor's target points) from stage 3's result. It is about the scatter of elastix's own
+ * runs from nearby starts (LAYER_SETTLED_STEP_MM); closer, the scan shows one motion.
+ */
+export const NEAR_MIN_SEPARATION_MM = 0.5;
+
 /** The body's motion is registered on voxels of about this size (mm): it is needed to a few millimetres only. */
 export const BODY_VOXEL_MM = 2.4;
 
@@ -217,6 +257,14 @@ function bodyGridFactors(voxelToWorld: Mat4): [number, number, number] {
     number,
     number,
   ];
+}
+
+/** Whether voxel `index` of a grid of `dims` lies in `box`. */
+function insideBox(box: IndexBox, dims: readonly [number, number, number], index: number): boolean {
+  const i = index % dims[0];
+  const j = Math.floor(index / dims[0]) % dims[1];
+  const k = Math.floor(index / (dims[0] * dims[1]));
+  return i >= box.lo[0] && i <= box.hi[0] && j >= box.lo[1] && j <= box.hi[1] && k >= box.lo[2] && k <= box.hi[2];
 }
 
 /** The world centre of an index box on a grid. */
@@ -274,16 +322,54 @@ export async function stagedRegistration(
   const box = mask ? regionOfInterest(mask, roiMarginMm, fixed) : null;
   if (mask && !box)
     throw new RegistrationError("failed", "the region of interest (the mask's box) lies outside the fixed image");
-  const fixedRoi: FloatVolume = box ? cropVolume(fixed.data, fixed.dims, fixed.voxelToWorld, box) : fixed;
-  const outsideVoid = mask ? fartherThanFromMask(mask, options.voidExclusionMm ?? 10, fixedRoi) : undefined;
-  const include = outsideVoid;
-  const fixedForElastix = include && options.fillVoid !== false ? uninformative(fixedRoi, include) : fixedRoi;
-  const samples = prepareNmiSamples(fixedRoi, moving, { include });
-  const coarse = prepareNmiSamples(fixedRoi, moving, { include, step: 2 });
-  const score = (t: Mat4) => normalizedMutualInformation(samples, moving, t);
-  const centre = box
-    ? boxCentre(box, fixed.voxelToWorld)
-    : boxCentre(clampedBox([0, 0, 0], fixed.dims, fixed.dims), fixed.voxelToWorld);
+  const parameterMaps = [{ ...defaultRigidParameterMap(), ...options.parameterOverrides }];
+  /**
+   * Stage 1–2 on a box of the fixed grid (null: the whole image): the crop, the voxels outside the void,
+   * the masked NMI, and the starts (the initial transform and the best offsets of the capture-range grid).
+   */
+  const prepareRegion = (regionBox: IndexBox | null) => {
+    const image: FloatVolume = regionBox ? cropVolume(fixed.data, fixed.dims, fixed.voxelToWorld, regionBox) : fixed;
+    const outside = mask ? fartherThanFromMask(mask, options.voidExclusionMm ?? 10, image) : undefined;
+    const forElastix = outside && options.fillVoid !== false ? uninformative(image, outside) : image;
+    const samples = prepareNmiSamples(image, moving, { include: outside });
+    const regionCentre = boxCentre(regionBox ?? clampedBox([0, 0, 0], fixed.dims, fixed.dims), fixed.voxelToWorld);
+    const offsets: Vec3[] = [[0, 0, 0]];
+    if (options.strategy !== "elastix-default") {
+      const coarse = prepareNmiSamples(image, moving, { include: outside, step: 2 });
+      const grid: { offset: Vec3; nmi: number }[] = [];
+      for (let dz = -15; dz <= 15; dz += 3)
+        for (let dy = -6; dy <= 6; dy += 3)
+          for (let dx = -6; dx <= 6; dx += 3) {
+            const offset: Vec3 = [dx, dy, dz];
+            const r = normalizedMutualInformation(
+              coarse,
+              moving,
+              multiplyMat4(rigidAbout([0, 0, 0], regionCentre, offset), initial),
+            );
+            if (r.insideFraction >= 0.5) grid.push({ offset, nmi: r.nmi });
+          }
+      grid.sort((a, b) => b.nmi - a.nmi);
+      for (const g of grid) {
+        if (offsets.length > (options.extraStarts ?? 1)) break;
+        if (offsets.every((o) => Math.hypot(o[0] - g.offset[0], o[1] - g.offset[1], o[2] - g.offset[2]) >= 4))
+          offsets.push(g.offset);
+      }
+    }
+    return {
+      image,
+      outside,
+      forElastix,
+      centre: regionCentre,
+      offsets,
+      score: (t: Mat4) => normalizedMutualInformation(samples, moving, t),
+    };
+  };
+  const roi = prepareRegion(box);
+  const fixedRoi = roi.image;
+  const outsideVoid = roi.outside;
+  const fixedForElastix = roi.forElastix;
+  const score = roi.score;
+  const centre = roi.centre;
   const initialScore = score(initial);
   if (!(initialScore.insideFraction >= 0.5))
     throw new RegistrationError(
@@ -291,72 +377,90 @@ export async function stagedRegistration(
       `does not overlap the fixed image: ${(100 * (initialScore.insideFraction || 0)).toFixed(0)} % of the fixed region of interest maps inside the moving image at the initial transform`,
     );
 
-  const parameterMaps = [{ ...defaultRigidParameterMap(), ...options.parameterOverrides }];
-  const offsets: Vec3[] = [[0, 0, 0]];
-  if (options.strategy !== "elastix-default") {
-    const grid: { offset: Vec3; nmi: number }[] = [];
-    for (let dz = -15; dz <= 15; dz += 3)
-      for (let dy = -6; dy <= 6; dy += 3)
-        for (let dx = -6; dx <= 6; dx += 3) {
-          const offset: Vec3 = [dx, dy, dz];
-          const r = normalizedMutualInformation(
-            coarse,
-            moving,
-            multiplyMat4(rigidAbout([0, 0, 0], centre, offset), initial),
-          );
-          if (r.insideFraction >= 0.5) grid.push({ offset, nmi: r.nmi });
-        }
-    grid.sort((a, b) => b.nmi - a.nmi);
-    for (const g of grid) {
-      if (offsets.length > (options.extraStarts ?? 1)) break;
-      if (offsets.every((o) => Math.hypot(o[0] - g.offset[0], o[1] - g.offset[1], o[2] - g.offset[2]) >= 4))
-        offsets.push(g.offset);
-    }
-  }
   const refineStarts = options.strategy === "elastix-default" || !mask ? 0 : (options.refineStarts ?? 0);
   // Stage 4 needs a field of view that shows the body beyond the ROI (see BODY_MIN_FIELD_RATIO).
   const bodyVisible = fixedRoi.data.length * BODY_MIN_FIELD_RATIO <= fixed.data.length;
   const layerRounds =
     options.strategy === "elastix-default" || !outsideVoid || !bodyVisible ? 0 : (options.layerRounds ?? 3);
-  const totalRuns = offsets.length + (layerRounds > 0 ? 1 + layerRounds : 0) + (outsideVoid ? refineStarts : 0);
+  // Stage 4b: on a smaller field of view, the nearer box (when it is smaller than the ROI).
+  const nearBox =
+    mask && box && outsideVoid && !bodyVisible && options.strategy !== "elastix-default" && options.nearRegion !== false
+      ? regionOfInterest(mask, Math.min(NEAR_ROI_MARGIN_MM, roiMarginMm), fixed)
+      : null;
+  const near = nearBox?.dims.some((n, a) => n < (box?.dims[a] ?? 0)) ? prepareRegion(nearBox) : null;
+  const totalRuns =
+    roi.offsets.length +
+    (layerRounds > 0 ? 1 + layerRounds : 0) +
+    (near ? 1 + near.offsets.length : 0) +
+    (outsideVoid ? refineStarts : 0);
   let finishedRuns = 0;
   const ran = <T>(result: T): T => {
     options.onProgress?.(++finishedRuns, totalRuns);
     return result;
   };
-  const runsDone = Promise.all(
-    offsets.map(async (offset) => {
-      const start = multiplyMat4(rigidAbout([0, 0, 0], centre, offset), initial);
-      const r = ran(
-        await runElastix(
-          parameterMaps,
-          options.strategy === "elastix-default" ? fixedRoi : fixedForElastix,
-          reposed(moving, start),
-        ),
-      );
-      const fixedToMoving = multiplyMat4(start, r.fixedToMoving);
-      return {
-        offset,
-        fixedToMoving,
-        nmi: score(fixedToMoving).nmi,
-        iterations: elastixIterations(parameterMaps),
-        seconds: r.seconds,
-      };
-    }),
-  );
-  // The body's motion for stage 4: the whole fixed image (which the body fills) from the initial
-  // transform, both images averaged to BODY_VOXEL_MM voxels.
-  const bodyRun =
-    layerRounds > 0
-      ? runElastix(
-          parameterMaps,
-          blockAveraged(fixed, bodyGridFactors(fixed.voxelToWorld)),
-          reposed(blockAveraged(moving, bodyGridFactors(moving.voxelToWorld)), initial),
-        ).then((r) => ran(multiplyMat4(initial, r.fixedToMoving)))
-      : null;
+  /** Stage 3 on a prepared region: elastix from each start, every result scored by the region's masked NMI. */
+  const runStarts = (region: ReturnType<typeof prepareRegion>) =>
+    Promise.all(
+      region.offsets.map(async (offset) => {
+        const start = multiplyMat4(rigidAbout([0, 0, 0], region.centre, offset), initial);
+        const r = ran(
+          await runElastix(
+            parameterMaps,
+            options.strategy === "elastix-default" ? region.image : region.forElastix,
+            reposed(moving, start),
+          ),
+        );
+        const fixedToMoving = multiplyMat4(start, r.fixedToMoving);
+        return {
+          offset,
+          fixedToMoving,
+          nmi: region.score(fixedToMoving).nmi,
+          iterations: elastixIterations(parameterMaps),
+          seconds: r.seconds,
+        };
+      }),
+    );
+  const runsDone = runStarts(roi);
+  /**
+   * The other motion, registered from the initial transform with both images averaged to BODY_VOXEL_MM
+   * voxels: stage 4's on the whole fixed image (which the body fills), stage 4b's on the fixed image
+   * outside the ROI box (its voxels inside made uninformative).
+   */
+  const otherMotion = (fixedImage: FloatVolume) =>
+    runElastix(
+      parameterMaps,
+      blockAveraged(fixedImage, bodyGridFactors(fixed.voxelToWorld)),
+      reposed(blockAveraged(moving, bodyGridFactors(moving.voxelToWorld)), initial),
+    ).then((r) => ran(multiplyMat4(initial, r.fixedToMoving)));
+  const bodyRun = layerRounds > 0 ? otherMotion(fixed) : null;
+  const outerRun = near && box ? otherMotion(uninformative(fixed, (i) => !insideBox(box, fixed.dims, i))) : null;
   const runs = await runsDone;
   const best = runs.reduce((a, b) => (b.nmi > a.nmi ? b : a));
   let result = best.fixedToMoving;
+  let nearStage: NearStage | null = null;
+  if (near && outerRun && mask) {
+    // Stage 4b: the ROI and the field of view beyond it disagree (two motions) — the nearer box's answer,
+    // kept when it lies farther from the outer motion than stage 3's does (it leaves the compromise on
+    // the side away from the other motion).
+    const targets = tumorTargetPoints(mask);
+    const outer = await outerRun;
+    const outerToResultMm = targetRegistrationErrorMm(targets, outer, result);
+    nearStage = {
+      outerToResultMm,
+      nearMarginMm: Math.min(NEAR_ROI_MARGIN_MM, roiMarginMm),
+      nearToResultMm: Number.NaN,
+      nearToOuterMm: Number.NaN,
+      used: false,
+    };
+    if (outerToResultMm >= NEAR_MIN_SEPARATION_MM) {
+      const nearRuns = await runStarts(near);
+      const nearBest = nearRuns.reduce((a, b) => (b.nmi > a.nmi ? b : a)).fixedToMoving;
+      nearStage.nearToResultMm = targetRegistrationErrorMm(targets, nearBest, result);
+      nearStage.nearToOuterMm = targetRegistrationErrorMm(targets, nearBest, outer);
+      nearStage.used = nearStage.nearToOuterMm > outerToResultMm;
+      if (nearStage.used) result = nearBest;
+    } else for (let k = 0; k < near.offsets.length; k++) ran(null);
+  }
   let layer: (LayerStage & { shiftsMm: number[] }) | null = null;
   // The voxels the result's registration used (for the error estimate's runs) and their image for elastix.
   let used = outsideVoid;
@@ -465,5 +569,6 @@ export async function stagedRegistration(
     refined,
     errorEstimate,
     layer,
+    near: nearStage,
   };
 }
