@@ -31,6 +31,7 @@ import { readTransformFile } from "../../loaders/io/transform.js";
 import { ownCohort } from "../../src/components/ownData.js";
 import { studyTables } from "../../src/components/study.js";
 import { cohortExists, siteCohortDir } from "../../src/data/siteEnv.js";
+import { runCliInProcess } from "../helpers/cli.js";
 import {
   builtPagePaths,
   type Chromium,
@@ -57,6 +58,13 @@ function cli(...args: string[]): string {
   return r.stdout;
 }
 
+/** Runs the CLI's main() in this process (test/helpers/cli.ts); returns stdout (throws with stderr on failure). */
+async function cliInProcess(...args: string[]): Promise<string> {
+  const r = await runCliInProcess(args);
+  if (r.status !== 0) throw new Error(`cryomargin ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
 /** A CSV file as header → column of strings. */
 function readCsv(path: string): Record<string, string>[] {
   const [header, ...lines] = readFileSync(path, "utf8").trimEnd().split("\n");
@@ -77,9 +85,10 @@ function cliWhatIfCases(margins: Record<string, string>[]): WhatIfCase[] {
 
 /**
  * `cryomargin stats` on the rule: fisher (predicted × ltp), logrank (by predicted) and roc (shifted MTM,
- * smaller → LTP) on a CSV of the CLI's rows, after the explorer's filter and shift.
+ * smaller → LTP) on a CSV of the CLI's rows, after the explorer's filter and shift (the command's main()
+ * in this process: what it computes is under test here, not its process).
  */
-function cliStats(
+async function cliStats(
   cases: WhatIfCase[],
   o: Required<Pick<WhatIfOptions, "thresholdMm" | "iceballDeltaMm" | "largeTumorsOnly">>,
 ) {
@@ -94,14 +103,26 @@ function cliStats(
       })
       .join("\n")}\n`,
   );
-  const json = (...args: string[]) => JSON.parse(cli("stats", ...args, "--data", csv));
+  const json = async (...args: string[]) => JSON.parse(await cliInProcess("stats", ...args, "--data", csv));
   const predictedLevels = new Set(kept.map((c) => (c.mtmMm + o.iceballDeltaMm < o.thresholdMm ? 1 : 0)));
-  return {
-    fisher: json("fisher", "--row", "predicted", "--col", "ltp", "--row-levels", "1,0", "--col-levels", "1,0"),
-    logrank:
-      predictedLevels.size === 2 ? json("logrank", "--time", "time", "--event", "ltp", "--group", "predicted") : null,
-    roc: json("roc", "--predictor", "mtm", "--outcome", "ltp", "--direction", ">"),
-  };
+  // One after another: main() runs must not overlap (the helper captures stdout process-wide).
+  const fisher = await json(
+    "fisher",
+    "--row",
+    "predicted",
+    "--col",
+    "ltp",
+    "--row-levels",
+    "1,0",
+    "--col-levels",
+    "1,0",
+  );
+  const logrank =
+    predictedLevels.size === 2
+      ? await json("logrank", "--time", "time", "--event", "ltp", "--group", "predicted")
+      : null;
+  const roc = await json("roc", "--predictor", "mtm", "--outcome", "ltp", "--direction", ">");
+  return { fisher, logrank, roc };
 }
 
 let built: Promise<{ cohortDir: string; dist: string }> | null = null;
@@ -167,7 +188,7 @@ describe("study report in chromium, against the CLI", () => {
   }
 
   /** The page's numbers against whatIf in Node and the CLI's stats, for one setting. */
-  function expectExplorerMatches(fields: Fields, o: Parameters<typeof cliStats>[1]) {
+  async function expectExplorerMatches(fields: Fields, o: Parameters<typeof cliStats>[1]) {
     const node = whatIf(cases, o);
     const t = node.table;
     expect([fields.tp, fields.fp, fields.fn, fields.tn]).toEqual([
@@ -189,7 +210,7 @@ describe("study report in chromium, against the CLI", () => {
         expect(fields[`${key}-upper`]).toBeCloseTo(p.upper, 12);
       }
     }
-    const stats = cliStats(cases, o);
+    const stats = await cliStats(cases, o);
     expect(fields["fisher-p"]).toBeCloseTo(stats.fisher.p, 12);
     if (stats.logrank) expect(fields["logrank-p"]).toBeCloseTo(stats.logrank.p, 12);
     else expect(fields["logrank-p"]).toBeNaN();
@@ -203,13 +224,13 @@ describe("study report in chromium, against the CLI", () => {
     const visit = await openPage(browser, server, "/whatif");
     const page = visit.page;
     const start = await explorerFields(page, "0|0|false");
-    expectExplorerMatches(start, { thresholdMm: 0, iceballDeltaMm: 0, largeTumorsOnly: false });
+    await expectExplorerMatches(start, { thresholdMm: 0, iceballDeltaMm: 0, largeTumorsOnly: false });
 
     // Threshold 0 → 3 mm with the arrow keys (step 0.5), each key one update.
     await page.focus("#whatif-threshold");
     for (let i = 0; i < 6; i++) await page.keyboard.press("ArrowRight");
     const moved = await explorerFields(page, "3|0|false");
-    expectExplorerMatches(moved, { thresholdMm: 3, iceballDeltaMm: 0, largeTumorsOnly: false });
+    await expectExplorerMatches(moved, { thresholdMm: 3, iceballDeltaMm: 0, largeTumorsOnly: false });
     expect(await page.locator("#whatif-threshold").inputValue()).toBe("3");
     // The numbers moved with the slider (the cohort has margins between 0 and 3 mm).
     expect(["tp", "fp", "fn", "tn", "fisher-p"].some((k) => moved[k] !== start[k])).toBe(true);
@@ -220,7 +241,7 @@ describe("study report in chromium, against the CLI", () => {
     await page.focus("#whatif-large");
     await page.keyboard.press("Space");
     const last = await explorerFields(page, "3|-1|true");
-    expectExplorerMatches(last, { thresholdMm: 3, iceballDeltaMm: -1, largeTumorsOnly: true });
+    await expectExplorerMatches(last, { thresholdMm: 3, iceballDeltaMm: -1, largeTumorsOnly: true });
     const summary = (await page.locator(".cm-whatif-summary").textContent()) ?? "";
     expect(summary).toContain(`${cases.filter((c) => c.diameterMm > 30).length} tumors analysed`);
     await visit.screenshot("site-whatif");
