@@ -128,9 +128,10 @@ describe("registerScans on a hard pair (T1-like post scan, body wall moving apar
     // The body wall moved 5–15 mm apart from the kidney: registering to it would be far off.
     expect(targetRegistrationErrorMm(points, scans.bodyPreToPost, preToPost)).toBeGreaterThan(3);
     expect(targetRegistrationErrorMm(points, result.fixedToMoving, preToPost)).toBeLessThanOrEqual(3);
-    // The scans cover the tumor's box ± 50 mm (about 3 ROI boxes): stage 4 cannot run, and the field of
-    // view beyond the ROI box moves otherwise than the ROI, so stage 4b takes the nearer box's answer.
-    expect(result.layer).toBeNull();
+    // The scans cover the tumor's box ± 50 mm (about 3 ROI boxes): the field of view outside the ROI box
+    // moves otherwise than the ROI, though too little for stage 4's layers (under 1 mm), so stage 4b
+    // takes the nearer box's answer.
+    expect(result.layer?.rounds).toBe(0);
     expect(result.near?.outerToResultMm).toBeGreaterThanOrEqual(0.5);
     expect(result.near?.used).toBe(true);
     const mtm = (m: Float64Array) => measureMargins(tumor, iceball, m).mtmMm;

@@ -161,10 +161,11 @@ describe("stagedRegistration with an injected elastix", () => {
     for (let e = 0; e < 16; e++) expect(drifting.fixedToMoving[e]).toBeCloseTo(TRUTH[e], 9);
   });
 
-  it("stage 4b: on a field of view under 4 ROI boxes, the nearer box's answer when the outer field moves otherwise and the answer leaves it; none when one motion", async () => {
-    // ROI margin 30 mm: the ROI box (37 × 37 × 24 voxels) is over a quarter of the 48 × 48 × 24 grid, so
-    // stage 4 does not run. The outer field (the whole grid, its ROI box made uninformative) moved 6 mm
-    // apart; the ROI's runs settle 1 mm toward it; the nearer box (tumor box + 20 mm) finds TRUTH.
+  it("on a field of view under 4 ROI boxes: stage 4 against the outer field's motion; stage 4b (the nearer box) where stage 4 leaves the result, kept when it leaves the outer motion; nothing when one motion", async () => {
+    // ROI margin 30 mm: the ROI box (37 × 37 × 24 voxels) is over a quarter of the 48 × 48 × 24 grid. The
+    // outer field (the whole grid, its ROI box made uninformative) is registered instead of the whole
+    // image. The ROI's runs settle at 1 mm along x from TRUTH; the nearer box (tumor box + 20 mm) finds
+    // `nearAnswer`.
     const shifted = (mm: number) => multiplyMat4(rigidAbout([0, 0, 0], [0, 0, 0], [mm, 0, 0]), TRUTH);
     const isWhole = (f: FloatVolume) => f.dims[0] === DIMS[0];
     const isNear = (f: FloatVolume) => f.dims[0] === 27;
@@ -173,21 +174,30 @@ describe("stagedRegistration with an injected elastix", () => {
       const runner = knownAnswer((_, f) => (isWhole(f) ? outer : isNear(f) ? nearAnswer : shifted(1)), calls);
       return stagedRegistration(fixed, moving, tumorMask(), runner, { roiMarginMm: 30 }).then((r) => ({ r, calls }));
     };
-    const { r: used, calls } = await run(TRUTH, shifted(6));
-    expect(used.layer).toBeNull();
+    // The outer field 6 mm away (≥ 1 mm): stage 4's three rounds on the ROI; they keep its answer, so
+    // stage 4b does not run.
+    const { r: layered, calls: layerCalls } = await run(TRUTH, shifted(7));
+    expect(layered.layer).toMatchObject({ rounds: 3, refused: false });
+    expect(layered.layer?.bodyToResultMm).toBeCloseTo(6, 6);
+    expect(layered.near).toBeNull();
+    expect(layerCalls.map((c) => c.fixed.dims[0])).toEqual([37, 37, 48, 37, 37, 37]);
+    // The outer field's image: the ROI box's voxels replaced (uninformative), those beyond it kept.
+    expect(layerCalls[2].fixed.data[0]).toBe(fixed.data[0]);
+    // The outer field 0.8 mm away (under stage 4's 1 mm, over 4b's 0.5 mm): the nearer box's answer,
+    // 1.8 mm from the outer motion (farther than stage 3's 0.8), is the result.
+    const { r: used, calls } = await run(TRUTH, shifted(1.8));
+    expect(used.layer).toMatchObject({ rounds: 0 });
     expect(used.near).toMatchObject({ nearMarginMm: 20, used: true });
-    expect(used.near?.outerToResultMm).toBeCloseTo(5, 6);
+    expect(used.near?.outerToResultMm).toBeCloseTo(0.8, 6);
     expect(used.near?.nearToResultMm).toBeCloseTo(1, 6);
-    expect(used.near?.nearToOuterMm).toBeCloseTo(6, 6);
+    expect(used.near?.nearToOuterMm).toBeCloseTo(1.8, 6);
     for (let e = 0; e < 16; e++) expect(used.fixedToMoving[e]).toBeCloseTo(TRUTH[e], 9);
     for (let e = 0; e < 16; e++) expect(used.firstStage[e]).toBeCloseTo(shifted(1)[e], 9);
     // The ROI's two starts and the outer field at once, then the nearer box's two starts: tumor box
     // (i = 21…27) + 20 mm (10 voxels) = i 11…37, 27 voxels.
     expect(calls.map((c) => c.fixed.dims[0])).toEqual([37, 37, 48, 27, 27]);
-    // The outer field's image: the ROI box's voxels replaced (uninformative), those beyond it kept.
-    expect(calls[2].fixed.data[0]).toBe(fixed.data[0]);
     // A nearer answer that moves toward the outer motion is refused: stage 3's result stands.
-    const { r: refused } = await run(shifted(2), shifted(6));
+    const { r: refused } = await run(shifted(1.5), shifted(1.8));
     expect(refused.near).toMatchObject({ used: false });
     for (let e = 0; e < 16; e++) expect(refused.fixedToMoving[e]).toBeCloseTo(shifted(1)[e], 9);
     // One motion (the outer field within 0.5 mm of the ROI's answer): the nearer box is not registered.

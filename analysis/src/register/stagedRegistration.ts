@@ -19,24 +19,25 @@
  *    wasm interface, and its own metric cannot leave the void out, so the final choice is this one.
  * 4. Motion layers: breathing slides the kidney (with its fat, the tumor and the ice ball) against the
  *    body wall, spine and back muscles, and the ROI box holds some of both, so stage 3 settles between
- *    the two motions. elastix registers the whole image (both images averaged to BODY_VOXEL_MM voxels),
- *    whose answer follows the body, which fills it. When it lies at least LAYER_MIN_SEPARATION_MM from
- *    stage 3's result (RMS over the tumor's target points), `layerRounds` rounds (default 3) each keep
- *    the ROI voxels whose 3 mm neighbourhood has a pointwise mutual information under the current
- *    result at least as high as under the body's motion (motionLayers.ts), fill the others as the
- *    void is filled, and register again from the current result (the first round at 3 resolutions,
- *    the later ones at 2). Closer than that, there is one motion and the stage does nothing. The
- *    stage is refused (stage 3's result stands) when a round ends farther from stage 3's result than
- *    the body's motion lies, or when the rounds drift instead of settling (LAYER_SETTLED_STEP_MM). It
- *    runs only on a field of view of at least BODY_MIN_FIELD_RATIO ROI boxes.
- * 4b. The nearer box, on a smaller field of view (scans cropped around the tumor), where the whole
- *    image's answer cannot show the body's motion: elastix registers the field of view outside the ROI
- *    box (the box's voxels made uninformative, both images averaged to BODY_VOXEL_MM voxels). When its
- *    answer lies at least NEAR_MIN_SEPARATION_MM from stage 3's result, the scan shows a second motion
- *    beside the ROI's, and stages 2–3 run again on the tumor's box grown by NEAR_ROI_MARGIN_MM (less of
- *    the body wall, more of the kidney). That answer is the result when it lies farther from the outer
- *    motion than stage 3's result does (it leaves stage 3's compromise on the side away from the other
- *    motion); otherwise stage 3's result stands.
+ *    the two motions. elastix registers the other motion (both images averaged to BODY_VOXEL_MM voxels):
+ *    on a field of view of at least BODY_MIN_FIELD_RATIO ROI boxes the whole image, whose answer follows
+ *    the body, which fills it; on a smaller one (scans cropped around the tumor, where the whole image's
+ *    answer stays near stage 3's) the field of view outside the ROI box, its voxels inside made
+ *    uninformative. When it lies at least LAYER_MIN_SEPARATION_MM from stage 3's result (RMS over the
+ *    tumor's target points), `layerRounds` rounds (default 3) each keep the ROI voxels whose 3 mm
+ *    neighbourhood has a pointwise mutual information under the current result at least as high as
+ *    under the other motion (motionLayers.ts), fill the others as the void is filled, and register
+ *    again from the current result (the first round at 3 resolutions, the later ones at 2). Closer than
+ *    that, the stage does nothing. The stage is refused (stage 3's result stands) when a round ends
+ *    farther from stage 3's result than the other motion lies, or when the rounds drift instead of
+ *    settling (LAYER_SETTLED_STEP_MM).
+ * 4b. The nearer box, on a field of view under BODY_MIN_FIELD_RATIO ROI boxes where stage 4 did not
+ *    change the result (the outer motion within LAYER_MIN_SEPARATION_MM, or the rounds refused): when
+ *    the outer motion lies at least NEAR_MIN_SEPARATION_MM from stage 3's result, the scan shows a
+ *    second motion beside the ROI's, and stages 2–3 run again on the tumor's box grown by
+ *    NEAR_ROI_MARGIN_MM (less of the body wall, more of the kidney). That answer is the result when it
+ *    lies farther from the outer motion than stage 3's result does (it leaves stage 3's compromise on
+ *    the side away from the other motion); otherwise stage 3's result stands.
  * 5. Error estimate (when asked: `refineStarts`; `cryomargin register` asks for 4): elastix runs again
  *    from starts perturbed about the result (1.5° about one axis and 1.5 mm along another, about the
  *    tumor centroid; 2 resolutions), alternately on the voxels the result's registration used (the
@@ -124,8 +125,9 @@ export interface RegistrationResult {
   /** The spread of the result and the error estimate's runs (rigidSpread), or null without those runs. */
   errorEstimate: RigidSpread | null;
   /**
-   * Stage 4 (motion layers), or null when it did not run: no mask, `layerRounds` 0, elastix-default, or
-   * a fixed image under BODY_MIN_FIELD_RATIO times the ROI box's voxels.
+   * Stage 4 (motion layers), or null when it did not run: no mask, `layerRounds` 0 or elastix-default.
+   * On a fixed image under BODY_MIN_FIELD_RATIO times the ROI box's voxels, `bodyToResultMm` is the
+   * distance of the outer field's motion (the field of view outside the ROI box).
    */
   layer: LayerStage | null;
   /** Stage 4b (the nearer region on a cropped field of view), or null when it did not run. */
@@ -226,11 +228,12 @@ export function checkPlausibleMotion(fixedToMoving: Mat4, centre: Readonly<Vec3>
 }
 
 /**
- * Stage 4 runs only when the fixed image holds at least this many times the ROI box's voxels: the whole
- * image's registration follows the body only where the body fills it. On a scan cropped near the ROI
- * (data/cohort's tumor box ± 40 mm: 2.0–2.4×; ± 50 mm: about 3×) it settles where stage 3 did
- * (measured: 0.7 mm apart on the ± 50 mm pair of test/register.test.ts) and cannot tell the two
- * motions apart; a full field of view (288 × 240 × 48 voxels) holds 16–32 ROI boxes (bench pairs).
+ * Stage 4 takes the whole image's registration as the body's motion when the fixed image holds at
+ * least this many times the ROI box's voxels: the whole image's registration follows the body only where
+ * the body fills it. On a scan cropped near the ROI (data/cohort's tumor box ± 40 mm: 2.0–2.4×; ± 50 mm:
+ * about 3×) it settles where stage 3 did (measured: 0.7 mm apart on the ± 50 mm pair of
+ * test/register.test.ts); there stage 4 takes the field of view outside the ROI box instead, and stage
+ * 4b may run. A full field of view (288 × 240 × 48 voxels) holds 16–32 ROI boxes (bench pairs).
  */
 export const BODY_MIN_FIELD_RATIO = 4;
 
@@ -243,7 +246,8 @@ export const NEAR_ROI_MARGIN_MM = 20;
 /**
  * Stage 4b runs the nearer box only when the field of view outside the ROI box moves at least this far
  * (RMS over the tumor's target points) from stage 3's result. It is about the scatter of elastix's own
- * runs from nearby starts (LAYER_SETTLED_STEP_MM); closer, the scan shows one motion.
+ * runs from nearby starts (LAYER_SETTLED_STEP_MM); closer, the scan shows one motion (data/cohort's
+ * plain pairs: 0.1–0.4 mm).
  */
 export const NEAR_MIN_SEPARATION_MM = 0.5;
 
@@ -378,11 +382,10 @@ export async function stagedRegistration(
     );
 
   const refineStarts = options.strategy === "elastix-default" || !mask ? 0 : (options.refineStarts ?? 0);
-  // Stage 4 needs a field of view that shows the body beyond the ROI (see BODY_MIN_FIELD_RATIO).
+  // The whole image shows the body's motion on a field of view well beyond the ROI (BODY_MIN_FIELD_RATIO).
   const bodyVisible = fixedRoi.data.length * BODY_MIN_FIELD_RATIO <= fixed.data.length;
-  const layerRounds =
-    options.strategy === "elastix-default" || !outsideVoid || !bodyVisible ? 0 : (options.layerRounds ?? 3);
-  // Stage 4b: on a smaller field of view, the nearer box (when it is smaller than the ROI).
+  const layerRounds = options.strategy === "elastix-default" || !outsideVoid ? 0 : (options.layerRounds ?? 3);
+  // Stage 4b: on a smaller field of view, the nearer box (when it is smaller than the ROI box).
   const nearBox =
     mask && box && outsideVoid && !bodyVisible && options.strategy !== "elastix-default" && options.nearRegion !== false
       ? regionOfInterest(mask, Math.min(NEAR_ROI_MARGIN_MM, roiMarginMm), fixed)
@@ -390,8 +393,9 @@ export async function stagedRegistration(
   const near = nearBox?.dims.some((n, a) => n < (box?.dims[a] ?? 0)) ? prepareRegion(nearBox) : null;
   const totalRuns =
     roi.offsets.length +
-    (layerRounds > 0 ? 1 + layerRounds : 0) +
-    (near ? 1 + near.offsets.length : 0) +
+    (layerRounds > 0 || near ? 1 : 0) +
+    layerRounds +
+    (near ? near.offsets.length : 0) +
     (outsideVoid ? refineStarts : 0);
   let finishedRuns = 0;
   const ran = <T>(result: T): T => {
@@ -421,46 +425,23 @@ export async function stagedRegistration(
       }),
     );
   const runsDone = runStarts(roi);
-  /**
-   * The other motion, registered from the initial transform with both images averaged to BODY_VOXEL_MM
-   * voxels: stage 4's on the whole fixed image (which the body fills), stage 4b's on the fixed image
-   * outside the ROI box (its voxels inside made uninformative).
-   */
-  const otherMotion = (fixedImage: FloatVolume) =>
-    runElastix(
-      parameterMaps,
-      blockAveraged(fixedImage, bodyGridFactors(fixed.voxelToWorld)),
-      reposed(blockAveraged(moving, bodyGridFactors(moving.voxelToWorld)), initial),
-    ).then((r) => ran(multiplyMat4(initial, r.fixedToMoving)));
-  const bodyRun = layerRounds > 0 ? otherMotion(fixed) : null;
-  const outerRun = near && box ? otherMotion(uninformative(fixed, (i) => !insideBox(box, fixed.dims, i))) : null;
+  // The other motion for stages 4 and 4b, from the initial transform with both images averaged to
+  // BODY_VOXEL_MM voxels: the whole fixed image (which the body fills) on a full field of view, else
+  // the field of view outside the ROI box (its voxels inside made uninformative).
+  const bodyRun =
+    layerRounds > 0 || near
+      ? runElastix(
+          parameterMaps,
+          blockAveraged(
+            bodyVisible || !box ? fixed : uninformative(fixed, (i) => !insideBox(box, fixed.dims, i)),
+            bodyGridFactors(fixed.voxelToWorld),
+          ),
+          reposed(blockAveraged(moving, bodyGridFactors(moving.voxelToWorld)), initial),
+        ).then((r) => ran(multiplyMat4(initial, r.fixedToMoving)))
+      : null;
   const runs = await runsDone;
   const best = runs.reduce((a, b) => (b.nmi > a.nmi ? b : a));
   let result = best.fixedToMoving;
-  let nearStage: NearStage | null = null;
-  if (near && outerRun && mask) {
-    // Stage 4b: the ROI and the field of view beyond it disagree (two motions) — the nearer box's answer,
-    // kept when it lies farther from the outer motion than stage 3's does (it leaves the compromise on
-    // the side away from the other motion).
-    const targets = tumorTargetPoints(mask);
-    const outer = await outerRun;
-    const outerToResultMm = targetRegistrationErrorMm(targets, outer, result);
-    nearStage = {
-      outerToResultMm,
-      nearMarginMm: Math.min(NEAR_ROI_MARGIN_MM, roiMarginMm),
-      nearToResultMm: Number.NaN,
-      nearToOuterMm: Number.NaN,
-      used: false,
-    };
-    if (outerToResultMm >= NEAR_MIN_SEPARATION_MM) {
-      const nearRuns = await runStarts(near);
-      const nearBest = nearRuns.reduce((a, b) => (b.nmi > a.nmi ? b : a)).fixedToMoving;
-      nearStage.nearToResultMm = targetRegistrationErrorMm(targets, nearBest, result);
-      nearStage.nearToOuterMm = targetRegistrationErrorMm(targets, nearBest, outer);
-      nearStage.used = nearStage.nearToOuterMm > outerToResultMm;
-      if (nearStage.used) result = nearBest;
-    } else for (let k = 0; k < near.offsets.length; k++) ran(null);
-  }
   let layer: (LayerStage & { shiftsMm: number[] }) | null = null;
   // The voxels the result's registration used (for the error estimate's runs) and their image for elastix.
   let used = outsideVoid;
@@ -493,8 +474,8 @@ export async function stagedRegistration(
     });
   };
   let pendingErrorRuns: Promise<Mat4>[] | null = null;
-  if (bodyRun && mask && outsideVoid) {
-    // Stage 4, the motion layers: the body's motion (the whole image's registration) against the
+  if (bodyRun && layerRounds > 0 && mask && outsideVoid) {
+    // Stage 4, the motion layers: the other motion (the whole image's or the outer field's) against the
     // result; while they differ, register again on the ROI voxels the result explains at least as
     // well. The last round runs beside stage 5's runs (started about the previous round's result).
     const body = await bodyRun;
@@ -542,6 +523,32 @@ export async function stagedRegistration(
         fixedUsed = fixedForElastix;
       }
     } else for (let round = 0; round < layerRounds; round++) ran(null);
+  }
+  let nearStage: NearStage | null = null;
+  if (near && bodyRun && mask && layer && layer.rounds > 0 && !layer.refused)
+    for (let k = 0; k < near.offsets.length; k++) ran(null);
+  else if (near && bodyRun && mask) {
+    // Stage 4b (stage 4 left the result as it was): when the ROI and the field of view beyond it
+    // disagree (two motions), the nearer box's answer, kept when it lies farther from the outer motion
+    // than stage 3's does (it leaves the compromise on the side away from the other motion).
+    const targets = tumorTargetPoints(mask);
+    const outer = await bodyRun;
+    const outerToResultMm = targetRegistrationErrorMm(targets, outer, result);
+    nearStage = {
+      outerToResultMm,
+      nearMarginMm: Math.min(NEAR_ROI_MARGIN_MM, roiMarginMm),
+      nearToResultMm: Number.NaN,
+      nearToOuterMm: Number.NaN,
+      used: false,
+    };
+    if (outerToResultMm >= NEAR_MIN_SEPARATION_MM) {
+      const nearRuns = await runStarts(near);
+      const nearBest = nearRuns.reduce((a, b) => (b.nmi > a.nmi ? b : a)).fixedToMoving;
+      nearStage.nearToResultMm = targetRegistrationErrorMm(targets, nearBest, result);
+      nearStage.nearToOuterMm = targetRegistrationErrorMm(targets, nearBest, outer);
+      nearStage.used = nearStage.nearToOuterMm > outerToResultMm;
+      if (nearStage.used) result = nearBest;
+    } else for (let k = 0; k < near.offsets.length; k++) ran(null);
   }
   if (refineStarts > 0 && mask && outsideVoid) {
     // Stage 5, the error estimate: the spread of the result and the runs from perturbed starts is how
