@@ -1,7 +1,7 @@
 /**
  * measureMargins' conventions and bookkeeping on small deterministic cases: sign, transform direction,
- * RAS octant names, coverage fractions, field of view, typed errors, rounding, and the Lipschitz
- * shortcut of the voxel pass (must give the very classes an exact per-voxel evaluation gives).
+ * RAS octant names, coverage fractions, field of view, typed errors, rounding, and the voxel pass
+ * (the same classes with and without the per-voxel margins it returns for viewers).
  */
 import { describe, expect, it } from "vitest";
 import { createRandom } from "../stats/random.js";
@@ -91,7 +91,7 @@ describe("measureMargins: conventions", () => {
     expect(OCTANT_NAMES[octantIndex(2, -3, 0.5)]).toBe("right-posterior-superior");
   });
 
-  it("the Lipschitz-anchored voxel pass gives exactly the classes of an exact per-voxel evaluation", () => {
+  it("the voxel pass gives the same classes with and without per-voxel margins, and returns them on tumor voxels only", () => {
     const tumor = ball([1, -2, 0.5], 12);
     const ice = ball([4, 0, 2], 16);
     const T = rigidTransform(AXIAL, [0.3, -0.2, 0.4]);
@@ -118,6 +118,45 @@ describe("measureMargins: conventions", () => {
       }
       expect(offenderCount, `threshold ${thresholdMm} mm, first offenders: ${offenders.join("; ")}`).toBe(0);
       expect(inside).toBeGreaterThan(1000);
+    }
+  });
+
+  it("coverage and octants without voxelMargins are those of the per-voxel margins, where the readings are not 1-Lipschitz", () => {
+    // Two probes' ice balls (r 12 mm, 14 mm apart) around a 10 mm tumor: near their seam the nearest
+    // sample's surfel changes between neighbouring voxel centres and the reading jumps by more than their
+    // distance, so no voxel's class may be inferred from a neighbour's margin.
+    const tumor = ball([0, 0, 0], 10, [0, 0, 0], 16);
+    const ice = ball([-1, 0, 0], 12, [0, 0, 0], 30);
+    rasterizeEllipsoid(ice, sphere([13, 0, 0], 12));
+    const T = rigidTransform(AXIAL, [0.3, -0.2, 0.4]);
+    const [nx, ny] = tumor.dims;
+    const spacing = [1.2, 1.2, 3];
+    for (const thresholdMm of [2, 5]) {
+      const plain = measureMargins(tumor, ice, T, { thresholdMm });
+      const perVoxel = measureMargins(tumor, ice, T, { thresholdMm, voxelMargins: true });
+      expect(plain.coverage).toEqual(perVoxel.coverage);
+      expect(plain.octants).toEqual(perVoxel.octants);
+      const v = perVoxel.voxelMarginsMm!;
+      const counts = [0, 0, 0];
+      let steepest = 0;
+      for (let i = 0; i < v.length; i++) {
+        if (!tumor.data[i]) continue;
+        counts[v[i] >= thresholdMm ? 0 : v[i] >= 0 ? 1 : 2]++;
+        for (const [d, s] of [
+          [1, spacing[0]],
+          [nx, spacing[1]],
+          [nx * ny, spacing[2]],
+        ]) {
+          if (tumor.data[i + d]) steepest = Math.max(steepest, Math.abs(v[i + d] - v[i]) / s);
+        }
+      }
+      const n = counts[0] + counts[1] + counts[2];
+      expect(plain.coverage).toEqual({
+        fractionGreen: counts[0] / n,
+        fractionYellow: counts[1] / n,
+        fractionRed: counts[2] / n,
+      });
+      expect(steepest).toBeGreaterThan(1.2);
     }
   });
 

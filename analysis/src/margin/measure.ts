@@ -20,8 +20,8 @@
  *
  * Masks are never resampled onto each other: each surface is reconstructed on its own grid
  * (refineSurface.ts) and the ice ball's signed distance (signedDistance.ts) is evaluated at tumor
- * points mapped through the transform. Cost is linear in the masks' voxels (one scan for the bounding
- * boxes) plus their surface samples.
+ * points mapped through the transform. Cost: one scan of the masks' voxels for the bounding boxes, the
+ * surfaces' reconstruction, and one signed-distance reading per tumor surface sample and voxel centre.
  */
 import { applyAffine, gridShear, invertAffine, linearDeterminant } from "./affine.js";
 import { CONCAVE_CREASE_WARNING, concaveCreaseAngleDeg } from "./crease.js";
@@ -225,14 +225,6 @@ function createMarginProbe(iceball: MaskVolume, ice: ReconstructedSurface, preTo
     return i >= -0.5 && j >= -0.5 && k >= -0.5 && i <= nx - 0.5 && j <= ny - 0.5 && k <= nz - 0.5;
   };
   return {
-    /** Whether T(p) is inside the post-ablation field of view. */
-    visible(px: number, py: number, pz: number): boolean {
-      return insideFieldOfView(
-        T[0] * px + T[1] * py + T[2] * pz + T[3],
-        T[4] * px + T[5] * py + T[6] * pz + T[7],
-        T[8] * px + T[9] * py + T[10] * pz + T[11],
-      );
-    },
     /** Margin (mm) at pre-ablation point p; NaN outside the field of view. */
     margin(px: number, py: number, pz: number): number {
       const qx = T[0] * px + T[1] * py + T[2] * pz + T[3];
@@ -426,21 +418,15 @@ function sampleOctant(samples: SurfaceSamples, s: number, centroid: Vec3): numbe
   );
 }
 
-/** Lattice step of the voxel pass, mm: anchors this far apart bound every voxel's margin. */
-const ANCHOR_SPACING_MM = 3;
-
 /**
  * Per-voxel pass: octant volumes, coverage classes and (voxel centres being tumor points too) octant
- * minima. Exact margins are only computed where they can change an answer.
+ * minima. Every tumor voxel centre's margin is read from the ice ball's signed-distance field, so the
+ * classes are those of the margins returned with `voxelMargins` (for viewers), bit for bit.
  *
- * Derivation: a signed distance is 1-Lipschitz, and a rigid transform preserves distances, so for
- * tumor points v and w, |m(v) − m(w)| ≤ |v − w|. The margin is computed exactly at anchors — the
- * voxels whose indices are multiples of a step ≈ 3 mm — and every other voxel v, δ from its nearest
- * anchor w, has m(v) ∈ [m(w) − δ, m(w) + δ]. When that interval lies inside one coverage class and
- * above the octant's running minimum, the class is exact without m(v); otherwise m(v) is computed.
- * Deep voxels (the expensive nearest-sample queries) are decided by their anchors; only the shells
- * within a few mm of 0 and of the threshold are computed one by one. With `exact` every voxel's
- * margin is computed (and returned, for viewers).
+ * No voxel is classed from a neighbour's margin: the field's reading is the distance to the nearest
+ * sample's surfel (signedDistance.ts), which jumps where the nearest sample changes, so it is not
+ * 1-Lipschitz (neighbouring voxel centres of the cohort read up to 2.2 mm apart per mm of distance),
+ * and a class bound of the form m(w) ± |v − w| misclasses voxels near 0 and near the threshold.
  */
 function voxelPass(
   tumor: MaskVolume,
@@ -449,73 +435,32 @@ function voxelPass(
   probe: ReturnType<typeof createMarginProbe>,
   thresholdMm: number,
   octantMin: Float64Array,
-  exact: boolean,
+  keepMargins: boolean,
 ) {
   const octantVoxels = new Float64Array(8);
   const octantClass = new Float64Array(24);
   let outside = 0;
   const [nx, ny] = tumor.dims;
   const m = tumor.voxelToWorld;
-  const margins = exact ? new Float32Array(tumor.data.length).fill(Number.NaN) : undefined;
-  const spacing = [0, 1, 2].map((c) => Math.hypot(m[c], m[4 + c], m[8 + c]));
-  const step = spacing.map((s) => Math.max(1, Math.round(ANCHOR_SPACING_MM / s)));
-  const anchorDims = [0, 1, 2].map((a) => Math.floor((bounds.max[a] - bounds.min[a]) / step[a]) + 2);
-  const anchorMargin = new Float64Array(anchorDims[0] * anchorDims[1] * anchorDims[2]).fill(Number.POSITIVE_INFINITY);
-  const world = (i: number, j: number, k: number, out: Float64Array) => {
-    out[0] = m[0] * i + m[1] * j + m[2] * k + m[3];
-    out[1] = m[4] * i + m[5] * j + m[6] * k + m[7];
-    out[2] = m[8] * i + m[9] * j + m[10] * k + m[11];
-  };
-  const p = new Float64Array(3);
-  const q = new Float64Array(3);
-  /** Exact margin at anchor lattice point (a, b, c), memoised (+∞ = not yet computed). */
-  const anchor = (a: number, b: number, c: number): number => {
-    const idx = a + anchorDims[0] * (b + anchorDims[1] * c);
-    let v = anchorMargin[idx];
-    if (v === Number.POSITIVE_INFINITY) {
-      world(bounds.min[0] + a * step[0], bounds.min[1] + b * step[1], bounds.min[2] + c * step[2], q);
-      v = probe.margin(q[0], q[1], q[2]);
-      anchorMargin[idx] = v;
-    }
-    return v;
-  };
+  const margins = keepMargins ? new Float32Array(tumor.data.length).fill(Number.NaN) : undefined;
   for (let k = bounds.min[2]; k <= bounds.max[2]; k++) {
     for (let j = bounds.min[1]; j <= bounds.max[1]; j++) {
       let idx = bounds.min[0] + nx * (j + ny * k);
       for (let i = bounds.min[0]; i <= bounds.max[0]; i++, idx++) {
         if (tumor.data[idx] === 0) continue;
-        world(i, j, k, p);
-        const o = octantIndex(p[0] - centroid[0], p[1] - centroid[1], p[2] - centroid[2]);
+        const px = m[0] * i + m[1] * j + m[2] * k + m[3];
+        const py = m[4] * i + m[5] * j + m[6] * k + m[7];
+        const pz = m[8] * i + m[9] * j + m[10] * k + m[11];
+        const o = octantIndex(px - centroid[0], py - centroid[1], pz - centroid[2]);
         octantVoxels[o]++;
-        if (!probe.visible(p[0], p[1], p[2])) {
+        const margin = probe.margin(px, py, pz);
+        if (Number.isNaN(margin)) {
           outside++;
           continue;
         }
-        let margin = Number.NaN;
-        let cls = -1;
-        if (!exact) {
-          const a = Math.round((i - bounds.min[0]) / step[0]);
-          const b = Math.round((j - bounds.min[1]) / step[1]);
-          const c = Math.round((k - bounds.min[2]) / step[2]);
-          const mw = anchor(a, b, c);
-          if (!Number.isNaN(mw)) {
-            world(bounds.min[0] + a * step[0], bounds.min[1] + b * step[1], bounds.min[2] + c * step[2], q);
-            const delta = Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
-            const lo = coverageClass(mw + delta, thresholdMm);
-            if (lo === coverageClass(mw - delta, thresholdMm) && mw - delta >= octantMin[o]) cls = lo;
-          }
-        }
-        if (cls < 0) {
-          margin = probe.margin(p[0], p[1], p[2]);
-          if (Number.isNaN(margin)) {
-            outside++;
-            continue;
-          }
-          cls = coverageClass(margin, thresholdMm);
-          if (margin < octantMin[o]) octantMin[o] = margin;
-          if (margins) margins[idx] = margin;
-        }
-        octantClass[3 * o + cls]++;
+        if (margin < octantMin[o]) octantMin[o] = margin;
+        if (margins) margins[idx] = margin;
+        octantClass[3 * o + coverageClass(margin, thresholdMm)]++;
       }
     }
   }
