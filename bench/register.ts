@@ -88,7 +88,7 @@ interface Row {
   mtmOurs: number;
   seconds: number;
   cpuSeconds: number;
-  /** Stage 4: body-to-result distance (mm), rounds, share of the ROI kept; or stage 4b: outer-to-result distance, the nearer answer's distances, used. */
+  /** Stage 4: the other motion's distance from stage 3 (mm), rounds, share of the ROI kept; then stage 4b's nearer answer, if it ran. */
   layer: string;
 }
 
@@ -132,11 +132,16 @@ async function runPair(set: string, dir: string, caseId: string, baselines: bool
     mtmOurs: measureMargins(tumor, iceball, ours.fixedToMoving).mtmMm,
     seconds: ours.seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    layer: ours.layer
-      ? `${ours.layer.bodyToResultMm.toFixed(1)} mm ×${ours.layer.rounds} ${(100 * ours.layer.keptFraction).toFixed(0)}% shifts ${ours.layer.shiftsMm.map((v) => v.toFixed(1)).join("/")}${ours.layer.refused ? " refused" : ""}`
-      : ours.near
-        ? `4b: outer ${ours.near.outerToResultMm.toFixed(1)} mm${Number.isNaN(ours.near.nearToResultMm) ? "" : `; near ${ours.near.nearToResultMm.toFixed(1)} from stage 3, ${ours.near.nearToOuterMm.toFixed(1)} from outer${ours.near.used ? ", used" : ", refused"}`}`
+    layer: [
+      ours.layer
+        ? `${ours.layer.bodyToResultMm.toFixed(1)} mm ×${ours.layer.rounds} ${(100 * ours.layer.keptFraction).toFixed(0)}% shifts ${ours.layer.shiftsMm.map((v) => v.toFixed(1)).join("/")}${ours.layer.refused ? " refused" : ""}`
         : "–",
+      ours.near && !Number.isNaN(ours.near.nearToResultMm)
+        ? `4b: near ${ours.near.nearToResultMm.toFixed(1)} from stage 3, ${ours.near.nearToOuterMm.toFixed(1)} from outer${ours.near.used ? ", used" : ", refused"}`
+        : "",
+    ]
+      .filter((part) => part !== "")
+      .join("; "),
   };
 }
 
@@ -144,7 +149,7 @@ function table(title: string, rows: Row[], bars: { mean: number; max: number }):
   const f = (v: number) => (Number.isNaN(v) ? "  –  " : v.toFixed(2).padStart(5));
   console.log(`\n${title}`);
   console.log(
-    "pair        none  elastix-default(whole)  elastix-default(ROI)  stage3 |ΔMTM|  ours  est.  MTM true  MTM ours  |ΔMTM|  wall s  CPU s  stage 4 (body–result, rounds, kept) or 4b",
+    "pair        none  elastix-default(whole)  elastix-default(ROI)  stage3 |ΔMTM|  ours  est.  MTM true  MTM ours  |ΔMTM|  wall s  CPU s  stage 4 (other–result, rounds, kept); 4b",
   );
   for (const r of rows)
     console.log(
