@@ -425,8 +425,9 @@ function sampleOctant(samples: SurfaceSamples, s: number, centroid: Vec3): numbe
  *
  * No voxel is classed from a neighbour's margin: the field's reading is the distance to the nearest
  * sample's surfel (signedDistance.ts), which jumps where the nearest sample changes, so it is not
- * 1-Lipschitz (neighbouring voxel centres of the cohort read up to 2.2 mm apart per mm of distance),
- * and a class bound of the form m(w) ± |v − w| misclasses voxels near 0 and near the threshold.
+ * 1-Lipschitz (face-neighbouring voxel centres of data/cohort's tumors read up to 2.2 mm apart per mm of
+ * distance, up to 1.5 mm more than their distance), and a class bound of the form m(w) ± |v − w|
+ * misclasses voxels near 0 and near the threshold.
  */
 function voxelPass(
   tumor: MaskVolume,
