@@ -378,7 +378,8 @@ describe("the margin workstation page", () => {
     page.on("request", (request) =>
       during.push({ method: request.method(), url: request.url(), body: request.postDataBuffer() !== null }),
     );
-    // No error estimate (as `register --error-runs 0`): two elastix runs, the starts.
+    // No error estimate (as `register --error-runs 0`): three elastix runs, the two starts and the field
+    // of view outside the ROI box (stage 4's other motion on this cropped scan).
     await page.fill("#ws-error-runs", "0");
     const started = performance.now();
     await page.click("#ws-register");
@@ -438,7 +439,7 @@ describe("the margin workstation page", () => {
     const sameBytes = readFileSync(browserTfm, "utf8") === readFileSync(cliTfm, "utf8");
     console.log(
       [
-        "workstation registration, case S01, in chromium (2 elastix runs, no error estimate):",
+        "workstation registration, case S01, in chromium (3 elastix runs, no error estimate):",
         `  wall ${(wallMs / 1000).toFixed(1)} s from the click to the result (page's own timing ${((registerMs ?? 0) / 1000).toFixed(1)} s); cryomargin register in Node ${(cliMs / 1000).toFixed(1)} s`,
         `  TRE (tumor surface) browser vs CLI ${tre(inBrowser, byCli).toFixed(3)} mm; vs the true transform: browser ${tre(inBrowser, truth).toFixed(3)} mm, CLI ${tre(byCli, truth).toFixed(3)} mm, unregistered ${tre(identityMat4(), truth).toFixed(3)} mm`,
         `  MTM shown ${shownMtm} mm, with the CLI's transform ${cliMtm} mm; .tfm files ${sameBytes ? "byte-identical" : "differ"}`,
