@@ -16,13 +16,13 @@ const AXES: [Vec3, Vec3, Vec3] = [
   [0, 0, 1],
 ];
 
-/** A 1 mm grid of 70³ voxels centred on the origin. */
-function grid(spacing: Vec3 = [1, 1, 1]) {
-  const dims: [number, number, number] = [70, 70, 70];
+/** A grid of size³ voxels (70³ at 1 mm unless told) centred on the origin. */
+function grid(spacing: Vec3 = [1, 1, 1], size = 70) {
+  const dims: [number, number, number] = [size, size, size];
   const m = new Float64Array(16);
   for (let a = 0; a < 3; a++) {
     m[5 * a] = spacing[a];
-    m[4 * a + 3] = -spacing[a] * 34.5;
+    m[4 * a + 3] = -spacing[a] * (size / 2 - 0.5);
   }
   m[15] = 1;
   return { dims, voxelToWorld: m };
@@ -75,6 +75,31 @@ describe("marginUncertainty", () => {
     expect(u.p2_5Mm).toBeCloseTo(quantile(brute, 0.025), 9);
     expect(u.p97_5Mm).toBeCloseTo(quantile(brute, 0.975), 9);
     expect(u.probabilityBelowZero).toBe(brute.filter((v) => v < 0).length / 21);
+  });
+
+  it("the pruned draws equal reading every sample (5 mm ice slices: the reading departs most from 1-Lipschitz)", () => {
+    const tumor = voxelizeUnion(
+      [ellipsoidFromAxes([3, 0, 0], AXES, [8, 6, 7]), ellipsoidFromAxes([-4, 3, 2], AXES, [6, 6, 5])],
+      grid([0.8, 0.8, 5]),
+    );
+    const ice = voxelizeUnion(
+      [ellipsoidFromAxes([4, 0, 0], AXES, [13, 12, 16]), ellipsoidFromAxes([-6, 2, 0], AXES, [7, 8, 6])],
+      grid([0.8, 0.8, 5], 60),
+    );
+    const options = { samples: 60, rotationSdDeg: 3, translationSdMm: 2, seed: 1 };
+    const pruned = marginUncertainty(tumor, ice, shift, options);
+    const every = marginUncertainty(tumor, ice, shift, { ...options, pruningSlackMm: Number.POSITIVE_INFINITY });
+    expect(pruned.meanSamplesRead).toBeLessThan(every.meanSamplesRead);
+    const readings = (u: typeof pruned) => [
+      u.p2_5Mm,
+      u.p50Mm,
+      u.p97_5Mm,
+      u.probabilityBelowZero,
+      u.probabilityAtLeastThreshold,
+      u.withMaskRangeMm,
+      u.octants,
+    ];
+    expect(readings(pruned)).toEqual(readings(every));
   });
 
   it("translation only, sphere in a concentric sphere: MTM' = MTM − |t|, median MTM − 1.538 σ (χ₃ median)", () => {
