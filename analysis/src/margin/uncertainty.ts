@@ -165,10 +165,15 @@ export function marginUncertainty(
     );
   };
   const m0 = new Float64Array(n);
+  // Each sample's nearest ice sample at the transform as given: the first guess of its perturbed reads (a draw
+  // moves it a few mm, so its nearest ice sample is near this one). The field breaks ties by index, so the
+  // readings do not depend on the guess; only the search's length does.
+  const nearestAt0 = new Int32Array(n);
   const octant = new Uint8Array(n);
   let radius = 0;
   for (let s = 0; s < n; s++) {
     m0[s] = read(preToPost, s, -1);
+    nearestAt0[s] = lastNearestSample();
     const d: Vec3 = [pts[3 * s] - centre[0], pts[3 * s + 1] - centre[1], pts[3 * s + 2] - centre[2]];
     octant[s] = octantIndex(d[0], d[1], d[2]);
     radius = Math.max(radius, Math.hypot(d[0], d[1], d[2]));
@@ -210,12 +215,10 @@ export function marginUncertainty(
   /** The smallest perturbed margin over `list` (sorted by m₀), pruned by the Lipschitz bound. */
   const minimumOver = (list: readonly number[], m: Mat4, reach: number, draw: number) => {
     let best = Number.POSITIVE_INFINITY;
-    let hint = -1;
     for (const s of list) {
       if (m0[s] - reach >= best) break;
       if (readAtDraw[s] !== draw) {
-        drawMargin[s] = read(m, s, hint);
-        hint = lastNearestSample();
+        drawMargin[s] = read(m, s, nearestAt0[s]);
         readAtDraw[s] = draw;
         readCount++;
       }
