@@ -390,12 +390,15 @@ export async function stagedRegistration(
     mask && box && outsideVoid && !bodyVisible && options.strategy !== "elastix-default" && options.nearRegion !== false
       ? regionOfInterest(mask, Math.min(NEAR_ROI_MARGIN_MM, roiMarginMm), fixed)
       : null;
-  const near = nearBox?.dims.some((n, a) => n < (box?.dims[a] ?? 0)) ? prepareRegion(nearBox) : null;
+  const nearRegion = nearBox?.dims.some((n, a) => n < (box?.dims[a] ?? 0)) ? nearBox : null;
+  // The nearer box is prepared (cropped, its starts searched) only when stage 4b registers it; the
+  // progress counts its most starts (stage 2 keeps 1 + extraStarts at most) and the unused as done.
+  const nearStarts = nearRegion ? 1 + (options.extraStarts ?? 1) : 0;
   const totalRuns =
     roi.offsets.length +
-    (layerRounds > 0 || near ? 1 : 0) +
+    (layerRounds > 0 || nearRegion ? 1 : 0) +
     layerRounds +
-    (near ? near.offsets.length : 0) +
+    nearStarts +
     (outsideVoid ? refineStarts : 0);
   let finishedRuns = 0;
   const ran = <T>(result: T): T => {
@@ -429,7 +432,7 @@ export async function stagedRegistration(
   // BODY_VOXEL_MM voxels: the whole fixed image (which the body fills) on a full field of view, else
   // the field of view outside the ROI box (its voxels inside made uninformative).
   const bodyRun =
-    layerRounds > 0 || near
+    layerRounds > 0 || nearRegion
       ? runElastix(
           parameterMaps,
           blockAveraged(
@@ -525,9 +528,9 @@ export async function stagedRegistration(
     } else for (let round = 0; round < layerRounds; round++) ran(null);
   }
   let nearStage: NearStage | null = null;
-  if (near && bodyRun && mask && layer && layer.rounds > 0 && !layer.refused)
-    for (let k = 0; k < near.offsets.length; k++) ran(null);
-  else if (near && bodyRun && mask) {
+  if (nearRegion && bodyRun && mask && layer && layer.rounds > 0 && !layer.refused)
+    for (let k = 0; k < nearStarts; k++) ran(null);
+  else if (nearRegion && bodyRun && mask) {
     // Stage 4b (stage 4 left the result as it was): when the ROI and the field of view beyond it
     // disagree (two motions), the nearer box's answer, kept when it lies farther from the outer motion
     // than stage 3's does (it leaves the compromise on the side away from the other motion).
@@ -542,13 +545,15 @@ export async function stagedRegistration(
       used: false,
     };
     if (outerToResultMm >= NEAR_MIN_SEPARATION_MM) {
+      const near = prepareRegion(nearRegion);
       const nearRuns = await runStarts(near);
+      for (let k = near.offsets.length; k < nearStarts; k++) ran(null);
       const nearBest = nearRuns.reduce((a, b) => (b.nmi > a.nmi ? b : a)).fixedToMoving;
       nearStage.nearToResultMm = targetRegistrationErrorMm(targets, nearBest, result);
       nearStage.nearToOuterMm = targetRegistrationErrorMm(targets, nearBest, outer);
       nearStage.used = nearStage.nearToOuterMm > outerToResultMm;
       if (nearStage.used) result = nearBest;
-    } else for (let k = 0; k < near.offsets.length; k++) ran(null);
+    } else for (let k = 0; k < nearStarts; k++) ran(null);
   }
   if (refineStarts > 0 && mask && outsideVoid) {
     // Stage 5, the error estimate: the spread of the result and the runs from perturbed starts is how
