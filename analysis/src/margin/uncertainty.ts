@@ -212,7 +212,7 @@ export function marginUncertainty(
   // This draw's readings, kept for the octant sweeps (readAtDraw[s] === draw: drawMargin[s] holds it).
   const drawMargin = new Float64Array(n);
   const readAtDraw = new Int32Array(n).fill(-1);
-  /** The smallest perturbed margin over `list` (sorted by m₀), pruned by the Lipschitz bound. */
+  /** The smallest perturbed margin over `list` (sorted by m₀), pruned by the bound with its slack (module comment). */
   const minimumOver = (list: readonly number[], m: Mat4, reach: number, draw: number) => {
     let best = Number.POSITIVE_INFINITY;
     for (const s of list) {
