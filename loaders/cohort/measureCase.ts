@@ -19,10 +19,12 @@ import {
   DEFAULT_THRESHOLD_MM,
   MarginInputError,
   type MarginResult,
+  type MarginSurfaces,
   type MarginsJson,
   type MarginUncertaintyOptions,
   type MaskVolume,
   type Mat4,
+  marginSurfaces,
   marginsJson,
   marginUncertainty,
   marginUncertaintyJson,
@@ -144,11 +146,15 @@ export function measureCase(
   const preToPost =
     files.preToPost ?? readTransformFile(files.transform, { invert: options.invert, allowAffine: options.allowAffine });
   let result: MarginResult;
+  // Built once for the margins and, with --uncertainty, its draws.
+  let surfaces: MarginSurfaces;
   try {
+    surfaces = marginSurfaces(tumor.mask, iceball.mask);
     result = measureMargins(tumor.mask, iceball.mask, preToPost, {
       thresholdMm: options.thresholdMm,
       voxelMargins: keepInputs,
       surfaceMargins: keepInputs,
+      surfaces,
     });
   } catch (error) {
     if (error instanceof MarginInputError) {
@@ -176,6 +182,7 @@ export function measureCase(
       marginUncertainty(tumor.mask, iceball.mask, preToPost, {
         thresholdMm: options.thresholdMm,
         ...options.uncertainty,
+        surfaces,
       }),
     );
   return keepInputs

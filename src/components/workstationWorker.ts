@@ -16,6 +16,7 @@ import {
   type MarginsJson,
   type MaskVolume,
   type Mat4,
+  marginSurfaces,
   marginsJson,
   marginUncertainty,
   marginUncertaintyJson,
@@ -117,7 +118,9 @@ export async function answer(request: WorkstationRequest): Promise<WorkstationAn
       return segmentIceball(request.image, [request.seedRas]);
     case "margins": {
       const { tumor, iceball, preToPost, thresholdMm } = request;
-      const result = measureMargins(tumor, iceball, preToPost, { thresholdMm, surfaceMargins: true });
+      // Built once for the margins and the uncertainty's draws.
+      const surfaces = marginSurfaces(tumor, iceball);
+      const result = measureMargins(tumor, iceball, preToPost, { thresholdMm, surfaceMargins: true, surfaces });
       if (result.fractionOutsideFieldOfView >= 1)
         throw new Error(
           "the tumor maps wholly outside the post-ablation scan through the registration, so whether the ice ball covers it cannot be known; check the transform and its direction (invert it)",
@@ -129,6 +132,7 @@ export async function answer(request: WorkstationRequest): Promise<WorkstationAn
             thresholdMm,
             ...UNCERTAINTY_DEFAULTS,
             ...request.registrationSd,
+            surfaces,
           }),
         );
       const meshes = caseMeshes(tumor, iceball, preToPost, result);

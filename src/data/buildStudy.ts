@@ -20,6 +20,7 @@ import {
   type MarginsJson,
   type Mat4,
   marginResultFromJson,
+  marginSurfaces,
   marginUncertainty,
   marginUncertaintyJson,
   measureMargins,
@@ -307,10 +308,13 @@ export function caseFiles(
   const tumor = readMaskFile(paths.tumor, { role: "tumor" }).mask;
   const iceball = readMaskFile(paths.iceball, { role: "iceball" }).mask;
   const preToPost = registered ?? readTransformFile(paths.transform);
+  // Built once for the margins and the uncertainty's draws.
+  const surfaces = marginSurfaces(tumor, iceball);
   const result = measureMargins(tumor, iceball, preToPost, {
     thresholdMm: json.threshold_mm,
     voxelMargins: true,
     surfaceMargins: true,
+    surfaces,
   });
   if (Math.abs(result.mtmMm - json.mtm_mm) > MTM_AGREEMENT_MM)
     throw new Error(
@@ -379,7 +383,7 @@ export function caseFiles(
       warnings: json.warnings.map(naming.scrub),
     },
     marginUncertainty: marginUncertaintyJson(
-      marginUncertainty(tumor, iceball, preToPost, { thresholdMm: json.threshold_mm }),
+      marginUncertainty(tumor, iceball, preToPost, { thresholdMm: json.threshold_mm, surfaces }),
     ),
     centroidRas: result.tumorCentroidRas,
     grid: {

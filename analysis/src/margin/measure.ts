@@ -30,7 +30,7 @@ import { MarginInputError } from "./errors.js";
 import { FALLBACK_AT_MINIMUM_WARNING, fallbackAtMinimum } from "./fallbacks.js";
 import { buildPointTree, type PointTree } from "./kdTree.js";
 import { type MaskBounds, maskBounds } from "./maskBounds.js";
-import { mtmMaskRangeMm } from "./maskRange.js";
+import { type MaskRangeIce, maskRangeIce, mtmMaskRangeWithIce } from "./maskRange.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
 import { defaultRefineOptions, type RefineStats, refineSurfaceSamples } from "./refineSurface.js";
 import { lastNearestSample, type SignedDistanceField, signedDistance, signedDistanceField } from "./signedDistance.js";
@@ -159,6 +159,69 @@ export function surfaceDistanceField(mask: MaskVolume, surface: ReconstructedSur
   });
 }
 
+/**
+ * What the margins of a tumor / ice-ball pair are read from, built from the two masks alone (no
+ * transform): their bounding boxes, the tumor's centroid (the octants' and the perturbations' origin),
+ * both reconstructed surfaces and the ice ball's signed-distance field; the mask range's extreme ice
+ * surfaces are built on first use. `measureMargins` and `marginUncertainty` take it (`surfaces`) so a
+ * caller running both builds it once; either builds its own when none is given, the same bit for bit.
+ */
+export interface MarginSurfaces {
+  /** The masks it was built from (a call with other masks is refused). */
+  tumor: MaskVolume;
+  iceball: MaskVolume;
+  tumorBounds: MaskBounds;
+  iceBounds: MaskBounds;
+  /** Mean world position of the tumor's voxel centres (RAS mm). */
+  tumorCentroid: Vec3;
+  /** The tumor's surface, ragged rims read as drawn (`reconstructSurface`'s `raggedRimsAsDrawn`). */
+  tumorSurface: ReconstructedSurface;
+  iceSurface: ReconstructedSurface;
+  /** The ice ball's signed distance (`surfaceDistanceField`). */
+  iceField: SignedDistanceField;
+  /** The extreme ice surfaces of the mask range (maskRange.ts, `maskRangeIce`), built on the first call. */
+  maskRangeIce(): MaskRangeIce;
+}
+
+/**
+ * Builds the {@link MarginSurfaces} of a tumor / ice-ball pair. Throws a MarginInputError when a mask
+ * is malformed or empty. Example: `const surfaces = marginSurfaces(tumor, ice);
+ * measureMargins(tumor, ice, T, { surfaces }); marginUncertainty(tumor, ice, T, { surfaces })`.
+ */
+export function marginSurfaces(tumor: MaskVolume, iceball: MaskVolume): MarginSurfaces {
+  checkMask(tumor, "tumor");
+  checkMask(iceball, "iceball");
+  const tumorBounds = maskBounds(tumor);
+  if (tumorBounds.count === 0) throw new MarginInputError("the tumor mask is empty (no voxel > 0)", "tumor");
+  const iceBounds = maskBounds(iceball);
+  if (iceBounds.count === 0) throw new MarginInputError("the ice-ball mask is empty (no voxel > 0)", "iceball");
+  const tumorSurface = reconstructSurface(tumor, tumorBounds, { raggedRimsAsDrawn: true });
+  const iceSurface = reconstructSurface(iceball, iceBounds);
+  let rangeIce: MaskRangeIce | undefined;
+  return {
+    tumor,
+    iceball,
+    tumorBounds,
+    iceBounds,
+    tumorCentroid: maskCentroid(tumor, tumorBounds),
+    tumorSurface,
+    iceSurface,
+    iceField: surfaceDistanceField(iceball, iceSurface),
+    maskRangeIce() {
+      rangeIce ??= maskRangeIce(iceball, iceSurface.samples);
+      return rangeIce;
+    },
+  };
+}
+
+/** `surfaces` when given (refused unless built from these masks), else those of the masks built now. */
+export function surfacesOf(tumor: MaskVolume, iceball: MaskVolume, surfaces?: MarginSurfaces): MarginSurfaces {
+  if (surfaces === undefined) return marginSurfaces(tumor, iceball);
+  if (surfaces.tumor !== tumor || surfaces.iceball !== iceball)
+    throw new Error("the margin surfaces given were built from other masks than the tumor and ice ball measured");
+  return surfaces;
+}
+
 /** Half the smallest world-axis extent of the samples' bounding box, mm. */
 function smallestHalfExtentMm(samples: SurfaceSamples): number {
   const lo = [Infinity, Infinity, Infinity];
@@ -212,11 +275,10 @@ function touchesGridEdge(mask: MaskVolume, bounds: MaskBounds): boolean {
  * the signed distance to the reconstructed ice surface. Consecutive nearby queries reuse the previous
  * nearest sample as a search hint.
  */
-function createMarginProbe(iceball: MaskVolume, ice: ReconstructedSurface, preToPost: Mat4) {
+function createMarginProbe(iceball: MaskVolume, field: SignedDistanceField, preToPost: Mat4) {
   const T = preToPost;
   const W = invertAffine(iceball.voxelToWorld, "iceball");
   const [nx, ny, nz] = iceball.dims;
-  const field = surfaceDistanceField(iceball, ice);
   let hint = -1;
   const insideFieldOfView = (qx: number, qy: number, qz: number) => {
     const i = W[0] * qx + W[1] * qy + W[2] * qz + W[3];
@@ -269,10 +331,8 @@ export function measureMargins(
   }
   invertAffine(preToPost, "transform");
 
-  const tumorBounds = maskBounds(tumor);
-  if (tumorBounds.count === 0) throw new MarginInputError("the tumor mask is empty (no voxel > 0)", "tumor");
-  const iceBounds = maskBounds(iceball);
-  if (iceBounds.count === 0) throw new MarginInputError("the ice-ball mask is empty (no voxel > 0)", "iceball");
+  const surfaces = surfacesOf(tumor, iceball, options.surfaces);
+  const { tumorBounds, iceBounds, tumorSurface, iceSurface } = surfaces;
 
   const warnings: string[] = [];
   for (const [mask, name] of [
@@ -293,10 +353,8 @@ export function measureMargins(
 
   const tumorVoxelMm3 = Math.abs(linearDeterminant(tumor.voxelToWorld));
   const iceVoxelMm3 = Math.abs(linearDeterminant(iceball.voxelToWorld));
-  const centroid = maskCentroid(tumor, tumorBounds);
-  const tumorSurface = reconstructSurface(tumor, tumorBounds, { raggedRimsAsDrawn: true });
-  const iceSurface = reconstructSurface(iceball, iceBounds);
-  const probe = createMarginProbe(iceball, iceSurface, preToPost);
+  const centroid = surfaces.tumorCentroid;
+  const probe = createMarginProbe(iceball, surfaces.iceField, preToPost);
   for (const [surface, name] of [
     [tumorSurface, "tumor"],
     [iceSurface, "ice-ball"],
@@ -335,7 +393,9 @@ export function measureMargins(
     }
   }
 
-  const range = mtmMaskRangeMm(ts, sampleMargins, mtmMm, iceball, iceSurface.samples, preToPost);
+  const range: [number, number] = Number.isFinite(mtmMm)
+    ? mtmMaskRangeWithIce(ts, sampleMargins, mtmMm, surfaces.maskRangeIce(), preToPost)
+    : [Number.NaN, Number.NaN];
   if (Number.isFinite(mtmMm)) {
     const rangeText = `the masks allow an MTM from ${range[0].toFixed(2)} to ${range[1].toFixed(2)} mm (mtm_mask_range_mm)`;
     // A concave crease of the ice ball at the minimum: its narrowest part is not in the mask (crease.ts).

@@ -9,6 +9,7 @@
  * - The registration transform maps pre-ablation world points to post-ablation world points.
  * - Signed distance to the ice-ball surface is positive inside the ice ball.
  */
+import type { MarginSurfaces } from "./measure.js";
 import type { SurfaceSamples } from "./surface.js";
 
 /** A row-major 4×4 homogeneous matrix. */
@@ -66,6 +67,8 @@ export interface MarginOptions {
   voxelMargins?: boolean;
   /** Also return the tumor's refined surface samples and the margin at each (for meshes). Default false. */
   surfaceMargins?: boolean;
+  /** The masks' surfaces built beforehand (`marginSurfaces` of the same masks); built here when absent. */
+  surfaces?: MarginSurfaces;
 }
 
 /** Everything the margin engine reports for one tumor / ice ball pair. */

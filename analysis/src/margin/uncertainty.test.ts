@@ -6,7 +6,7 @@ import { ellipsoidFromAxes } from "../synth/ellipsoid.js";
 import { voxelizeUnion } from "../synth/voxelize.js";
 import { multiplyMat4 } from "./affine.js";
 import { maskBounds } from "./maskBounds.js";
-import { maskCentroid, measureMargins } from "./measure.js";
+import { marginSurfaces, maskCentroid, measureMargins } from "./measure.js";
 import type { Mat4, Vec3 } from "./types.js";
 import { marginUncertainty } from "./uncertainty.js";
 
@@ -42,6 +42,20 @@ describe("marginUncertainty", () => {
     const range = measureMargins(tumor, ice, shift).mtmMaskRangeMm;
     expect(u.maskRangeMm).toEqual(range);
     expect(u.withMaskRangeMm).toEqual(range);
+  });
+
+  it("given the surfaces measureMargins was given, the same result as building its own; other masks' refused", () => {
+    const tumor = voxelizeUnion([ellipsoidFromAxes([2, 0, 0], AXES, [9, 7, 8])], grid());
+    const ice = voxelizeUnion([ellipsoidFromAxes([0, 0, 0], AXES, [16, 15, 17])], grid([1.2, 1.2, 2]));
+    const surfaces = marginSurfaces(tumor, ice);
+    const options = { samples: 20, rotationSdDeg: 2, translationSdMm: 1.5, seed: 3 };
+    expect(measureMargins(tumor, ice, shift, { surfaces })).toEqual(measureMargins(tumor, ice, shift));
+    expect(marginUncertainty(tumor, ice, shift, { ...options, surfaces })).toEqual(
+      marginUncertainty(tumor, ice, shift, options),
+    );
+    const otherIce = { ...ice, data: ice.data.slice() };
+    expect(() => marginUncertainty(tumor, otherIce, shift, { ...options, surfaces })).toThrow(/other masks/);
+    expect(() => measureMargins(otherIce, ice, shift, { surfaces })).toThrow(/other masks/);
   });
 
   it("the pruned minimum equals measureMargins at every perturbed transform (21 draws, two-lobe tumor)", () => {

@@ -39,9 +39,8 @@ import { rigidAbout } from "../register/rigid.js";
 import { quantile } from "../stats/descriptives.js";
 import { createRandom, standardNormal } from "../stats/random.js";
 import { multiplyMat4 } from "./affine.js";
-import { maskBounds } from "./maskBounds.js";
-import { edgeRangeReader, type MaskRangeIce, maskRangeIce } from "./maskRange.js";
-import { DEFAULT_THRESHOLD_MM, maskCentroid, reconstructSurface, surfaceDistanceField } from "./measure.js";
+import { edgeRangeReader, type MaskRangeIce } from "./maskRange.js";
+import { DEFAULT_THRESHOLD_MM, type MarginSurfaces, surfacesOf } from "./measure.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
 import { lastNearestSample, signedDistance } from "./signedDistance.js";
 import type { MaskVolume, Mat4, OctantName, Vec3 } from "./types.js";
@@ -65,6 +64,11 @@ export interface MarginUncertaintyOptions {
    * +Infinity reads every surface sample in every draw (no pruning).
    */
   pruningSlackMm?: number;
+  /**
+   * The masks' surfaces built beforehand (`marginSurfaces` of the same masks, e.g. those `measureMargins`
+   * was given): only the draws are then computed here; built here when absent.
+   */
+  surfaces?: MarginSurfaces;
 }
 
 /** Percentiles and probabilities of one minimum margin over the draws. */
@@ -144,11 +148,10 @@ export function marginUncertainty(
   const translationSdMm = options.translationSdMm ?? 1;
   const thresholdMm = options.thresholdMm ?? DEFAULT_THRESHOLD_MM;
   const seed = options.seed ?? 1;
-  const tumorBounds = maskBounds(tumor);
-  const centre = maskCentroid(tumor, tumorBounds);
-  const surface = reconstructSurface(tumor, tumorBounds, { raggedRimsAsDrawn: true }).samples;
-  const ice = reconstructSurface(iceball, maskBounds(iceball));
-  const field = surfaceDistanceField(iceball, ice);
+  const surfaces = surfacesOf(tumor, iceball, options.surfaces);
+  const centre = surfaces.tumorCentroid;
+  const surface = surfaces.tumorSurface.samples;
+  const field = surfaces.iceField;
   const pruningSlackMm = options.pruningSlackMm ?? field.discRadiusMm + PRUNING_SLACK_MM;
   const n = surface.count;
   const pts = surface.points;
@@ -184,7 +187,7 @@ export function marginUncertainty(
   for (let s = 0; s < n; s++) mtmMm = Math.min(mtmMm, m0[s]);
 
   // Each sample's share of the mask range at the transform as given, and the samples in increasing order of each.
-  const iceRange = options.withMaskRange !== false ? maskRangeIce(iceball, ice.samples) : null;
+  const iceRange = options.withMaskRange !== false ? surfaces.maskRangeIce() : null;
   const lowAt = new Float64Array(n);
   const highAt = new Float64Array(n);
   if (iceRange) {
