@@ -227,6 +227,11 @@ export interface UnionClosestPoint {
   distanceMm: number;
   pointRas: Vec3;
   inside: boolean;
+  /**
+   * Distance (mm) of the boundary sample the search started from (a point inside: the nearest sample;
+   * +∞ when there is none), 0 for a point outside (its answer reads no sample).
+   */
+  sampleDistanceMm: number;
 }
 
 /**
@@ -261,9 +266,11 @@ function unionClosestPointQuery(
     let best = Number.POSITIVE_INFINITY;
     let point: Vec3 = [Number.NaN, Number.NaN, Number.NaN];
     let s: Vec3 | null = null;
+    let sampleDistanceMm = 0;
     if (inside) {
       const sample: Vec3 = [0, 0, 0];
       const d2 = nearestSample(p[0], p[1], p[2], sample);
+      sampleDistanceMm = Math.sqrt(d2);
       if (d2 < Number.POSITIVE_INFINITY) {
         s = sample;
         best = Math.sqrt(d2);
@@ -279,7 +286,7 @@ function unionClosestPointQuery(
         point = foot.pointRas;
       }
     }
-    if (!inside) return { distanceMm: best, pointRas: point, inside };
+    if (!inside) return { distanceMm: best, pointRas: point, inside, sampleDistanceMm };
     if (s) {
       // The parts whose surfaces pass by the nearest sample: the seams (and corners where three meet)
       // between them are the candidates the samples only approximate.
@@ -303,7 +310,7 @@ function unionClosestPointQuery(
         }
       }
     }
-    return { distanceMm: best, pointRas: point, inside };
+    return { distanceMm: best, pointRas: point, inside, sampleDistanceMm };
   };
 }
 
@@ -698,6 +705,7 @@ export function filledPocketTwin(c: PhantomCase, fills = 12, reachMm = 4): Phant
   const tumorCentre = applyAffine(c.preToPost, c.tumorShape.centre);
   const union = createGrowingUnionClosestPoint(c.iceParts, tumorCentre, reach);
   const { closest, parts } = union;
+  const searched = keptUnionReadings(closest, parts);
   for (let step = 0; step < fills; step++) {
     const foot = closest(applyAffine(c.preToPost, point)).pointRas;
     const radius = 0.98 * Math.min(reachMm, nearestOutsideCentreMm(c.iceball, foot, reachMm));
@@ -708,11 +716,12 @@ export function filledPocketTwin(c: PhantomCase, fills = 12, reachMm = 4): Phant
       return r.inside ? r.distanceMm : -r.distanceMm;
     };
     // (the coarse search locates the next pocket; the exact MTM is refined once, at the end)
-    const coarse = exactMinimalMargin(c.tumorShape, sdf, c.preToPost, 2);
+    const coarse = exactMinimalMargin(c.tumorShape, searched, c.preToPost, 2);
     mtm = coarse.mtmMm;
     point = coarse.point;
   }
-  if (parts.length > c.iceParts.length) ({ mtmMm: mtm, point } = exactMinimalMargin(c.tumorShape, sdf, c.preToPost));
+  if (parts.length > c.iceParts.length)
+    ({ mtmMm: mtm, point } = exactMinimalMargin(c.tumorShape, searched, c.preToPost));
   return {
     ...c,
     name: `${c.name}, pocket filled`,
@@ -721,6 +730,47 @@ export function filledPocketTwin(c: PhantomCase, fills = 12, reachMm = 4): Phant
     exactMtmMm: mtm,
     exactMinPointRas: point,
     exactIceballVolumeMl: unionVolumeMl(parts),
+  };
+}
+
+/**
+ * The signed distance (mm, positive inside) to a union that grows part by part, each point's reading
+ * kept: the searches of {@link filledPocketTwin} read the same tumor surface points after every fill.
+ * A reading taken with the first n parts is returned again, without a query, while every part added
+ * since lies farther from the point than the reading's distance and the distance of the boundary sample
+ * its query started from, plus 0.01 mm (the added part's distance bounded below by |p − centre| − its
+ * largest semi-axis). The query would then return the same bits (unionClosestPointQuery): the point
+ * stays on the same side of every part; the nearest sample stays, as no added or removed sample (those
+ * on or inside the added part) is as near; the added part's level bound skips it; and every candidate
+ * it adds or covers (its own surface, seams and corners on it, points inside it) lies beyond the
+ * answer, so the same candidate wins in the same order. Exact ties between sample distances, where the
+ * k-d tree's answer follows its search hint, are the exception this leaves: filledPocketTwin's twins
+ * of phantoms.test.ts are bit for bit those of querying every point.
+ */
+function keptUnionReadings(
+  closest: (p: Readonly<Vec3>) => UnionClosestPoint,
+  parts: readonly Ellipsoid[],
+): (p: Vec3) => number {
+  const readings = new Map<string, { valueMm: number; parts: number; reachMm: number }>();
+  return (p) => {
+    const key = `${p[0]} ${p[1]} ${p[2]}`;
+    const kept = readings.get(key);
+    if (kept) {
+      let holds = true;
+      for (let i = kept.parts; i < parts.length && holds; i++) {
+        const e = parts[i];
+        const apartMm = Math.hypot(p[0] - e.centre[0], p[1] - e.centre[1], p[2] - e.centre[2]);
+        holds = apartMm - Math.max(...e.semiAxesMm) > kept.reachMm + 0.01;
+      }
+      if (holds) {
+        kept.parts = parts.length;
+        return kept.valueMm;
+      }
+    }
+    const r = closest(p);
+    const valueMm = r.inside ? r.distanceMm : -r.distanceMm;
+    readings.set(key, { valueMm, parts: parts.length, reachMm: Math.max(r.distanceMm, r.sampleDistanceMm) });
+    return valueMm;
   };
 }
 
