@@ -266,6 +266,107 @@ export function nearestPointExcluding(
 }
 
 /**
+ * The points of a tree that can be nearest to a query moved at most `shiftMm` from a fixed point c (a
+ * tumor point under small rigid perturbations of a transform): with d₀ the distance from c to its nearest
+ * point, the query's nearest lies within d₀ + shiftMm of the query, hence within d₀ + 2·shiftMm of c; those
+ * points are listed in shells of increasing distance from c, and {@link nearestPointNear} answers nearest
+ * queries from the list instead of the tree.
+ */
+export interface PointsNear {
+  /** The point c, world mm. */
+  centre: [number, number, number];
+  /** Distance from c to its nearest point, mm. */
+  nearestMm: number;
+  /** Every tree point within this distance of c is listed, mm. */
+  reachMm: number;
+  /** Tree positions of the listed points, shell by shell. */
+  positions: Int32Array;
+  /** The inner radius of each listed point's shell, mm (non-decreasing; the point is at least this far from c). */
+  shellMm: Float64Array;
+}
+
+/** Width of the shells of {@link pointsNear}, mm (a counting sort by distance, fine enough to stop a scan early). */
+const SHELL_WIDTH_MM = 0.25;
+
+/**
+ * Rounding allowance (mm) of the distance bounds of {@link pointsNear} and {@link nearestPointNear}: far
+ * above the rounding of distances of a few hundred mm (1e-13 mm), far below any distance between samples.
+ */
+const NEAR_BOUND_ALLOWANCE_MM = 1e-6;
+
+/**
+ * The points of `tree` that can be nearest to a query within `shiftMm` of (x, y, z) (see {@link PointsNear});
+ * `hint` as in {@link nearestPoint}. Example: `nearestPointNear(tree, pointsNear(tree, 0, 0, 0, 2), 1, 0, 0)`
+ * is `nearestPoint(tree, 1, 0, 0, -1, true)`.
+ */
+export function pointsNear(tree: PointTree, x: number, y: number, z: number, shiftMm: number, hint = -1): PointsNear {
+  nearestPoint(tree, x, y, z, hint, true);
+  const nearestMm = Math.sqrt(best.d2);
+  // Beyond d₀ + 2·shiftMm, room for both of nearestPointNear's allowances and the rounding of d₀ and of the shift.
+  const reachMm = nearestMm + 2 * shiftMm + 4 * NEAR_BOUND_ALLOWANCE_MM;
+  const found: number[] = [];
+  const shellOf: number[] = [];
+  const shells = Math.floor(reachMm / SHELL_WIDTH_MM) + 1;
+  const start = new Int32Array(shells + 1);
+  if (Number.isFinite(reachMm)) {
+    forEachWithinRadius(tree, x, y, z, reachMm, (index, d2) => {
+      const shell = Math.min(shells - 1, Math.floor(Math.sqrt(d2) / SHELL_WIDTH_MM));
+      found.push(tree.position[index]);
+      shellOf.push(shell);
+      start[shell + 1]++;
+    });
+  }
+  for (let k = 0; k < shells; k++) start[k + 1] += start[k];
+  const positions = new Int32Array(found.length);
+  const shellMm = new Float64Array(found.length);
+  for (let k = 0; k < found.length; k++) {
+    const at = start[shellOf[k]]++;
+    positions[at] = found[k];
+    shellMm[at] = shellOf[k] * SHELL_WIDTH_MM;
+  }
+  return { centre: [x, y, z], nearestMm, reachMm, positions, shellMm };
+}
+
+/**
+ * `nearestPoint(tree, x, y, z, hint, true)` answered from `near`, the points near a centre c: the same
+ * original index (the nearest, the lowest index at an exact tie), or −1 when the list cannot decide
+ * (then ask the tree). With δ = |q − c| (q = (x, y, z)), a point listed in a shell of inner radius r is
+ * at least r − δ from q, so the scan (shell by shell outward) stops once r − δ exceeds the best distance
+ * found; a point not listed is at least reachMm − δ from q, so the answer is the list's when that too
+ * exceeds the best distance. Both comparisons leave {@link NEAR_BOUND_ALLOWANCE_MM} for rounding, and
+ * the squared distances are computed as the tree computes them, so the answer is the tree's bit for bit.
+ * `nearestDistanceSquared()` returns its squared distance right after.
+ */
+export function nearestPointNear(tree: PointTree, near: PointsNear, x: number, y: number, z: number): number {
+  const { xyz, index } = tree;
+  const { positions, shellMm, centre } = near;
+  const dcx = x - centre[0];
+  const dcy = y - centre[1];
+  const dcz = z - centre[2];
+  const shiftMm = Math.sqrt(dcx * dcx + dcy * dcy + dcz * dcz);
+  let bestD2 = Number.POSITIVE_INFINITY;
+  let bestT = -1;
+  let bestMm = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < positions.length; k++) {
+    if (shellMm[k] - shiftMm > bestMm + NEAR_BOUND_ALLOWANCE_MM) break;
+    const t = positions[k];
+    const dx = xyz[3 * t] - x;
+    const dy = xyz[3 * t + 1] - y;
+    const dz = xyz[3 * t + 2] - z;
+    const d2 = dx * dx + dy * dy + dz * dz;
+    if (d2 < bestD2 || (d2 === bestD2 && bestT >= 0 && index[t] < index[bestT])) {
+      bestD2 = d2;
+      bestT = t;
+      bestMm = Math.sqrt(d2);
+    }
+  }
+  if (!(near.reachMm - shiftMm > bestMm + NEAR_BOUND_ALLOWANCE_MM)) return -1;
+  best.d2 = bestD2;
+  best.t = bestT;
+  return index[bestT];
+}
+
+/**
  * Calls visit(originalIndex, squaredDistance) for every point within `radius` mm of (x, y, z).
  * Example: collecting the neighbours of a surface sample for a local fit.
  */

@@ -37,13 +37,14 @@
  * Width: about half a tumor edge plus half an ice edge on each side of the engine's reading where the
  * minimum is on through-slice edges (±1.5 mm per 3 mm slice), a few tenths of a mm on in-plane edges.
  */
-import { buildPointTree, nearestDistanceSquared } from "./kdTree.js";
+import { buildPointTree, nearestDistanceSquared, type PointsNear, pointsNear } from "./kdTree.js";
 import {
   lastNearestSample,
   maskCell,
   type SignedDistanceField,
   signedDistance,
   signedDistanceField,
+  signedDistanceNear,
 } from "./signedDistance.js";
 import { type SurfaceSamples, voxelKey } from "./surface.js";
 import type { MaskVolume, Mat4 } from "./types.js";
@@ -165,54 +166,127 @@ export interface EdgeRangeReader {
 }
 
 /**
+ * Exact reads of a tumor grid point before its list of nearby ice samples is built ({@link EdgeRangeNear}):
+ * a list costs about as much as a few dozen reads, and many points are read in a few draws only.
+ */
+const LIST_AFTER_READS = 3;
+
+/**
+ * What the readers of several transforms near one transform T₀ share (the uncertainty's draws): per
+ * extreme ice surface and tumor grid point, the ice samples that can be nearest to the point through
+ * any transform that moves it at most `shiftMm` from where T₀ puts it (kdTree.ts, pointsNear), built
+ * once the point has been read exactly {@link LIST_AFTER_READS} times. The readings are the same with or
+ * without: only the nearest-sample searches are shorter.
+ */
+export interface EdgeRangeNear {
+  transform: Mat4;
+  shiftMm: number;
+  /** Per extreme surface: by point (voxelKey of an edge end, −1 − s for sample s's edge midpoint), its list or its exact reads so far. */
+  smallest: Map<number, PointsNear | number>;
+  largest: Map<number, PointsNear | number>;
+}
+
+/** An empty {@link EdgeRangeNear} for transforms that move the tumor's points at most `shiftMm` from where `transform` puts them. */
+export function edgeRangeNear(transform: Mat4, shiftMm: number): EdgeRangeNear {
+  return { transform, shiftMm, smallest: new Map(), largest: new Map() };
+}
+
+/**
  * The readings of the tumor samples' edges against the extreme ice surfaces `ice` through `T`, each
  * edge end (a tumor voxel centre, at its grid position) read once per surface and kept: the lows and
  * highs are minima and maxima of these, so lo and hi (their minima over the samples) do not depend on
- * the order the samples are read in.
+ * the order the samples are read in. `near`: lists shared with readers of nearby transforms (T must move
+ * the points at most its `shiftMm` from where its transform puts them).
  */
-export function edgeRangeReader(tumorSamples: SurfaceSamples, ice: MaskRangeIce, T: Mat4): EdgeRangeReader {
+export function edgeRangeReader(
+  tumorSamples: SurfaceSamples,
+  ice: MaskRangeIce,
+  T: Mat4,
+  near?: EdgeRangeNear,
+): EdgeRangeReader {
   const { edgeVoxels, axis, voxelToWorld: m } = tumorSamples;
-  /** Readings of one extreme ice surface at tumor grid points (fractional at an edge's midpoint) mapped by T; each voxel centre's is kept. */
-  const surfaceReader = (field: SignedDistanceField) => {
+  /**
+   * Readings of one extreme ice surface at tumor grid points (fractional at an edge's midpoint) mapped by T;
+   * each voxel centre's is kept. `lists`: that surface's share of `near`.
+   */
+  const surfaceReader = (field: SignedDistanceField, lists: Map<number, PointsNear | number> | undefined) => {
     const kept = new Map<number, number>();
     let hint = -1;
+    /** The grid point being read (world mm) and its image through T. */
+    const p = new Float64Array(3);
     const q = new Float64Array(3);
     /** The last query read exactly and the distance from it to the nearest sample point. */
     const last = new Float64Array(3);
     let lastDistanceMm = Number.NaN;
     const mapped = (i: number, j: number, k: number) => {
-      const x = m[0] * i + m[1] * j + m[2] * k + m[3];
-      const y = m[4] * i + m[5] * j + m[6] * k + m[7];
-      const z = m[8] * i + m[9] * j + m[10] * k + m[11];
-      q[0] = T[0] * x + T[1] * y + T[2] * z + T[3];
-      q[1] = T[4] * x + T[5] * y + T[6] * z + T[7];
-      q[2] = T[8] * x + T[9] * y + T[10] * z + T[11];
+      p[0] = m[0] * i + m[1] * j + m[2] * k + m[3];
+      p[1] = m[4] * i + m[5] * j + m[6] * k + m[7];
+      p[2] = m[8] * i + m[9] * j + m[10] * k + m[11];
+      q[0] = T[0] * p[0] + T[1] * p[1] + T[2] * p[2] + T[3];
+      q[1] = T[4] * p[0] + T[5] * p[1] + T[6] * p[2] + T[7];
+      q[2] = T[8] * p[0] + T[9] * p[1] + T[10] * p[2] + T[11];
     };
-    const read = () => {
-      const d = signedDistance(field, q[0], q[1], q[2], hint);
+    /** The list of the point `key` (mapped last), built when due; undefined before. */
+    const listOf = (key: number): PointsNear | undefined => {
+      if (near === undefined || lists === undefined) return undefined;
+      const known = lists.get(key);
+      if (typeof known === "object") return known;
+      const reads = (known ?? 0) + 1;
+      if (reads < LIST_AFTER_READS) {
+        lists.set(key, reads);
+        return undefined;
+      }
+      const c = near.transform;
+      const list = pointsNear(
+        field.tree,
+        c[0] * p[0] + c[1] * p[1] + c[2] * p[2] + c[3],
+        c[4] * p[0] + c[5] * p[1] + c[6] * p[2] + c[7],
+        c[8] * p[0] + c[9] * p[1] + c[10] * p[2] + c[11],
+        near.shiftMm,
+        hint,
+      );
+      lists.set(key, list);
+      return list;
+    };
+    const read = (key: number) => {
+      const list = listOf(key);
+      const d =
+        list === undefined
+          ? signedDistance(field, q[0], q[1], q[2], hint)
+          : signedDistanceNear(field, list, q[0], q[1], q[2], hint);
       hint = lastNearestSample();
       last.set(q);
       lastDistanceMm = Math.sqrt(nearestDistanceSquared());
       return d;
     };
-    const at = (i: number, j: number, k: number) => {
+    /** At sample s's edge midpoint, grid position (i, j, k). */
+    const atMiddle = (s: number, i: number, j: number, k: number) => {
       mapped(i, j, k);
-      return read();
+      return read(-1 - s);
     };
     /**
      * At the voxel centre whose indices start at edgeVoxels[v] — or, when the reading there is surely
      * ≥ `ceiling`, a lower bound ≥ ceiling of it without the search: where the query's grid cell is all
      * inside the ice ball and farther than the clip from every sample's disc, the reading is the distance
      * to the nearest disc, at least (distance to the nearest sample point) − ρ, and that distance is at
-     * least the last query's minus the distance between the two queries.
+     * least the last query's minus the distance between the two queries (or, once the point has a list,
+     * its nearest distance through the list's transform minus how far T moved it from there).
      */
     const atEnd = (v: number, ceiling = Number.POSITIVE_INFINITY) => {
       const key = voxelKey(edgeVoxels[v], edgeVoxels[v + 1], edgeVoxels[v + 2]);
       const d = kept.get(key);
       if (d !== undefined) return d;
       mapped(edgeVoxels[v], edgeVoxels[v + 1], edgeVoxels[v + 2]);
-      if (ceiling < Number.POSITIVE_INFINITY && Number.isFinite(lastDistanceMm)) {
-        const bound = lastDistanceMm - Math.hypot(q[0] - last[0], q[1] - last[1], q[2] - last[2]) - field.discRadiusMm;
+      if (ceiling < Number.POSITIVE_INFINITY) {
+        let nearestBoundMm = Number.NEGATIVE_INFINITY;
+        if (Number.isFinite(lastDistanceMm))
+          nearestBoundMm = lastDistanceMm - Math.hypot(q[0] - last[0], q[1] - last[1], q[2] - last[2]);
+        const list = lists?.get(key);
+        if (typeof list === "object") {
+          const c = list.centre;
+          nearestBoundMm = Math.max(nearestBoundMm, list.nearestMm - Math.hypot(q[0] - c[0], q[1] - c[1], q[2] - c[2]));
+        }
+        const bound = nearestBoundMm - field.discRadiusMm;
         // (1e-9 mm above the ceiling: far beyond the rounding of the distances, so a left-out reading is surely not below it)
         if (
           bound >= ceiling + 1e-9 &&
@@ -222,14 +296,14 @@ export function edgeRangeReader(tumorSamples: SurfaceSamples, ice: MaskRangeIce,
           return bound;
         }
       }
-      const exact = read();
+      const exact = read(key);
       kept.set(key, exact);
       return exact;
     };
-    return { at, atEnd };
+    return { atMiddle, atEnd };
   };
-  const smallest = surfaceReader(ice.smallestIce);
-  const largest = surfaceReader(ice.largestIce);
+  const smallest = surfaceReader(ice.smallestIce, near?.smallest);
+  const largest = surfaceReader(ice.largestIce, near?.largest);
   return {
     low(s, ceiling) {
       return Math.min(smallest.atEnd(6 * s, ceiling), smallest.atEnd(6 * s + 3, ceiling));
@@ -243,7 +317,8 @@ export function edgeRangeReader(tumorSamples: SurfaceSamples, ice: MaskRangeIce,
       const v = 6 * s;
       const a = axis[s];
       const half = (edgeVoxels[v + 3 + a] - edgeVoxels[v + a]) / 2;
-      const middle = largest.at(
+      const middle = largest.atMiddle(
+        s,
         edgeVoxels[v] + (a === 0 ? half : 0),
         edgeVoxels[v + 1] + (a === 1 ? half : 0),
         edgeVoxels[v + 2] + (a === 2 ? half : 0),

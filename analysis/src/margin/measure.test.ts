@@ -8,7 +8,7 @@ import { createRandom } from "../stats/random.js";
 import { identityMat4 } from "./affine.js";
 import { maxPairwiseDistance } from "./diameter.js";
 import { MarginInputError } from "./errors.js";
-import { buildPointTree, forEachWithinRadius, nearestPoint } from "./kdTree.js";
+import { buildPointTree, forEachWithinRadius, nearestPoint, nearestPointNear, pointsNear } from "./kdTree.js";
 import { maskBounds, nextNonZeroWord } from "./maskBounds.js";
 import { measureMargins, reconstructSurface, roundMarginMm, surfaceDistanceField } from "./measure.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
@@ -287,6 +287,34 @@ describe("helpers", () => {
       for (let i = 1; i < n; i++) if (d2(i) < d2(lowest)) lowest = i;
       expect(nearestPoint(tree, x, y, z, rng.int(n), true)).toBe(lowest);
     }
+  });
+
+  it("nearestPointNear: the tree's answer (lowest index at ties) for queries moved up to the listed shift; −1 or the same beyond", () => {
+    // Duplicated points on an integer lattice (exact distances, many ties) and points off it.
+    const rng = createRandom(11);
+    const n = 600;
+    const pts = new Float64Array(3 * n).map((_, i) => (i < 900 ? rng.int(10) : 10 * rng.next()));
+    const tree = buildPointTree(pts, n);
+    let undecided = 0;
+    for (let c = 0; c < 60; c++) {
+      const centre = [0, 1, 2].map(() => rng.int(25) / 2 - 1);
+      const shiftMm = c % 3 === 0 ? 0 : 0.5 + 2 * rng.next();
+      const near = pointsNear(tree, centre[0], centre[1], centre[2], shiftMm, c % 2 === 0 ? -1 : rng.int(n));
+      for (let q = 0; q < 20; q++) {
+        // Half-lattice offsets (exact ties) within the shift, and some up to twice beyond it.
+        const step = q < 15 ? shiftMm : 2 * shiftMm + 1;
+        let d = [0, 0, 0];
+        do d = [0, 1, 2].map(() => Math.round(2 * step * (2 * rng.next() - 1)) / 2);
+        while (Math.hypot(d[0], d[1], d[2]) > step);
+        const [x, y, z] = [centre[0] + d[0], centre[1] + d[1], centre[2] + d[2]];
+        const got = nearestPointNear(tree, near, x, y, z);
+        const want = nearestPoint(tree, x, y, z, -1, true);
+        if (q < 15) expect(got).toBe(want);
+        else if (got < 0) undecided++;
+        else expect(got).toBe(want);
+      }
+    }
+    expect(undecided).toBeGreaterThan(0);
   });
 
   it("maskBounds (zero words passed over four at a time) equals a byte loop; nextNonZeroWord's example", () => {

@@ -28,7 +28,7 @@
  * y and that corner), which then decides; and the distance is never more than that corner's.
  */
 import { invertAffine, voxelSpacingMm } from "./affine.js";
-import { nearestPoint, type PointTree } from "./kdTree.js";
+import { nearestPoint, nearestPointNear, type PointsNear, type PointTree } from "./kdTree.js";
 import type { SurfaceSamples } from "./surface.js";
 import type { MaskVolume, Mat4 } from "./types.js";
 
@@ -130,8 +130,32 @@ export function lastNearestSample(): number {
  * Example: for a ball of radius 25 mm, its centre reads ≈ +25 and a point 3 mm outside ≈ −3.
  */
 export function signedDistance(field: SignedDistanceField, x: number, y: number, z: number, hint = -1): number {
+  return signedDistanceFrom(field, nearestPoint(field.tree, x, y, z, hint, field.lowestIndexAtTie), x, y, z);
+}
+
+/**
+ * {@link signedDistance} at (x, y, z), its nearest sample found among `near` (kdTree.ts, pointsNear: the
+ * samples that can be nearest to points near a fixed one) when the list decides, else by the tree
+ * from `hint`; the same reading. For a field that breaks ties by index (else the tree always).
+ */
+export function signedDistanceNear(
+  field: SignedDistanceField,
+  near: PointsNear,
+  x: number,
+  y: number,
+  z: number,
+  hint = -1,
+): number {
+  const s = field.lowestIndexAtTie ? nearestPointNear(field.tree, near, x, y, z) : -1;
+  return s < 0 ? signedDistance(field, x, y, z, hint) : signedDistanceFrom(field, s, x, y, z);
+}
+
+/**
+ * {@link signedDistance} at (x, y, z) read from sample s, which must be the sample nearest to the point
+ * (as `nearestPoint` finds it for this field): for a caller that found it another way.
+ */
+function signedDistanceFrom(field: SignedDistanceField, s: number, x: number, y: number, z: number): number {
   const { points, normals } = field.samples;
-  const s = nearestPoint(field.tree, x, y, z, hint, field.lowestIndexAtTie);
   lastNearest = s;
   const cell = maskCell(field, x, y, z);
   const dx = points[3 * s] - x;

@@ -33,16 +33,20 @@
  * (`pruningSlackMm: Infinity`) on all 32 data/cohort cases and on 4–5 mm ice slices (test), while a
  * fixed 0.5 mm slack changed 13 MTM draws, 14 octant minima and 52 low ends (of 6400 draws) in 15 of
  * the 32 cases, by up to 0.92 mm. A draw's readings are kept for the octant sweeps, so each sample is
- * read at most once per draw.
+ * read at most once per draw. A read's nearest ice sample is looked up among the ice samples that can be
+ * nearest to that tumor point under any draw, listed once per point (kdTree.ts, pointsNear; for the mask
+ * range's ends maskRange.ts, EdgeRangeNear): the sample the k-d tree finds, ties included, by a scan of a
+ * few dozen samples instead of a search from the tree's root.
  */
 import { rigidAbout } from "../register/rigid.js";
 import { quantile } from "../stats/descriptives.js";
 import { createRandom, standardNormal } from "../stats/random.js";
 import { multiplyMat4 } from "./affine.js";
-import { edgeRangeReader, type MaskRangeIce } from "./maskRange.js";
+import { type PointsNear, pointsNear } from "./kdTree.js";
+import { edgeRangeNear, edgeRangeReader, type MaskRangeIce } from "./maskRange.js";
 import { DEFAULT_THRESHOLD_MM, type MarginSurfaces, surfacesOf } from "./measure.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
-import { lastNearestSample, signedDistance } from "./signedDistance.js";
+import { lastNearestSample, signedDistance, signedDistanceNear } from "./signedDistance.js";
 import type { MaskVolume, Mat4, OctantName, Vec3 } from "./types.js";
 
 /** Options of `marginUncertainty`. */
@@ -207,8 +211,49 @@ export function marginUncertainty(
   const rangeLo: number[] = [];
   const rangeHi: number[] = [];
 
+  // The draws: each one's transform and how far it moves a tumor point at most (|ω|·r + |t|).
   const rng = createRandom(seed);
   const rotationSdRad = (rotationSdDeg * Math.PI) / 180;
+  const drawn: { m: Mat4; shiftMm: number }[] = [];
+  for (let draw = 0; draw < samples; draw++) {
+    const omega: Vec3 = [0, 0, 0].map(() => rotationSdRad * standardNormal(rng)) as Vec3;
+    const t: Vec3 = [0, 0, 0].map(() => translationSdMm * standardNormal(rng)) as Vec3;
+    drawn.push({
+      m: multiplyMat4(preToPost, rigidAbout(omega, centre, t)),
+      shiftMm: Math.hypot(...omega) * radius + Math.hypot(...t),
+    });
+  }
+  // A perturbed read's nearest ice sample is found among the ice samples that can be nearest to the sample's
+  // point moved by up to the largest shift of any draw (kdTree.ts, pointsNear), listed on its first perturbed read.
+  const largestShiftMm = drawn.reduce((most, d) => Math.max(most, d.shiftMm), 0);
+  const near: (PointsNear | undefined)[] = new Array(n);
+  const readPerturbed = (m: Mat4, s: number) => {
+    const x = pts[3 * s];
+    const y = pts[3 * s + 1];
+    const z = pts[3 * s + 2];
+    let list = near[s];
+    if (list === undefined) {
+      const c = preToPost;
+      list = pointsNear(
+        field.tree,
+        c[0] * x + c[1] * y + c[2] * z + c[3],
+        c[4] * x + c[5] * y + c[6] * z + c[7],
+        c[8] * x + c[9] * y + c[10] * z + c[11],
+        largestShiftMm,
+        nearestAt0[s],
+      );
+      near[s] = list;
+    }
+    return signedDistanceNear(
+      field,
+      list,
+      m[0] * x + m[1] * y + m[2] * z + m[3],
+      m[4] * x + m[5] * y + m[6] * z + m[7],
+      m[8] * x + m[9] * y + m[10] * z + m[11],
+      nearestAt0[s],
+    );
+  };
+  const rangeNear = edgeRangeNear(preToPost, largestShiftMm);
   const mtmDraws: number[] = [];
   const octantDraws: number[][] = OCTANT_NAMES.map(() => []);
   let readCount = 0;
@@ -221,7 +266,7 @@ export function marginUncertainty(
     for (const s of list) {
       if (m0[s] - reach >= best) break;
       if (readAtDraw[s] !== draw) {
-        drawMargin[s] = read(m, s, nearestAt0[s]);
+        drawMargin[s] = readPerturbed(m, s);
         readAtDraw[s] = draw;
         readCount++;
       }
@@ -230,16 +275,14 @@ export function marginUncertainty(
     return best;
   };
   for (let draw = 0; draw < samples; draw++) {
-    const omega: Vec3 = [0, 0, 0].map(() => rotationSdRad * standardNormal(rng)) as Vec3;
-    const t: Vec3 = [0, 0, 0].map(() => translationSdMm * standardNormal(rng)) as Vec3;
-    const m = multiplyMat4(preToPost, rigidAbout(omega, centre, t));
-    const reach = Math.hypot(...omega) * radius + Math.hypot(...t) + pruningSlackMm;
+    const { m, shiftMm } = drawn[draw];
+    const reach = shiftMm + pruningSlackMm;
     const mtmDraw = minimumOver(order, m, reach, draw);
     mtmDraws.push(mtmDraw);
     // This draw's mask range, pruned like the MTM: low_d(s) ≥ low(s) − reach, high_d(s) ≥ high(s) − reach.
     const rangeEnd = (ends: MaskRangeIce, list: readonly number[], at: Float64Array, end: "low" | "high") => {
       let best = Number.POSITIVE_INFINITY;
-      const reader = edgeRangeReader(surface, ends, m);
+      const reader = edgeRangeReader(surface, ends, m, rangeNear);
       for (const s of list) {
         if (at[s] - reach >= best) break;
         const v = end === "low" ? reader.low(s, best) : reader.high(s, best);
