@@ -197,6 +197,28 @@ export function createUnionSignedDistance(
 }
 
 /**
+ * The side of the union of `parts` that p lies on, and a lower bound (mm) on its distance to the
+ * union's boundary from the parts' levels alone, without a search. For a part of smallest semi-axis a
+ * and s = √L(p) (L its level, 1 on its surface): ‖D⁻¹Rᵀ(q − c)‖ ≤ s + |q − p| / a (triangle
+ * inequality in the part's own scaled frame), so inside the part (s ≤ 1) the ball of radius (1 − s)·a
+ * about p is in the part, hence in the union; outside it (s > 1) no point nearer than (s − 1)·a is in
+ * it. Inside the union the bound is the largest over the parts that hold p; outside, the smallest
+ * over all parts. The same bound prunes the parts in {@link createUnionClosestPoint}'s query.
+ * Example: for a ball of radius 10 at the origin, p = (0, 0, 4) gives { inside: true, atLeastMm: 6 }.
+ */
+export function unionSideBound(parts: readonly Ellipsoid[], p: Readonly<Vec3>): { inside: boolean; atLeastMm: number } {
+  let insideMm = Number.NEGATIVE_INFINITY;
+  let outsideMm = Number.POSITIVE_INFINITY;
+  for (const e of parts) {
+    const s = Math.sqrt(level(e, p));
+    const a = Math.min(e.semiAxesMm[0], e.semiAxesMm[1], e.semiAxesMm[2]);
+    if (s <= 1) insideMm = Math.max(insideMm, (1 - s) * a);
+    else outsideMm = Math.min(outsideMm, (s - 1) * a);
+  }
+  return insideMm >= 0 ? { inside: true, atLeastMm: insideMm } : { inside: false, atLeastMm: outsideMm };
+}
+
+/**
  * The point of the union's boundary nearest to p, its distance, and whether p is inside: what
  * {@link createUnionSignedDistance} reads its value from (same arguments).
  */
