@@ -9,7 +9,7 @@ import { type Ellipsoid, ellipsoidClosestPoint, ellipsoidLevel, randomRotation }
 import type { Vec3 } from "../margin/types.js";
 import { createRandom } from "../stats/random.js";
 import { insideUnion, unionSurfaceSamples } from "./ellipsoid.js";
-import { createUnionSignedDistance, probeIceBall, unionVolumeMl } from "./unionPhantoms.js";
+import { createUnionSignedDistance, probeIceBall, unionSideBound, unionVolumeMl } from "./unionPhantoms.js";
 
 /** Level Σ (q/e)² of p for an ellipsoid. */
 const level = (e: Ellipsoid, p: Readonly<Vec3>) => ellipsoidLevel(e, p[0], p[1], p[2]);
@@ -80,6 +80,49 @@ describe("exact signed distance of a union of ellipsoids", () => {
     expect(points).toBeGreaterThan(100);
     expect(worstOver).toBeLessThanOrEqual(0.015);
     expect(worstUnder).toBeLessThanOrEqual(0.04);
+  });
+
+  it("unionSideBound: the exact distance's side, and at most its size (a ball: exactly)", () => {
+    const ball: Ellipsoid = { centre: [0, 0, 0], semiAxesMm: [10, 10, 10], rotation: randomRotation(() => 0.5) };
+    const near = unionSideBound([ball], [0, 0, 4]);
+    expect(near.inside).toBe(true);
+    expect(near.atLeastMm).toBeCloseTo(6, 9);
+    const far = unionSideBound([ball], [0, 13, 0]);
+    expect(far.inside).toBe(false);
+    expect(far.atLeastMm).toBeCloseTo(3, 9);
+    const ice = probeIceBall({
+      probes: 3,
+      joining: true,
+      tailMm: 25,
+      feature: "seam",
+      spacingMm: 15,
+      lateralRadiusMm: 12,
+      elongation: 1.7,
+      directionRas: [0.3, 0.2, Math.sqrt(0.87)],
+      rollRad: 0.4,
+    });
+    expect(ice).not.toBeNull();
+    const { parts, anchorRas: a } = ice!;
+    const exact = createUnionSignedDistance(parts, a, 40);
+    const random = createRandom(8);
+    let deepInside = 0;
+    let farOutside = 0;
+    for (let k = 0; k < 200; k++) {
+      const p: Vec3 = [
+        a[0] + 30 * (random.next() - 0.5),
+        a[1] + 30 * (random.next() - 0.5),
+        a[2] + 30 * (random.next() - 0.5),
+      ];
+      const e = exact(p);
+      const side = unionSideBound(parts, p);
+      expect(side.inside).toBe(e > 0);
+      expect(side.atLeastMm).toBeLessThanOrEqual(Math.abs(e) + 1e-9);
+      if (side.inside && side.atLeastMm > 2) deepInside++;
+      if (!side.inside && side.atLeastMm > 2) farOutside++;
+    }
+    // Not a vacuous bound: it rules out the surface for points well inside and well outside.
+    expect(deepInside).toBeGreaterThan(10);
+    expect(farOutside).toBeGreaterThan(10);
   });
 
   it("union volume by lattice counting: a single ball to 0.1%", () => {
