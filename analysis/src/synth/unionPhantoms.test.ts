@@ -11,6 +11,15 @@ import { createRandom } from "../stats/random.js";
 import { insideUnion, unionSurfaceSamples } from "./ellipsoid.js";
 import { createUnionSignedDistance, probeIceBall, unionSideBound, unionVolumeMl } from "./unionPhantoms.js";
 
+/** The probe array of the union tests: 15 mm apart, isotherms 12 mm wide and 1.7 times as long. */
+const PROBE_ARRAY = {
+  spacingMm: 15,
+  lateralRadiusMm: 12,
+  elongation: 1.7,
+  directionRas: [0.3, 0.2, Math.sqrt(0.87)],
+  rollRad: 0.4,
+} as const;
+
 /** Level Σ (q/e)² of p for an ellipsoid. */
 const level = (e: Ellipsoid, p: Readonly<Vec3>) => ellipsoidLevel(e, p[0], p[1], p[2]);
 
@@ -44,14 +53,7 @@ describe("exact signed distance of a union of ellipsoids", () => {
       { probes: 4, joining: false, tailMm: 20, feature: "seam" },
     ] as const;
     for (const cfg of configurations) {
-      const ice = probeIceBall({
-        ...cfg,
-        spacingMm: 15,
-        lateralRadiusMm: 12,
-        elongation: 1.7,
-        directionRas: [0.3, 0.2, Math.sqrt(0.87)],
-        rollRad: 0.4,
-      });
+      const ice = probeIceBall({ ...cfg, ...PROBE_ARRAY, directionRas: [...PROBE_ARRAY.directionRas] });
       expect(ice).not.toBeNull();
       const { parts, anchorRas: a } = ice!;
       const exact = createUnionSignedDistance(parts, a, 20);
@@ -95,11 +97,8 @@ describe("exact signed distance of a union of ellipsoids", () => {
       joining: true,
       tailMm: 25,
       feature: "seam",
-      spacingMm: 15,
-      lateralRadiusMm: 12,
-      elongation: 1.7,
-      directionRas: [0.3, 0.2, Math.sqrt(0.87)],
-      rollRad: 0.4,
+      ...PROBE_ARRAY,
+      directionRas: [...PROBE_ARRAY.directionRas],
     });
     expect(ice).not.toBeNull();
     const { parts, anchorRas: a } = ice!;
