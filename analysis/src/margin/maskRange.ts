@@ -30,9 +30,9 @@
  * the range is the same whatever the order of the samples or of the queries. hi, a minimum of maxima,
  * is found by reading the edge with the smallest margin first: an edge whose first reading already
  * reaches the current hi cannot lower it, and is left there; likewise an end of an edge whose reading
- * on the smallest ice ball is bounded from below, without the nearest-sample search, by the current
- * lo (deep inside the ice ball: the distance to the samples changes no faster than the query moves).
- * Both only leave out readings that cannot change the minima.
+ * is bounded from below, without the nearest-sample search, by the current lo (on the smallest ice
+ * ball) or hi (on the largest; deep inside the ice ball: the distance to the samples changes no faster
+ * than the query moves). Both only leave out readings that cannot change the minima.
  *
  * Width: about half a tumor edge plus half an ice edge on each side of the engine's reading where the
  * minimum is on through-slice edges (±1.5 mm per 3 mm slice), a few tenths of a mm on in-plane edges.
@@ -40,7 +40,7 @@
 import { buildPointTree, nearestDistanceSquared, type PointsNear, pointsNear } from "./kdTree.js";
 import {
   lastNearestSample,
-  maskCell,
+  readingLowerBound,
   type SignedDistanceField,
   signedDistance,
   signedDistanceField,
@@ -159,8 +159,8 @@ export interface EdgeRangeReader {
   low(s: number, ceiling?: number): number;
   /**
    * The highest reading of sample s's edge against the largest ice ball (over its ends and midpoint);
-   * with `ceiling`, the first reading ≥ ceiling is returned as soon as it is found (the edge cannot
-   * bring a minimum below ceiling then).
+   * with `ceiling`, the first reading ≥ ceiling, or a lower bound ≥ ceiling of an end's reading, is
+   * returned as soon as it is found (the edge cannot bring a minimum below ceiling then).
    */
   high(s: number, ceiling?: number): number;
 }
@@ -286,15 +286,8 @@ export function edgeRangeReader(
           const c = list.centre;
           nearestBoundMm = Math.max(nearestBoundMm, list.nearestMm - Math.hypot(q[0] - c[0], q[1] - c[1], q[2] - c[2]));
         }
-        const bound = nearestBoundMm - field.discRadiusMm;
-        // (1e-9 mm above the ceiling: far beyond the rounding of the distances, so a left-out reading is surely not below it)
-        if (
-          bound >= ceiling + 1e-9 &&
-          bound > field.cellClipMm &&
-          maskCell(field, q[0], q[1], q[2]).insideCorners === 8
-        ) {
-          return bound;
-        }
+        const bound = readingLowerBound(field, nearestBoundMm, ceiling, q[0], q[1], q[2]);
+        if (!Number.isNaN(bound)) return bound;
       }
       const exact = read(key);
       kept.set(key, exact);
@@ -309,9 +302,9 @@ export function edgeRangeReader(
       return Math.min(smallest.atEnd(6 * s, ceiling), smallest.atEnd(6 * s + 3, ceiling));
     },
     high(s, ceiling = Number.POSITIVE_INFINITY) {
-      const inside = largest.atEnd(6 * s);
+      const inside = largest.atEnd(6 * s, ceiling);
       if (inside >= ceiling) return inside;
-      const outside = largest.atEnd(6 * s + 3);
+      const outside = largest.atEnd(6 * s + 3, ceiling);
       if (outside >= ceiling) return outside;
       // The edge's midpoint: half a step from the inside voxel along the edge's axis.
       const v = 6 * s;

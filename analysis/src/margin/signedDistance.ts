@@ -151,6 +151,28 @@ export function signedDistanceNear(
 }
 
 /**
+ * A lower bound ≥ `floorMm` of {@link signedDistance} at (x, y, z) known without the nearest-sample
+ * search, or NaN when there is none: given `nearestBoundMm` ≤ the distance from the point to the nearest
+ * sample point, where the point's grid cell is all inside the mask and nearestBoundMm − ρ exceeds the
+ * clip, the reading is the distance to the nearest sample's disc (each of its surfels'), at least
+ * nearestBoundMm − ρ. The bound must exceed the floor by 1e-9 mm (far beyond the rounding of the
+ * distances), so a reading it stands for is surely not below the floor.
+ */
+export function readingLowerBound(
+  field: SignedDistanceField,
+  nearestBoundMm: number,
+  floorMm: number,
+  x: number,
+  y: number,
+  z: number,
+): number {
+  const bound = nearestBoundMm - field.discRadiusMm;
+  return bound >= floorMm + 1e-9 && bound > field.cellClipMm && maskCell(field, x, y, z).insideCorners === 8
+    ? bound
+    : Number.NaN;
+}
+
+/**
  * {@link signedDistance} at (x, y, z) read from sample s, which must be the sample nearest to the point
  * (as `nearestPoint` finds it for this field): for a caller that found it another way.
  */

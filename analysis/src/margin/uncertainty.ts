@@ -46,7 +46,7 @@ import { type PointsNear, pointsNear } from "./kdTree.js";
 import { edgeRangeNear, edgeRangeReader, type MaskRangeIce } from "./maskRange.js";
 import { DEFAULT_THRESHOLD_MM, type MarginSurfaces, surfacesOf } from "./measure.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
-import { lastNearestSample, signedDistance, signedDistanceNear } from "./signedDistance.js";
+import { lastNearestSample, readingLowerBound, signedDistance, signedDistanceNear } from "./signedDistance.js";
 import type { MaskVolume, Mat4, OctantName, Vec3 } from "./types.js";
 
 /** Options of `marginUncertainty`. */
@@ -102,7 +102,10 @@ export interface MarginUncertainty extends MarginInterval {
    * percentile of its hi] (see the module comment).
    */
   withMaskRangeMm: [number, number];
-  /** Surface samples read per draw, mean (of all the tumor's surface samples). */
+  /**
+   * Surface samples the pruning lets through per draw (MTM and octant sweeps), mean (of all the tumor's
+   * surface samples): each is read, unless its reading is surely no lower than the sweep's minimum so far.
+   */
   meanSamplesRead: number;
   surfaceSamples: number;
 }
@@ -260,15 +263,36 @@ export function marginUncertainty(
   // This draw's readings, kept for the octant sweeps (readAtDraw[s] === draw: drawMargin[s] holds it).
   const drawMargin = new Float64Array(n);
   const readAtDraw = new Int32Array(n).fill(-1);
-  /** The smallest perturbed margin over `list` (sorted by m₀), pruned by the bound with its slack (module comment). */
+  // The samples the pruning let through in this draw (visitedAtDraw[s] === draw), read or not.
+  const visitedAtDraw = new Int32Array(n).fill(-1);
+  /**
+   * The smallest perturbed margin over `list` (sorted by m₀), pruned by the bound with its slack (module
+   * comment); a sample let through whose reading is surely ≥ the smallest so far (signedDistance.ts,
+   * readingLowerBound, from its list's nearest distance) is passed over without the search.
+   */
   const minimumOver = (list: readonly number[], m: Mat4, reach: number, draw: number) => {
     let best = Number.POSITIVE_INFINITY;
     for (const s of list) {
       if (m0[s] - reach >= best) break;
       if (readAtDraw[s] !== draw) {
+        if (visitedAtDraw[s] !== draw) {
+          visitedAtDraw[s] = draw;
+          readCount++;
+        }
+        const listed = near[s];
+        if (listed !== undefined && best < Number.POSITIVE_INFINITY) {
+          const x = pts[3 * s];
+          const y = pts[3 * s + 1];
+          const z = pts[3 * s + 2];
+          const qx = m[0] * x + m[1] * y + m[2] * z + m[3];
+          const qy = m[4] * x + m[5] * y + m[6] * z + m[7];
+          const qz = m[8] * x + m[9] * y + m[10] * z + m[11];
+          const c = listed.centre;
+          const nearestBoundMm = listed.nearestMm - Math.hypot(qx - c[0], qy - c[1], qz - c[2]);
+          if (!Number.isNaN(readingLowerBound(field, nearestBoundMm, best, qx, qy, qz))) continue;
+        }
         drawMargin[s] = readPerturbed(m, s);
         readAtDraw[s] = draw;
-        readCount++;
       }
       if (drawMargin[s] < best) best = drawMargin[s];
     }
