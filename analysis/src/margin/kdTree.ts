@@ -294,6 +294,9 @@ const SHELL_WIDTH_MM = 0.25;
  */
 const NEAR_BOUND_ALLOWANCE_MM = 1e-6;
 
+/** Scratch of {@link pointsNear}: the points found (tree positions) and their shells, grown as needed. */
+let nearScratch = { found: new Int32Array(256), shell: new Int32Array(256) };
+
 /**
  * The points of `tree` that can be nearest to a query within `shiftMm` of (x, y, z) (see {@link PointsNear});
  * `hint` as in {@link nearestPoint}. Example: `nearestPointNear(tree, pointsNear(tree, 0, 0, 0, 2), 1, 0, 0)`
@@ -304,25 +307,32 @@ export function pointsNear(tree: PointTree, x: number, y: number, z: number, shi
   const nearestMm = Math.sqrt(best.d2);
   // Beyond d₀ + 2·shiftMm, room for both of nearestPointNear's allowances and the rounding of d₀ and of the shift.
   const reachMm = nearestMm + 2 * shiftMm + 4 * NEAR_BOUND_ALLOWANCE_MM;
-  const found: number[] = [];
-  const shellOf: number[] = [];
   const shells = Math.floor(reachMm / SHELL_WIDTH_MM) + 1;
   const start = new Int32Array(shells + 1);
+  let count = 0;
   if (Number.isFinite(reachMm)) {
     forEachWithinRadius(tree, x, y, z, reachMm, (index, d2) => {
+      if (count === nearScratch.found.length) {
+        const grown = { found: new Int32Array(2 * count), shell: new Int32Array(2 * count) };
+        grown.found.set(nearScratch.found);
+        grown.shell.set(nearScratch.shell);
+        nearScratch = grown;
+      }
       const shell = Math.min(shells - 1, Math.floor(Math.sqrt(d2) / SHELL_WIDTH_MM));
-      found.push(tree.position[index]);
-      shellOf.push(shell);
+      nearScratch.found[count] = tree.position[index];
+      nearScratch.shell[count] = shell;
+      count++;
       start[shell + 1]++;
     });
   }
   for (let k = 0; k < shells; k++) start[k + 1] += start[k];
-  const positions = new Int32Array(found.length);
-  const shellMm = new Float64Array(found.length);
-  for (let k = 0; k < found.length; k++) {
-    const at = start[shellOf[k]]++;
+  const positions = new Int32Array(count);
+  const shellMm = new Float64Array(count);
+  const { found, shell } = nearScratch;
+  for (let k = 0; k < count; k++) {
+    const at = start[shell[k]]++;
     positions[at] = found[k];
-    shellMm[at] = shellOf[k] * SHELL_WIDTH_MM;
+    shellMm[at] = shell[k] * SHELL_WIDTH_MM;
   }
   return { centre: [x, y, z], nearestMm, reachMm, positions, shellMm };
 }

@@ -171,24 +171,37 @@ export interface EdgeRangeReader {
  */
 const LIST_AFTER_READS = 3;
 
+/** What readers sharing an {@link EdgeRangeNear} keep of one tumor grid point on one extreme ice surface. */
+interface NearPoint {
+  /** Its list of nearby ice samples, once built. */
+  list: PointsNear | null;
+  /** Its exact reads so far. */
+  reads: number;
+  /** The reading kept by reader number `keptBy` (for that reader only: each reader has its own transform). */
+  keptBy: number;
+  keptMm: number;
+}
+
 /**
  * What the readers of several transforms near one transform T₀ share (the uncertainty's draws): per
  * extreme ice surface and tumor grid point, the ice samples that can be nearest to the point through
  * any transform that moves it at most `shiftMm` from where T₀ puts it (kdTree.ts, pointsNear), built
- * once the point has been read exactly {@link LIST_AFTER_READS} times. The readings are the same with or
- * without: only the nearest-sample searches are shorter.
+ * once the point has been read exactly {@link LIST_AFTER_READS} times, and each reader's kept readings.
+ * The readings are the same with or without: only the nearest-sample searches are shorter.
  */
 export interface EdgeRangeNear {
   transform: Mat4;
   shiftMm: number;
-  /** Per extreme surface: by point (voxelKey of an edge end, −1 − s for sample s's edge midpoint), its list or its exact reads so far. */
-  smallest: Map<number, PointsNear | number>;
-  largest: Map<number, PointsNear | number>;
+  /** Per extreme surface, by point: voxelKey of an edge end, −1 − s for sample s's edge midpoint. */
+  smallest: Map<number, NearPoint>;
+  largest: Map<number, NearPoint>;
+  /** Readers made so far (each one's number). */
+  readers: number;
 }
 
 /** An empty {@link EdgeRangeNear} for transforms that move the tumor's points at most `shiftMm` from where `transform` puts them. */
 export function edgeRangeNear(transform: Mat4, shiftMm: number): EdgeRangeNear {
-  return { transform, shiftMm, smallest: new Map(), largest: new Map() };
+  return { transform, shiftMm, smallest: new Map(), largest: new Map(), readers: 0 };
 }
 
 /**
@@ -205,11 +218,12 @@ export function edgeRangeReader(
   near?: EdgeRangeNear,
 ): EdgeRangeReader {
   const { edgeVoxels, axis, voxelToWorld: m } = tumorSamples;
+  const readerNumber = near === undefined ? 0 : ++near.readers;
   /**
    * Readings of one extreme ice surface at tumor grid points (fractional at an edge's midpoint) mapped by T;
-   * each voxel centre's is kept. `lists`: that surface's share of `near`.
+   * each voxel centre's is kept (in `points`, that surface's share of `near`, when given).
    */
-  const surfaceReader = (field: SignedDistanceField, lists: Map<number, PointsNear | number> | undefined) => {
+  const surfaceReader = (field: SignedDistanceField, points: Map<number, NearPoint> | undefined) => {
     const kept = new Map<number, number>();
     let hint = -1;
     /** The grid point being read (world mm) and its image through T. */
@@ -226,34 +240,33 @@ export function edgeRangeReader(
       q[1] = T[4] * p[0] + T[5] * p[1] + T[6] * p[2] + T[7];
       q[2] = T[8] * p[0] + T[9] * p[1] + T[10] * p[2] + T[11];
     };
-    /** The list of the point `key` (mapped last), built when due; undefined before. */
-    const listOf = (key: number): PointsNear | undefined => {
-      if (near === undefined || lists === undefined) return undefined;
-      const known = lists.get(key);
-      if (typeof known === "object") return known;
-      const reads = (known ?? 0) + 1;
-      if (reads < LIST_AFTER_READS) {
-        lists.set(key, reads);
-        return undefined;
+    /** The shared record of point `key`, made on first use; undefined without `near`. */
+    const pointOf = (key: number): NearPoint | undefined => {
+      if (points === undefined) return undefined;
+      let point = points.get(key);
+      if (point === undefined) {
+        point = { list: null, reads: 0, keptBy: 0, keptMm: 0 };
+        points.set(key, point);
       }
-      const c = near.transform;
-      const list = pointsNear(
-        field.tree,
-        c[0] * p[0] + c[1] * p[1] + c[2] * p[2] + c[3],
-        c[4] * p[0] + c[5] * p[1] + c[6] * p[2] + c[7],
-        c[8] * p[0] + c[9] * p[1] + c[10] * p[2] + c[11],
-        near.shiftMm,
-        hint,
-      );
-      lists.set(key, list);
-      return list;
+      return point;
     };
-    const read = (key: number) => {
-      const list = listOf(key);
-      const d =
-        list === undefined
-          ? signedDistance(field, q[0], q[1], q[2], hint)
-          : signedDistanceNear(field, list, q[0], q[1], q[2], hint);
+    /** The exact reading at the point mapped last (its shared record `point`, whose list is built when due). */
+    const read = (point: NearPoint | undefined) => {
+      if (near !== undefined && point !== undefined && point.list === null && ++point.reads >= LIST_AFTER_READS) {
+        const c = near.transform;
+        point.list = pointsNear(
+          field.tree,
+          c[0] * p[0] + c[1] * p[1] + c[2] * p[2] + c[3],
+          c[4] * p[0] + c[5] * p[1] + c[6] * p[2] + c[7],
+          c[8] * p[0] + c[9] * p[1] + c[10] * p[2] + c[11],
+          near.shiftMm,
+          hint,
+        );
+      }
+      const list = point?.list;
+      const d = list
+        ? signedDistanceNear(field, list, q[0], q[1], q[2], hint)
+        : signedDistance(field, q[0], q[1], q[2], hint);
       hint = lastNearestSample();
       last.set(q);
       lastDistanceMm = Math.sqrt(nearestDistanceSquared());
@@ -262,7 +275,7 @@ export function edgeRangeReader(
     /** At sample s's edge midpoint, grid position (i, j, k). */
     const atMiddle = (s: number, i: number, j: number, k: number) => {
       mapped(i, j, k);
-      return read(-1 - s);
+      return read(pointOf(-1 - s));
     };
     /**
      * At the voxel centre whose indices start at edgeVoxels[v] — or, when the reading there is surely
@@ -274,23 +287,30 @@ export function edgeRangeReader(
      */
     const atEnd = (v: number, ceiling = Number.POSITIVE_INFINITY) => {
       const key = voxelKey(edgeVoxels[v], edgeVoxels[v + 1], edgeVoxels[v + 2]);
-      const d = kept.get(key);
-      if (d !== undefined) return d;
+      const point = pointOf(key);
+      if (point === undefined) {
+        const d = kept.get(key);
+        if (d !== undefined) return d;
+      } else if (point.keptBy === readerNumber) return point.keptMm;
       mapped(edgeVoxels[v], edgeVoxels[v + 1], edgeVoxels[v + 2]);
       if (ceiling < Number.POSITIVE_INFINITY) {
         let nearestBoundMm = Number.NEGATIVE_INFINITY;
         if (Number.isFinite(lastDistanceMm))
           nearestBoundMm = lastDistanceMm - Math.hypot(q[0] - last[0], q[1] - last[1], q[2] - last[2]);
-        const list = lists?.get(key);
-        if (typeof list === "object") {
+        const list = point?.list;
+        if (list) {
           const c = list.centre;
           nearestBoundMm = Math.max(nearestBoundMm, list.nearestMm - Math.hypot(q[0] - c[0], q[1] - c[1], q[2] - c[2]));
         }
         const bound = readingLowerBound(field, nearestBoundMm, ceiling, q[0], q[1], q[2]);
         if (!Number.isNaN(bound)) return bound;
       }
-      const exact = read(key);
-      kept.set(key, exact);
+      const exact = read(point);
+      if (point === undefined) kept.set(key, exact);
+      else {
+        point.keptBy = readerNumber;
+        point.keptMm = exact;
+      }
       return exact;
     };
     return { atMiddle, atEnd };
