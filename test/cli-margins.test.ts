@@ -130,6 +130,7 @@ describe("cryomargin margins, one case", () => {
       "mtm_mm",
       "mtm_mm_rounded",
       "mtm_mask_range_mm",
+      "mtm_as_drawn_mm",
       "min_margin_point_ras",
       "min_margin_octant",
       "threshold_mm",
@@ -158,6 +159,9 @@ describe("cryomargin margins, one case", () => {
     const [lo, hi] = json.mtm_mask_range_mm;
     expect(lo).toBeLessThanOrEqual(Math.min(expected, json.mtm_mm));
     expect(hi).toBeGreaterThanOrEqual(Math.max(expected, json.mtm_mm));
+    // The mask's 0.5 iso-surface is one of the surfaces the tumor mask allows.
+    expect(json.mtm_as_drawn_mm).toBeGreaterThanOrEqual(lo);
+    expect(json.mtm_as_drawn_mm).toBeLessThanOrEqual(hi);
     expect(json.threshold_mm).toBe(5);
     // a covered tumor with ≥ 7 mm everywhere: all green
     expect(json.coverage).toEqual({ fraction_green: 1, fraction_yellow: 0, fraction_red: 0 });

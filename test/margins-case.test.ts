@@ -5,7 +5,7 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MarginResult, marginsJson } from "@cryomargin/analysis";
+import { checkMarginsJson, type MarginResult, marginResultFromJson, marginsJson } from "@cryomargin/analysis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cohortSummaryCsv, measureCohort, readCohortCaseIds } from "../loaders/cohort/cohortMargins.js";
 import { caseInputHash, cohortCaseFiles } from "../loaders/cohort/measureCase.js";
@@ -52,12 +52,15 @@ describe("marginsJson", () => {
       })),
       fractionOutsideFieldOfView: 0,
       mtmMaskRangeMm: [-4.23456, -2.00049],
+      mtmAsDrawnMm: -3.87654,
       warnings: ["engine says"],
     };
     const json = marginsJson(result, ["reader says", "engine says"]);
     expect(json.mtm_mm).toBe(-3.14);
     expect(json.mtm_mask_range_mm).toEqual([-4.23, -2]);
     expect(marginsJson({ ...result, mtmMaskRangeMm: [Number.NaN, Number.NaN] }, []).mtm_mask_range_mm).toBeNull();
+    expect(json.mtm_as_drawn_mm).toBe(-3.88);
+    expect(marginsJson({ ...result, mtmAsDrawnMm: Number.NaN }, []).mtm_as_drawn_mm).toBeNull();
     expect(json.min_margin_point_ras).toEqual([1.23, -7.89, 0.01]);
     expect(json.tumor_volume_ml).toBe(9.877);
     expect(json.tumor_max_diameter_mm).toBe(31.3);
@@ -72,6 +75,15 @@ describe("marginsJson", () => {
     });
     expect(json.octants[1].min_margin_mm).toBe(-3.14);
     expect(json.warnings).toEqual(["reader says", "engine says"]);
+    // The validator takes the as-drawn MTM as a number, null, or absent (files of earlier versions).
+    const asParsed = JSON.parse(JSON.stringify(json));
+    expect(marginResultFromJson((checkMarginsJson(asParsed) as { json: typeof json }).json).mtmAsDrawnMm).toBe(-3.88);
+    expect(checkMarginsJson({ ...asParsed, mtm_as_drawn_mm: "1.2" })).toEqual({
+      problem: "mtm_as_drawn_mm: a string, expected a number (mm) or null",
+    });
+    const { mtm_as_drawn_mm: _, ...earlier } = asParsed;
+    const read = checkMarginsJson(earlier);
+    expect("json" in read && marginResultFromJson(read.json).mtmAsDrawnMm).toBeNaN();
   });
 });
 
@@ -133,6 +145,10 @@ describe("a cohort folder, measured in this thread", () => {
     const csv = cohortSummaryCsv(results).trim().split("\n");
     expect(csv).toHaveLength(3);
     expect(csv[1].startsWith(`a1,${results[0].json?.mtm_mm},`)).toBe(true);
+    const header = csv[0].split(",");
+    const asDrawn = results[0].json?.mtm_as_drawn_mm;
+    expect(typeof asDrawn).toBe("number");
+    expect(csv[1].split(",")[header.indexOf("mtm_as_drawn_mm")]).toBe(String(asDrawn));
   });
 
   it("caseInputHash: a content hash — same bytes same hash, any changed byte, transform or option a new one", () => {

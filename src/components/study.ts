@@ -127,6 +127,8 @@ export interface CaseJson {
     mtmMmRounded: number;
     /** [lo, hi] of the MTM over all surfaces consistent with both masks (null entries when unknown). */
     mtmMaskRangeMm: [number | null, number | null];
+    /** MTM of the tumor mask as drawn (its 0.5 iso-surface, before any fit); null when unknown. */
+    mtmAsDrawnMm: number | null;
     minMarginPointRas: Vec3;
     minMarginOctant: OctantName;
     thresholdMm: number;

@@ -29,6 +29,12 @@ export interface MarginsJson {
    * null when no margin was measured. Always written; absent from margins files of earlier versions.
    */
   mtm_mask_range_mm?: [number, number] | null;
+  /**
+   * The MTM of the tumor mask as drawn, mm: the minimum over its 0.5 iso-surface's vertices (boundary-edge
+   * midpoints, before any fit) of the same ice signed distance (measure.ts); null when no margin was
+   * measured. Always written; absent from margins files of earlier versions.
+   */
+  mtm_as_drawn_mm?: number | null;
   min_margin_point_ras: Vec3;
   min_margin_octant: OctantName;
   threshold_mm: number;
@@ -63,6 +69,7 @@ export function marginsJson(result: MarginResult, warnings: readonly string[]): 
     mtm_mask_range_mm: result.mtmMaskRangeMm.every(Number.isFinite)
       ? [rounded(result.mtmMaskRangeMm[0], 2), rounded(result.mtmMaskRangeMm[1], 2)]
       : null,
+    mtm_as_drawn_mm: roundedOrNull(result.mtmAsDrawnMm, 2),
     min_margin_point_ras: result.minMarginPointRas.map((v) => rounded(v, 2)) as Vec3,
     min_margin_octant: result.minMarginOctant,
     threshold_mm: result.thresholdMm,
@@ -149,6 +156,9 @@ export function checkMarginsJson(value: unknown): { json: MarginsJson } | { prob
     !(Array.isArray(range) && range.length === 2 && range.every(isNumber) && range[0] <= range[1])
   )
     return wrong("mtm_mask_range_mm", range, "[lo, hi] (mm, lo ≤ hi) or null");
+  const asDrawn = value.mtm_as_drawn_mm;
+  if (asDrawn !== undefined && asDrawn !== null && !isNumber(asDrawn))
+    return wrong("mtm_as_drawn_mm", asDrawn, "a number (mm) or null");
   const warnings = value.warnings;
   if (!Array.isArray(warnings) || !warnings.every((w) => typeof w === "string"))
     return wrong("warnings", warnings, "an array of text");
@@ -172,6 +182,7 @@ export type MarginResultFromJson = Pick<
   | "octants"
   | "warnings"
   | "mtmMaskRangeMm"
+  | "mtmAsDrawnMm"
 >;
 
 /**
@@ -186,6 +197,7 @@ export function marginResultFromJson(json: MarginsJson): MarginResultFromJson {
     mtmMaskRangeMm: json.mtm_mask_range_mm
       ? [json.mtm_mask_range_mm[0], json.mtm_mask_range_mm[1]]
       : [Number.NaN, Number.NaN],
+    mtmAsDrawnMm: numberOrNaN(json.mtm_as_drawn_mm ?? null),
     tumorMaxDiameterMm: json.tumor_max_diameter_mm,
     tumorVolumeMl: json.tumor_volume_ml,
     iceballVolumeMl: json.iceball_volume_ml,

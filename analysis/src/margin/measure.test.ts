@@ -5,14 +5,15 @@
  */
 import { describe, expect, it } from "vitest";
 import { createRandom } from "../stats/random.js";
-import { identityMat4 } from "./affine.js";
+import { applyAffine, identityMat4 } from "./affine.js";
 import { maxPairwiseDistance } from "./diameter.js";
 import { MarginInputError } from "./errors.js";
 import { buildPointTree, forEachWithinRadius, nearestPoint, nearestPointNear, pointsNear } from "./kdTree.js";
+import { marchingCubes } from "./marchingCubes.js";
 import { maskBounds, nextNonZeroWord } from "./maskBounds.js";
 import { measureMargins, reconstructSurface, roundMarginMm, surfaceDistanceField } from "./measure.js";
 import { OCTANT_NAMES, octantIndex } from "./octants.js";
-import { emptyMask, gridAffine, rasterizeEllipsoid, rigidTransform, sphere } from "./phantoms.js";
+import { emptyMask, gridAffine, randomRotation, rasterizeEllipsoid, rigidTransform, sphere } from "./phantoms.js";
 import { minimalTreatmentMarginQamBaseline } from "./qamBaseline.js";
 import { signedDistance, signedDistanceField } from "./signedDistance.js";
 import { SAMPLE_AT_VOXEL_CENTRE } from "./surface.js";
@@ -209,6 +210,41 @@ describe("measureMargins: conventions", () => {
     }
     // Reading whichever coincident sample the search meets first depends on the query order.
     expect(firstMetDepends).toBeGreaterThan(0);
+  });
+});
+
+describe("measureMargins: the MTM as drawn", () => {
+  it("is the minimum of the ice field over the tumor mask's marching-cubes vertices, read through the transform", () => {
+    // A ball rasterised on 1 × 1 × 4 mm slices (its 0.5 iso-surface has vertices half a slice beyond
+    // each cap's last voxel, where the fit reads the surface nearer the voxel) in an off-centre 20 mm
+    // ice ball, behind a rotation and a shift.
+    const random = createRandom(18);
+    const rotation = randomRotation(() => random.next());
+    const T = rigidTransform(rotation, [3, -2, 1]);
+    const tumor = gridAt([0, 0, 0], 16, [1, 1, 4]);
+    rasterizeEllipsoid(tumor, sphere([0.3, -0.2, 0.7], 9));
+    const iceCentre = applyAffine(T, [2.5, 1, 3]);
+    const ice = ball(iceCentre, 20, iceCentre, 26);
+    const r = measureMargins(tumor, ice, T);
+    const field = surfaceDistanceField(ice, reconstructSurface(ice, maskBounds(ice)));
+    const mesh = marchingCubes(tumor, maskBounds(tumor));
+    let byVertices = Number.POSITIVE_INFINITY;
+    let analytic = Number.POSITIVE_INFINITY;
+    for (let v = 0; v < mesh.vertexCount; v++) {
+      const q = applyAffine(T, [0, 1, 2].map((c) => mesh.positionsMm[3 * v + c]) as Vec3);
+      byVertices = Math.min(byVertices, signedDistance(field, q[0], q[1], q[2]));
+      analytic = Math.min(analytic, 20 - Math.hypot(q[0] - iceCentre[0], q[1] - iceCentre[1], q[2] - iceCentre[2]));
+    }
+    expect(r.mtmAsDrawnMm).toBe(byVertices);
+    // The ice side only: the engine's ice surface against the exact ball at the vertex minimum.
+    expect(Math.abs(r.mtmAsDrawnMm - analytic)).toBeLessThan(0.15);
+    // The fitted MTM is a different reading (the refined samples lie inside the iso-surface's vertices).
+    expect(r.mtmMm - r.mtmAsDrawnMm).toBeGreaterThan(0.1);
+  });
+
+  it("is NaN when no midpoint maps inside the post scan's field of view", () => {
+    const r = measureMargins(ball([0, 0, 0], 6), ball([0, 0, 0], 10), rigidTransform(AXIAL, [500, 0, 0]));
+    expect(r.mtmAsDrawnMm).toBeNaN();
   });
 });
 

@@ -96,6 +96,12 @@ export interface MarginResult {
    * maskRange.ts. [NaN, NaN] when no margin was measured.
    */
   mtmMaskRangeMm: [number, number];
+  /**
+   * The MTM of the tumor mask as drawn: the minimum over the tumor's boundary-edge midpoints (its 0.5
+   * iso-surface, before any fit) of the same ice signed distance, mm (measure.ts, asDrawnMinimumMm).
+   * NaN when no margin was measured.
+   */
+  mtmAsDrawnMm: number;
   warnings: string[];
   /** With `voxelMargins`: signed margin (mm) per tumor-grid voxel, NaN outside the tumor. */
   voxelMarginsMm?: Float32Array;

@@ -162,6 +162,8 @@ export interface CaseMarginRow {
   mtmMmRounded: number;
   /** The range of the MTM the masks allow, mm ([NaN, NaN] when the margins do not carry it). */
   mtmMaskRangeMm: [number, number];
+  /** The MTM of the tumor mask as drawn, mm (NaN when the margins do not carry it). */
+  mtmAsDrawnMm: number;
   /** The MTM the statistics used (rounded or raw). */
   mtmForStatisticsMm: number;
   minMarginOctant: OctantName;
@@ -188,6 +190,7 @@ export function caseMarginRows(cases: readonly CaseRecord[], source: MtmSource):
     mtmMm: c.margin.mtmMm,
     mtmMmRounded: c.margin.mtmMmRounded,
     mtmMaskRangeMm: c.margin.mtmMaskRangeMm ?? [Number.NaN, Number.NaN],
+    mtmAsDrawnMm: c.margin.mtmAsDrawnMm ?? Number.NaN,
     mtmForStatisticsMm: mtmForStatisticsMm(c, source),
     minMarginOctant: c.margin.minMarginOctant,
     ltpOctant: c.ltpOctant,
