@@ -42,7 +42,8 @@ for (const spec of specs) document.body.append(await vegaFigure(spec));
 window.chartsDone = true;
 `;
 
-const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>charts</title></head>
+// The icon is inline: without one, chromium asks the test server for /favicon.ico (a 404, a console error).
+const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>charts</title></head>
 <body style="font-family:system-ui;display:flex;flex-wrap:wrap;gap:16px"><script type="module" src="/charts.js"></script></body></html>`;
 
 interface DrawnFigure {

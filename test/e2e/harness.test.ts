@@ -1,10 +1,12 @@
 /**
  * The harness catches what the site tests rely on it to catch: a planted console error, an uncaught
- * exception and requests to other hosts (recorded and aborted); and the static server maps clean URLs as
+ * exception and requests to other hosts (recorded, and failing without an answer); and the static server maps clean URLs as
  * Framework writes them and refuses paths outside its root.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -31,14 +33,37 @@ const PLANTED = `<!doctype html><html><head><meta charset="utf-8"><title>planted
   setTimeout(() => { throw new Error("planted exception"); }, 0);
 </script></body></html>`;
 
+/** A page asking a host that would answer (`url`) and one that does not exist. */
+const asking = (url: string) => `<!doctype html><html><head><meta charset="utf-8"><title>asking</title></head><body>
+<img src="https://cdn.example.com/logo.png" alt=""><script>fetch(${JSON.stringify(url)}).catch(() => {});</script></body></html>`;
+
 describe("e2e harness", () => {
   let server: StaticServer;
   let browser: Chromium;
   let visit: RecordedPage;
+  /** Another host that answers: a server on this machine's own network address (not loopback, which chromium never sends through a proxy), counting the requests that reach it. */
+  let other: Server;
+  let otherUrl: string;
+  let reachedOther = 0;
 
   beforeAll(async () => {
     await ensureChromium();
-    server = await serveDist({ routes: { "/__e2e/planted.html": { body: PLANTED, type: "text/html" } } });
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a?.family === "IPv4" && !a.internal)?.address;
+    if (!address) throw new Error("e2e: the harness test needs a non-loopback IPv4 address to stand for another host");
+    other = createServer((_request, response) => {
+      reachedOther++;
+      response.end("answered");
+    });
+    await new Promise<void>((resolve) => other.listen(0, address, resolve));
+    otherUrl = `http://${address}:${(other.address() as AddressInfo).port}/track`;
+    server = await serveDist({
+      routes: {
+        "/__e2e/planted.html": { body: PLANTED, type: "text/html" },
+        "/__e2e/asking.html": { body: asking(otherUrl), type: "text/html" },
+      },
+    });
     browser = await launchChromium();
     visit = await openPage(browser, server, "/__e2e/planted.html");
     await visit.page.waitForTimeout(200);
@@ -47,13 +72,26 @@ describe("e2e harness", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await new Promise((resolve) => other?.close(resolve));
   });
 
-  it("records and aborts every request to another host", () => {
+  it("records every request to another host, and none is answered: each fails", async () => {
     expect(visit.foreignRequests).toEqual(
       expect.arrayContaining(["https://cdn.example.com/logo.png", "http://198.51.100.7/track"]),
     );
     expect(visit.foreignRequests).toHaveLength(2);
+    // A page asking a host that would answer: the request is recorded and fails, and never reaches it.
+    const failed: string[] = [];
+    const answered: string[] = [];
+    browser.context.on("requestfailed", (r) => failed.push(r.url()));
+    browser.context.on("response", (r) => answered.push(r.url()));
+    const asked = await openPage(browser, server, "/__e2e/asking.html");
+    await expect.poll(() => failed.length).toBe(2);
+    expect(failed.sort()).toEqual([otherUrl, "https://cdn.example.com/logo.png"].sort());
+    expect(asked.foreignRequests.sort()).toEqual([...failed]);
+    expect(answered).toEqual([`${server.origin}/__e2e/asking.html`]);
+    expect(reachedOther).toBe(0);
+    await asked.page.close();
   });
 
   it("records console errors and uncaught exceptions", () => {

@@ -34,7 +34,8 @@ function niftiSphere(): Uint8Array {
   return encodeNifti(mask, { gzip: false });
 }
 
-const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>NiiVue check</title></head>
+// The icon is inline: without one, chromium asks the test server for /favicon.ico (a 404, a console error).
+const PAGE = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>NiiVue check</title></head>
 <body style="margin:0;background:#000"><canvas id="gl" style="width:512px;height:512px"></canvas></body></html>`;
 
 /**
