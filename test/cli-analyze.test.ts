@@ -191,6 +191,56 @@ describe("cryomargin analyze", () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--conventions must be one of r, spss, got 'sas'");
   });
+
+  it("--mtm-reading as-drawn (or cohort.json's mtm_reading) puts each case's mtm_as_drawn_mm in every statistic", async () => {
+    /** margins.csv's columns by name, one record per case. */
+    const marginsCsv = (dir: string) => {
+      const [head, ...rows] = readFileSync(join(dir, "margins.csv"), "utf8").trimEnd().split("\n");
+      const names = head.split(",");
+      return rows.map((line) => Object.fromEntries(line.split(",").map((v, i) => [names[i], v])));
+    };
+    const fitted = marginsCsv(out);
+    expect(fitted.every((c) => c.mtm_for_statistics_mm === String(Math.round(Number(c.mtm_mm))))).toBe(true);
+    const drawn = outWithMarginCache("as-drawn");
+    const r = await inProcess(
+      "analyze",
+      cohort,
+      "--out",
+      drawn,
+      "--mtm-reading",
+      "as-drawn",
+      "--mtm",
+      "raw",
+      "--quiet",
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`0 measured, ${specs.length} from cache`);
+    const rows = marginsCsv(drawn);
+    // On 3 mm slices the iso-surface and the fitted surface differ somewhere in this cohort.
+    expect(rows.some((c) => c.mtm_as_drawn_mm !== c.mtm_mm)).toBe(true);
+    for (const c of rows) expect(Number(c.mtm_for_statistics_mm), c.case_id).toBe(Number(c.mtm_as_drawn_mm));
+    const byOutcome = JSON.parse(readFileSync(join(drawn, "mtm_by_outcome.json"), "utf8"));
+    expect(byOutcome.overall.min).toBe(Math.min(...rows.map((c) => Number(c.mtm_as_drawn_mm))));
+    const methods = JSON.parse(readFileSync(join(drawn, "methods.json"), "utf8"));
+    expect(methods.options.mtmReading).toBe("as-drawn");
+    expect(methods.mtm).toContain("as drawn");
+    expect(readFileSync(join(drawn, "methods.md"), "utf8")).toContain("mtm_as_drawn_mm");
+    expect(JSON.parse(readFileSync(join(out, "methods.json"), "utf8")).options.mtmReading).toBe("fitted");
+    // the cohort's own setting, and a bad one
+    const setting = join(tmp.dir, "as-drawn-cohort");
+    cpSync(cohort, setting, { recursive: true });
+    writeFileSync(join(setting, "cohort.json"), JSON.stringify({ name: "ball cohort", mtm_reading: "as-drawn" }));
+    const bySetting = outWithMarginCache("as-drawn-setting");
+    expect((await inProcess("analyze", setting, "--out", bySetting, "--mtm", "raw", "--quiet")).status).toBe(0);
+    expect(marginsCsv(bySetting).map((c) => c.mtm_for_statistics_mm)).toEqual(rows.map((c) => c.mtm_for_statistics_mm));
+    writeFileSync(join(setting, "cohort.json"), JSON.stringify({ name: "ball cohort", mtm_reading: "iso" }));
+    const refused = await inProcess("analyze", setting, "--out", outWithMarginCache("never-drawn"), "--quiet");
+    expect(refused.status).toBe(1);
+    expect(refused.stdout + refused.stderr).toMatch(/cohort\.json.*mtm_reading.*iso/);
+    const bad = await inProcess("analyze", cohort, "--mtm-reading", "iso");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--mtm-reading must be one of fitted, as-drawn, got 'iso'");
+  });
 });
 
 describe("analyze's summary of per-case margin warnings", () => {

@@ -48,6 +48,9 @@ export const analyzeUsage = [
   "  --conventions r|spss   where R and SPSS 25 differ: Mann-Whitney p, Spearman p, Cox ties, quartiles",
   "                         (default: cohort.json's statistics_conventions, else r; the paper used SPSS)",
   "  --mtm rounded|raw      MTM in the statistics: rounded to the nearest mm as the paper (default) or raw",
+  "  --mtm-reading fitted|as-drawn  which MTM the statistics use: the engine's fitted tumor surface",
+  "                         (mtm_mm; smooth masks, phantoms) or the tumor mask as drawn (mtm_as_drawn_mm;",
+  "                         hand-drawn thick-slice masks) (default: cohort.json's mtm_reading, else fitted)",
   "  --covariates a,b       further univariable Cox covariates (clinical.csv columns)",
   "  --allow-affine         accept registration transforms with scaling or shear",
   "  --invert               every registration.tfm maps post- to pre-ablation: invert it",
@@ -69,6 +72,7 @@ const options: OptionSpec = {
   threshold: { type: "string" },
   conventions: { type: "string" },
   mtm: { type: "string" },
+  "mtm-reading": { type: "string" },
   covariates: { type: "string" },
   "allow-affine": { type: "boolean" },
   invert: { type: "boolean" },
@@ -87,12 +91,14 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const thresholdMm = numberOption(stringOption(values, "threshold"), "threshold", DEFAULT_THRESHOLD_MM);
   const conventions = choiceOption(values, "conventions", ["r", "spss"] as const);
   const mtm = choiceOption(values, "mtm", ["rounded", "raw"] as const, "rounded");
+  const mtmReading = choiceOption(values, "mtm-reading", ["fitted", "as-drawn"] as const);
   const threads = wholeNumberOption(values, "jobs", 1);
 
   const analysis = await analyzeCohortFolder(dir, {
     thresholdMm,
     conventions,
     mtm,
+    mtmReading,
     extraCovariates: listOption(values, "covariates") ?? [],
     cacheDir: join(out, ".cache", "margins"),
     registrationCacheDir: join(out, REGISTRATION_CACHE_PATH),

@@ -64,6 +64,8 @@ export interface AnalyzeFolderOptions {
   /** Default: the cohort's `statistics_conventions` (cohort.json), else R's. */
   conventions?: AnalysisOptions["conventions"];
   mtm?: AnalysisOptions["mtm"];
+  /** Default: the cohort's `mtm_reading` (cohort.json), else "fitted". */
+  mtmReading?: AnalysisOptions["mtmReading"];
   extraCovariates?: readonly string[];
   /** Cache folder of measured margins (default: none). */
   cacheDir?: string;
@@ -135,6 +137,7 @@ export async function analyzeCohortFolder(dir: string, options: AnalyzeFolderOpt
       thresholdMm,
       conventions: options.conventions ?? loaded.info.statisticsConventions ?? "r",
       mtm: options.mtm,
+      mtmReading: options.mtmReading ?? loaded.info.mtmReading ?? "fitted",
       extraCovariates: options.extraCovariates,
     });
   } catch (error) {

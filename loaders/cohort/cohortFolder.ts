@@ -41,6 +41,11 @@ export interface CohortInfo {
    * figures are SPSS 25's (e.g. its quartiles are type 6).
    */
   statisticsConventions: "r" | "spss" | null;
+  /**
+   * Which MTM the cohort's analysis uses by default (`mtm_reading` in cohort.json: "fitted" or
+   * "as-drawn", as `analyze --mtm-reading`); null → fitted.
+   */
+  mtmReading: "fitted" | "as-drawn" | null;
   [key: string]: unknown;
 }
 
@@ -81,7 +86,13 @@ const INFO_FILE = "cohort.json";
 
 /** Reads cohort.json; absent → an unnamed, non-synthetic cohort; malformed → a problem. */
 function readCohortInfo(dir: string, problems: CohortProblem[]): CohortInfo {
-  const fallback: CohortInfo = { name: dir, synthetic: false, paperTwin: false, statisticsConventions: null };
+  const fallback: CohortInfo = {
+    name: dir,
+    synthetic: false,
+    paperTwin: false,
+    statisticsConventions: null,
+    mtmReading: null,
+  };
   const path = join(dir, INFO_FILE);
   if (!existsSync(path)) return fallback;
   let parsed: unknown;
@@ -105,24 +116,30 @@ function readCohortInfo(dir: string, problems: CohortProblem[]): CohortInfo {
     return fallback;
   }
   const o = parsed as Record<string, unknown>;
-  const conventions = o.statistics_conventions;
-  if (conventions !== undefined && conventions !== "r" && conventions !== "spss")
+  /** The value of `field` when it is one of `allowed`; absent → null; anything else → a problem, null. */
+  const choice = <T extends string>(field: string, allowed: readonly T[]): T | null => {
+    const value = o[field];
+    if (value === undefined) return null;
+    if ((allowed as readonly unknown[]).includes(value)) return value as T;
     problems.push(
       cohortProblem({
         severity: "error",
         code: "unknown-code",
         file: INFO_FILE,
-        field: "statistics_conventions",
-        value: String(conventions),
-        detail: 'must be "r" or "spss"',
+        field,
+        value: String(value),
+        detail: `must be ${allowed.map((a) => `"${a}"`).join(" or ")}`,
       }),
     );
+    return null;
+  };
   return {
     ...o,
     name: typeof o.name === "string" ? o.name : fallback.name,
     synthetic: o.synthetic === true,
     paperTwin: o.paper_twin === true,
-    statisticsConventions: conventions === "r" || conventions === "spss" ? conventions : null,
+    statisticsConventions: choice("statistics_conventions", ["r", "spss"] as const),
+    mtmReading: choice("mtm_reading", ["fitted", "as-drawn"] as const),
   };
 }
 
@@ -149,7 +166,7 @@ export function loadCohortFolder(dir: string): LoadedCohort {
     );
     return {
       dir,
-      info: { name: dir, synthetic: false, paperTwin: false, statisticsConventions: null },
+      info: { name: dir, synthetic: false, paperTwin: false, statisticsConventions: null, mtmReading: null },
       records: [],
       problems,
     };

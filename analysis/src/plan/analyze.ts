@@ -4,7 +4,7 @@
  * method of every number. Formatting (`formatResults`) and the comparison with the published figures
  * (`reproduce`) work on these results.
  */
-import { DEFAULT_THRESHOLD_MM } from "../margin/measure.js";
+import { DEFAULT_THRESHOLD_MM, roundMarginMm } from "../margin/measure.js";
 import { ANALYSIS_VERSION } from "../version.js";
 import { firstCasePerPatient } from "./cases.js";
 import { type ConventionSettings, conventionSettings } from "./conventions.js";
@@ -31,7 +31,13 @@ import {
 import { type Table1, table1 } from "./table1.js";
 import { type Table2, table2 } from "./table2.js";
 import { type Table3, table3 } from "./table3.js";
-import { type AnalysisOptions, type CaseRecord, PlanInputError, type ResolvedAnalysisOptions } from "./types.js";
+import {
+  type AnalysisOptions,
+  type CaseRecord,
+  type MtmReading,
+  PlanInputError,
+  type ResolvedAnalysisOptions,
+} from "./types.js";
 
 export interface OutcomeCounts {
   patients: number;
@@ -67,12 +73,35 @@ export interface AnalysisResults {
   warnings: string[];
 }
 
+/** The methods' words for each MTM reading. */
+const MTM_READING_STATEMENT: Record<MtmReading, string> = {
+  fitted: "the MTM of the engine's fitted tumor surface (mtm_mm)",
+  "as-drawn":
+    "the MTM of the tumor mask as drawn, its 0.5 iso-surface before any fit (mtm_as_drawn_mm); octants and coverage stay those of the fitted surface",
+};
+
+/**
+ * The cases with the MTM as drawn in place of the fitted one (mtmMm and its rounding), for every
+ * statistic. Throws PlanInputError naming the first case whose margins do not carry it.
+ */
+function asDrawnCases(cases: readonly CaseRecord[]): CaseRecord[] {
+  return cases.map((c) => {
+    const asDrawn = c.margin.mtmAsDrawnMm;
+    if (asDrawn === undefined || !Number.isFinite(asDrawn))
+      throw new PlanInputError(
+        `case ${c.caseId}: its margins carry no MTM as drawn (mtm_as_drawn_mm), which the as-drawn reading needs`,
+      );
+    return { ...c, margin: { ...c.margin, mtmMm: asDrawn, mtmMmRounded: roundMarginMm(asDrawn) } };
+  });
+}
+
 /** Options with their defaults filled in. */
 export function resolveAnalysisOptions(options: AnalysisOptions = {}): ResolvedAnalysisOptions {
   return {
     thresholdMm: options.thresholdMm ?? DEFAULT_THRESHOLD_MM,
     conventions: options.conventions ?? "r",
     mtm: options.mtm ?? "rounded",
+    mtmReading: options.mtmReading ?? "fitted",
     extraCovariates: options.extraCovariates ?? [],
     table1Units: options.table1Units ?? "paper",
     firth: options.firth ?? "on-separation",
@@ -104,9 +133,11 @@ export function outcomeCounts(cases: readonly CaseRecord[]): OutcomeCounts {
  * Runs the whole plan. Example: `analyzeCohort(cases, { conventions: "spss" }).table3.rows[0].hr` is the
  * HR per mm of MTM with Breslow ties. Throws PlanInputError for an empty cohort or an unknown covariate.
  */
-export function analyzeCohort(cases: readonly CaseRecord[], options: AnalysisOptions = {}): AnalysisResults {
-  if (cases.length < 3) throw new PlanInputError(`the cohort has ${cases.length} cases: the analysis needs at least 3`);
+export function analyzeCohort(measured: readonly CaseRecord[], options: AnalysisOptions = {}): AnalysisResults {
+  if (measured.length < 3)
+    throw new PlanInputError(`the cohort has ${measured.length} cases: the analysis needs at least 3`);
   const o = resolveAnalysisOptions(options);
+  const cases = o.mtmReading === "as-drawn" ? asDrawnCases(measured) : measured;
   const settings = conventionSettings(o.conventions);
   const t3 = table3(cases, settings, {
     mtmSource: o.mtm,
@@ -127,10 +158,11 @@ export function analyzeCohort(cases: readonly CaseRecord[], options: AnalysisOpt
     analysisVersion: ANALYSIS_VERSION,
     options: o,
     conventions: settings,
-    mtmStatement:
+    mtmStatement: `${
       o.mtm === "rounded"
         ? "MTM rounded to the nearest mm before every statistic, as the paper ('rounded to the nearest millimeter')"
-        : "raw (unrounded) MTM in every statistic",
+        : "raw (unrounded) MTM in every statistic"
+    }; ${MTM_READING_STATEMENT[o.mtmReading]}`,
     outcome: outcomeCounts(cases),
     table1: table1(cases, { units: o.table1Units, quantileType: settings.quantileType }),
     table2: table2(cases, settings, { alpha: o.alpha, welch: o.welch }),
@@ -146,7 +178,7 @@ export function analyzeCohort(cases: readonly CaseRecord[], options: AnalysisOpt
     timeToLtp: timeToLtp(cases, settings.quantileType),
     counts: marginCounts(cases, o.mtm, o.thresholdMm),
     ltpSite,
-    cases: caseMarginRows(cases, o.mtm),
+    cases: caseMarginRows(measured, o.mtm, cases),
     warnings,
   };
 }

@@ -179,9 +179,16 @@ export interface CaseMarginRow {
   warnings: string[];
 }
 
-/** The per-case margins table, in input order. */
-export function caseMarginRows(cases: readonly CaseRecord[], source: MtmSource): CaseMarginRow[] {
-  return cases.map((c) => ({
+/**
+ * The per-case margins table, in input order. `statisticsCases` (the same cases, with the MTM reading
+ * the statistics use: analyzeCohort) give `mtmForStatisticsMm`; by default the cases themselves.
+ */
+export function caseMarginRows(
+  cases: readonly CaseRecord[],
+  source: MtmSource,
+  statisticsCases: readonly CaseRecord[] = cases,
+): CaseMarginRow[] {
+  return cases.map((c, i) => ({
     caseId: c.caseId,
     patientId: c.patientId,
     ltp: c.ltp,
@@ -191,7 +198,7 @@ export function caseMarginRows(cases: readonly CaseRecord[], source: MtmSource):
     mtmMmRounded: c.margin.mtmMmRounded,
     mtmMaskRangeMm: c.margin.mtmMaskRangeMm ?? [Number.NaN, Number.NaN],
     mtmAsDrawnMm: c.margin.mtmAsDrawnMm ?? Number.NaN,
-    mtmForStatisticsMm: mtmForStatisticsMm(c, source),
+    mtmForStatisticsMm: mtmForStatisticsMm(statisticsCases[i], source),
     minMarginOctant: c.margin.minMarginOctant,
     ltpOctant: c.ltpOctant,
     tumorMaxDiameterMm: c.margin.tumorMaxDiameterMm,

@@ -31,6 +31,13 @@ export type Conventions = "r" | "spss";
 /** Which MTM enters the statistics: rounded to the nearest mm as the paper did, or the raw measurement. */
 export type MtmSource = "rounded" | "raw";
 
+/**
+ * Which reading of the tumor's surface the MTM of the statistics is: the engine's fitted surface
+ * (`mtmMm`, right for smooth rasterisations, phantoms and segmentations from a smooth model) or the mask
+ * as drawn (`mtmAsDrawnMm`, its 0.5 iso-surface: nearer the tumor for hand-drawn thick-slice masks).
+ */
+export type MtmReading = "fitted" | "as-drawn";
+
 export interface AnalysisOptions {
   /** Intended margin, mm: the "MTM ≥ threshold" count (default 5, the paper's intended margin). */
   thresholdMm?: number;
@@ -38,6 +45,8 @@ export interface AnalysisOptions {
   conventions?: Conventions;
   /** Default "rounded" (as the paper). */
   mtm?: MtmSource;
+  /** Default "fitted". With "as-drawn" every case's margins must carry `mtmAsDrawnMm`. */
+  mtmReading?: MtmReading;
   /** Further univariable Cox covariates for Table 3: built-in keys (see `COX_COVARIATES`) or extra CSV columns. */
   extraCovariates?: readonly string[];
   /**
