@@ -393,7 +393,7 @@ export function measureMargins(
     }
   }
 
-  const mtmAsDrawnMm = asDrawnMinimumMm(ts, probe.margin);
+  const mtmAsDrawnMm = asDrawnMinimumMm(ts, sampleMargins, probe.margin);
 
   const range: [number, number] = Number.isFinite(mtmMm)
     ? mtmMaskRangeWithIce(ts, sampleMargins, mtmMm, surfaces.maskRangeIce(), preToPost)
@@ -479,20 +479,26 @@ export function measureMargins(
  * ≈ 0, iso-surface 0.6–1.0 mm low at 2.5–5 mm slices). README, "Thick from thin".
  *
  * Each midpoint is its edge's inside voxel centre plus half the edge (extractSurfaceSamples' formula),
- * so it is read from the samples whatever the refinement did to their positions.
+ * so it is read from the samples whatever the refinement did to their positions. A sample still at its
+ * midpoint (a ragged rim, an unfitted patch) has been read already (`sampleMargins`): a reading is a
+ * function of the point alone (surfaceDistanceField), so it is reused.
  */
-function asDrawnMinimumMm(samples: SurfaceSamples, margin: (x: number, y: number, z: number) => number): number {
-  const { count, edges, edgeVoxels, voxelToWorld: m } = samples;
+function asDrawnMinimumMm(
+  samples: SurfaceSamples,
+  sampleMargins: Float64Array,
+  margin: (x: number, y: number, z: number) => number,
+): number {
+  const { count, points, edges, edgeVoxels, voxelToWorld: m } = samples;
   let least = Number.POSITIVE_INFINITY;
   for (let s = 0; s < count; s++) {
     const i = edgeVoxels[6 * s];
     const j = edgeVoxels[6 * s + 1];
     const k = edgeVoxels[6 * s + 2];
-    const value = margin(
-      m[0] * i + m[1] * j + m[2] * k + m[3] + 0.5 * edges[3 * s],
-      m[4] * i + m[5] * j + m[6] * k + m[7] + 0.5 * edges[3 * s + 1],
-      m[8] * i + m[9] * j + m[10] * k + m[11] + 0.5 * edges[3 * s + 2],
-    );
+    const x = m[0] * i + m[1] * j + m[2] * k + m[3] + 0.5 * edges[3 * s];
+    const y = m[4] * i + m[5] * j + m[6] * k + m[7] + 0.5 * edges[3 * s + 1];
+    const z = m[8] * i + m[9] * j + m[10] * k + m[11] + 0.5 * edges[3 * s + 2];
+    const atMidpoint = x === points[3 * s] && y === points[3 * s + 1] && z === points[3 * s + 2];
+    const value = atMidpoint ? sampleMargins[s] : margin(x, y, z);
     if (value < least) least = value;
   }
   return Number.isFinite(least) ? least : Number.NaN;
