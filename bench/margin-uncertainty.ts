@@ -54,7 +54,7 @@ for (let k = 1; k <= 8; k++) {
   cpus.push(added.cpuMs);
   setups.push(setup.wallMs);
   console.log(
-    `${id}: MTM ${u.mtmMm.toFixed(2)} mm, 95 % interval ${u.p2_5Mm.toFixed(2)}…${u.p97_5Mm.toFixed(2)}, P(MTM<0) ${u.probabilityBelowZero.toFixed(3)}; ${u.surfaceSamples} surface samples, ${u.meanSamplesRead.toFixed(0)} read per draw (MTM + 8 octants); added to margins: median ${added.wallMs.toFixed(0)} ms wall, ${added.cpuMs.toFixed(0)} ms CPU (setup shared with margins ${setup.wallMs.toFixed(0)} ms wall; uncertainty building its own ${alone.wallMs.toFixed(0)} ms wall)`,
+    `${id}: MTM ${u.mtmMm.toFixed(2)} mm, 95 % interval ${u.p2_5Mm.toFixed(2)}…${u.p97_5Mm.toFixed(2)}, P(MTM<0) ${u.probabilityBelowZero.toFixed(3)}; ${u.surfaceSamples} surface samples, ${u.meanSamplesRead.toFixed(0)} let through the pruning per draw (MTM + 8 octants); added to margins: median ${added.wallMs.toFixed(0)} ms wall, ${added.cpuMs.toFixed(0)} ms CPU (setup shared with margins ${setup.wallMs.toFixed(0)} ms wall; uncertainty building its own ${alone.wallMs.toFixed(0)} ms wall)`,
   );
 }
 console.log(
