@@ -15,6 +15,9 @@
  *                               thicknesses, mm
  *   CRYOMARGIN_REAL_SHAPES_RESLICE_CONTROL=N  with the reslice mode: also N smooth lobulated tumors
  *                               rasterised at 0.5 mm slices, read the same way (resliceControl)
+ *   CRYOMARGIN_REAL_SHAPES_MAX_VOXELS=N  leave out masks of more than N voxels (for time: the 7 KiTS19
+ *                               thin masks above 500,000 take most of the reslice mode's time); the
+ *                               others are placed as in a run of all (placements are by path and index)
  *
  * Per case: the tumor is the mask's largest 6-connected component with every other component whose
  * bounding box comes within 10 mm of it (fragments of the same drawing; a second tumor further away is
@@ -418,6 +421,8 @@ interface ResliceRow {
 }
 
 const THIN_MAX_MM = 1.001;
+/** CRYOMARGIN_REAL_SHAPES_MAX_VOXELS (module comment). */
+const MAX_VOXELS = Number(process.env.CRYOMARGIN_REAL_SHAPES_MAX_VOXELS ?? Number.POSITIVE_INFINITY);
 
 /**
  * The part of the thin mask the truth rests on: the iso-surface's minimum is the midpoint of an edge
@@ -467,7 +472,7 @@ function resliceCase(
 ): ResliceRow[] {
   const { mask } = readMaskFile(path, { label });
   const spacingMm = voxelSpacingMm(mask.voxelToWorld);
-  if (spacingMm[sliceAxisOf(spacingMm)] > THIN_MAX_MM) return [];
+  if (spacingMm[sliceAxisOf(spacingMm)] > THIN_MAX_MM || maskBounds(mask).count > MAX_VOXELS) return [];
   return reslicePlaced(name, placeCase(mask, name, index, seed), thicknessesMm);
 }
 

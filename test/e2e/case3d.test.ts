@@ -23,6 +23,7 @@ import { coverageClass } from "@cryomargin/analysis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCohortFolder } from "../../loaders/cohort/cohortFolder.js";
 import { COVERAGE_PALETTES, rgbOf } from "../../src/components/palettes.js";
+import { num } from "../../src/components/report.js";
 import type { CaseJson } from "../../src/components/study.js";
 import { cohortExists, isPublishMode, siteCaseIds, siteCohortDir } from "../../src/data/siteEnv.js";
 import {
@@ -173,6 +174,9 @@ describe("case pages: every page, and its 3D margin view", () => {
       const text = (await page.locator("#observablehq-main").textContent()) ?? "";
       expect(text).not.toContain("mtm_mask_range_mm");
       expect(text.match(/allow an MTM from/gi)?.length ?? 0).toBeLessThanOrEqual(1);
+      // The MTM of the tumor mask as drawn, once, with the case's own value.
+      expect(text.match(/on the tumor mask as drawn/gi)?.length ?? 0).toBe(c.margins.mtmAsDrawnMm === null ? 0 : 1);
+      if (c.margins.mtmAsDrawnMm !== null) expect(text).toContain(`the MTM reads ${num(c.margins.mtmAsDrawnMm, 2)} mm`);
       expect(await page.locator(".cm-case-warnings li").count()).toBe(c.margins.warnings.length);
 
       expect(await pageProblems(visit)).toEqual([]);
