@@ -171,15 +171,19 @@ export function marginUncertainty(
   const pts = surface.points;
 
   // Unperturbed margins, the octant of each sample, the farthest sample from the centre.
+  /** Sample s mapped by m (post world, mm), written to `q`. */
+  const q = new Float64Array(3);
+  const mapSample = (m: Mat4, s: number) => {
+    const x = pts[3 * s];
+    const y = pts[3 * s + 1];
+    const z = pts[3 * s + 2];
+    q[0] = m[0] * x + m[1] * y + m[2] * z + m[3];
+    q[1] = m[4] * x + m[5] * y + m[6] * z + m[7];
+    q[2] = m[8] * x + m[9] * y + m[10] * z + m[11];
+  };
   const read = (m: Mat4, s: number, hint: number) => {
-    const [x, y, z] = [pts[3 * s], pts[3 * s + 1], pts[3 * s + 2]];
-    return signedDistance(
-      field,
-      m[0] * x + m[1] * y + m[2] * z + m[3],
-      m[4] * x + m[5] * y + m[6] * z + m[7],
-      m[8] * x + m[9] * y + m[10] * z + m[11],
-      hint,
-    );
+    mapSample(m, s);
+    return signedDistance(field, q[0], q[1], q[2], hint);
   };
   const m0 = new Float64Array(n);
   // Each sample's nearest ice sample at the transform as given: the first guess of its perturbed reads (a draw
@@ -246,30 +250,14 @@ export function marginUncertainty(
       : 0;
   const near: (PointsNear | undefined)[] = new Array(n);
   const readPerturbed = (m: Mat4, s: number) => {
-    const x = pts[3 * s];
-    const y = pts[3 * s + 1];
-    const z = pts[3 * s + 2];
     let list = near[s];
     if (list === undefined) {
-      const c = preToPost;
-      list = pointsNear(
-        field.tree,
-        c[0] * x + c[1] * y + c[2] * z + c[3],
-        c[4] * x + c[5] * y + c[6] * z + c[7],
-        c[8] * x + c[9] * y + c[10] * z + c[11],
-        listShiftMm,
-        nearestAt0[s],
-      );
+      mapSample(preToPost, s);
+      list = pointsNear(field.tree, q[0], q[1], q[2], listShiftMm, nearestAt0[s]);
       near[s] = list;
     }
-    return signedDistanceNear(
-      field,
-      list,
-      m[0] * x + m[1] * y + m[2] * z + m[3],
-      m[4] * x + m[5] * y + m[6] * z + m[7],
-      m[8] * x + m[9] * y + m[10] * z + m[11],
-      nearestAt0[s],
-    );
+    mapSample(m, s);
+    return signedDistanceNear(field, list, q[0], q[1], q[2], nearestAt0[s]);
   };
   const rangeNear = edgeRangeNear(preToPost, listShiftMm);
   const mtmDraws: number[] = [];
@@ -296,15 +284,10 @@ export function marginUncertainty(
         }
         const listed = near[s];
         if (listed !== undefined && best < Number.POSITIVE_INFINITY) {
-          const x = pts[3 * s];
-          const y = pts[3 * s + 1];
-          const z = pts[3 * s + 2];
-          const qx = m[0] * x + m[1] * y + m[2] * z + m[3];
-          const qy = m[4] * x + m[5] * y + m[6] * z + m[7];
-          const qz = m[8] * x + m[9] * y + m[10] * z + m[11];
+          mapSample(m, s);
           const c = listed.centre;
-          const nearestBoundMm = listed.nearestMm - Math.hypot(qx - c[0], qy - c[1], qz - c[2]);
-          if (!Number.isNaN(readingLowerBound(field, nearestBoundMm, best, qx, qy, qz))) continue;
+          const nearestBoundMm = listed.nearestMm - Math.hypot(q[0] - c[0], q[1] - c[1], q[2] - c[2]);
+          if (!Number.isNaN(readingLowerBound(field, nearestBoundMm, best, q[0], q[1], q[2]))) continue;
         }
         drawMargin[s] = readPerturbed(m, s);
         readAtDraw[s] = draw;
