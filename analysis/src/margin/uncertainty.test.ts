@@ -30,26 +30,36 @@ function grid(spacing: Vec3 = [1, 1, 1], size = 70) {
 
 const shift: Mat4 = rigidAbout([0.03, -0.02, 0.05], [0, 0, 0], [1.5, -2, 0.5]);
 
+/** An ellipsoidal tumor off-centre in an ellipsoidal ice ball and its margins through `shift`, made once for two tests. */
+let offCentreMemo: ReturnType<typeof makeOffCentre> | undefined;
+function makeOffCentre() {
+  const tumor = voxelizeUnion([ellipsoidFromAxes([2, 0, 0], AXES, [9, 7, 8])], grid());
+  const ice = voxelizeUnion([ellipsoidFromAxes([0, 0, 0], AXES, [16, 15, 17])], grid([1.2, 1.2, 2]));
+  return { tumor, ice, measured: measureMargins(tumor, ice, shift) };
+}
+const offCentre = () => {
+  offCentreMemo ??= makeOffCentre();
+  return offCentreMemo;
+};
+
 describe("marginUncertainty", () => {
   it("with no perturbation every draw is the MTM of measureMargins", () => {
-    const tumor = voxelizeUnion([ellipsoidFromAxes([2, 0, 0], AXES, [9, 7, 8])], grid());
-    const ice = voxelizeUnion([ellipsoidFromAxes([0, 0, 0], AXES, [16, 15, 17])], grid([1.2, 1.2, 2]));
+    const { tumor, ice, measured } = offCentre();
     const u = marginUncertainty(tumor, ice, shift, { samples: 10, rotationSdDeg: 0, translationSdMm: 0 });
-    const mtm = measureMargins(tumor, ice, shift).mtmMm;
+    const mtm = measured.mtmMm;
     expect(u.mtmMm).toBe(mtm);
     expect([u.p2_5Mm, u.p50Mm, u.p97_5Mm]).toEqual([mtm, mtm, mtm]);
     // With no registration error the combined interval is the mask range itself.
-    const range = measureMargins(tumor, ice, shift).mtmMaskRangeMm;
+    const range = measured.mtmMaskRangeMm;
     expect(u.maskRangeMm).toEqual(range);
     expect(u.withMaskRangeMm).toEqual(range);
   });
 
   it("given the surfaces measureMargins was given, the same result as building its own; other masks' refused", () => {
-    const tumor = voxelizeUnion([ellipsoidFromAxes([2, 0, 0], AXES, [9, 7, 8])], grid());
-    const ice = voxelizeUnion([ellipsoidFromAxes([0, 0, 0], AXES, [16, 15, 17])], grid([1.2, 1.2, 2]));
+    const { tumor, ice, measured } = offCentre();
     const surfaces = marginSurfaces(tumor, ice);
     const options = { samples: 20, rotationSdDeg: 2, translationSdMm: 1.5, seed: 3 };
-    expect(measureMargins(tumor, ice, shift, { surfaces })).toEqual(measureMargins(tumor, ice, shift));
+    expect(measureMargins(tumor, ice, shift, { surfaces })).toEqual(measured);
     expect(marginUncertainty(tumor, ice, shift, { ...options, surfaces })).toEqual(
       marginUncertainty(tumor, ice, shift, options),
     );
