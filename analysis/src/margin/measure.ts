@@ -36,6 +36,7 @@ import { defaultRefineOptions, type RefineStats, refineSurfaceSamples } from "./
 import { lastNearestSample, type SignedDistanceField, signedDistance, signedDistanceField } from "./signedDistance.js";
 import { smoothSurfaceSamples } from "./smoothSurface.js";
 import {
+  edgeMidpointMm,
   estimateAreaVectorNormals,
   extractSurfaceSamples,
   SAMPLE_AT_VOXEL_CENTRE,
@@ -478,8 +479,8 @@ export function measureMargins(
  * −0.40 … +0.32 mm on their own iso-surface; on smooth rasterisations it is the other way round (fit
  * ≈ 0, iso-surface 0.6–1.0 mm low at 2.5–5 mm slices). README, "Thick from thin".
  *
- * Each midpoint is its edge's inside voxel centre plus half the edge (extractSurfaceSamples' formula),
- * so it is read from the samples whatever the refinement did to their positions. A sample still at its
+ * Each midpoint is its edge's inside voxel centre plus half the edge (surface.ts, edgeMidpointMm: the
+ * samples' starting points), so it is read from the samples whatever the refinement did to their positions. A sample still at its
  * midpoint (a ragged rim, an unfitted patch) has been read already (`sampleMargins`): a reading is a
  * function of the point alone (surfaceDistanceField), so it is reused.
  */
@@ -494,9 +495,9 @@ function asDrawnMinimumMm(
     const i = edgeVoxels[6 * s];
     const j = edgeVoxels[6 * s + 1];
     const k = edgeVoxels[6 * s + 2];
-    const x = m[0] * i + m[1] * j + m[2] * k + m[3] + 0.5 * edges[3 * s];
-    const y = m[4] * i + m[5] * j + m[6] * k + m[7] + 0.5 * edges[3 * s + 1];
-    const z = m[8] * i + m[9] * j + m[10] * k + m[11] + 0.5 * edges[3 * s + 2];
+    const x = edgeMidpointMm(m, i, j, k, edges[3 * s], 0);
+    const y = edgeMidpointMm(m, i, j, k, edges[3 * s + 1], 1);
+    const z = edgeMidpointMm(m, i, j, k, edges[3 * s + 2], 2);
     const atMidpoint = x === points[3 * s] && y === points[3 * s + 1] && z === points[3 * s + 2];
     const value = atMidpoint ? sampleMargins[s] : margin(x, y, z);
     if (value < least) least = value;

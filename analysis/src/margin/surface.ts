@@ -132,7 +132,7 @@ export function extractSurfaceSamples(mask: MaskVolume, bounds: MaskBounds): Sur
     for (let c = 0; c < 3; c++) {
       const e = dir * m[4 * c + a];
       edges[3 * n + c] = e;
-      points[3 * n + c] = m[4 * c] * i + m[4 * c + 1] * j + m[4 * c + 2] * k + m[4 * c + 3] + 0.5 * e;
+      points[3 * n + c] = edgeMidpointMm(m, i, j, k, e, c);
       normals[3 * n + c] = e / spacing[a];
     }
     axis[n] = a;
@@ -198,4 +198,15 @@ export function estimateAreaVectorNormals(samples: SurfaceSamples, tree: PointTr
     }
   }
   samples.normals.set(out);
+}
+
+/**
+ * World coordinate c (0 x, 1 y, 2 z) of the midpoint of a boundary edge: its inside voxel centre (i, j, k)
+ * through `voxelToWorld`, plus half the edge's world component `edgeMm` (a sample's `edges[3s + c]`). The
+ * one formula of the samples' starting points, so a sample still at its midpoint equals it bit for bit.
+ * Example: on a 1 mm grid at the origin, `edgeMidpointMm(m, 2, 0, 0, 1, 0)` is 2.5.
+ */
+export function edgeMidpointMm(voxelToWorld: Mat4, i: number, j: number, k: number, edgeMm: number, c: number): number {
+  const m = voxelToWorld;
+  return m[4 * c] * i + m[4 * c + 1] * j + m[4 * c + 2] * k + m[4 * c + 3] + 0.5 * edgeMm;
 }
