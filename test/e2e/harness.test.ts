@@ -14,6 +14,7 @@ import {
   type Chromium,
   ensureChromium,
   isForeign,
+  isSiteStale,
   launchChromium,
   openPage,
   type RecordedPage,
@@ -154,5 +155,18 @@ describe("built page discovery", () => {
 
   it("lists pages as clean URLs and skips Framework's asset folders and 404", () => {
     expect(builtPagePaths(dist)).toEqual(["/", "/cases/", "/cases/P01", "/cohort"]);
+  });
+});
+
+describe("site staleness", () => {
+  const dist = mkdtempSync(join(tmpdir(), "cryomargin-dist-"));
+  afterAll(() => rmSync(dist, { recursive: true, force: true }));
+
+  it("a dist/ without index.html, or without the itk-wasm pipelines (a bare `observable build`), is stale", () => {
+    expect(isSiteStale(dist)).toBe(true);
+    writeFileSync(join(dist, "index.html"), "built now, newer than every input");
+    expect(isSiteStale(dist)).toBe(true);
+    mkdirSync(join(dist, "_file", "components", "vendor", "itk"), { recursive: true });
+    expect(isSiteStale(dist)).toBe(false);
   });
 });

@@ -93,10 +93,19 @@ export function newestMtimeMs(path: string): number {
   return newest;
 }
 
-/** dist/ is stale when its index.html is missing or older than the newest site input. */
-export function isSiteStale(): boolean {
-  const index = join(DIST, "index.html");
-  if (!existsSync(index)) return true;
+/**
+ * Where `npm run build`'s last step puts the itk-wasm pipelines in dist/ (scripts/bundle-itk.mjs
+ * `--out dist`); a bare `observable build` leaves them out, and the workstation then gets 404s.
+ */
+const ITK_IN_DIST = join("_file", "components", "vendor", "itk");
+
+/**
+ * dist/ is stale when its index.html is missing or older than the newest site input, or when it lacks
+ * the itk-wasm pipelines (built by `observable build` alone, not `npm run build`).
+ */
+export function isSiteStale(dist = DIST): boolean {
+  const index = join(dist, "index.html");
+  if (!existsSync(index) || !existsSync(join(dist, ITK_IN_DIST))) return true;
   const built = statSync(index).mtimeMs;
   return SITE_INPUTS.some((p) => newestMtimeMs(join(ROOT, p)) > built);
 }
