@@ -52,6 +52,27 @@ const writeCase = writeBallCase;
 
 beforeAll(() => writeBallCohort(cohort, specs));
 
+/**
+ * A copy of the cohort with eight planted problems (in clinical.csv, the case folders and their files),
+ * made on first use: validate lists them, analyze refuses the cohort.
+ */
+const brokenCohort = (): string => {
+  const broken = join(tmp.dir, "broken");
+  if (existsSync(broken)) return broken;
+  cpSync(cohort, broken, { recursive: true });
+  const lines = readFileSync(join(broken, "clinical.csv"), "utf8").trimEnd().split("\n");
+  lines[1] = lines[1].replace(",male,", ",mail,"); // c01: unknown sex code
+  lines[2] = lines[2].replace(/^c02,p2,61,/, "c02,p2,-3,"); // c02: impossible age
+  lines[5] = lines[5].replace(/,1,recurrent,6,/, ",1,recurrent,60,"); // c05: LTP after follow-up ends
+  lines.push(lines[3]); // c03 twice
+  lines.push(row({ ...specs[0], id: "c09" }, 8)); // a row without a folder
+  writeFileSync(join(broken, "clinical.csv"), `${lines.join("\n")}\n`);
+  mkdirSync(join(broken, "cases", "c99")); // a folder without a row
+  writeFileSync(join(broken, "cases", "c04", "tumor.nii.gz"), Buffer.from("not a nifti file at all"));
+  rmSync(join(broken, "cases", "c06", "registration.tfm"));
+  return broken;
+};
+
 describe("cryomargin validate", () => {
   it("a clean cohort: exit 0, every case measured", () => {
     const r = run("validate", cohort, "--quiet");
@@ -61,20 +82,7 @@ describe("cryomargin validate", () => {
   });
 
   it("a broken cohort: lists every problem at once, each naming file, case and field; exit 1", async () => {
-    const broken = join(tmp.dir, "broken");
-    cpSync(cohort, broken, { recursive: true });
-    const lines = readFileSync(join(broken, "clinical.csv"), "utf8").trimEnd().split("\n");
-    lines[1] = lines[1].replace(",male,", ",mail,"); // c01: unknown sex code
-    lines[2] = lines[2].replace(/^c02,p2,61,/, "c02,p2,-3,"); // c02: impossible age
-    lines[5] = lines[5].replace(/,1,recurrent,6,/, ",1,recurrent,60,"); // c05: LTP after follow-up ends
-    lines.push(lines[3]); // c03 twice
-    lines.push(row({ ...specs[0], id: "c09" }, 8)); // a row without a folder
-    writeFileSync(join(broken, "clinical.csv"), `${lines.join("\n")}\n`);
-    mkdirSync(join(broken, "cases", "c99")); // a folder without a row
-    writeFileSync(join(broken, "cases", "c04", "tumor.nii.gz"), Buffer.from("not a nifti file at all"));
-    rmSync(join(broken, "cases", "c06", "registration.tfm"));
-
-    const r = await inProcess("validate", broken, "--quiet");
+    const r = await inProcess("validate", brokenCohort(), "--quiet");
     expect(r.status).toBe(1);
     const out = r.stdout;
     expect(out).toMatch(/clinical\.csv line 2, case c01, field sex: 'mail'/);
@@ -110,8 +118,14 @@ describe("cryomargin analyze", () => {
     return dir;
   };
 
+  /** The first run, by the compiled command: it measures every case and fills the margin cache. */
+  let first: ReturnType<typeof run>;
+  beforeAll(() => {
+    first = run("analyze", cohort, "--out", out, "--quiet");
+  });
+
   it("writes every table (CSV, JSON, Markdown), per-case margins and figures (SVG, PNG)", () => {
-    const r = run("analyze", cohort, "--out", out, "--quiet");
+    const r = first;
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`${specs.length} measured, 0 from cache`);
@@ -173,7 +187,7 @@ describe("cryomargin analyze", () => {
   });
 
   it("refuses a broken cohort and writes nothing", async () => {
-    const r = await inProcess("analyze", join(tmp.dir, "broken"), "--out", join(tmp.dir, "never"), "--quiet");
+    const r = await inProcess("analyze", brokenCohort(), "--out", join(tmp.dir, "never"), "--quiet");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("nothing was written");
     expect(existsSync(join(tmp.dir, "never"))).toBe(false);
