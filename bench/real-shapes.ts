@@ -32,7 +32,8 @@
  * Printed: per case one line; then per slice-thickness group the engine and the QAM-style baseline
  * (mean |error| / max / mean signed, mm; cases read high), cases whose iso-surface MTM and engine
  * reading lie inside the range the masks allow (mtm_mask_range_mm), cases carrying a warning that the
- * minimum rests on a fallback or a concave crease; the unflagged cases read more than 0.3 mm high.
+ * minimum rests on a fallback or a concave crease, cases the outline test read as drawn (drawnOutline.ts);
+ * the unflagged cases read more than 0.3 mm high.
  * Beside the engine, its MTM of the mask as drawn (mtm_as_drawn_mm: the same iso-surface read by the
  * engine's ice field, not the exact ellipsoid), so against the iso-surface it shows the ice side's error
  * only and says nothing about the bar; its evidence is the reslice mode's row against the thin truth.
@@ -109,6 +110,8 @@ interface CaseRow {
   rangeMm: [number, number];
   flagged: boolean;
   engineSeconds: number;
+  /** The outline test (drawnOutline.ts): the tumor's outline misfit, its limit, read as drawn or not. */
+  outline?: { misfit: number; limit: number; asDrawn: boolean };
 }
 
 function maskFiles(dir: string): string[] {
@@ -290,6 +293,7 @@ interface Reading {
   rangeMm: [number, number];
   flagged: boolean;
   engineSeconds: number;
+  outline?: { misfit: number; limit: number; asDrawn: boolean };
 }
 
 function readMask(tumor: MaskVolume, placed: PlacedCase): Reading {
@@ -307,6 +311,11 @@ function readMask(tumor: MaskVolume, placed: PlacedCase): Reading {
     rangeMm: r.mtmMaskRangeMm,
     flagged: r.warnings.some((w) => w.startsWith(FALLBACK_AT_MINIMUM_WARNING) || w.startsWith(CONCAVE_CREASE_WARNING)),
     engineSeconds,
+    outline: r.tumorOutline && {
+      misfit: r.tumorOutline.misfit,
+      limit: r.tumorOutline.limit,
+      asDrawn: r.tumorOutline.asDrawn,
+    },
   };
 }
 
@@ -332,6 +341,7 @@ function measureCase(path: string, name: string, index: number, label: number | 
     rangeMm: reading.rangeMm,
     flagged: reading.flagged,
     engineSeconds: reading.engineSeconds,
+    outline: reading.outline,
   };
 }
 
@@ -349,7 +359,7 @@ function report(rows: CaseRow[]): void {
     ["slices > 3.5 mm", (r) => r.sliceMm > 3.5],
   ];
   console.log(
-    "\n  group            | cases | slices mm  | engine mean|err| / max / signed (high) | QAM-style                  (high) | inside range (iso, engine) | flagged",
+    "\n  group            | cases | slices mm  | engine mean|err| / max / signed (high) | QAM-style                  (high) | inside range (iso, engine) | flagged | read as drawn (outline test)",
   );
   for (const [label, test] of groups) {
     const part = rows.filter(test);
@@ -361,7 +371,7 @@ function report(rows: CaseRow[]): void {
     console.log(
       `  ${label.padEnd(16)} | ${String(part.length).padStart(5)} | ${`${Math.min(...slices).toFixed(2)}–${Math.max(...slices).toFixed(2)}`.padEnd(10)} | ` +
         `${summary(summarizeErrors(engine))} (${String(high(engine)).padStart(3)})      | ${summary(summarizeErrors(qam))} (${String(high(qam)).padStart(3)}) | ` +
-        `${String(part.filter((r) => inside(r.truthMm, r.rangeMm)).length).padStart(3)}, ${String(part.filter((r) => inside(r.engineMm, r.rangeMm)).length).padStart(3)}                   | ${part.filter((r) => r.flagged).length}`,
+        `${String(part.filter((r) => inside(r.truthMm, r.rangeMm)).length).padStart(3)}, ${String(part.filter((r) => inside(r.engineMm, r.rangeMm)).length).padStart(3)}                   | ${String(part.filter((r) => r.flagged).length).padStart(7)} | ${part.filter((r) => r.outline?.asDrawn).length}`,
     );
   }
   const asDrawn = rows.map((r) => r.asDrawnMm - r.truthMm);
@@ -545,7 +555,7 @@ function reportReslice(rows: ResliceRow[], title: string, truth: (r: ResliceRow)
       `QAM-style ${cell(errors(thinRows, (r) => r.thinQamMm))}; n ${thinRows.length}`,
   );
   console.log(
-    "  thick mm | rule   |  n | engine(thick) − truth      | as drawn(thick) − truth    | iso-surface(thick) − truth | QAM(thick) − truth         | engine(thick − thin)       | engine − iso(thick)        | truth in range | flagged | > 0.3 high unflagged",
+    "  thick mm | rule   |  n | engine(thick) − truth      | as drawn(thick) − truth    | iso-surface(thick) − truth | QAM(thick) − truth         | engine(thick − thin)       | engine − iso(thick)        | truth in range | flagged | > 0.3 high unflagged | read as drawn (outline test)",
   );
   const thicknesses = [...new Set(rows.map((r) => r.thicknessMm))];
   for (const t of thicknesses)
@@ -558,7 +568,7 @@ function reportReslice(rows: ResliceRow[], title: string, truth: (r: ResliceRow)
           `${cell(errors(part, (r) => r.thick.isoSurfaceMm))} | ${cell(errors(part, (r) => r.thick.qamMm))} | ` +
           `${cell(part.map((r) => r.thick.engineMm - r.thinEngineMm))} | ${cell(part.map((r) => r.thick.engineMm - r.thick.isoSurfaceMm))} | ` +
           `${String(part.filter((r) => inside(truth(r), r.thick.rangeMm)).length).padStart(3)} of ${String(part.length).padEnd(6)} | ` +
-          `${String(part.filter((r) => r.thick.flagged).length).padStart(7)} | ${unflaggedHigh}`,
+          `${String(part.filter((r) => r.thick.flagged).length).padStart(7)} | ${String(unflaggedHigh).padStart(20)} | ${part.filter((r) => r.thick.outline?.asDrawn).length}`,
       );
     }
   console.log(

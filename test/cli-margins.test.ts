@@ -131,6 +131,7 @@ describe("cryomargin margins, one case", () => {
       "mtm_mm_rounded",
       "mtm_mask_range_mm",
       "mtm_as_drawn_mm",
+      "tumor_outline",
       "min_margin_point_ras",
       "min_margin_octant",
       "threshold_mm",
@@ -162,6 +163,10 @@ describe("cryomargin margins, one case", () => {
     // The mask's 0.5 iso-surface is one of the surfaces the tumor mask allows.
     expect(json.mtm_as_drawn_mm).toBeGreaterThanOrEqual(lo);
     expect(json.mtm_as_drawn_mm).toBeLessThanOrEqual(hi);
+    // A rasterised sphere: its outlines follow one smooth surface, so it is read fitted.
+    expect(json.tumor_outline.mode).toBe("auto");
+    expect(json.tumor_outline.reading).toBe("fitted");
+    expect(json.tumor_outline.misfit).toBeLessThan(json.tumor_outline.limit);
     expect(json.threshold_mm).toBe(5);
     // a covered tumor with ≥ 7 mm everywhere: all green
     expect(json.coverage).toEqual({ fraction_green: 1, fraction_yellow: 0, fraction_red: 0 });

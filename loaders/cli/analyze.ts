@@ -51,6 +51,9 @@ export const analyzeUsage = [
   "  --mtm-reading fitted|as-drawn  which MTM the statistics use: the engine's fitted tumor surface",
   "                         (mtm_mm; smooth masks, phantoms) or the tumor mask as drawn (mtm_as_drawn_mm;",
   "                         hand-drawn thick-slice masks) (default: cohort.json's mtm_reading, else fitted)",
+  "  --tumor-outline auto|smooth|drawn  how each tumor's surface is measured (as margins; default auto:",
+  "                         read as drawn when its outlines do not follow one smooth surface from slice",
+  "                         to slice); mtm_mm follows it, --mtm-reading as-drawn uses mtm_as_drawn_mm",
   "  --covariates a,b       further univariable Cox covariates (clinical.csv columns)",
   "  --allow-affine         accept registration transforms with scaling or shear",
   "  --invert               every registration.tfm maps post- to pre-ablation: invert it",
@@ -73,6 +76,7 @@ const options: OptionSpec = {
   conventions: { type: "string" },
   mtm: { type: "string" },
   "mtm-reading": { type: "string" },
+  "tumor-outline": { type: "string" },
   covariates: { type: "string" },
   "allow-affine": { type: "boolean" },
   invert: { type: "boolean" },
@@ -93,12 +97,14 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const mtm = choiceOption(values, "mtm", ["rounded", "raw"] as const, "rounded");
   const mtmReading = choiceOption(values, "mtm-reading", ["fitted", "as-drawn"] as const);
   const threads = wholeNumberOption(values, "jobs", 1);
+  const tumorOutline = choiceOption(values, "tumor-outline", ["auto", "smooth", "drawn"] as const, "auto");
 
   const analysis = await analyzeCohortFolder(dir, {
     thresholdMm,
     conventions,
     mtm,
     mtmReading,
+    tumorOutline,
     extraCovariates: listOption(values, "covariates") ?? [],
     cacheDir: join(out, ".cache", "margins"),
     registrationCacheDir: join(out, REGISTRATION_CACHE_PATH),
@@ -120,7 +126,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
       : (await import("../cohort/exportCohort.js")).exportCohortCases(
           dir,
           analysis.cases.map((c) => c.caseId),
-          { thresholdMm, allowAffine: values["allow-affine"] === true, invert: values.invert === true },
+          { thresholdMm, allowAffine: values["allow-affine"] === true, invert: values.invert === true, tumorOutline },
           exportDir,
           terminalProgressBar(values.quiet === true),
           registeredTransforms(analysis.registered, out),

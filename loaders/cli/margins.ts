@@ -56,6 +56,11 @@ export const marginsUsage = [
   "  --allow-affine     accept a transform with scaling or shear (refused by default: motion is rigid)",
   `  --threshold MM     coverage threshold: green >= MM, yellow 0..MM, red < 0 (default ${DEFAULT_THRESHOLD_MM})`,
   "  --label N          a mask voxel is inside when its value equals N (default: any value > 0)",
+  "  --tumor-outline auto|smooth|drawn  how the tumor's surface is read (default auto): smooth fits a",
+  "                     smooth surface through the mask (phantoms, masks exported from a smooth model);",
+  "                     drawn reads the mask as drawn, its voxel edges' midpoints (hand-drawn masks);",
+  "                     auto reads it as drawn when its outlines do not follow one smooth surface from",
+  "                     slice to slice (tumor_outline in the JSON says which, and a warning says why)",
   `  --max-image-mb MB  refuse an image whose header announces more than MB (default ${DEFAULT_MAX_IMAGE_MB})`,
   "  --format json|table  output for one case (default json)",
   "  --export DIR       also write DIR/margins.seg.nrrd (3D Slicer: tumor, ice ball through the registration,",
@@ -90,6 +95,7 @@ const options: OptionSpec = {
   out: { type: "string" },
   jobs: { type: "string" },
   "max-image-mb": { type: "string" },
+  "tumor-outline": { type: "string" },
   ...UNCERTAINTY_OPTION_SPECS,
 };
 
@@ -110,6 +116,7 @@ function caseOptions(values: Values): CaseOptions {
     iceballSegment: stringOption(values, "iceball-segment"),
     maxImageMb: maxImageMbOption(values),
     uncertainty: uncertaintyOptions(values),
+    tumorOutline: choiceOption(values, "tumor-outline", ["auto", "smooth", "drawn"] as const, "auto"),
   };
 }
 

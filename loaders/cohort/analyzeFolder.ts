@@ -66,6 +66,8 @@ export interface AnalyzeFolderOptions {
   mtm?: AnalysisOptions["mtm"];
   /** Default: the cohort's `mtm_reading` (cohort.json), else "fitted". */
   mtmReading?: AnalysisOptions["mtmReading"];
+  /** How each tumor's surface is read (`--tumor-outline`; default "auto"). */
+  tumorOutline?: CaseOptions["tumorOutline"];
   extraCovariates?: readonly string[];
   /** Cache folder of measured margins (default: none). */
   cacheDir?: string;
@@ -119,6 +121,7 @@ export async function analyzeCohortFolder(dir: string, options: AnalyzeFolderOpt
       invert: options.invert,
       maxImageMb: options.maxImageMb,
       uncertainty: options.uncertainty,
+      tumorOutline: options.tumorOutline,
     },
     cacheDir: options.cacheDir,
     registrationCacheDir: options.registrationCacheDir,

@@ -29,6 +29,7 @@ import {
   marginUncertainty,
   marginUncertaintyJson,
   measureMargins,
+  type TumorOutlineMode,
 } from "@cryomargin/analysis";
 import { checkSegReferencesSeries } from "../io/dicom.js";
 import { readInputFile } from "../io/files.js";
@@ -76,6 +77,8 @@ export interface CaseOptions {
   maxImageMb?: number;
   /** Also the MTM's interval under registration error (`margins --uncertainty`; margin/uncertainty.ts). */
   uncertainty?: MarginUncertaintyOptions;
+  /** How the tumor's surface is read (`--tumor-outline`; margin/drawnOutline.ts): default "auto". */
+  tumorOutline?: TumorOutlineMode;
 }
 
 /** One measured case: the engine's full result and its JSON form. */
@@ -149,9 +152,10 @@ export function measureCase(
   // Built once for the margins and, with --uncertainty, its draws.
   let surfaces: MarginSurfaces;
   try {
-    surfaces = marginSurfaces(tumor.mask, iceball.mask);
+    surfaces = marginSurfaces(tumor.mask, iceball.mask, options.tumorOutline ?? "auto");
     result = measureMargins(tumor.mask, iceball.mask, preToPost, {
       thresholdMm: options.thresholdMm,
+      tumorOutline: options.tumorOutline ?? "auto",
       voxelMargins: keepInputs,
       surfaceMargins: keepInputs,
       surfaces,
@@ -239,6 +243,7 @@ export function caseInputHash(files: CaseFiles, options: CaseOptions = {}): stri
     allowAffine: options.allowAffine ?? false,
     tumorSegment: options.tumorSegment ?? null,
     iceballSegment: options.iceballSegment ?? null,
+    tumorOutline: options.tumorOutline ?? "auto",
     ...(options.uncertainty ? { uncertainty: options.uncertainty } : {}),
   };
   hash.update(`cryomargin-case-v1\n${JSON.stringify(settings)}\n`);

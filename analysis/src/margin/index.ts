@@ -6,6 +6,7 @@
 export * from "./affine.js";
 export * from "./crease.js";
 export * from "./diameter.js";
+export * from "./drawnOutline.js";
 export * from "./edt.js";
 export * from "./errors.js";
 export * from "./fallbacks.js";

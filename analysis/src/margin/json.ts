@@ -4,6 +4,8 @@
  * snake_case keys, mm to 0.01, ml to 0.001, fractions to 1e-4, unmeasurable values as null. Pure, so the
  * CLI and the browser read and write it with one implementation.
  */
+
+import type { TumorOutlineMode } from "./drawnOutline.js";
 import { OCTANT_NAMES } from "./octants.js";
 import type { MarginResult, OctantName, Vec3 } from "./types.js";
 import type { MarginUncertaintyJson } from "./uncertainty.js";
@@ -35,6 +37,12 @@ export interface MarginsJson {
    * measured. Always written; absent from margins files of earlier versions.
    */
   mtm_as_drawn_mm?: number | null;
+  /**
+   * The outline test (drawnOutline.ts): how it was told to decide (`mode`), the tumor's outline misfit
+   * (null when no patch was fitted), the limit smooth shapes stay below at its slice spacing, and which
+   * reading `mtm_mm`, octants and coverage are ("fitted" or "as drawn"). Absent from earlier versions.
+   */
+  tumor_outline?: { mode: TumorOutlineMode; misfit: number | null; limit: number; reading: "fitted" | "as drawn" };
   min_margin_point_ras: Vec3;
   min_margin_octant: OctantName;
   threshold_mm: number;
@@ -70,6 +78,16 @@ export function marginsJson(result: MarginResult, warnings: readonly string[]): 
       ? [rounded(result.mtmMaskRangeMm[0], 2), rounded(result.mtmMaskRangeMm[1], 2)]
       : null,
     mtm_as_drawn_mm: roundedOrNull(result.mtmAsDrawnMm, 2),
+    ...(result.tumorOutline
+      ? {
+          tumor_outline: {
+            mode: result.tumorOutline.mode,
+            misfit: roundedOrNull(result.tumorOutline.misfit, 2),
+            limit: rounded(result.tumorOutline.limit, 2),
+            reading: result.tumorOutline.asDrawn ? ("as drawn" as const) : ("fitted" as const),
+          },
+        }
+      : {}),
     min_margin_point_ras: result.minMarginPointRas.map((v) => rounded(v, 2)) as Vec3,
     min_margin_octant: result.minMarginOctant,
     threshold_mm: result.thresholdMm,
@@ -159,6 +177,17 @@ export function checkMarginsJson(value: unknown): { json: MarginsJson } | { prob
   const asDrawn = value.mtm_as_drawn_mm;
   if (asDrawn !== undefined && asDrawn !== null && !isNumber(asDrawn))
     return wrong("mtm_as_drawn_mm", asDrawn, "a number (mm) or null");
+  const outline = value.tumor_outline;
+  if (outline !== undefined) {
+    if (!isObject(outline)) return wrong("tumor_outline", outline, "an object");
+    if (!["auto", "smooth", "drawn"].includes(outline.mode as string))
+      return wrong("tumor_outline.mode", outline.mode, '"auto", "smooth" or "drawn"');
+    if (outline.misfit !== null && !isNumber(outline.misfit))
+      return wrong("tumor_outline.misfit", outline.misfit, "a number or null");
+    if (!isNumber(outline.limit)) return wrong("tumor_outline.limit", outline.limit, "a number");
+    if (outline.reading !== "fitted" && outline.reading !== "as drawn")
+      return wrong("tumor_outline.reading", outline.reading, '"fitted" or "as drawn"');
+  }
   const warnings = value.warnings;
   if (!Array.isArray(warnings) || !warnings.every((w) => typeof w === "string"))
     return wrong("warnings", warnings, "an array of text");

@@ -120,7 +120,10 @@ function brimCase(seed: number) {
 describe("the engine's MTM lies inside the range the masks allow", () => {
   it("minimum on a tumor part one slice thick, read at its voxel centre", () => {
     const { tumor, iceball, preToPost } = brimCase(1632);
-    const measured = measureMargins(tumor, iceball, preToPost, { surfaceMargins: true });
+    // The fitted reading is the one under test (a brim one slice thick over a disc follows no smooth
+    // surface, so the outline test would read this mask as drawn).
+    const measured = measureMargins(tumor, iceball, preToPost, { surfaceMargins: true, tumorOutline: "smooth" });
+    expect(measured.tumorOutline?.asDrawn).toBe(false);
     const { samples, marginsMm } = measured.tumorSurface!;
     // The minimum's tumor voxel is one slice thick: no tumor voxel above or below it.
     const s = marginsMm.indexOf(measured.mtmMm);

@@ -26,6 +26,7 @@
 import { applyAffine, gridShear, invertAffine, linearDeterminant } from "./affine.js";
 import { CONCAVE_CREASE_WARNING, concaveCreaseAngleDeg } from "./crease.js";
 import { maxPairwiseDistance } from "./diameter.js";
+import { type TumorOutlineMode, tumorOutlineWarning } from "./drawnOutline.js";
 import { MarginInputError } from "./errors.js";
 import { FALLBACK_AT_MINIMUM_WARNING, fallbackAtMinimum } from "./fallbacks.js";
 import { buildPointTree, type PointTree } from "./kdTree.js";
@@ -65,18 +66,20 @@ export interface ReconstructOptions {
    * balls, whose masks the phantom suites validate with the fit everywhere.
    */
   raggedRimsAsDrawn?: boolean;
+  /** Tumors: the outline test and how it decides (RefineOptions.tumorOutline, drawnOutline.ts); absent, none. */
+  tumorOutline?: TumorOutlineMode;
 }
 
 /**
  * Sub-voxel surface of a mask: boundary-edge samples, area-vector normals, corrected-least-squares
  * quadric patches, then a smoothing pass (refineSurface.ts explains each step).
  * Example: `reconstructSurface(ice, maskBounds(ice))`, then `signedDistanceField(ice, samples, tree)`;
- * a tumor: `reconstructSurface(tumor, maskBounds(tumor), { raggedRimsAsDrawn: true })`.
+ * a tumor: `reconstructSurface(tumor, maskBounds(tumor), { raggedRimsAsDrawn: true, tumorOutline: "auto" })`.
  */
 export function reconstructSurface(
   mask: MaskVolume,
   bounds: MaskBounds,
-  { raggedRimsAsDrawn = false }: ReconstructOptions = {},
+  { raggedRimsAsDrawn = false, tumorOutline }: ReconstructOptions = {},
 ): ReconstructedSurface {
   const samples = extractSurfaceSamples(mask, bounds);
   const maxSpacing = Math.max(...samples.spacingMm);
@@ -84,6 +87,7 @@ export function reconstructSurface(
   estimateAreaVectorNormals(samples, midpointTree, 2 * maxSpacing);
   const options = defaultRefineOptions(maxSpacing);
   if (!raggedRimsAsDrawn) options.raggedThinShare = Number.POSITIVE_INFINITY;
+  options.tumorOutline = tumorOutline;
   // A patch cannot usefully reach beyond the object: cap the window at 1.5 × the object's smallest
   // half-extent (a 12 mm tumor on 3 mm slices otherwise fits one quadric to all of itself, with a
   // measured −0.14 mm inward bias; capped, −0.04 mm).
@@ -175,8 +179,13 @@ export interface MarginSurfaces {
   iceBounds: MaskBounds;
   /** Mean world position of the tumor's voxel centres (RAS mm). */
   tumorCentroid: Vec3;
-  /** The tumor's surface, ragged rims read as drawn (`reconstructSurface`'s `raggedRimsAsDrawn`). */
+  /**
+   * The tumor's surface, ragged rims read as drawn (`reconstructSurface`'s `raggedRimsAsDrawn`), and all
+   * of it read as drawn when the outline test says so (`tumorSurface.refine.tumorOutline`, drawnOutline.ts).
+   */
   tumorSurface: ReconstructedSurface;
+  /** How the outline test was told to decide (MarginOptions.tumorOutline). */
+  tumorOutlineMode: TumorOutlineMode;
   iceSurface: ReconstructedSurface;
   /** The ice ball's signed distance (`surfaceDistanceField`). */
   iceField: SignedDistanceField;
@@ -189,14 +198,21 @@ export interface MarginSurfaces {
  * is malformed or empty. Example: `const surfaces = marginSurfaces(tumor, ice);
  * measureMargins(tumor, ice, T, { surfaces }); marginUncertainty(tumor, ice, T, { surfaces })`.
  */
-export function marginSurfaces(tumor: MaskVolume, iceball: MaskVolume): MarginSurfaces {
+export function marginSurfaces(
+  tumor: MaskVolume,
+  iceball: MaskVolume,
+  tumorOutlineMode: TumorOutlineMode = "auto",
+): MarginSurfaces {
   checkMask(tumor, "tumor");
   checkMask(iceball, "iceball");
   const tumorBounds = maskBounds(tumor);
   if (tumorBounds.count === 0) throw new MarginInputError("the tumor mask is empty (no voxel > 0)", "tumor");
   const iceBounds = maskBounds(iceball);
   if (iceBounds.count === 0) throw new MarginInputError("the ice-ball mask is empty (no voxel > 0)", "iceball");
-  const tumorSurface = reconstructSurface(tumor, tumorBounds, { raggedRimsAsDrawn: true });
+  const tumorSurface = reconstructSurface(tumor, tumorBounds, {
+    raggedRimsAsDrawn: true,
+    tumorOutline: tumorOutlineMode,
+  });
   const iceSurface = reconstructSurface(iceball, iceBounds);
   let rangeIce: MaskRangeIce | undefined;
   return {
@@ -206,6 +222,7 @@ export function marginSurfaces(tumor: MaskVolume, iceball: MaskVolume): MarginSu
     iceBounds,
     tumorCentroid: maskCentroid(tumor, tumorBounds),
     tumorSurface,
+    tumorOutlineMode,
     iceSurface,
     iceField: surfaceDistanceField(iceball, iceSurface),
     maskRangeIce() {
@@ -215,11 +232,23 @@ export function marginSurfaces(tumor: MaskVolume, iceball: MaskVolume): MarginSu
   };
 }
 
-/** `surfaces` when given (refused unless built from these masks), else those of the masks built now. */
-export function surfacesOf(tumor: MaskVolume, iceball: MaskVolume, surfaces?: MarginSurfaces): MarginSurfaces {
-  if (surfaces === undefined) return marginSurfaces(tumor, iceball);
+/**
+ * `surfaces` when given (refused unless built from these masks with this outline mode), else those of
+ * the masks built now.
+ */
+export function surfacesOf(
+  tumor: MaskVolume,
+  iceball: MaskVolume,
+  surfaces?: MarginSurfaces,
+  tumorOutlineMode: TumorOutlineMode = "auto",
+): MarginSurfaces {
+  if (surfaces === undefined) return marginSurfaces(tumor, iceball, tumorOutlineMode);
   if (surfaces.tumor !== tumor || surfaces.iceball !== iceball)
     throw new Error("the margin surfaces given were built from other masks than the tumor and ice ball measured");
+  if (surfaces.tumorOutlineMode !== tumorOutlineMode)
+    throw new Error(
+      `the margin surfaces given were built with tumor outline "${surfaces.tumorOutlineMode}", not "${tumorOutlineMode}"`,
+    );
   return surfaces;
 }
 
@@ -332,7 +361,7 @@ export function measureMargins(
   }
   invertAffine(preToPost, "transform");
 
-  const surfaces = surfacesOf(tumor, iceball, options.surfaces);
+  const surfaces = surfacesOf(tumor, iceball, options.surfaces, options.tumorOutline ?? "auto");
   const { tumorBounds, iceBounds, tumorSurface, iceSurface } = surfaces;
 
   const warnings: string[] = [];
@@ -367,6 +396,10 @@ export function measureMargins(
       );
     }
   }
+
+  const outline = tumorSurface.refine.tumorOutline;
+  const outlineWarning = outline ? tumorOutlineWarning(outline, Math.max(...tumorSurface.samples.spacingMm)) : null;
+  if (outlineWarning !== null) warnings.push(outlineWarning);
 
   // Surface pass: the MTM, where it is attained, and each octant's minimum over its part of the surface.
   const octantMin = new Float64Array(8).fill(Number.POSITIVE_INFINITY);
@@ -461,6 +494,7 @@ export function measureMargins(
     mtmAsDrawnMm,
     warnings,
   };
+  if (outline) result.tumorOutline = outline;
   if (voxels.margins) result.voxelMarginsMm = voxels.margins;
   if (surfaceMarginsMm) result.tumorSurface = { samples: ts, marginsMm: surfaceMarginsMm };
   return result;

@@ -49,6 +49,7 @@
  * (filledPocketTwin, phantoms.test.ts), and measureMargins warns of a crease at the minimum (crease.ts).
  */
 import { MAX_TERMS as CHOLESKY_MAX_TERMS, solveSymmetric } from "./cholesky.js";
+import { type TumorOutlineMode, type TumorOutlineReading, tumorOutlineReading } from "./drawnOutline.js";
 import { selectCentres } from "./fitCentres.js";
 import { buildPointTree, forEachWithinRadius, nearestPointStable, type PointTree } from "./kdTree.js";
 import { smallestRoot } from "./quadraticRoot.js";
@@ -95,6 +96,12 @@ export interface RefineOptions {
   raggedThinShare: number;
   /** … and at least this share on one-voxel gaps (notches) — with the teeth, a ragged rim. */
   raggedNotchShare: number;
+  /**
+   * Tumors only: the outline test (drawnOutline.ts). Each patch's in-plane misfit is measured and, when
+   * the mask reads as drawn (mode "drawn", or "auto" with its outline misfit above the limit), every
+   * sample keeps its edge midpoint (SAMPLE_RAGGED): the whole surface is read as drawn. Absent: no test.
+   */
+  tumorOutline?: TumorOutlineMode;
 }
 
 /** Defaults for a grid whose coarsest spacing is `maxSpacingMm`. */
@@ -167,13 +174,20 @@ export function refineSurfaceSamples(samples: SurfaceSamples, tree: PointTree, o
   const fitter = createQuadricFitter(samples, tree, options);
   let radiusSum = 0;
   const ragged = new Uint8Array(centres.length);
+  const misfits = options.tumorOutline ? new Float64Array(centres.length).fill(Number.NaN) : undefined;
   for (let c = 0; c < centres.length; c++) {
     const rho = fitter.fit(centres[c], patches, PATCH_STRIDE * c);
     if (fitter.thinShare() >= options.raggedThinShare && fitter.notchShare() >= options.raggedNotchShare) ragged[c] = 1;
     if (rho > 0) {
       fitted[c] = 1;
       radiusSum += rho;
+      if (misfits) misfits[c] = fitter.inPlaneMisfit(rho);
     }
+  }
+  let tumorOutline: TumorOutlineReading | undefined;
+  if (options.tumorOutline && misfits) {
+    tumorOutline = tumorOutlineReading(options.tumorOutline, misfits, Math.max(...spacingMm));
+    if (tumorOutline.asDrawn) ragged.fill(1);
   }
   const centreXyz = new Float64Array(3 * centres.length);
   for (let c = 0; c < centres.length; c++) centreXyz.set(points.subarray(3 * centres[c], 3 * centres[c] + 3), 3 * c);
@@ -223,7 +237,13 @@ export function refineSurfaceSamples(samples: SurfaceSamples, tree: PointTree, o
   }
   points.set(newPoints);
   normals.set(newNormals);
-  return { centres: centres.length, fallbacks, meanRadiusMm: centres.length ? radiusSum / centres.length : 0 };
+  const stats: RefineStats = {
+    centres: centres.length,
+    fallbacks,
+    meanRadiusMm: centres.length ? radiusSum / centres.length : 0,
+  };
+  if (tumorOutline) stats.tumorOutline = tumorOutline;
+  return stats;
 }
 
 /**
@@ -358,45 +378,56 @@ function createQuadricFitter(samples: SurfaceSamples, tree: PointTree, options: 
   const probe = new Float64Array(MAX_TERMS);
   const frame = new Float64Array(9);
   const inPlaneAxis = [0, 1, 2].map((a) => !isSliceAxis(spacingMm, a));
+  const M = new Float64Array(MAX_TERMS * MAX_TERMS);
+  const M2 = new Float64Array(MAX_TERMS * MAX_TERMS);
+  const Mcopy = new Float64Array(MAX_TERMS * MAX_TERMS);
+  const column = new Float64Array(MAX_TERMS);
+  const solution = new Float64Array(MAX_TERMS);
   let inPlaneCount = 0;
   let thinCount = 0;
   let notchCount = 0;
 
+  // The centre of the patch being fitted (world mm) and neighbour t's local coordinates in its frame
+  // (scaled by 1/ρ for conditioning), window taper a = (1 − d²/ρ²)² and weight a/σ².
+  let mx = 0;
+  let my = 0;
+  let mz = 0;
+  let pu = 0;
+  let pv = 0;
+  let pw = 0;
+  let taper = 0;
+  let weight = 0;
+  const locate = (t: number, rho: number) => {
+    const k = nbr[t];
+    const dx = points[3 * k] - mx;
+    const dy = points[3 * k + 1] - my;
+    const dz = points[3 * k + 2] - mz;
+    pu = (dx * frame[0] + dy * frame[1] + dz * frame[2]) / rho;
+    pv = (dx * frame[3] + dy * frame[4] + dz * frame[5]) / rho;
+    pw = (dx * frame[6] + dy * frame[7] + dz * frame[8]) / rho;
+    const hw = halfWidth[k] / rho;
+    const window = 1 - nbrD2[t] / (rho * rho);
+    taper = window * window;
+    weight = taper / ((hw * hw) / 3 + options.varianceFloorMm2 / (rho * rho));
+  };
+  const regressors = () => {
+    phi[0] = 1;
+    phi[1] = pu;
+    phi[2] = pv;
+    phi[3] = pu * pu;
+    phi[4] = pu * pv;
+    phi[5] = pv * pv;
+    phi[6] = pw * pw;
+    phi[7] = pu * pw;
+    phi[8] = pv * pw;
+  };
+
   const fit = (j: number, patches: Float64Array, o: number): number => {
-    const mx = points[3 * j];
-    const my = points[3 * j + 1];
-    const mz = points[3 * j + 2];
+    mx = points[3 * j];
+    my = points[3 * j + 1];
+    mz = points[3 * j + 2];
     tangentFrame(normals[3 * j], normals[3 * j + 1], normals[3 * j + 2], frame);
     const [ux, uy, uz, vx, vy, vz, nx, ny, nz] = frame;
-
-    // Local coordinates of neighbour t (scaled by 1/ρ for conditioning) and its weight.
-    let pu = 0;
-    let pv = 0;
-    let pw = 0;
-    let weight = 0;
-    const locate = (t: number, rho: number) => {
-      const k = nbr[t];
-      const dx = points[3 * k] - mx;
-      const dy = points[3 * k + 1] - my;
-      const dz = points[3 * k + 2] - mz;
-      pu = (dx * ux + dy * uy + dz * uz) / rho;
-      pv = (dx * vx + dy * vy + dz * vz) / rho;
-      pw = (dx * nx + dy * ny + dz * nz) / rho;
-      const hw = halfWidth[k] / rho;
-      const window = 1 - nbrD2[t] / (rho * rho);
-      weight = (window * window) / ((hw * hw) / 3 + options.varianceFloorMm2 / (rho * rho));
-    };
-    const regressors = () => {
-      phi[0] = 1;
-      phi[1] = pu;
-      phi[2] = pv;
-      phi[3] = pu * pu;
-      phi[4] = pu * pv;
-      phi[5] = pv * pv;
-      phi[6] = pw * pw;
-      phi[7] = pu * pw;
-      phi[8] = pv * pw;
-    };
 
     // 1. Window: grow until the tight edges alone pin the offset c0 at the sample (var(c0) from their
     //    information matrix, scaled units × ρ² = mm²).
@@ -485,8 +516,53 @@ function createQuadricFitter(samples: SurfaceSamples, tree: PointTree, options: 
     patches.set(c, o + 13);
     return rho;
   };
+  /**
+   * The in-plane misfit T_in / E[T_in] of the patch just fitted (window ρ; drawnOutline.ts gives the
+   * formula): T_in = Σ_in a_k F(m_k)²/σ_k² over the window's in-plane edges, with the taper a_k and the
+   * variance σ_k² the fit's own weight uses; E[T_in] = Σ_in a_k − tr(M⁻¹M₂)·Σ_in a_k/Σ a_k. NaN when
+   * the window has no in-plane edge or M is singular.
+   */
+  const inPlaneMisfit = (rho: number): number => {
+    M.fill(0);
+    M2.fill(0);
+    let tIn = 0;
+    let sumA = 0;
+    let sumAIn = 0;
+    for (let t = 0; t < nCount; t++) {
+      locate(t, rho);
+      regressors();
+      sumA += taper;
+      if (inPlaneAxis[axis[nbr[t]]]) {
+        let F = pw;
+        for (let r = 0; r < nTerms; r++) F += c[r] * phi[r];
+        tIn += weight * F * F;
+        sumAIn += taper;
+      }
+      for (let r = 0; r < nTerms; r++) {
+        const w1 = weight * phi[r];
+        const w2 = taper * w1;
+        for (let q = r; q < nTerms; q++) {
+          M[MAX_TERMS * r + q] += w1 * phi[q];
+          M2[MAX_TERMS * r + q] += w2 * phi[q];
+        }
+      }
+    }
+    if (sumAIn === 0) return Number.NaN;
+    addRidge(M, nTerms, options.curvatureRidge, options.normalCurvatureRidge);
+    // tr(M⁻¹M₂), column by column (solveSymmetric overwrites its matrix: a fresh copy per column).
+    let trace = 0;
+    for (let q = 0; q < nTerms; q++) {
+      Mcopy.set(M);
+      for (let r = 0; r < nTerms; r++) column[r] = r <= q ? M2[MAX_TERMS * r + q] : M2[MAX_TERMS * q + r];
+      if (!solveSymmetric(Mcopy, nTerms, column, solution)) return Number.NaN;
+      trace += solution[q];
+    }
+    const expected = sumAIn - (trace * sumAIn) / sumA;
+    return expected > 0 ? tIn / expected : Number.NaN;
+  };
   return {
     fit,
+    inPlaneMisfit,
     thinShare: () => (inPlaneCount > 0 ? thinCount / inPlaneCount : 0),
     notchShare: () => (inPlaneCount > 0 ? notchCount / inPlaneCount : 0),
   };
@@ -498,6 +574,8 @@ export interface RefineStats {
   centres: number;
   fallbacks: number;
   meanRadiusMm: number;
+  /** With RefineOptions.tumorOutline: the outline test's numbers and decision (drawnOutline.ts). */
+  tumorOutline?: TumorOutlineReading;
 }
 
 /**

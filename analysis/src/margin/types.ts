@@ -9,6 +9,7 @@
  * - The registration transform maps pre-ablation world points to post-ablation world points.
  * - Signed distance to the ice-ball surface is positive inside the ice ball.
  */
+import type { TumorOutlineMode, TumorOutlineReading } from "./drawnOutline.js";
 import type { MarginSurfaces } from "./measure.js";
 import type { SurfaceSamples } from "./surface.js";
 
@@ -69,6 +70,12 @@ export interface MarginOptions {
   surfaceMargins?: boolean;
   /** The masks' surfaces built beforehand (`marginSurfaces` of the same masks); built here when absent. */
   surfaces?: MarginSurfaces;
+  /**
+   * How the tumor's surface is read (drawnOutline.ts): "auto" (default) fits a smooth surface unless
+   * the outline test finds the mask drawn slice by slice, then reads it as drawn; "smooth" always fits;
+   * "drawn" always reads the mask as drawn (its boundary-edge midpoints).
+   */
+  tumorOutline?: TumorOutlineMode;
 }
 
 /** Everything the margin engine reports for one tumor / ice ball pair. */
@@ -102,6 +109,12 @@ export interface MarginResult {
    * NaN when no margin was measured.
    */
   mtmAsDrawnMm: number;
+  /**
+   * The outline test (drawnOutline.ts): the tumor's outline misfit, the limit smooth shapes stay below
+   * at its slice spacing, and whether its surface was read as drawn (then `mtmMm` equals `mtmAsDrawnMm`
+   * and octants and coverage are those of the mask as drawn).
+   */
+  tumorOutline?: TumorOutlineReading;
   warnings: string[];
   /** With `voxelMargins`: signed margin (mm) per tumor-grid voxel, NaN outside the tumor. */
   voxelMarginsMm?: Float32Array;

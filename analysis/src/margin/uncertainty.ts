@@ -162,7 +162,8 @@ export function marginUncertainty(
   const translationSdMm = options.translationSdMm ?? 1;
   const thresholdMm = options.thresholdMm ?? DEFAULT_THRESHOLD_MM;
   const seed = options.seed ?? 1;
-  const surfaces = surfacesOf(tumor, iceball, options.surfaces);
+  // Given surfaces carry their outline mode; built here, the engine's default ("auto").
+  const surfaces = surfacesOf(tumor, iceball, options.surfaces, options.surfaces?.tumorOutlineMode);
   const centre = surfaces.tumorCentroid;
   const surface = surfaces.tumorSurface.samples;
   const field = surfaces.iceField;
