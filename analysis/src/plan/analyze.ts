@@ -75,7 +75,8 @@ export interface AnalysisResults {
 
 /** The methods' words for each MTM reading. */
 const MTM_READING_STATEMENT: Record<MtmReading, string> = {
-  fitted: "the MTM of the engine's fitted tumor surface (mtm_mm)",
+  fitted:
+    "the engine's MTM (mtm_mm): of its fitted tumor surface, or of the tumor mask as drawn where the tumor outline test finds the outlines drawn slice by slice (tumor_outline)",
   "as-drawn":
     "the MTM of the tumor mask as drawn, its 0.5 iso-surface before any fit (mtm_as_drawn_mm); octants and coverage stay those of the fitted surface",
 };
