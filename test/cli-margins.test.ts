@@ -324,6 +324,10 @@ describe("cryomargin margins --cohort", () => {
     expect(mtm(csv[1])).toBe(single.mtm_mm);
     expect(mtm(csv[2])).toBeLessThan(0); // c02b holds the reversed file: uncovered
     expect(mtm(csv[3])).toBe(single.mtm_mm);
+    // Which reading mtm_mm is (the outline test): the rasterised spheres are read fitted.
+    const readingColumn = csv[0].split(",").indexOf("tumor_outline_reading");
+    expect(readingColumn).toBeGreaterThan(0);
+    for (const line of csv.slice(1)) expect(line.split(",")[readingColumn]).toBe("fitted");
   });
 
   it.skipIf(!existsSync("/usr/bin/script"))("draws a progress bar on a terminal (stderr is a TTY)", () => {
