@@ -215,6 +215,8 @@ describe("cryomargin analyze", () => {
     };
     const fitted = marginsCsv(out);
     expect(fitted.every((c) => c.mtm_for_statistics_mm === String(Math.round(Number(c.mtm_mm))))).toBe(true);
+    // smooth rasterised balls: the outline test reads every tumor fitted, and margins.csv says so
+    expect(fitted.map((c) => c.tumor_outline_reading)).toEqual(specs.map(() => "fitted"));
     const drawn = outWithMarginCache("as-drawn");
     const r = await inProcess(
       "analyze",

@@ -212,6 +212,7 @@ export type MarginResultFromJson = Pick<
   | "warnings"
   | "mtmMaskRangeMm"
   | "mtmAsDrawnMm"
+  | "tumorOutline"
 >;
 
 /**
@@ -227,6 +228,15 @@ export function marginResultFromJson(json: MarginsJson): MarginResultFromJson {
       ? [json.mtm_mask_range_mm[0], json.mtm_mask_range_mm[1]]
       : [Number.NaN, Number.NaN],
     mtmAsDrawnMm: numberOrNaN(json.mtm_as_drawn_mm ?? null),
+    // JSON written without the outline test has no such key: no test, undefined.
+    tumorOutline: json.tumor_outline
+      ? {
+          mode: json.tumor_outline.mode,
+          misfit: numberOrNaN(json.tumor_outline.misfit),
+          limit: json.tumor_outline.limit,
+          asDrawn: json.tumor_outline.reading === "as drawn",
+        }
+      : undefined,
     tumorMaxDiameterMm: json.tumor_max_diameter_mm,
     tumorVolumeMl: json.tumor_volume_ml,
     iceballVolumeMl: json.iceball_volume_ml,

@@ -164,6 +164,8 @@ export interface CaseMarginRow {
   mtmMaskRangeMm: [number, number];
   /** The MTM of the tumor mask as drawn, mm (NaN when the margins do not carry it). */
   mtmAsDrawnMm: number;
+  /** Which reading `mtmMm` is, by the tumor outline test (null when the margins do not carry it). */
+  tumorOutlineReading: "fitted" | "as drawn" | null;
   /** The MTM the statistics used (rounded or raw). */
   mtmForStatisticsMm: number;
   minMarginOctant: OctantName;
@@ -198,6 +200,7 @@ export function caseMarginRows(
     mtmMmRounded: c.margin.mtmMmRounded,
     mtmMaskRangeMm: c.margin.mtmMaskRangeMm ?? [Number.NaN, Number.NaN],
     mtmAsDrawnMm: c.margin.mtmAsDrawnMm ?? Number.NaN,
+    tumorOutlineReading: c.margin.tumorOutline ? (c.margin.tumorOutline.asDrawn ? "as drawn" : "fitted") : null,
     mtmForStatisticsMm: mtmForStatisticsMm(statisticsCases[i], source),
     minMarginOctant: c.margin.minMarginOctant,
     ltpOctant: c.ltpOctant,

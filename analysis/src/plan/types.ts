@@ -15,7 +15,12 @@ export type CaseMargins = Pick<
   MarginResult,
   "mtmMm" | "mtmMmRounded" | "tumorMaxDiameterMm" | "tumorVolumeMl" | "iceballVolumeMl" | "minMarginOctant"
 > &
-  Partial<Pick<MarginResult, "octants" | "coverage" | "thresholdMm" | "warnings" | "mtmMaskRangeMm" | "mtmAsDrawnMm">>;
+  Partial<
+    Pick<
+      MarginResult,
+      "octants" | "coverage" | "thresholdMm" | "warnings" | "mtmMaskRangeMm" | "mtmAsDrawnMm" | "tumorOutline"
+    >
+  >;
 
 /** One treated tumor: its clinical row and its measured margins. */
 export interface CaseRecord extends ClinicalRecord {
