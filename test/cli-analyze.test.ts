@@ -217,6 +217,9 @@ describe("cryomargin analyze", () => {
     expect(fitted.every((c) => c.mtm_for_statistics_mm === String(Math.round(Number(c.mtm_mm))))).toBe(true);
     // smooth rasterised balls: the outline test reads every tumor fitted, and margins.csv says so
     expect(fitted.map((c) => c.tumor_outline_reading)).toEqual(specs.map(() => "fitted"));
+    expect(JSON.parse(readFileSync(join(out, "methods.json"), "utf8")).mtm).toContain(
+      `the tumor outline test read 0 of ${specs.length} tumors as drawn`,
+    );
     const drawn = outWithMarginCache("as-drawn");
     const r = await inProcess(
       "analyze",

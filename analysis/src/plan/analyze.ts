@@ -82,6 +82,17 @@ const MTM_READING_STATEMENT: Record<MtmReading, string> = {
 };
 
 /**
+ * How many of the cases the tumor outline test read as drawn, in words ("; the tumor outline test read 3
+ * of 32 tumors as drawn"); empty when no case's margins carry the test.
+ */
+function outlineTestStatement(cases: readonly CaseRecord[]): string {
+  const tested = cases.filter((c) => c.margin.tumorOutline !== undefined);
+  if (tested.length === 0) return "";
+  const drawn = tested.filter((c) => c.margin.tumorOutline?.asDrawn).length;
+  return `; the tumor outline test read ${drawn} of ${tested.length} tumors as drawn`;
+}
+
+/**
  * The cases with the MTM as drawn in place of the fitted one (mtmMm and its rounding), for every
  * statistic. Throws PlanInputError naming the first case whose margins do not carry it.
  */
@@ -163,7 +174,7 @@ export function analyzeCohort(measured: readonly CaseRecord[], options: Analysis
       o.mtm === "rounded"
         ? "MTM rounded to the nearest mm before every statistic, as the paper ('rounded to the nearest millimeter')"
         : "raw (unrounded) MTM in every statistic"
-    }; ${MTM_READING_STATEMENT[o.mtmReading]}`,
+    }; ${MTM_READING_STATEMENT[o.mtmReading]}${o.mtmReading === "fitted" ? outlineTestStatement(measured) : ""}`,
     outcome: outcomeCounts(cases),
     table1: table1(cases, { units: o.table1Units, quantileType: settings.quantileType }),
     table2: table2(cases, settings, { alpha: o.alpha, welch: o.welch }),
