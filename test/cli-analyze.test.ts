@@ -98,6 +98,15 @@ describe("cryomargin validate", () => {
     expect(out.split("\n").filter((l) => l.startsWith("error: ")).length).toBeGreaterThanOrEqual(8);
   });
 
+  it("takes --tumor-outline as margins and analyze do; a bad value is a usage error", async () => {
+    const bad = await inProcess("validate", cohort, "--tumor-outline", "jagged", "--quiet");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--tumor-outline must be one of auto, smooth, drawn, got 'jagged'");
+    const smooth = await inProcess("validate", cohort, "--tumor-outline", "smooth", "--quiet");
+    expect(smooth.status).toBe(0);
+    expect(smooth.stdout).toContain(`valid — ${specs.length} case(s)`);
+  });
+
   it("a missing folder is an error, not a crash", async () => {
     const r = await inProcess("validate", join(tmp.dir, "nowhere"), "--quiet");
     expect(r.status).toBe(1);

@@ -23,6 +23,7 @@ import {
   type OptionSpec,
   parseCommandArgs,
   stringOption,
+  tumorOutlineOption,
   UNCERTAINTY_OPTION_SPECS,
   uncertaintyOptions,
   wholeNumberOption,
@@ -98,7 +99,7 @@ export async function runAnalyze(args: string[]): Promise<number> {
   const mtm = choiceOption(values, "mtm", ["rounded", "raw"] as const, "rounded");
   const mtmReading = choiceOption(values, "mtm-reading", ["fitted", "as-drawn"] as const);
   const threads = wholeNumberOption(values, "jobs", 1);
-  const tumorOutline = choiceOption(values, "tumor-outline", ["auto", "smooth", "drawn"] as const, "auto");
+  const tumorOutline = tumorOutlineOption(values);
 
   const analysis = await analyzeCohortFolder(dir, {
     thresholdMm,

@@ -125,6 +125,14 @@ export function wholeNumberOption(
   return n;
 }
 
+/**
+ * `--tumor-outline auto|smooth|drawn`: how each tumor's surface is read (margin/drawnOutline.ts);
+ * absent → "auto". For margins, analyze and validate alike.
+ */
+export function tumorOutlineOption(values: ParsedCommandArgs["values"]): "auto" | "smooth" | "drawn" {
+  return choiceOption(values, "tumor-outline", ["auto", "smooth", "drawn"] as const, "auto");
+}
+
 /** `--max-image-mb MB`: a number > 0; absent → undefined (the readers' default, DEFAULT_MAX_IMAGE_MB of io/nifti.ts). */
 export function maxImageMbOption(values: ParsedCommandArgs["values"]): number | undefined {
   const v = stringOption(values, "max-image-mb");

@@ -23,6 +23,7 @@ import {
   type OptionSpec,
   parseCommandArgs,
   stringOption,
+  tumorOutlineOption,
   UNCERTAINTY_OPTION_SPECS,
   UNCERTAINTY_USAGE,
   uncertaintyOptions,
@@ -116,7 +117,7 @@ function caseOptions(values: Values): CaseOptions {
     iceballSegment: stringOption(values, "iceball-segment"),
     maxImageMb: maxImageMbOption(values),
     uncertainty: uncertaintyOptions(values),
-    tumorOutline: choiceOption(values, "tumor-outline", ["auto", "smooth", "drawn"] as const, "auto"),
+    tumorOutline: tumorOutlineOption(values),
   };
 }
 

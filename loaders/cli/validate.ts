@@ -12,12 +12,13 @@ import { cohortRegistrationPlan } from "../cohort/cohortRegistration.js";
 import { cohortCaseFiles } from "../cohort/measureCase.js";
 import { CliUsageError } from "../errors.js";
 import { DEFAULT_MAX_IMAGE_MB } from "../io/nifti.js";
-import { maxImageMbOption, type OptionSpec, parseCommandArgs } from "./args.js";
+import { maxImageMbOption, type OptionSpec, parseCommandArgs, tumorOutlineOption } from "./args.js";
 import { terminalProgressBar } from "./progress.js";
 import type { Subcommand } from "./registry.js";
 
 export const validateUsage = [
-  "Usage: cryomargin validate DIR [--allow-affine] [--invert] [--max-image-mb MB] [--quiet]",
+  "Usage: cryomargin validate DIR [--allow-affine] [--invert] [--tumor-outline auto|smooth|drawn]",
+  "                             [--max-image-mb MB] [--quiet]",
   "",
   "Checks the cohort folder DIR (clinical.csv, cohort.json, cases/<case_id>/tumor.nii.gz,",
   "iceball.nii.gz, registration.tfm) and lists every problem, each naming file, line, case and field.",
@@ -31,6 +32,8 @@ export const validateUsage = [
   "Options:",
   "  --allow-affine     accept registration transforms with scaling or shear",
   "  --invert           every registration.tfm maps post- to pre-ablation: invert it",
+  "  --tumor-outline auto|smooth|drawn  how each tumor's surface is read (as margins and analyze; default",
+  "                     auto): the outline test's warnings are listed only where it reads as drawn",
   `  --max-image-mb MB  refuse an image whose header announces more than MB (default ${DEFAULT_MAX_IMAGE_MB})`,
   "  --quiet            no progress bar",
 ].join("\n");
@@ -38,6 +41,7 @@ export const validateUsage = [
 const options: OptionSpec = {
   "allow-affine": { type: "boolean" },
   invert: { type: "boolean" },
+  "tumor-outline": { type: "string" },
   "max-image-mb": { type: "string" },
   quiet: { type: "boolean" },
 };
@@ -51,6 +55,7 @@ export async function runValidate(args: string[]): Promise<number> {
       allowAffine: values["allow-affine"] === true,
       invert: values.invert === true,
       maxImageMb: maxImageMbOption(values),
+      tumorOutline: tumorOutlineOption(values),
     },
     register: false,
     onProgress: terminalProgressBar(values.quiet === true),
