@@ -227,7 +227,7 @@ describe("cryomargin analyze", () => {
     // smooth rasterised balls: the outline test reads every tumor fitted, and margins.csv says so
     expect(fitted.map((c) => c.tumor_outline_reading)).toEqual(specs.map(() => "fitted"));
     expect(JSON.parse(readFileSync(join(out, "methods.json"), "utf8")).mtm).toContain(
-      `the tumor outline test read 0 of ${specs.length} tumors as drawn`,
+      `tumor outline auto: the outline test read 0 of ${specs.length} tumors as drawn`,
     );
     const drawn = outWithMarginCache("as-drawn");
     const r = await inProcess(
@@ -265,6 +265,13 @@ describe("cryomargin analyze", () => {
     const refused = await inProcess("analyze", setting, "--out", outWithMarginCache("never-drawn"), "--quiet");
     expect(refused.status).toBe(1);
     expect(refused.stdout + refused.stderr).toMatch(/cohort\.json.*mtm_reading.*iso/);
+    const smooth = outWithMarginCache("smooth-outline");
+    expect((await inProcess("analyze", cohort, "--out", smooth, "--tumor-outline", "smooth", "--quiet")).status).toBe(
+      0,
+    );
+    expect(JSON.parse(readFileSync(join(smooth, "methods.json"), "utf8")).mtm).toContain(
+      "tumor outline smooth, as asked: every tumor read on its fitted surface",
+    );
     const bad = await inProcess("analyze", cohort, "--mtm-reading", "iso");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--mtm-reading must be one of fitted, as-drawn, got 'iso'");

@@ -82,14 +82,21 @@ const MTM_READING_STATEMENT: Record<MtmReading, string> = {
 };
 
 /**
- * How many of the cases the tumor outline test read as drawn, in words ("; the tumor outline test read 3
- * of 32 tumors as drawn"); empty when no case's margins carry the test.
+ * Which tumor surface the cases' mtm_mm was read on, in words: with the outline test deciding ("; tumor
+ * outline auto: the outline test read 3 of 32 tumors as drawn"), or as the user fixed it ("; tumor outline
+ * smooth, as asked: every tumor read on its fitted surface"). Empty when no case's margins carry the test.
  */
 function outlineTestStatement(cases: readonly CaseRecord[]): string {
   const tested = cases.filter((c) => c.margin.tumorOutline !== undefined);
   if (tested.length === 0) return "";
   const drawn = tested.filter((c) => c.margin.tumorOutline?.asDrawn).length;
-  return `; the tumor outline test read ${drawn} of ${tested.length} tumors as drawn`;
+  const modes = [...new Set(tested.map((c) => c.margin.tumorOutline?.mode))];
+  const mode = modes.length === 1 ? modes[0] : "mixed";
+  if (mode === "smooth") return "; tumor outline smooth, as asked: every tumor read on its fitted surface";
+  if (mode === "drawn") return "; tumor outline drawn, as asked: every tumor read as drawn";
+  return mode === "auto"
+    ? `; tumor outline auto: the outline test read ${drawn} of ${tested.length} tumors as drawn`
+    : `; tumor outline set differently across cases: ${drawn} of ${tested.length} tumors read as drawn`;
 }
 
 /**
