@@ -272,6 +272,22 @@ describe("cryomargin analyze", () => {
     expect(JSON.parse(readFileSync(join(smooth, "methods.json"), "utf8")).mtm).toContain(
       "tumor outline smooth, as asked: every tumor read on its fitted surface",
     );
+    // cohort.json's tumor_outline reads the cases as --tumor-outline does (the same cache entries)
+    const smoothCohort = join(tmp.dir, "smooth-outline-cohort");
+    cpSync(cohort, smoothCohort, { recursive: true });
+    writeFileSync(join(smoothCohort, "cohort.json"), JSON.stringify({ name: "ball cohort", tumor_outline: "smooth" }));
+    const bySmoothSetting = join(tmp.dir, "smooth-outline-setting");
+    cpSync(join(smooth, ".cache", "margins"), join(bySmoothSetting, ".cache", "margins"), { recursive: true });
+    const smoothSetting = await inProcess("analyze", smoothCohort, "--out", bySmoothSetting, "--quiet");
+    expect(smoothSetting.status).toBe(0);
+    expect(smoothSetting.stdout).toContain(`0 measured, ${specs.length} from cache`);
+    expect(JSON.parse(readFileSync(join(bySmoothSetting, "methods.json"), "utf8")).mtm).toContain(
+      "tumor outline smooth, as asked",
+    );
+    writeFileSync(join(smoothCohort, "cohort.json"), JSON.stringify({ name: "ball cohort", tumor_outline: "jagged" }));
+    const badSetting = await inProcess("validate", smoothCohort, "--quiet");
+    expect(badSetting.status).toBe(1);
+    expect(badSetting.stdout).toMatch(/cohort\.json.*tumor_outline.*jagged/);
     const bad = await inProcess("analyze", cohort, "--mtm-reading", "iso");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--mtm-reading must be one of fitted, as-drawn, got 'iso'");

@@ -354,6 +354,23 @@ describe("cryomargin margins --cohort", () => {
     expect(csv).toMatch(/^c02,{14}.*no such file/m);
   });
 
+  it("reads the tumors as cohort.json's tumor_outline says unless --tumor-outline is given; a bad one is an error naming it", () => {
+    const dir = cohort("drawn-outline", ["d1"]);
+    writeFileSync(join(dir, "cohort.json"), JSON.stringify({ tumor_outline: "drawn" }));
+    const mode = (out: string) => JSON.parse(readFileSync(join(out, "d1.json"), "utf8")).tumor_outline;
+    expect(run("--cohort", dir, "--out", join(dir, "by-cohort")).status).toBe(0);
+    expect(mode(join(dir, "by-cohort"))).toMatchObject({ mode: "drawn", reading: "as drawn" });
+    expect(run("--cohort", dir, "--out", join(dir, "by-flag"), "--tumor-outline", "auto").status).toBe(0);
+    expect(mode(join(dir, "by-flag"))).toMatchObject({ mode: "auto", reading: "fitted" });
+    writeFileSync(join(dir, "cohort.json"), JSON.stringify({ tumor_outline: "jagged" }));
+    const bad = run("--cohort", dir, "--out", join(dir, "never"));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(
+      /drawn-outline\/cohort\.json: field tumor_outline: 'jagged' must be "auto" or "smooth" or "drawn"/,
+    );
+    expect(existsSync(join(dir, "never"))).toBe(false);
+  });
+
   it("a clinical.csv without case_id is an error naming it", () => {
     const dir = join(tmp.dir, "no-ids");
     mkdirSync(dir);

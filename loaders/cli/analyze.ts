@@ -11,6 +11,7 @@ import {
   type MarginsJson,
 } from "@cryomargin/analysis";
 import { analysisOutputFiles, analyzeCohortFolder, writeOutputFiles } from "../cohort/analyzeFolder.js";
+import { cohortTumorOutline } from "../cohort/cohortFolder.js";
 import { REGISTRATION_CACHE_PATH, registeredTransforms } from "../cohort/cohortRegistration.js";
 import { CliUsageError } from "../errors.js";
 import { writeFilesAtomic } from "../io/files.js";
@@ -53,9 +54,10 @@ export const analyzeUsage = [
   "                         surface, or as drawn where --tumor-outline says so) or the mask as drawn",
   "                         (mtm_as_drawn_mm; hand-drawn thick-slice masks) (default: cohort.json's",
   "                         mtm_reading, else fitted)",
-  "  --tumor-outline auto|smooth|drawn  how each tumor's surface is measured (as margins; default auto:",
-  "                         read as drawn when its outlines do not follow one smooth surface from slice",
-  "                         to slice); mtm_mm follows it, --mtm-reading as-drawn uses mtm_as_drawn_mm",
+  "  --tumor-outline auto|smooth|drawn  how each tumor's surface is measured (as margins; default:",
+  "                         cohort.json's tumor_outline, else auto: read as drawn when its outlines do",
+  "                         not follow one smooth surface from slice to slice); mtm_mm follows it,",
+  "                         --mtm-reading as-drawn uses mtm_as_drawn_mm",
   "  --covariates a,b       further univariable Cox covariates (clinical.csv columns)",
   "  --allow-affine         accept registration transforms with scaling or shear",
   "  --invert               every registration.tfm maps post- to pre-ablation: invert it",
@@ -128,7 +130,12 @@ export async function runAnalyze(args: string[]): Promise<number> {
       : (await import("../cohort/exportCohort.js")).exportCohortCases(
           dir,
           analysis.cases.map((c) => c.caseId),
-          { thresholdMm, allowAffine: values["allow-affine"] === true, invert: values.invert === true, tumorOutline },
+          {
+            thresholdMm,
+            allowAffine: values["allow-affine"] === true,
+            invert: values.invert === true,
+            tumorOutline: cohortTumorOutline(tumorOutline, analysis.info.tumorOutline),
+          },
           exportDir,
           terminalProgressBar(values.quiet === true),
           registeredTransforms(analysis.registered, out),

@@ -127,10 +127,11 @@ export function wholeNumberOption(
 
 /**
  * `--tumor-outline auto|smooth|drawn`: how each tumor's surface is read (margin/drawnOutline.ts);
- * absent → "auto". For margins, analyze and validate alike.
+ * absent → undefined (a cohort's cohort.json `tumor_outline`, else "auto"). For margins, analyze and
+ * validate alike.
  */
-export function tumorOutlineOption(values: ParsedCommandArgs["values"]): "auto" | "smooth" | "drawn" {
-  return choiceOption(values, "tumor-outline", ["auto", "smooth", "drawn"] as const, "auto");
+export function tumorOutlineOption(values: ParsedCommandArgs["values"]): "auto" | "smooth" | "drawn" | undefined {
+  return choiceOption(values, "tumor-outline", ["auto", "smooth", "drawn"] as const);
 }
 
 /** `--max-image-mb MB`: a number > 0; absent → undefined (the readers' default, DEFAULT_MAX_IMAGE_MB of io/nifti.ts). */

@@ -9,6 +9,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_THRESHOLD_MM } from "@cryomargin/analysis";
+import { cohortTumorOutline, readCohortTumorOutline } from "../cohort/cohortFolder.js";
 import { measureCohort, readCohortCaseIds, writeCohortMargins } from "../cohort/cohortMargins.js";
 import { cohortRegistrations, REGISTRATION_CACHE_PATH, registeredTransforms } from "../cohort/cohortRegistration.js";
 import { type CaseOptions, measureCase } from "../cohort/measureCase.js";
@@ -61,7 +62,8 @@ export const marginsUsage = [
   "                     smooth surface through the mask (phantoms, masks exported from a smooth model);",
   "                     drawn reads the mask as drawn, its voxel edges' midpoints (hand-drawn masks);",
   "                     auto reads it as drawn when its outlines do not follow one smooth surface from",
-  "                     slice to slice (tumor_outline in the JSON says which, and a warning says why)",
+  "                     slice to slice (tumor_outline in the JSON says which, and a warning says why);",
+  "                     with --cohort the default is DIR/cohort.json's tumor_outline, else auto",
   `  --max-image-mb MB  refuse an image whose header announces more than MB (default ${DEFAULT_MAX_IMAGE_MB})`,
   "  --format json|table  output for one case (default json)",
   "  --export DIR       also write DIR/margins.seg.nrrd (3D Slicer: tumor, ice ball through the registration,",
@@ -161,6 +163,11 @@ export async function runMargins(args: string[]): Promise<number> {
 async function runCohort(cohortDir: string, outDir: string, measurement: CaseOptions, values: Values): Promise<number> {
   const jobs = wholeNumberOption(values, "jobs", 1);
   const caseIds = readCohortCaseIds(cohortDir);
+  // The command's --tumor-outline, else the cohort's own (cohort.json), else auto: as analyze measures it.
+  measurement = {
+    ...measurement,
+    tumorOutline: cohortTumorOutline(measurement.tumorOutline, readCohortTumorOutline(cohortDir)),
+  };
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (error) {

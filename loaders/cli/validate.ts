@@ -33,7 +33,7 @@ export const validateUsage = [
   "  --allow-affine     accept registration transforms with scaling or shear",
   "  --invert           every registration.tfm maps post- to pre-ablation: invert it",
   "  --tumor-outline auto|smooth|drawn  how each tumor's surface is read (as margins and analyze; default",
-  "                     auto): the outline test's warnings are listed only where it reads as drawn",
+  "                     cohort.json's tumor_outline, else auto)",
   `  --max-image-mb MB  refuse an image whose header announces more than MB (default ${DEFAULT_MAX_IMAGE_MB})`,
   "  --quiet            no progress bar",
 ].join("\n");

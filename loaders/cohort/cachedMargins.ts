@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CohortProblem, checkMarginsJson, cohortProblem, type MarginsJson } from "@cryomargin/analysis";
 import { CryomarginError } from "../errors.js";
-import { type LoadedCohort, loadCohortFolder } from "./cohortFolder.js";
+import { cohortTumorOutline, type LoadedCohort, loadCohortFolder } from "./cohortFolder.js";
 import { measureCohort } from "./cohortMargins.js";
 import {
   type CaseRegistration,
@@ -187,7 +187,7 @@ export interface CheckedCohort {
 
 /**
  * Reads a cohort folder and measures (or reads from the cache) every case with a usable clinical row and
- * a complete folder, so that one run lists every problem: of the table, of the folders and of the images
+ * a complete folder (with `options.options.tumorOutline`, else cohort.json's `tumor_outline`, else auto), so that one run lists every problem: of the table, of the folders and of the images
  * (`cryomargin validate` prints them; `analyze` refuses to run on any error and lists them all).
  */
 export async function checkCohortFolder(dir: string, options: CohortMarginsOptions): Promise<CheckedCohort> {
@@ -198,9 +198,11 @@ export async function checkCohortFolder(dir: string, options: CohortMarginsOptio
       .map((p) => p.caseId),
   );
   const measurable = loaded.records.map((r) => r.caseId).filter((id) => !folderless.has(id));
+  // The cases are measured with the command's --tumor-outline, else the cohort's own (cohort.json).
+  const tumorOutline = cohortTumorOutline(options.options.tumorOutline, loaded.info.tumorOutline);
   const measured: CohortMarginsOutcome =
     measurable.length > 0
-      ? await measureCohortMargins(dir, measurable, options)
+      ? await measureCohortMargins(dir, measurable, { ...options, options: { ...options.options, tumorOutline } })
       : {
           margins: new Map(),
           registrationSources: new Map(),

@@ -46,6 +46,11 @@ export interface CohortInfo {
    * "as-drawn", as `analyze --mtm-reading`); null → fitted.
    */
   mtmReading: "fitted" | "as-drawn" | null;
+  /**
+   * How the cohort's tumor surfaces are read by default (`tumor_outline` in cohort.json: "auto", "smooth"
+   * or "drawn", as `--tumor-outline` of validate, analyze and margins --cohort); null → auto.
+   */
+  tumorOutline: "auto" | "smooth" | "drawn" | null;
   [key: string]: unknown;
 }
 
@@ -92,6 +97,7 @@ function readCohortInfo(dir: string, problems: CohortProblem[]): CohortInfo {
     paperTwin: false,
     statisticsConventions: null,
     mtmReading: null,
+    tumorOutline: null,
   };
   const path = join(dir, INFO_FILE);
   if (!existsSync(path)) return fallback;
@@ -140,6 +146,7 @@ function readCohortInfo(dir: string, problems: CohortProblem[]): CohortInfo {
     paperTwin: o.paper_twin === true,
     statisticsConventions: choice("statistics_conventions", ["r", "spss"] as const),
     mtmReading: choice("mtm_reading", ["fitted", "as-drawn"] as const),
+    tumorOutline: choice("tumor_outline", ["auto", "smooth", "drawn"] as const),
   };
 }
 
@@ -151,6 +158,35 @@ function listCaseFolders(dir: string): CaseFolderListing[] {
     .filter((name) => !name.startsWith(".") && statSync(join(casesDir, name)).isDirectory())
     .sort()
     .map((caseId) => ({ caseId, files: readdirSync(join(casesDir, caseId)) }));
+}
+
+/**
+ * The tumor outline mode a cohort's cases are measured with: the command's `--tumor-outline` when given,
+ * else cohort.json's `tumor_outline`, else "auto".
+ */
+export function cohortTumorOutline(
+  asked: CohortInfo["tumorOutline"] | undefined,
+  cohortDefault: CohortInfo["tumorOutline"],
+): "auto" | "smooth" | "drawn" {
+  return asked ?? cohortDefault ?? "auto";
+}
+
+/**
+ * The cohort's default tumor outline mode (cohort.json's `tumor_outline`; null when absent or when there is
+ * no cohort.json), for the commands that read only the case list (`margins --cohort`). A cohort.json that
+ * cannot be read, or an unknown `tumor_outline`, is an InputFileError naming the file and field.
+ */
+export function readCohortTumorOutline(dir: string): CohortInfo["tumorOutline"] {
+  const problems: CohortProblem[] = [];
+  const info = readCohortInfo(dir, problems);
+  const fatal = problems.find((p) => p.severity === "error" && (p.field === null || p.field === "tumor_outline"));
+  if (fatal)
+    throw new InputFileError(
+      join(dir, INFO_FILE),
+      "bad-table",
+      fatal.field === null ? fatal.detail : `field ${fatal.field}: '${fatal.value}' ${fatal.detail}`,
+    );
+  return info.tumorOutline;
 }
 
 /**
@@ -166,7 +202,14 @@ export function loadCohortFolder(dir: string): LoadedCohort {
     );
     return {
       dir,
-      info: { name: dir, synthetic: false, paperTwin: false, statisticsConventions: null, mtmReading: null },
+      info: {
+        name: dir,
+        synthetic: false,
+        paperTwin: false,
+        statisticsConventions: null,
+        mtmReading: null,
+        tumorOutline: null,
+      },
       records: [],
       problems,
     };

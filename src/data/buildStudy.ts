@@ -308,10 +308,12 @@ export function caseFiles(
   const tumor = readMaskFile(paths.tumor, { role: "tumor" }).mask;
   const iceball = readMaskFile(paths.iceball, { role: "iceball" }).mask;
   const preToPost = registered ?? readTransformFile(paths.transform);
-  // Built once for the margins and the uncertainty's draws.
-  const surfaces = marginSurfaces(tumor, iceball);
+  // Built once for the margins and the uncertainty's draws, reading the tumor as the analysis did.
+  const tumorOutline = json.tumor_outline?.mode ?? "auto";
+  const surfaces = marginSurfaces(tumor, iceball, tumorOutline);
   const result = measureMargins(tumor, iceball, preToPost, {
     thresholdMm: json.threshold_mm,
+    tumorOutline,
     voxelMargins: true,
     surfaceMargins: true,
     surfaces,
