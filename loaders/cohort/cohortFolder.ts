@@ -89,16 +89,19 @@ export function readClinicalText(path: string): string {
 }
 const INFO_FILE = "cohort.json";
 
+/** What a cohort without a readable cohort.json is: named after its folder, not synthetic, every default. */
+const unnamedCohortInfo = (dir: string): CohortInfo => ({
+  name: dir,
+  synthetic: false,
+  paperTwin: false,
+  statisticsConventions: null,
+  mtmReading: null,
+  tumorOutline: null,
+});
+
 /** Reads cohort.json; absent → an unnamed, non-synthetic cohort; malformed → a problem. */
 function readCohortInfo(dir: string, problems: CohortProblem[]): CohortInfo {
-  const fallback: CohortInfo = {
-    name: dir,
-    synthetic: false,
-    paperTwin: false,
-    statisticsConventions: null,
-    mtmReading: null,
-    tumorOutline: null,
-  };
+  const fallback = unnamedCohortInfo(dir);
   const path = join(dir, INFO_FILE);
   if (!existsSync(path)) return fallback;
   let parsed: unknown;
@@ -202,14 +205,7 @@ export function loadCohortFolder(dir: string): LoadedCohort {
     );
     return {
       dir,
-      info: {
-        name: dir,
-        synthetic: false,
-        paperTwin: false,
-        statisticsConventions: null,
-        mtmReading: null,
-        tumorOutline: null,
-      },
+      info: unnamedCohortInfo(dir),
       records: [],
       problems,
     };
