@@ -39,6 +39,7 @@
  * lies 0.6–1.0 mm inside a smooth surface rasterised on 3–5 mm slices (the margin reads low: the safe
  * direction); a drawn mask below it is read fitted, as the engine reads every mask without the test.
  */
+import { median } from "../stats/descriptives.js";
 
 /** Largest outline misfit of the smooth masks (module comment) with coarsest spacing in (n − 1, n] mm, n = 1…6. */
 export const SMOOTH_OUTLINE_MISFIT_MAX: readonly number[] = [1.03, 1.03, 1.73, 1.73, 2.3, 4.07];
@@ -79,11 +80,8 @@ export function tumorOutlineReading(
   patchRatios: ArrayLike<number>,
   coarsestSpacingMm: number,
 ): TumorOutlineReading {
-  const finite: number[] = [];
-  for (let c = 0; c < patchRatios.length; c++) if (Number.isFinite(patchRatios[c])) finite.push(patchRatios[c]);
-  finite.sort((a, b) => a - b);
-  const n = finite.length;
-  const misfit = n === 0 ? Number.NaN : n % 2 ? finite[n >> 1] : 0.5 * (finite[n / 2 - 1] + finite[n / 2]);
+  const finite = Array.from(patchRatios).filter(Number.isFinite);
+  const misfit = finite.length === 0 ? Number.NaN : median(finite);
   const limit = outlineMisfitLimit(coarsestSpacingMm);
   return { mode, misfit, limit, asDrawn: mode === "drawn" || (mode === "auto" && misfit > limit) };
 }

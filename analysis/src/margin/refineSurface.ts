@@ -48,7 +48,7 @@
  * The mask itself leaves those margins open: twins with identical masks differ by up to 1.85 mm there
  * (filledPocketTwin, phantoms.test.ts), and measureMargins warns of a crease at the minimum (crease.ts).
  */
-import { MAX_TERMS as CHOLESKY_MAX_TERMS, solveSymmetric } from "./cholesky.js";
+import { MAX_TERMS as CHOLESKY_MAX_TERMS, factorSymmetric, solveFactored, solveSymmetric } from "./cholesky.js";
 import { type TumorOutlineMode, type TumorOutlineReading, tumorOutlineReading } from "./drawnOutline.js";
 import { selectCentres } from "./fitCentres.js";
 import { buildPointTree, forEachWithinRadius, nearestPointStable, type PointTree } from "./kdTree.js";
@@ -380,7 +380,6 @@ function createQuadricFitter(samples: SurfaceSamples, tree: PointTree, options: 
   const inPlaneAxis = [0, 1, 2].map((a) => !isSliceAxis(spacingMm, a));
   const M = new Float64Array(MAX_TERMS * MAX_TERMS);
   const M2 = new Float64Array(MAX_TERMS * MAX_TERMS);
-  const Mcopy = new Float64Array(MAX_TERMS * MAX_TERMS);
   const column = new Float64Array(MAX_TERMS);
   const solution = new Float64Array(MAX_TERMS);
   let inPlaneCount = 0;
@@ -549,12 +548,12 @@ function createQuadricFitter(samples: SurfaceSamples, tree: PointTree, options: 
     }
     if (sumAIn === 0) return Number.NaN;
     addRidge(M, nTerms, options.curvatureRidge, options.normalCurvatureRidge);
-    // tr(M⁻¹M₂), column by column (solveSymmetric overwrites its matrix: a fresh copy per column).
+    // tr(M⁻¹M₂), column by column of M₂ against one factorisation of M.
+    if (!factorSymmetric(M, nTerms)) return Number.NaN;
     let trace = 0;
     for (let q = 0; q < nTerms; q++) {
-      Mcopy.set(M);
       for (let r = 0; r < nTerms; r++) column[r] = r <= q ? M2[MAX_TERMS * r + q] : M2[MAX_TERMS * q + r];
-      if (!solveSymmetric(Mcopy, nTerms, column, solution)) return Number.NaN;
+      solveFactored(M, nTerms, column, solution);
       trace += solution[q];
     }
     const expected = sumAIn - (trace * sumAIn) / sumA;
